@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { NativeExceptionFilter } from './common/filters/native-exception.filter';
+import { loggerOptions } from './common/logging/logger.options';
+import { createValidationPipe } from './common/validation';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
+import { HealthModule } from './health/health.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { SettingsModule } from './settings/settings.module';
+
+@Module({})
+export class AppModule {
+  /** The whole application for one validated configuration. */
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.register(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        DatabaseModule,
+        EventsModule,
+        SettingsModule,
+        AuthModule,
+        SessionsModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: NativeExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,130 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public } from '../common/decorators/public.decorator';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { AuthService } from './auth.service';
+import { AUTH_COOKIE } from './credentials';
+import { AdminOnly, CurrentPrincipal } from './decorators';
+import {
+  ChangePasswordDto,
+  CreatedTokenResponseDto,
+  CreateTokenDto,
+  JwtResponseDto,
+  LoginDto,
+  SuccessResponseDto,
+  TokenListResponseDto,
+  VerifyResponseDto,
+} from './dto/auth.dto';
+import { toTokenDto } from './token.mapper';
+import { Principal } from './principal';
+import { ApiTokensService } from './api-tokens.service';
+
+@ApiTags('Auth')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('api/auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly tokens: ApiTokensService,
+  ) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with the admin password', description: 'Returns a JWT and sets it as an HttpOnly cookie.' })
+  @ApiOkResponse({ type: JwtResponseDto })
+  @ApiErrorResponses(400, 401, 409)
+  async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<JwtResponseDto> {
+    const { token, expiresIn } = await this.auth.login(dto.password);
+    res.cookie(AUTH_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: req.secure,
+      maxAge: expiresIn * 1000,
+      path: '/',
+    });
+    return { success: true, token, expiresIn };
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log out', description: 'Clears the login cookie.' })
+  @ApiOkResponse({ type: SuccessResponseDto })
+  @ApiErrorResponses(401)
+  logout(@Res({ passthrough: true }) res: Response): SuccessResponseDto {
+    res.clearCookie(AUTH_COOKIE, { path: '/' });
+    return { success: true, message: 'Logged out' };
+  }
+
+  @AdminOnly()
+  @Post('change-password')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Set or change the admin password',
+    description: 'currentPassword is required when a password exists. Every login JWT issued before stops working.',
+  })
+  @ApiOkResponse({ type: SuccessResponseDto })
+  @ApiErrorResponses(400, 401, 403)
+  async changePassword(@Body() dto: ChangePasswordDto): Promise<SuccessResponseDto> {
+    await this.auth.changePassword(dto.currentPassword ?? dto.oldPassword, dto.newPassword);
+    return { success: true, message: 'Password changed' };
+  }
+
+  @Get('verify')
+  @ApiOperation({ summary: 'Check the credential of this request' })
+  @ApiOkResponse({ type: VerifyResponseDto })
+  @ApiErrorResponses(401)
+  verify(@CurrentPrincipal() principal: Principal): VerifyResponseDto {
+    return {
+      success: true,
+      data: { valid: true, kind: principal.kind, isAdmin: principal.isAdmin, sessionId: principal.sessionId },
+    };
+  }
+
+  @AdminOnly()
+  @Get('token')
+  @ApiOperation({
+    summary: 'Get the application authorization token',
+    description: 'Issues an admin JWT for local admin integrations (seed 001). Admin only.',
+  })
+  @ApiOkResponse({ type: JwtResponseDto })
+  @ApiErrorResponses(401, 403)
+  async appToken(): Promise<JwtResponseDto> {
+    const { token, expiresIn } = await this.auth.issueJwt();
+    return { success: true, token, expiresIn };
+  }
+
+  @AdminOnly()
+  @Post('tokens')
+  @ApiOperation({
+    summary: 'Create an API token',
+    description: 'The token is returned once; only its hash is stored. A token bound to a session can act on that session only.',
+  })
+  @ApiCreatedResponse({ type: CreatedTokenResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404)
+  async createToken(@Body() dto: CreateTokenDto): Promise<CreatedTokenResponseDto> {
+    const { entity, token } = await this.tokens.create(dto);
+    return { success: true, token, ...toTokenDto(entity) };
+  }
+
+  @AdminOnly()
+  @Get('tokens')
+  @ApiOperation({ summary: 'List API tokens (without their secrets)' })
+  @ApiOkResponse({ type: TokenListResponseDto })
+  @ApiErrorResponses(401, 403)
+  async listTokens(): Promise<TokenListResponseDto> {
+    return { success: true, tokens: (await this.tokens.list()).map(toTokenDto) };
+  }
+
+  @AdminOnly()
+  @Delete('tokens/:id')
+  @ApiOperation({ summary: 'Revoke an API token', description: 'Idempotent.' })
+  @ApiOkResponse({ type: SuccessResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404)
+  async revokeToken(@Param('id', new ParseUUIDPipe()) id: string): Promise<SuccessResponseDto> {
+    await this.tokens.revoke(id);
+    return { success: true, message: 'Token revoked' };
+  }
+}

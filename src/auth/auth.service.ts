@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AppError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
+import { SettingKey, SettingsService } from '../settings/settings.service';
+import { JwtKeysService } from './jwt-keys.service';
+import type { JwtClaims } from './strategies/jwt.strategy';
+import { hashPassword, safeEqual, verifyPassword } from './secrets';
+
+export interface IssuedJwt {
+  token: string;
+  expiresIn: number;
+}
+
+/**
+ * Admin password and login JWTs. The password is the one set through change-password (kept
+ * as an scrypt hash) or, until then, ADMIN_PASSWORD.
+ */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly settings: SettingsService,
+    private readonly keys: JwtKeysService,
+    private readonly jwt: JwtService,
+  ) {}
+
+  async hasPassword(): Promise<boolean> {
+    return Boolean(this.config.auth.adminPassword) || (await this.settings.get(SettingKey.ADMIN_PASSWORD_HASH)) !== null;
+  }
+
+  /** @throws AppError PASSWORD_NOT_SET, INVALID_CREDENTIALS */
+  async login(password: string): Promise<IssuedJwt> {
+    if (!(await this.hasPassword())) {
+      throw new AppError(ErrorCode.PASSWORD_NOT_SET, 'No admin password is configured; set ADMIN_PASSWORD or call change-password');
+    }
+    if (!(await this.checkPassword(password))) throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong password');
+    return this.issueJwt();
+  }
+
+  /**
+   * Sets a new admin password. The current one is required when one exists. Every JWT
+   * issued before stops verifying.
+   * @throws AppError INVALID_CREDENTIALS
+   */
+  async changePassword(currentPassword: string | undefined, newPassword: string): Promise<void> {
+    if ((await this.hasPassword()) && !(currentPassword !== undefined && (await this.checkPassword(currentPassword)))) {
+      throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'The current password is wrong');
+    }
+    await this.settings.set(SettingKey.ADMIN_PASSWORD_HASH, await hashPassword(newPassword));
+    await this.keys.bumpVersion();
+  }
+
+  async issueJwt(): Promise<IssuedJwt> {
+    const expiresIn = this.config.auth.jwtExpiresInSeconds;
+    const claims: JwtClaims = { sub: 'admin', role: 'admin', ver: await this.keys.currentVersion() };
+    const token = await this.jwt.signAsync(claims, { secret: await this.keys.getSecret(), expiresIn, algorithm: 'HS256' });
+    return { token, expiresIn };
+  }
+
+  private async checkPassword(password: string): Promise<boolean> {
+    const stored = await this.settings.get(SettingKey.ADMIN_PASSWORD_HASH);
+    if (stored) return verifyPassword(password, stored);
+    const fromEnv = this.config.auth.adminPassword;
+    return fromEnv !== undefined && safeEqual(password, fromEnv);
+  }
+}

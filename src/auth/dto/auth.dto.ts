@@ -1,0 +1,82 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+export class LoginDto {
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString() @IsNotEmpty() @MaxLength(1024)
+  password: string;
+}
+
+export class ChangePasswordDto {
+  @ApiPropertyOptional({ description: 'Required when a password is already set' })
+  @IsOptional() @IsString() @MaxLength(1024)
+  currentPassword?: string;
+
+  /** Seed 002 calls it `oldPassword`; both names are accepted. */
+  @ApiPropertyOptional({ description: 'Alias of currentPassword (seed 002)' })
+  @IsOptional() @IsString() @MaxLength(1024)
+  oldPassword?: string;
+
+  @ApiProperty({ minLength: 8, example: 'a-new-long-password' })
+  @IsString() @MinLength(8) @MaxLength(1024)
+  newPassword: string;
+}
+
+export class CreateTokenDto {
+  @ApiProperty({ example: 'crm-integration' })
+  @IsString() @IsNotEmpty() @MaxLength(100)
+  name: string;
+
+  @ApiPropertyOptional({ description: 'Bind the token to one session (id, mobile number or mobid)', example: 'qr_1782473171252_bb1a0195' })
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
+  sessionId?: string;
+
+  @ApiPropertyOptional({ description: 'Lifetime: seconds, or a number with s/m/h/d. Omit for no expiry.', example: '30d' })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'number' ? String(value) : value))
+  @IsString() @Matches(/^[1-9]\d{0,9}[smhd]?$/, { message: 'expiresIn must be seconds or a number followed by s, m, h or d' })
+  expiresIn?: string;
+
+  @ApiPropertyOptional({ enum: ['api', 'admin'], default: 'api', description: 'admin tokens may manage tokens' })
+  @IsOptional() @IsIn(['api', 'admin'])
+  role?: 'api' | 'admin';
+}
+
+export class VerifyResponseDto {
+  @ApiProperty() success: boolean;
+  @ApiProperty({ example: { valid: true, kind: 'token', isAdmin: false, sessionId: null } })
+  data: { valid: boolean; kind: string; isAdmin: boolean; sessionId: string | null };
+}
+
+export class JwtResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...' }) token: string;
+  @ApiProperty({ example: 604800, description: 'seconds' }) expiresIn: number;
+}
+
+export class TokenDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['api', 'admin'] }) role: string;
+  @ApiProperty({ nullable: true, type: String }) sessionId: string | null;
+  @ApiProperty({ example: 'sb_3kTq9xY', description: 'first characters of the secret' }) prefix: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastUsedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class CreatedTokenResponseDto extends TokenDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ example: 'sb_Xc2…', description: 'Shown this once; only a hash is stored' }) token: string;
+}
+
+export class TokenListResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ type: [TokenDto] }) tokens: TokenDto[];
+}
+
+export class SuccessResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiPropertyOptional() message?: string;
+}

@@ -1,0 +1,47 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import { json, urlencoded } from 'express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+
+/**
+ * Builds the HTTP application exactly as production runs it (used by `main.ts` and by
+ * the tests, so both exercise the same middleware, pipes, filters and docs).
+ */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(cookieParser());
+  app.use(json({ limit: config.http.bodyLimit }));
+  app.use(urlencoded({ extended: false, limit: config.http.bodyLimit }));
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  return app;
+}
+
+function setupSwagger(app: NestExpressApplication): void {
+  const doc = new DocumentBuilder()
+    .setTitle('Switchboard')
+    .setDescription(
+      'Self-hosted WhatsApp session manager and gateway. Authenticate with `Authorization: Bearer <token>` ' +
+        '(API token, API_KEY or login JWT) or the same token in the `X-API-Key` / `apikey` header.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API token, API_KEY or login JWT' })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Same token as the Bearer one' }, 'api-key')
+    .build();
+  const document = SwaggerModule.createDocument(app, doc);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+    customSiteTitle: 'Switchboard API',
+  });
+}

@@ -1,0 +1,103 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError } from '../errors/app-error';
+import { ERROR_HTTP_STATUS, ErrorCode } from '../errors/error-codes';
+
+export interface ErrorEnvelope {
+  success: false;
+  error: { code: string; message: string; details?: unknown };
+  requestId: string;
+}
+
+/** Maps an error that escaped routing or a handler to a status and a native error body. */
+export function toNativeError(exception: unknown): { status: number; code: ErrorCode; message: string; details?: unknown } {
+  if (exception instanceof AppError) {
+    return {
+      status: ERROR_HTTP_STATUS[exception.code],
+      code: exception.code,
+      message: exception.message,
+      details: exception.details,
+    };
+  }
+  const bodyParser = fromBodyParser(exception);
+  if (bodyParser) return bodyParser;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return { status, code: codeForStatus(status), message: messageOf(exception) };
+  }
+  return { status: 500, code: ErrorCode.INTERNAL_ERROR, message: 'Internal server error' };
+}
+
+/** body-parser and multer raise plain errors with `type`/`status`, before any route runs. */
+function fromBodyParser(e: unknown) {
+  if (!e || typeof e !== 'object') return null;
+  const err = e as { type?: string; status?: number; code?: string; message?: string };
+  if (err.type === 'entity.parse.failed') {
+    return { status: 400, code: ErrorCode.MALFORMED_JSON, message: 'Request body is not valid JSON' };
+  }
+  if (err.type === 'entity.too.large' || err.code === 'LIMIT_FILE_SIZE') {
+    return { status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'Request body is too large' };
+  }
+  if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
+    return { status: 415, code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message: 'Unsupported body encoding' };
+  }
+  if (typeof err.status === 'number' && err.status >= 400 && err.status < 500 && err.type) {
+    return { status: err.status, code: codeForStatus(err.status), message: 'Malformed request body' };
+  }
+  return null;
+}
+
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case HttpStatus.NOT_FOUND:
+      return ErrorCode.ROUTE_NOT_FOUND;
+    case HttpStatus.UNAUTHORIZED:
+      return ErrorCode.UNAUTHENTICATED;
+    case HttpStatus.FORBIDDEN:
+      return ErrorCode.FORBIDDEN;
+    case HttpStatus.PAYLOAD_TOO_LARGE:
+      return ErrorCode.PAYLOAD_TOO_LARGE;
+    case HttpStatus.UNSUPPORTED_MEDIA_TYPE:
+      return ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+    default:
+      return status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.VALIDATION_FAILED;
+  }
+}
+
+function messageOf(e: HttpException): string {
+  const res = e.getResponse();
+  if (typeof res === 'string') return res;
+  const msg = (res as { message?: unknown }).message;
+  return Array.isArray(msg) ? msg.join('; ') : typeof msg === 'string' ? msg : e.message;
+}
+
+export function requestIdOf(req: Request): string {
+  return String((req as Request & { id?: unknown }).id ?? '');
+}
+
+/**
+ * The native API's catch-all filter: `{success:false, error:{code,message,details?}, requestId}`.
+ * Unknown errors become a generic 500; their stack is logged, never returned.
+ */
+@Catch()
+export class NativeExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const { status, code, message, details } = toNativeError(exception);
+    if (status >= 500) {
+      this.logger.error({ err: exception, requestId: requestIdOf(req) }, 'Unhandled error');
+    }
+    if (res.headersSent) return;
+    const body: ErrorEnvelope = {
+      success: false,
+      error: details === undefined ? { code, message } : { code, message, details },
+      requestId: requestIdOf(req),
+    };
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    res.status(status).json(body);
+  }
+}

@@ -1,0 +1,44 @@
+import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
+import { Init1763800000000 } from '../../migrations/1763800000000-Init';
+import { ENTITIES } from './entities';
+
+export const MIGRATIONS = [Init1763800000000];
+
+/**
+ * The one description of the database shared by Nest (`DatabaseModule`) and the migration
+ * CLI (`migrate.ts`). Never `synchronize`: the schema changes only through `migrations/`.
+ */
+export function dataSourceOptions(url: string, opts: { poolSize: number; embedded: boolean }): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+    // PGlite is one single-threaded database behind the socket: a pool of one connection keeps
+    // transactions from interleaving on it.
+    extra: { max: opts.embedded ? 1 : opts.poolSize, application_name: 'switchboard' },
+  };
+}
+
+const MIGRATION_LOCK = 727_274_001;
+
+/** Runs pending migrations under an advisory lock, so two processes booting together are safe. */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    // Same connection as the lock: the embedded database has a pool of one.
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    const done = await executor.executePendingMigrations();
+    return done.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}

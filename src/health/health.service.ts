@@ -1,0 +1,49 @@
+import { cpus, loadavg } from 'node:os';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { SessionRegistry } from '../sessions/session-registry';
+
+export interface ResourceReport {
+  uptimeSeconds: number;
+  memory: { rss: number; heapUsed: number; heapTotal: number; external: number };
+  cpu: { userMicros: number; systemMicros: number; loadAverage: number[]; cores: number };
+  sessions: { total: number; live: number; byStatus: Record<string, number> };
+}
+
+const DB_CHECK_TIMEOUT_MS = 2_000;
+
+@Injectable()
+export class HealthService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly registry: SessionRegistry,
+  ) {}
+
+  async isDatabaseUp(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.db.query('SELECT 1').then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), DB_CHECK_TIMEOUT_MS))),
+      ]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async resources(): Promise<ResourceReport> {
+    const rows: { status: string; n: number }[] = await this.db.query('SELECT status, count(*)::int AS n FROM session GROUP BY status');
+    const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    const mem = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    return {
+      uptimeSeconds: Math.round(process.uptime()),
+      memory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external },
+      cpu: { userMicros: cpu.user, systemMicros: cpu.system, loadAverage: loadavg(), cores: cpus().length },
+      sessions: { total: rows.reduce((a, r) => a + r.n, 0), live: this.registry.liveCount(), byStatus },
+    };
+  }
+}

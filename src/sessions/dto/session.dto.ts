@@ -1,0 +1,151 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { SessionStatus } from '../session-status';
+
+export class CreateSessionDto {
+  @ApiPropertyOptional({ description: 'A label for the session', example: 'Support line' })
+  @IsOptional() @IsString() @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: ['qr', 'phone'], default: 'qr', description: 'Link by QR scan or by pairing code' })
+  @IsOptional() @IsIn(['qr', 'phone'])
+  method?: 'qr' | 'phone';
+
+  @ApiPropertyOptional({ description: 'Required for method "phone": the number to pair, with country code', example: '+91 98765 43210' })
+  @ValidateIf((o: CreateSessionDto) => o.method === 'phone' || o.phoneNumber !== undefined)
+  @IsString() @IsNotEmpty() @MaxLength(32)
+  phoneNumber?: string;
+}
+
+export class ListSessionsQueryDto {
+  @ApiPropertyOptional({ enum: SessionStatus })
+  @IsOptional() @IsIn(Object.values(SessionStatus))
+  status?: SessionStatus;
+
+  @ApiPropertyOptional({ description: 'Search in id, name, mobile number and mobid' })
+  @IsOptional() @IsString() @MaxLength(100)
+  q?: string;
+
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 500 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  limit?: number;
+}
+
+export class QrQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'png'], default: 'json', description: '`png` returns the QR as an image' })
+  @IsOptional() @IsIn(['json', 'png'])
+  format?: 'json' | 'png';
+}
+
+export class SandboxLinkDto {
+  @ApiPropertyOptional({ description: 'The number the simulated account has', example: '919876543210' })
+  @IsOptional() @IsString() @MaxLength(32)
+  phoneNumber?: string;
+}
+
+export class SandboxInboundDto {
+  @ApiProperty({ description: 'Sender phone number', example: '919846303025' })
+  @IsString() @IsNotEmpty() @MaxLength(32)
+  from: string;
+
+  @ApiProperty({ example: 'Hello from a contact' })
+  @Transform(({ value }) => value)
+  @IsString() @IsNotEmpty() @MaxLength(65536)
+  text: string;
+}
+
+export class SessionHealthDto {
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When the current connection opened' })
+  connectedSince: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastSeenAt: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'CONNECTION_LOST' }) lastError: string | null;
+  @ApiProperty({ example: 0 }) reconnectAttempts: number;
+  @ApiProperty({ format: 'date-time' }) statusChangedAt: string;
+}
+
+export class SessionDto {
+  @ApiProperty({ example: 'qr_1782473171252_bb1a0195' }) sessionId: string;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '726757093511112', description: 'LID user of the account' })
+  mobid: string | null;
+  /** Named as in the published session-manager contract (seed 001). */
+  @ApiProperty({ nullable: true, type: String, example: '917012729389' }) mobile_number: string | null;
+  @ApiProperty({ enum: SessionStatus, example: SessionStatus.READY }) status: SessionStatus;
+  @ApiProperty({ enum: ['qr', 'phone'] }) method: 'qr' | 'phone';
+  @ApiProperty({ enum: ['baileys', 'sandbox'], description: 'Which engine the session runs on' }) engine: string;
+  @ApiProperty({ description: 'Restored at boot and reconnected when it drops' }) active: boolean;
+  @ApiProperty({ nullable: true, type: String }) pushName: string | null;
+  @ApiProperty({ type: SessionHealthDto }) health: SessionHealthDto;
+  @ApiProperty({ example: { workspace: null } }) settings: Record<string, unknown>;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class SessionResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ type: SessionDto }) session: SessionDto;
+}
+
+export class SessionListResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ type: [SessionDto] }) sessions: SessionDto[];
+  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 500 }) limit: number;
+}
+
+export class CreatedSessionDto {
+  @ApiProperty({ example: 'qr_1782473171252_bb1a0195' }) sessionId: string;
+  @ApiProperty({ enum: SessionStatus, example: SessionStatus.REGISTERING }) status: SessionStatus;
+  @ApiProperty({ enum: ['qr', 'phone'] }) method: 'qr' | 'phone';
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ enum: ['baileys', 'sandbox'] }) engine: string;
+}
+
+export class CreateSessionResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ example: 'Session initialized' }) message: string;
+  @ApiProperty({ type: CreatedSessionDto }) session: CreatedSessionDto;
+}
+
+export class QrResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ enum: ['qr', 'phone'] }) method: 'qr' | 'phone';
+  @ApiProperty({ enum: SessionStatus }) status: SessionStatus;
+  @ApiPropertyOptional({ description: 'The raw QR string (method qr)', example: 'https://wa.me/settings/linked_devices#2@…' })
+  qr?: string;
+  @ApiPropertyOptional({ description: 'The QR as a PNG data URL (method qr)', example: 'data:image/png;base64,iVBORw0KGgo…' })
+  qrCodeDataUrl?: string;
+  @ApiPropertyOptional({ description: 'Type it on the phone: Linked devices → Link with phone number (method phone)', example: 'ABCD1234' })
+  pairingCode?: string;
+}
+
+export class MessageResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ example: 'Session deleted and logged out successfully' }) message: string;
+}
+
+export class SessionActionResponseDto extends SessionResponseDto {
+  @ApiProperty({ example: 'Session restarting' }) message: string;
+}
+
+export class StatusChangeDto {
+  @ApiProperty({ enum: SessionStatus }) status: SessionStatus;
+  @ApiProperty({ nullable: true, type: String }) reason: string | null;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
+
+export class StatusHistoryResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ type: [StatusChangeDto] }) history: StatusChangeDto[];
+}
+
+export class InboundResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ example: { id: 'SANDBOX0F1E2D3C4B5A6978' } }) message: { id: string };
+}

@@ -1,0 +1,47 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../auth/decorators';
+import { Principal } from '../auth/principal';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { InboundResponseDto, SandboxInboundDto, SandboxLinkDto, SessionActionResponseDto } from './dto/session.dto';
+import { SessionsService } from './sessions.service';
+
+/** Controls of the sandbox engine (WA_ENGINE=sandbox); 409 ENGINE_UNSUPPORTED on real sessions. */
+@ApiTags('Sandbox')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('api/sessions/:sessionId/sandbox')
+export class SandboxController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Post('link')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Sandbox: complete the link',
+    description: 'Acts as the phone scanning the QR (or typing the pairing code). The session becomes READY with this mobile number and a stable LID-like mobid.',
+  })
+  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiOkResponse({ type: SessionActionResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
+  async link(
+    @CurrentPrincipal() principal: Principal,
+    @Param('sessionId') ref: string,
+    @Body() dto: SandboxLinkDto,
+  ): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Sandbox session linked', session: await this.sessions.sandboxLink(principal, ref, dto.phoneNumber) };
+  }
+
+  @Post('inbound')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Sandbox: a contact sends a text to this session' })
+  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiAcceptedResponse({ type: InboundResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
+  async inbound(
+    @CurrentPrincipal() principal: Principal,
+    @Param('sessionId') ref: string,
+    @Body() dto: SandboxInboundDto,
+  ): Promise<InboundResponseDto> {
+    return { success: true, message: await this.sessions.sandboxInbound(principal, ref, dto.from, dto.text) };
+  }
+}

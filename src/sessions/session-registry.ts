@@ -1,0 +1,502 @@
+import { EventEmitter } from 'node:events';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AppError, SessionBusyError, SessionNotFoundError, SessionNotReadyError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { KeyedMutex } from '../common/utils/keyed-mutex';
+import { normalizePhoneNumber } from '../common/utils/phone-number';
+import { AppConfig } from '../config/app-config';
+import { EventBus } from '../events/event-bus';
+import { AuthStateStore } from '../whatsapp/auth-state/auth-state.store';
+import { DisconnectReason, type EngineAccount, type EngineEvent } from '../whatsapp/engine/engine-events';
+import {
+  ENGINE_FACTORY,
+  isSandboxControl,
+  type EngineFactory,
+  type SandboxControl,
+  type WhatsAppEngine,
+} from '../whatsapp/engine/whatsapp-engine.port';
+import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
+import { SessionEntity } from './entities/session.entity';
+import { decideReconnect } from './reconnect-policy';
+import { SessionStatus } from './session-status';
+
+/** What the registry knows about a session it runs, beyond the database row. */
+export interface LiveState {
+  status: SessionStatus;
+  qr: string | null;
+  pairingCode: string | null;
+  attempts: number;
+}
+
+interface LiveSession extends LiveState {
+  id: string;
+  engine: WhatsAppEngine;
+  unsubscribe: () => void;
+  linked: boolean;
+  replacedCount: number;
+  reconnectTimer: NodeJS.Timeout | null;
+  stableTimer: NodeJS.Timeout | null;
+}
+
+type SessionPatch = Partial<Pick<SessionEntity,
+  'active' | 'lastError' | 'mobileNumber' | 'mobid' | 'meJid' | 'pushName' | 'connectedAt' | 'lastSeenAt' | 'reconnectAttempts'>>;
+
+/** How long an API lifecycle call waits for another one on the same session before SESSION_BUSY. */
+const BUSY_WAIT_MS = 5_000;
+
+/**
+ * The only owner of live WhatsApp engines. It resolves sessions by id, mobile number or
+ * mobid; serializes start/stop/logout per session; applies the reconnect policy to every
+ * close; persists each status change with its time; and restores active sessions at boot.
+ */
+@Injectable()
+export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(SessionRegistry.name);
+  private readonly live = new Map<string, LiveSession>();
+  private readonly mutex = new KeyedMutex();
+  private readonly changes = new EventEmitter().setMaxListeners(0);
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly restoreTimers = new Set<NodeJS.Timeout>();
+  private restoring: Promise<void> = Promise.resolve();
+  private shuttingDown = false;
+
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    @InjectRepository(SessionStatusChangeEntity) private readonly history: Repository<SessionStatusChangeEntity>,
+    @Inject(ENGINE_FACTORY) private readonly engines: EngineFactory,
+    private readonly authState: AuthStateStore,
+    private readonly config: AppConfig,
+    private readonly bus: EventBus,
+  ) {}
+
+  // ---------------------------------------------------------------- resolution
+
+  /**
+   * Finds a session by its id, its mobile number in any common format
+   * (`+91 98765 43210`, `919876543210`) or its mobid (LID user). When several rows match a
+   * number (a re-linked account), the active, ready, most recent one wins. Null when none.
+   */
+  async findEntity(ref: string): Promise<SessionEntity | null> {
+    const trimmed = ref.trim();
+    if (!trimmed) return null;
+    const digits = /^[+\d][\d\s().-]*$/.test(trimmed) ? trimmed.replace(/\D/g, '') : null;
+    const mobile = digits ? normalizePhoneNumber(trimmed, this.config.whatsapp.defaultCountry) : null;
+    const qb = this.sessions.createQueryBuilder('s').where('s.id = :ref', { ref: trimmed });
+    if (digits) {
+      qb.orWhere('s.mobid = :digits', { digits }).orWhere('s.mobile_number IN (:...mobiles)', {
+        mobiles: [...new Set([digits, mobile ?? digits])],
+      });
+    }
+    return qb
+      .orderBy('(s.id = :ref)', 'DESC')
+      .addOrderBy('s.active', 'DESC')
+      .addOrderBy(`(s.status = 'READY')`, 'DESC')
+      .addOrderBy('s.updated_at', 'DESC')
+      .getOne();
+  }
+
+  /** @throws SessionNotFoundError */
+  async getEntity(ref: string): Promise<SessionEntity> {
+    const entity = await this.findEntity(ref);
+    if (!entity) throw new SessionNotFoundError(ref);
+    return entity;
+  }
+
+  liveState(sessionId: string): LiveState | null {
+    const s = this.live.get(sessionId);
+    return s ? { status: s.status, qr: s.qr, pairingCode: s.pairingCode, attempts: s.attempts } : null;
+  }
+
+  liveCount(): number {
+    return this.live.size;
+  }
+
+  /**
+   * Resolves once `predicate` holds for the session's live state, or with the last state
+   * seen (possibly null) after `timeoutMs`.
+   */
+  waitFor(sessionId: string, predicate: (state: LiveState | null) => boolean, timeoutMs: number): Promise<LiveState | null> {
+    const current = this.liveState(sessionId);
+    if (predicate(current)) return Promise.resolve(current);
+    return new Promise((resolve) => {
+      const onChange = () => {
+        const state = this.liveState(sessionId);
+        if (predicate(state)) done(state);
+      };
+      const timer = setTimeout(() => done(this.liveState(sessionId)), timeoutMs);
+      const done = (state: LiveState | null) => {
+        clearTimeout(timer);
+        this.changes.off(sessionId, onChange);
+        resolve(state);
+      };
+      this.changes.on(sessionId, onChange);
+    });
+  }
+
+  /**
+   * The engine of a READY session, waiting up to READY_WAIT_TIMEOUT_MS for it to become ready.
+   * @throws SessionNotReadyError
+   */
+  async getReady(sessionId: string): Promise<WhatsAppEngine> {
+    const state = await this.waitFor(sessionId, (s) => s?.status === SessionStatus.READY, this.config.whatsapp.readyWaitTimeoutMs);
+    const live = this.live.get(sessionId);
+    if (!live || state?.status !== SessionStatus.READY) {
+      throw new SessionNotReadyError(sessionId, state?.status ?? (await this.getEntity(sessionId)).status);
+    }
+    return live.engine;
+  }
+
+  /** @throws AppError ENGINE_UNSUPPORTED (not a sandbox session), SESSION_INACTIVE (not running) */
+  sandbox(entity: SessionEntity): SandboxControl {
+    const live = this.live.get(entity.id);
+    if (entity.engine !== 'sandbox') {
+      throw new AppError(ErrorCode.ENGINE_UNSUPPORTED, `Session '${entity.id}' runs on the ${entity.engine} engine, not the sandbox`);
+    }
+    if (!live || !isSandboxControl(live.engine)) {
+      throw new AppError(ErrorCode.SESSION_INACTIVE, `Session '${entity.id}' is not running; restart it first`);
+    }
+    return live.engine;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Connects a session (idempotent when it already runs). @throws SessionBusyError, AppError ENGINE_UNSUPPORTED */
+  start(sessionId: string): Promise<void> {
+    return this.exclusive(sessionId, async () => {
+      if (this.live.has(sessionId)) return;
+      const entity = await this.getEntity(sessionId);
+      this.assertEngineConfigured(entity);
+      await this.sessions.update({ id: sessionId }, { active: true });
+      await this.launch(entity);
+    });
+  }
+
+  /** Closes the connection without unlinking; the session stays INACTIVE until started. Idempotent. */
+  stop(sessionId: string): Promise<void> {
+    return this.exclusive(sessionId, async () => {
+      await this.teardown(sessionId, 'disconnect');
+      this.setStatus(sessionId, SessionStatus.INACTIVE, 'STOPPED', { active: false });
+      await this.flushWrites(sessionId);
+    });
+  }
+
+  /** Closes and reconnects with the same credentials. */
+  restart(sessionId: string): Promise<void> {
+    return this.exclusive(sessionId, async () => {
+      const entity = await this.getEntity(sessionId);
+      this.assertEngineConfigured(entity);
+      await this.teardown(sessionId, 'disconnect');
+      await this.sessions.update({ id: sessionId }, { active: true });
+      await this.launch(entity);
+    });
+  }
+
+  /** Unlinks the device (when connected), wipes credentials, keeps the record as LOGGED_OUT. */
+  logout(sessionId: string, reason = 'LOGGED_OUT_BY_USER'): Promise<void> {
+    return this.exclusive(sessionId, async () => {
+      await this.teardown(sessionId, 'logout');
+      await this.authState.clear(sessionId);
+      this.setStatus(sessionId, SessionStatus.LOGGED_OUT, reason, { active: false, lastError: null });
+      await this.flushWrites(sessionId);
+    });
+  }
+
+  /** Forgets the current link and starts a fresh registration (new QR or pairing code). */
+  relink(sessionId: string): Promise<void> {
+    return this.exclusive(sessionId, async () => {
+      const entity = await this.getEntity(sessionId);
+      this.assertEngineConfigured(entity);
+      await this.teardown(sessionId, 'logout');
+      await this.authState.clear(sessionId);
+      await this.sessions.update({ id: sessionId }, { active: true, lastError: null });
+      await this.launch(entity);
+    });
+  }
+
+  /** Logs out and marks the session INACTIVE (DELETE /api/sessions/:id). */
+  remove(sessionId: string): Promise<void> {
+    return this.exclusive(sessionId, async () => {
+      await this.teardown(sessionId, 'logout');
+      await this.authState.clear(sessionId);
+      this.setStatus(sessionId, SessionStatus.INACTIVE, 'DELETED', { active: false });
+      await this.flushWrites(sessionId);
+    });
+  }
+
+  // ---------------------------------------------------------------- boot and shutdown
+
+  onApplicationBootstrap(): void {
+    this.restoring = this.restoreActiveSessions();
+  }
+
+  /** Resolves once every session active at boot has been started (not necessarily READY). */
+  whenRestored(): Promise<void> {
+    return this.restoring;
+  }
+
+  private async restoreActiveSessions(): Promise<void> {
+    const rows = await this.sessions.find({ where: { active: true }, order: { createdAt: 'ASC' } });
+    if (!rows.length) return;
+    this.logger.log(`Restoring ${rows.length} session(s)`);
+    const stagger = this.config.whatsapp.restoreStaggerMs;
+    // Staggered so hundreds of sockets do not handshake, upload keys and sync at once.
+    await Promise.all(
+      rows.map(
+        (row, i) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              this.restoreTimers.delete(timer);
+              if (this.shuttingDown) return resolve();
+              this.mutex
+                .run(row.id, async () => {
+                  if (this.live.has(row.id)) return;
+                  if (row.engine !== this.config.whatsapp.engine) {
+                    this.setStatus(row.id, SessionStatus.INACTIVE, 'ENGINE_NOT_CONFIGURED', {
+                      lastError: `Session runs on the ${row.engine} engine; WA_ENGINE is ${this.config.whatsapp.engine}`,
+                    });
+                    return;
+                  }
+                  await this.launch(row);
+                })
+                .catch((err) => this.logger.error({ err, sessionId: row.id }, 'Session restore failed'))
+                .finally(resolve);
+            }, i * stagger);
+            this.restoreTimers.add(timer);
+          }),
+      ),
+    );
+  }
+
+  /** Closes every socket without logging out, so the next boot restores the sessions. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    for (const timer of this.restoreTimers) clearTimeout(timer);
+    this.restoreTimers.clear();
+    await Promise.all(
+      [...this.live.keys()].map(async (id) => {
+        await this.teardown(id, 'disconnect');
+        this.setStatus(id, SessionStatus.DISCONNECTED, 'SERVER_SHUTDOWN', { lastSeenAt: new Date() });
+      }),
+    );
+    await Promise.all([...this.writes.values()]);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private exclusive<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    return this.mutex.runWithin(sessionId, BUSY_WAIT_MS, work, () => new SessionBusyError(sessionId));
+  }
+
+  private assertEngineConfigured(entity: SessionEntity): void {
+    if (entity.engine !== this.config.whatsapp.engine) {
+      throw new AppError(
+        ErrorCode.ENGINE_UNSUPPORTED,
+        `Session '${entity.id}' runs on the ${entity.engine} engine, but this server runs WA_ENGINE=${this.config.whatsapp.engine}`,
+      );
+    }
+  }
+
+  /** Creates the engine and begins connecting. Call with the session's lock held. */
+  private async launch(entity: SessionEntity): Promise<void> {
+    const engine = this.engines.create(entity.engine, {
+      sessionId: entity.id,
+      method: entity.method,
+      pairingPhone: entity.pairingPhone,
+    });
+    const session: LiveSession = {
+      id: entity.id,
+      engine,
+      unsubscribe: () => undefined,
+      status: entity.status,
+      qr: null,
+      pairingCode: null,
+      attempts: 0,
+      linked: false,
+      replacedCount: 0,
+      reconnectTimer: null,
+      stableTimer: null,
+    };
+    session.unsubscribe = engine.onEvent((event) => this.onEngineEvent(session, event));
+    this.live.set(entity.id, session);
+    await this.connect(session);
+  }
+
+  private async connect(session: LiveSession): Promise<void> {
+    try {
+      await session.engine.connect();
+    } catch (err) {
+      this.logger.warn({ sessionId: session.id, err: (err as Error).message }, 'Engine failed to connect');
+      this.onClose(session, DisconnectReason.UNKNOWN, (err as Error).message);
+    }
+  }
+
+  private async teardown(sessionId: string, how: 'disconnect' | 'logout'): Promise<void> {
+    const session = this.live.get(sessionId);
+    if (!session) return;
+    this.live.delete(sessionId);
+    this.clearTimers(session);
+    session.unsubscribe();
+    await (how === 'logout' ? session.engine.logout() : session.engine.disconnect()).catch((err: Error) =>
+      this.logger.warn({ sessionId, err: err.message }, `Engine ${how} failed`),
+    );
+    this.changes.emit(sessionId);
+  }
+
+  private clearTimers(session: LiveSession): void {
+    if (session.reconnectTimer) clearTimeout(session.reconnectTimer);
+    if (session.stableTimer) clearTimeout(session.stableTimer);
+    session.reconnectTimer = session.stableTimer = null;
+  }
+
+  private onEngineEvent(session: LiveSession, event: EngineEvent): void {
+    if (this.live.get(session.id) !== session) return;
+    switch (event.type) {
+      case 'connecting':
+        session.linked = event.linked;
+        this.setStatus(session.id, event.linked ? SessionStatus.CONNECTING : SessionStatus.REGISTERING, null);
+        break;
+      case 'qr':
+        session.qr = event.qr;
+        this.setStatus(session.id, SessionStatus.REGISTERING, null);
+        this.bus.emit({ type: 'session.qr', sessionId: session.id, qr: event.qr, at: new Date().toISOString() });
+        break;
+      case 'pairing-code':
+        session.pairingCode = event.code;
+        this.setStatus(session.id, SessionStatus.REGISTERING, null);
+        this.bus.emit({ type: 'session.pairing_code', sessionId: session.id, code: event.code, at: new Date().toISOString() });
+        break;
+      case 'open':
+        this.onOpen(session, event.account);
+        break;
+      case 'close':
+        void this.mutex.run(session.id, async () => this.onClose(session, event.reason, event.message));
+        break;
+      case 'message.received':
+        this.bus.emit({ type: 'message.received', sessionId: session.id, message: event.message, at: new Date().toISOString() });
+        break;
+    }
+    this.changes.emit(session.id);
+  }
+
+  private onOpen(session: LiveSession, account: EngineAccount): void {
+    session.qr = null;
+    session.pairingCode = null;
+    session.linked = true;
+    const now = new Date();
+    this.setStatus(session.id, SessionStatus.READY, null, {
+      mobileNumber: account.mobileNumber,
+      mobid: account.mobid,
+      meJid: account.jid,
+      pushName: account.pushName,
+      connectedAt: now,
+      lastSeenAt: now,
+      lastError: null,
+    });
+    if (session.stableTimer) clearTimeout(session.stableTimer);
+    // Attempts reset only after the connection held for a while: a socket that opens and
+    // drops at once must not restart the backoff from zero (a reconnect storm).
+    session.stableTimer = setTimeout(() => {
+      session.stableTimer = null;
+      session.attempts = 0;
+      session.replacedCount = 0;
+      this.persist(session.id, { reconnectAttempts: 0 });
+    }, this.config.whatsapp.reconnect.stableAfterMs);
+    session.stableTimer.unref();
+  }
+
+  private onClose(session: LiveSession, reason: DisconnectReason, message?: string): void {
+    if (this.shuttingDown || this.live.get(session.id) !== session) return;
+    this.clearTimers(session);
+    session.qr = null;
+    session.pairingCode = null;
+    const decision = decideReconnect(
+      { reason, attempts: session.attempts, replacedCount: session.replacedCount },
+      this.config.whatsapp.reconnect,
+    );
+    const lastSeenAt = new Date();
+    if (decision.action === 'reconnect') {
+      if (decision.countsAsAttempt) session.attempts += 1;
+      if (reason === DisconnectReason.CONNECTION_REPLACED) session.replacedCount += 1;
+      const restartRequired = reason === DisconnectReason.RESTART_REQUIRED;
+      this.setStatus(session.id, restartRequired ? SessionStatus.CONNECTING : SessionStatus.DISCONNECTED, reason, {
+        lastSeenAt,
+        reconnectAttempts: session.attempts,
+        ...(restartRequired ? {} : { lastError: message ? `${reason}: ${message}` : reason }),
+      });
+      if (!restartRequired) {
+        this.logger.warn({ sessionId: session.id, reason, attempt: session.attempts, delayMs: decision.delayMs }, 'Connection closed; reconnecting');
+      }
+      session.reconnectTimer = setTimeout(() => {
+        session.reconnectTimer = null;
+        void this.mutex.run(session.id, async () => {
+          if (this.live.get(session.id) === session && !this.shuttingDown) await this.connect(session);
+        });
+      }, decision.delayMs);
+      return;
+    }
+    this.live.delete(session.id);
+    session.unsubscribe();
+    if (decision.action === 'logged-out') {
+      this.logger.log({ sessionId: session.id, reason }, 'Session logged out; credentials wiped');
+      void this.authState.clear(session.id).catch((err) => this.logger.error({ err, sessionId: session.id }, 'Wiping credentials failed'));
+      this.setStatus(session.id, SessionStatus.LOGGED_OUT, reason, { active: false, lastError: reason, lastSeenAt });
+    } else {
+      this.logger.warn({ sessionId: session.id, reason: decision.reason }, 'Connection closed; not reconnecting');
+      this.setStatus(session.id, SessionStatus.INACTIVE, decision.reason, { active: false, lastError: decision.reason, lastSeenAt });
+    }
+    this.changes.emit(session.id);
+  }
+
+  /**
+   * Records a status change in memory at once and in the database in order (one write chain
+   * per session), and emits `session.status`. A repeated status with no patch writes nothing.
+   */
+  private setStatus(sessionId: string, status: SessionStatus, reason: string | null, patch: SessionPatch = {}): void {
+    const session = this.live.get(sessionId);
+    const previous = session?.status ?? null;
+    if (session) session.status = status;
+    const changed = previous !== status || !session;
+    if (!changed && !Object.keys(patch).length) return;
+    const at = new Date();
+    this.enqueueWrite(sessionId, async () => {
+      const before = session ? previous : ((await this.sessions.findOneBy({ id: sessionId }))?.status ?? null);
+      const statusChanged = before !== status;
+      await this.sessions.update({ id: sessionId }, { ...patch, status, ...(statusChanged ? { statusChangedAt: at } : {}) });
+      if (!statusChanged) return;
+      await this.history.insert({ sessionId, status, reason });
+      this.logger.log({ sessionId, status, previous: before, reason }, 'Session status changed');
+      this.bus.emit({ type: 'session.status', sessionId, status, previousStatus: before, reason, at: at.toISOString() });
+    });
+    this.changes.emit(sessionId);
+  }
+
+  private persist(sessionId: string, patch: SessionPatch): void {
+    this.enqueueWrite(sessionId, async () => {
+      await this.sessions.update({ id: sessionId }, patch);
+    });
+  }
+
+  private enqueueWrite(sessionId: string, write: () => Promise<void>): void {
+    const previous = this.writes.get(sessionId) ?? Promise.resolve();
+    const next = previous
+      .then(write)
+      .catch((err) => this.logger.error({ err, sessionId }, 'Persisting session state failed'));
+    this.writes.set(sessionId, next);
+    void next.then(() => {
+      if (this.writes.get(sessionId) === next) this.writes.delete(sessionId);
+    });
+  }
+
+  /** Resolves once every state write queued so far for the session is in the database. */
+  async flushWrites(sessionId: string): Promise<void> {
+    await this.writes.get(sessionId);
+  }
+}

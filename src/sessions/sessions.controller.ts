@@ -1,0 +1,167 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal } from '../auth/decorators';
+import { Principal } from '../auth/principal';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import {
+  CreateSessionDto,
+  CreateSessionResponseDto,
+  ListSessionsQueryDto,
+  MessageResponseDto,
+  QrQueryDto,
+  QrResponseDto,
+  SessionActionResponseDto,
+  SessionListResponseDto,
+  SessionResponseDto,
+  StatusHistoryResponseDto,
+} from './dto/session.dto';
+import { SessionsService } from './sessions.service';
+
+const SESSION_PARAM = {
+  name: 'sessionId',
+  description: 'Session id, mobile number (any common format) or mobid',
+  example: 'qr_1781332832910_5eab537f',
+};
+
+@ApiTags('Sessions')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('api/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List sessions', description: 'All registering, ready and inactive sessions. A session-bound token sees its own only.' })
+  @ApiOkResponse({ type: SessionListResponseDto })
+  @ApiErrorResponses(400, 401)
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListSessionsQueryDto): Promise<SessionListResponseDto> {
+    return { success: true, ...(await this.sessions.list(principal, query)) };
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create a session',
+    description: 'Starts linking a WhatsApp account. Fetch the QR (method "qr") or pairing code (method "phone") from GET /api/sessions/{sessionId}/qr.',
+  })
+  @ApiCreatedResponse({ type: CreateSessionResponseDto })
+  @ApiErrorResponses(400, 401, 403)
+  async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateSessionDto): Promise<CreateSessionResponseDto> {
+    const s = await this.sessions.create(principal, dto);
+    return {
+      success: true,
+      message: 'Session initialized',
+      session: { sessionId: s.id, status: s.status, method: s.method, name: s.name, engine: s.engine },
+    };
+  }
+
+  @Get(':sessionId')
+  @ApiOperation({ summary: 'Session info', description: 'Status, account, health (connected since, last seen, last error, reconnect attempts) and settings.' })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ type: SessionResponseDto })
+  @ApiErrorResponses(401, 403, 404)
+  async get(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionResponseDto> {
+    return { success: true, session: await this.sessions.get(principal, ref) };
+  }
+
+  @Get(':sessionId/qr')
+  @ApiOperation({
+    summary: 'QR code or pairing code',
+    description:
+      'While the session is linking: the QR string and a PNG data URL (method "qr"), or the pairing code (method "phone"). ' +
+      '`?format=png` returns the image itself. 409 SESSION_ALREADY_LINKED once linked. An idle unlinked session is started to produce a fresh QR.',
+  })
+  @ApiParam(SESSION_PARAM)
+  @ApiProduces('application/json', 'image/png')
+  @ApiOkResponse({ type: QrResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
+  async qr(
+    @CurrentPrincipal() principal: Principal,
+    @Param('sessionId') ref: string,
+    @Query() query: QrQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<QrResponseDto | void> {
+    const result = await this.sessions.qr(principal, ref, query.format ?? 'json');
+    res.setHeader('Cache-Control', 'no-store');
+    if (result.kind === 'json') return result.body;
+    res.type('png').send(result.png);
+  }
+
+  @Get(':sessionId/status-history')
+  @ApiOperation({ summary: 'Status changes of a session, newest first (last 200)' })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ type: StatusHistoryResponseDto })
+  @ApiErrorResponses(401, 403, 404)
+  async history(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<StatusHistoryResponseDto> {
+    return { success: true, history: await this.sessions.statusHistory(principal, ref) };
+  }
+
+  @Delete(':sessionId')
+  @ApiOperation({ summary: 'Delete a session', description: 'Logs the device out, deletes the stored credentials and marks the session INACTIVE.' })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiErrorResponses(401, 403, 404, 409)
+  async remove(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<MessageResponseDto> {
+    await this.sessions.remove(principal, ref);
+    return { success: true, message: 'Session deleted and logged out successfully' };
+  }
+
+  @Post(':sessionId/restart')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reconnect', description: 'Closes the connection and opens a new one with the same credentials.' })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ type: SessionActionResponseDto })
+  @ApiErrorResponses(401, 403, 404, 409)
+  async restart(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Session restarting', session: await this.sessions.restart(principal, ref) };
+  }
+
+  @Post(':sessionId/start')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Start a stopped session', description: 'Idempotent.' })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ type: SessionActionResponseDto })
+  @ApiErrorResponses(401, 403, 404, 409)
+  async start(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Session starting', session: await this.sessions.start(principal, ref) };
+  }
+
+  @Post(':sessionId/stop')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Stop a session', description: 'Closes the connection without unlinking; it stays INACTIVE until started. Idempotent.' })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ type: SessionActionResponseDto })
+  @ApiErrorResponses(401, 403, 404, 409)
+  async stop(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Session stopped', session: await this.sessions.stop(principal, ref) };
+  }
+
+  @Post(':sessionId/logout')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log out', description: 'Unlinks the device and wipes its credentials but keeps the session record (LOGGED_OUT).' })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ type: SessionActionResponseDto })
+  @ApiErrorResponses(401, 403, 404, 409)
+  async logout(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Session logged out', session: await this.sessions.logout(principal, ref) };
+  }
+
+  @Post(':sessionId/relink')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Relink', description: 'Forgets the current link and starts a fresh one: a new QR or pairing code.' })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ type: SessionActionResponseDto })
+  @ApiErrorResponses(401, 403, 404, 409)
+  async relink(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Session relinking', session: await this.sessions.relink(principal, ref) };
+  }
+}

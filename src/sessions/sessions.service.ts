@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import * as QRCode from 'qrcode';
+import { Brackets, Repository } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { AppError, ForbiddenError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { normalizePhoneNumber } from '../common/utils/phone-number';
+import { AppConfig } from '../config/app-config';
+import type { CreateSessionDto, ListSessionsQueryDto, QrResponseDto, SessionDto, StatusChangeDto } from './dto/session.dto';
+import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
+import { SessionEntity } from './entities/session.entity';
+import { toSessionDto } from './session.mapper';
+import { SessionRegistry } from './session-registry';
+import { SessionStatus } from './session-status';
+
+const QR_WAIT_MS = 5_000;
+
+export type QrResult = { kind: 'json'; body: QrResponseDto } | { kind: 'png'; png: Buffer };
+
+/** Session management rules: who may see what, creation, QR, and lifecycle through the registry. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    @InjectRepository(SessionStatusChangeEntity) private readonly history: Repository<SessionStatusChangeEntity>,
+    private readonly registry: SessionRegistry,
+    private readonly config: AppConfig,
+  ) {}
+
+  async list(principal: Principal, query: ListSessionsQueryDto): Promise<{ sessions: SessionDto[]; total: number; page: number; limit: number }> {
+    const page = query.page ?? 1;
+    const limit = query.limit ?? 500;
+    const qb = this.sessions.createQueryBuilder('s').orderBy('s.created_at', 'DESC').skip((page - 1) * limit).take(limit);
+    if (principal.sessionId) qb.andWhere('s.id = :bound', { bound: principal.sessionId });
+    if (query.status) qb.andWhere('s.status = :status', { status: query.status });
+    if (query.q) {
+      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere(
+        new Brackets((w) =>
+          w.where('s.id ILIKE :like', { like }).orWhere('s.name ILIKE :like').orWhere('s.mobile_number ILIKE :like').orWhere('s.mobid ILIKE :like'),
+        ),
+      );
+    }
+    const [rows, total] = await qb.getManyAndCount();
+    return { sessions: rows.map((e) => toSessionDto(e, this.registry.liveState(e.id))), total, page, limit };
+  }
+
+  /**
+   * Creates a session and starts linking it. A session-bound token may not create sessions.
+   * @throws ForbiddenError, AppError VALIDATION_FAILED (unusable phone number)
+   */
+  async create(principal: Principal, dto: CreateSessionDto): Promise<SessionEntity> {
+    if (principal.sessionId) throw new ForbiddenError('A session-bound token may not create sessions');
+    const method = dto.method ?? 'qr';
+    let pairingPhone: string | null = null;
+    if (dto.phoneNumber !== undefined) {
+      pairingPhone = normalizePhoneNumber(dto.phoneNumber, this.config.whatsapp.defaultCountry);
+      if (!pairingPhone) {
+        throw new AppError(ErrorCode.VALIDATION_FAILED, 'phoneNumber is not a valid phone number', {
+          fields: [{ field: 'phoneNumber', messages: ['phoneNumber must be a phone number with country code'] }],
+        });
+      }
+    }
+    const entity = await this.sessions.save(
+      this.sessions.create({
+        id: `${method}_${Date.now()}_${randomBytes(4).toString('hex')}`,
+        name: dto.name ?? null,
+        method,
+        pairingPhone,
+        engine: this.config.whatsapp.engine,
+        status: SessionStatus.REGISTERING,
+        active: true,
+        statusChangedAt: new Date(),
+        settings: {},
+      }),
+    );
+    await this.history.insert({ sessionId: entity.id, status: SessionStatus.REGISTERING, reason: 'CREATED' });
+    await this.registry.start(entity.id);
+    return entity;
+  }
+
+  /** @throws SessionNotFoundError, ForbiddenError */
+  async get(principal: Principal, ref: string): Promise<SessionDto> {
+    const entity = await this.authorize(principal, ref);
+    return toSessionDto(entity, this.registry.liveState(entity.id));
+  }
+
+  /**
+   * The QR (or pairing code) of a session that is linking. An idle unlinked session is
+   * started so a fresh QR appears; waits briefly for the first one.
+   * @throws AppError SESSION_ALREADY_LINKED (409), QR_NOT_AVAILABLE (409)
+   */
+  async qr(principal: Principal, ref: string, format: 'json' | 'png'): Promise<QrResult> {
+    const entity = await this.authorize(principal, ref);
+    const live = this.registry.liveState(entity.id);
+    if ((live?.status ?? entity.status) === SessionStatus.READY) {
+      throw new AppError(ErrorCode.SESSION_ALREADY_LINKED, 'The session is already linked; there is no QR to scan', {
+        sessionId: entity.id,
+        status: SessionStatus.READY,
+      });
+    }
+    if (!live) await this.registry.start(entity.id);
+    const state = await this.registry.waitFor(
+      entity.id,
+      (s) => Boolean(s?.qr || s?.pairingCode) || s?.status === SessionStatus.READY,
+      QR_WAIT_MS,
+    );
+    const status = state?.status ?? entity.status;
+    if (entity.method === 'phone' && state?.pairingCode) {
+      if (format === 'png') throw new AppError(ErrorCode.QR_NOT_AVAILABLE, 'Method "phone" links with a pairing code, not a QR image');
+      return { kind: 'json', body: { success: true, method: 'phone', status, pairingCode: state.pairingCode } };
+    }
+    if (!state?.qr) {
+      throw new AppError(
+        status === SessionStatus.READY ? ErrorCode.SESSION_ALREADY_LINKED : ErrorCode.QR_NOT_AVAILABLE,
+        status === SessionStatus.READY ? 'The session is already linked' : 'No QR is available yet; retry in a few seconds',
+        { sessionId: entity.id, status },
+      );
+    }
+    if (format === 'png') return { kind: 'png', png: await QRCode.toBuffer(state.qr, { type: 'png', margin: 2, width: 320 }) };
+    return {
+      kind: 'json',
+      body: { success: true, method: 'qr', status, qr: state.qr, qrCodeDataUrl: await QRCode.toDataURL(state.qr, { margin: 2, width: 320 }) },
+    };
+  }
+
+  async remove(principal: Principal, ref: string): Promise<void> {
+    const entity = await this.authorize(principal, ref);
+    await this.registry.remove(entity.id);
+  }
+
+  async restart(principal: Principal, ref: string): Promise<SessionDto> {
+    return this.act(principal, ref, (id) => this.registry.restart(id));
+  }
+
+  async start(principal: Principal, ref: string): Promise<SessionDto> {
+    return this.act(principal, ref, (id) => this.registry.start(id));
+  }
+
+  async stop(principal: Principal, ref: string): Promise<SessionDto> {
+    return this.act(principal, ref, (id) => this.registry.stop(id));
+  }
+
+  async logout(principal: Principal, ref: string): Promise<SessionDto> {
+    return this.act(principal, ref, (id) => this.registry.logout(id));
+  }
+
+  async relink(principal: Principal, ref: string): Promise<SessionDto> {
+    return this.act(principal, ref, (id) => this.registry.relink(id));
+  }
+
+  async statusHistory(principal: Principal, ref: string): Promise<StatusChangeDto[]> {
+    const entity = await this.authorize(principal, ref);
+    const rows = await this.history.find({ where: { sessionId: entity.id }, order: { id: 'DESC' }, take: 200 });
+    return rows.map((r) => ({ status: r.status, reason: r.reason, at: r.createdAt.toISOString() }));
+  }
+
+  /** Sandbox engine: completes the link as the phone would. */
+  async sandboxLink(principal: Principal, ref: string, phoneNumber?: string): Promise<SessionDto> {
+    const entity = await this.authorize(principal, ref);
+    let number: string | undefined;
+    if (phoneNumber !== undefined) {
+      number = normalizePhoneNumber(phoneNumber, this.config.whatsapp.defaultCountry) ?? undefined;
+      if (!number) throw new AppError(ErrorCode.VALIDATION_FAILED, 'phoneNumber is not a valid phone number');
+    }
+    await this.registry.sandbox(entity).link(number);
+    await this.registry.flushWrites(entity.id);
+    return this.get(principal, entity.id);
+  }
+
+  /** Sandbox engine: a contact writes to the session. */
+  async sandboxInbound(principal: Principal, ref: string, from: string, text: string): Promise<{ id: string }> {
+    const entity = await this.authorize(principal, ref);
+    const sender = normalizePhoneNumber(from, this.config.whatsapp.defaultCountry);
+    if (!sender) throw new AppError(ErrorCode.VALIDATION_FAILED, 'from is not a valid phone number');
+    return this.registry.sandbox(entity).receiveText(sender, text);
+  }
+
+  private async act(principal: Principal, ref: string, action: (id: string) => Promise<void>): Promise<SessionDto> {
+    const entity = await this.authorize(principal, ref);
+    await action(entity.id);
+    await this.registry.flushWrites(entity.id);
+    return this.get(principal, entity.id);
+  }
+
+  /** Resolves the session and checks the caller may act on it. */
+  private async authorize(principal: Principal, ref: string): Promise<SessionEntity> {
+    const entity = await this.registry.getEntity(ref);
+    principal.assertSession(entity.id);
+    return entity;
+  }
+}

@@ -1,0 +1,24 @@
+import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/**
+ * One row per WhatsApp credential item: `creds` (type `creds`, id `creds`) and every Signal
+ * key Baileys stores (pre-keys, sessions, sender keys, app-state keys, LID mappings, …).
+ * `value` is JSON, or an `enc:v1:` AES-256-GCM envelope when AUTH_STATE_KEY is set.
+ */
+@Entity('wa_auth_key')
+export class AuthKeyEntity {
+  @PrimaryColumn({ type: 'text', name: 'session_id' })
+  sessionId: string;
+
+  @PrimaryColumn({ type: 'text' })
+  type: string;
+
+  @PrimaryColumn({ type: 'text', name: 'key_id' })
+  keyId: string;
+
+  @Column({ type: 'text' })
+  value: string;
+
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
+  updatedAt: Date;
+}

@@ -1,0 +1,74 @@
+import {
+  BufferJSON,
+  initAuthCreds,
+  proto,
+  type AuthenticationCreds,
+  type AuthenticationState,
+  type SignalDataSet,
+  type SignalDataTypeMap,
+  type SignalKeyStore,
+} from '@whiskeysockets/baileys';
+import type { AuthKeyWrite, AuthStateStore } from '../auth-state/auth-state.store';
+
+const encode = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
+const decode = <T>(value: string): T => JSON.parse(value, BufferJSON.reviver) as T;
+
+export interface DbAuthState {
+  state: AuthenticationState;
+  /** Persists the whole creds object (Baileys mutates it in place on every creds.update). */
+  saveCreds(): Promise<void>;
+}
+
+/**
+ * Baileys' `AuthenticationState` over the Postgres auth-state store: the database
+ * equivalent of `useMultiFileAuthState`. `keys.set` is one transaction per call, as Baileys'
+ * transaction layer expects (it buffers writes and commits them through a single `set`).
+ */
+export async function useDbAuthState(store: AuthStateStore, sessionId: string): Promise<DbAuthState> {
+  const stored = await store.readCreds(sessionId);
+  let creds: AuthenticationCreds = stored ? decode<AuthenticationCreds>(stored) : initAuthCreds();
+
+  // `requestPairingCode` writes `creds.me` before the link completes; an abandoned pairing
+  // would make the next socket log in instead of registering (Socket/socket.js picks login
+  // vs registration on `creds.me` alone), so half-linked creds start over.
+  if (!isLinked(creds) && creds.me) {
+    await store.clear(sessionId);
+    creds = initAuthCreds();
+  }
+
+  const keys: SignalKeyStore = {
+    async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
+      const rows = await store.read(sessionId, type, ids);
+      const out: { [id: string]: SignalDataTypeMap[T] } = {};
+      for (const [id, raw] of rows) {
+        let value = decode<unknown>(raw);
+        // Stored as plain JSON; Baileys needs the protobuf message back (as useMultiFileAuthState does).
+        if (type === 'app-state-sync-key' && value) value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
+        out[id] = value as SignalDataTypeMap[T];
+      }
+      return out;
+    },
+    async set(data: SignalDataSet) {
+      const writes: AuthKeyWrite[] = [];
+      for (const type of Object.keys(data) as (keyof SignalDataTypeMap)[]) {
+        for (const [id, value] of Object.entries(data[type] ?? {})) {
+          writes.push({ type, id, value: value == null ? null : encode(value) });
+        }
+      }
+      await store.write(sessionId, writes);
+    },
+    async clear() {
+      await store.clear(sessionId);
+    },
+  };
+
+  return {
+    state: { creds, keys },
+    saveCreds: () => store.writeCreds(sessionId, encode(creds)),
+  };
+}
+
+/** Linked means pair-success happened: both `me` and the signed `account` are set. */
+export function isLinked(creds: AuthenticationCreds): boolean {
+  return Boolean(creds.me?.id && creds.account);
+}

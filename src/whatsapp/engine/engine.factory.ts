@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { NodeCache } from '@cacheable/node-cache';
+import type { CacheStore } from '@whiskeysockets/baileys';
+import pino from 'pino';
+import { AppConfig } from '../../config/app-config';
+import { AuthStateStore } from '../auth-state/auth-state.store';
+import { BaileysEngine } from '../baileys/baileys.engine';
+import { SandboxEngine } from '../sandbox/sandbox.engine';
+import type { EngineFactory, EngineKind, EngineSessionOptions, WhatsAppEngine } from './whatsapp-engine.port';
+
+/** Builds engines; tests may bind `ENGINE_FACTORY` to their own. */
+@Injectable()
+export class DefaultEngineFactory implements EngineFactory {
+  private readonly retryCache = new NodeCache({ stdTTL: 3600, useClones: false }) as unknown as CacheStore;
+  private readonly baileysLogger: pino.Logger;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly store: AuthStateStore,
+  ) {
+    const level = config.logging.level === 'silent' ? 'silent' : config.logging.level === 'trace' ? 'debug' : 'warn';
+    this.baileysLogger = pino({ level, base: { component: 'baileys' } });
+  }
+
+  create(kind: EngineKind, options: EngineSessionOptions): WhatsAppEngine {
+    if (kind === 'sandbox') return new SandboxEngine(options, this.store);
+    return new BaileysEngine(options, this.store, {
+      socketUrl: this.config.whatsapp.simulatorUrl,
+      msgRetryCounterCache: this.retryCache,
+      logger: this.baileysLogger.child({ sessionId: options.sessionId }),
+    });
+  }
+}

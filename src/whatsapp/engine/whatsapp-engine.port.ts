@@ -1,0 +1,61 @@
+import type { EngineEvent } from './engine-events';
+
+export type EngineKind = 'baileys' | 'sandbox';
+export type LinkMethod = 'qr' | 'phone';
+
+export enum EngineCapability {
+  QR_LINK = 'qr-link',
+  PAIRING_CODE = 'pairing-code',
+  /** Test/demo controls: link without a phone, inject inbound messages. */
+  SANDBOX_CONTROL = 'sandbox-control',
+}
+
+export interface EngineSessionOptions {
+  sessionId: string;
+  method: LinkMethod;
+  /** Digits-only number a pairing code is requested for (method `phone`). */
+  pairingPhone: string | null;
+}
+
+/**
+ * One WhatsApp connection of one session. The SessionRegistry is the only caller: it decides
+ * when to connect again after a `close` event (the engine never reconnects by itself).
+ */
+export interface WhatsAppEngine {
+  readonly kind: EngineKind;
+  readonly capabilities: ReadonlySet<EngineCapability>;
+
+  /**
+   * Opens a new connection with the stored credentials (or starts registration when there
+   * are none) and resolves once the attempt has begun; progress arrives as events.
+   * Closes a previous connection of this engine first.
+   */
+  connect(): Promise<void>;
+
+  /** Closes the connection without unlinking the device. Emits no `close` event. Idempotent. */
+  disconnect(): Promise<void>;
+
+  /** Unlinks the device from the account when connected (best effort), then closes. Emits no `close` event. */
+  logout(): Promise<void>;
+
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+}
+
+/** Extra controls of the sandbox engine (capability SANDBOX_CONTROL). */
+export interface SandboxControl {
+  /** Completes the link as if the phone had scanned the QR or typed the code. */
+  link(phoneNumber?: string): Promise<void>;
+  /** Delivers a text from `from` to this session as if a contact had written it. */
+  receiveText(from: string, text: string): Promise<{ id: string }>;
+}
+
+export function isSandboxControl(engine: WhatsAppEngine): engine is WhatsAppEngine & SandboxControl {
+  return engine.capabilities.has(EngineCapability.SANDBOX_CONTROL);
+}
+
+export interface EngineFactory {
+  create(kind: EngineKind, options: EngineSessionOptions): WhatsAppEngine;
+}
+
+export const ENGINE_FACTORY = Symbol('ENGINE_FACTORY');

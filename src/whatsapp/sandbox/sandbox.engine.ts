@@ -1,0 +1,102 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AppError } from '../../common/errors/app-error';
+import { ErrorCode } from '../../common/errors/error-codes';
+import type { AuthStateStore } from '../auth-state/auth-state.store';
+import { EngineEmitter } from '../engine/engine-base';
+import type { EngineAccount } from '../engine/engine-events';
+import {
+  EngineCapability,
+  type EngineSessionOptions,
+  type SandboxControl,
+  type WhatsAppEngine,
+} from '../engine/whatsapp-engine.port';
+
+interface SandboxCreds {
+  engine: 'sandbox';
+  account: EngineAccount;
+}
+
+const CAPABILITIES = new Set([EngineCapability.QR_LINK, EngineCapability.PAIRING_CODE, EngineCapability.SANDBOX_CONTROL]);
+
+/**
+ * An engine with no network, for trying the product and for tests of everything above the
+ * engine. It shows a real (scannable, but meaningless) QR, links when told to, keeps its
+ * "credentials" in the same auth-state table as Baileys so restarts behave alike.
+ */
+export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, SandboxControl {
+  readonly kind = 'sandbox' as const;
+  readonly capabilities = CAPABILITIES;
+  private connected = false;
+  private account: EngineAccount | null = null;
+
+  constructor(
+    private readonly options: EngineSessionOptions,
+    private readonly store: AuthStateStore,
+  ) {
+    super();
+  }
+
+  async connect(): Promise<void> {
+    const stored = await this.store.readCreds(this.options.sessionId);
+    const creds = stored ? (JSON.parse(stored) as SandboxCreds) : null;
+    this.connected = true;
+    this.emit({ type: 'connecting', linked: Boolean(creds) });
+    if (creds) {
+      this.account = creds.account;
+      setImmediate(() => this.connected && this.emit({ type: 'open', account: creds.account }));
+      return;
+    }
+    setImmediate(() => {
+      if (!this.connected) return;
+      if (this.options.method === 'phone') {
+        this.emit({ type: 'pairing-code', code: randomBytes(4).toString('hex').toUpperCase() });
+      } else {
+        // Same shape as a real WhatsApp QR: link URL with ref, noise key, identity key, adv secret.
+        const b64 = () => randomBytes(32).toString('base64');
+        this.emit({ type: 'qr', qr: `https://wa.me/settings/linked_devices#2@${randomBytes(16).toString('base64')},${b64()},${b64()},${b64()},1` });
+      }
+    });
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+    this.account = null;
+  }
+
+  async logout(): Promise<void> {
+    await this.disconnect();
+  }
+
+  async link(phoneNumber?: string): Promise<void> {
+    if (!this.connected) throw new AppError(ErrorCode.SESSION_INACTIVE, 'The sandbox session is not running');
+    if (this.account) throw new AppError(ErrorCode.SESSION_ALREADY_LINKED, 'The sandbox session is already linked');
+    const mobileNumber = phoneNumber ?? this.options.pairingPhone ?? `1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const account: EngineAccount = {
+      mobileNumber,
+      mobid: sandboxLid(mobileNumber),
+      jid: `${mobileNumber}:1@s.whatsapp.net`,
+      pushName: 'Sandbox',
+    };
+    const creds: SandboxCreds = { engine: 'sandbox', account };
+    await this.store.writeCreds(this.options.sessionId, JSON.stringify(creds));
+    this.account = account;
+    this.emit({ type: 'open', account });
+  }
+
+  async receiveText(from: string, text: string): Promise<{ id: string }> {
+    if (!this.connected || !this.account) throw new AppError(ErrorCode.SESSION_NOT_READY, 'The sandbox session is not linked');
+    const id = `SANDBOX${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}`;
+    const jid = `${from}@s.whatsapp.net`;
+    this.emit({
+      type: 'message.received',
+      message: { id, from: jid, chatId: jid, text, timestamp: Math.floor(Date.now() / 1000) },
+    });
+    return { id };
+  }
+}
+
+/** A stable 15-digit LID-like id per phone number, as real accounts have. */
+function sandboxLid(mobileNumber: string): string {
+  const digest = createHash('sha256').update(`sandbox-lid:${mobileNumber}`).digest();
+  return (BigInt(`0x${digest.subarray(0, 8).toString('hex')}`) % 900_000_000_000_000n + 100_000_000_000_000n).toString();
+}
