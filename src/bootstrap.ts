@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
-import { json, urlencoded } from 'express';
+import { bodyParsers } from './common/http/body-parsers';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
@@ -16,12 +16,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bufferLogs: true,
     bodyParser: false,
   });
+  return configureApp(app, config);
+}
+
+/** Middleware, logger, shutdown hooks and docs; shared with tests that build the app themselves. */
+export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(cookieParser());
-  app.use(json({ limit: config.http.bodyLimit }));
-  app.use(urlencoded({ extended: false, limit: config.http.bodyLimit }));
+  app.use(...bodyParsers(config.http.bodyLimit));
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;

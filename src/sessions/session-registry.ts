@@ -87,7 +87,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   async findEntity(ref: string): Promise<SessionEntity | null> {
     const trimmed = ref.trim();
     if (!trimmed) return null;
-    const digits = /^[+\d][\d\s().-]*$/.test(trimmed) ? trimmed.replace(/\D/g, '') : null;
+    const digits = /^\(?\+?[\d\s().-]+$/.test(trimmed) ? trimmed.replace(/\D/g, '') : null;
     const mobile = digits ? normalizePhoneNumber(trimmed, this.config.whatsapp.defaultCountry) : null;
     const qb = this.sessions.createQueryBuilder('s').where('s.id = :ref', { ref: trimmed });
     if (digits) {

@@ -19,32 +19,11 @@ export function toNativeError(exception: unknown): { status: number; code: Error
       details: exception.details,
     };
   }
-  const bodyParser = fromBodyParser(exception);
-  if (bodyParser) return bodyParser;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     return { status, code: codeForStatus(status), message: messageOf(exception) };
   }
   return { status: 500, code: ErrorCode.INTERNAL_ERROR, message: 'Internal server error' };
-}
-
-/** body-parser and multer raise plain errors with `type`/`status`, before any route runs. */
-function fromBodyParser(e: unknown) {
-  if (!e || typeof e !== 'object') return null;
-  const err = e as { type?: string; status?: number; code?: string; message?: string };
-  if (err.type === 'entity.parse.failed') {
-    return { status: 400, code: ErrorCode.MALFORMED_JSON, message: 'Request body is not valid JSON' };
-  }
-  if (err.type === 'entity.too.large' || err.code === 'LIMIT_FILE_SIZE') {
-    return { status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'Request body is too large' };
-  }
-  if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
-    return { status: 415, code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message: 'Unsupported body encoding' };
-  }
-  if (typeof err.status === 'number' && err.status >= 400 && err.status < 500 && err.type) {
-    return { status: err.status, code: codeForStatus(err.status), message: 'Malformed request body' };
-  }
-  return null;
 }
 
 function codeForStatus(status: number): ErrorCode {

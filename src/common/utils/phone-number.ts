@@ -7,9 +7,9 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
  */
 export function normalizePhoneNumber(input: string, defaultCountry?: string): string | null {
   const trimmed = input.trim();
-  if (!/^[+\d][\d\s().-]*$/.test(trimmed)) return null;
+  if (!/^\(?\+?[\d\s().-]+$/.test(trimmed)) return null;
   let digits = trimmed.replace(/\D/g, '');
-  if (trimmed.startsWith('+')) return digits.length >= 7 && digits.length <= 15 ? digits : null;
+  if (/^\(?\+/.test(trimmed)) return digits.length >= 7 && digits.length <= 15 ? digits : null;
   if (digits.startsWith('00')) digits = digits.slice(2);
   if (digits.length < 7 || digits.length > 15) return null;
   if (defaultCountry) {

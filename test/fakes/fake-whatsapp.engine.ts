@@ -1,0 +1,69 @@
+import { EngineEmitter } from '../../src/whatsapp/engine/engine-base';
+import type { EngineAccount, EngineEvent } from '../../src/whatsapp/engine/engine-events';
+import {
+  EngineCapability,
+  type EngineFactory,
+  type EngineKind,
+  type EngineSessionOptions,
+  type WhatsAppEngine,
+} from '../../src/whatsapp/engine/whatsapp-engine.port';
+
+/** An engine a test drives by hand: it records calls and emits whatever the test pushes. */
+export class FakeWhatsAppEngine extends EngineEmitter implements WhatsAppEngine {
+  readonly capabilities = new Set([EngineCapability.QR_LINK]);
+  connects = 0;
+  disconnects = 0;
+  logouts = 0;
+  /** Applied on every connect (e.g. emit a QR, or open at once). */
+  onConnect: (engine: FakeWhatsAppEngine) => void = (e) => e.push({ type: 'connecting', linked: false });
+
+  constructor(
+    readonly kind: EngineKind,
+    readonly options: EngineSessionOptions,
+  ) {
+    super();
+  }
+
+  async connect(): Promise<void> {
+    this.connects += 1;
+    this.onConnect(this);
+  }
+
+  async disconnect(): Promise<void> {
+    this.disconnects += 1;
+  }
+
+  async logout(): Promise<void> {
+    this.logouts += 1;
+  }
+
+  push(event: EngineEvent): void {
+    this.emit(event);
+  }
+
+  open(account: Partial<EngineAccount> = {}): void {
+    this.push({
+      type: 'open',
+      account: { mobileNumber: '15550001111', mobid: '100000000000001', jid: '15550001111:3@s.whatsapp.net', pushName: 'Fake', ...account },
+    });
+  }
+}
+
+export class FakeEngineFactory implements EngineFactory {
+  readonly engines = new Map<string, FakeWhatsAppEngine[]>();
+  onConnect?: (engine: FakeWhatsAppEngine) => void;
+
+  create(kind: EngineKind, options: EngineSessionOptions): WhatsAppEngine {
+    const engine = new FakeWhatsAppEngine(kind, options);
+    if (this.onConnect) engine.onConnect = this.onConnect;
+    this.engines.set(options.sessionId, [...(this.engines.get(options.sessionId) ?? []), engine]);
+    return engine;
+  }
+
+  /** The newest engine created for a session. */
+  latest(sessionId: string): FakeWhatsAppEngine {
+    const list = this.engines.get(sessionId);
+    if (!list?.length) throw new Error(`no engine for ${sessionId}`);
+    return list[list.length - 1];
+  }
+}

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { AuthStateStore } from '../../src/whatsapp/auth-state/auth-state.store';
+import { api } from '../support/http';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+describe('AuthStateStore on the real database', () => {
+  let t: TestApp;
+  let store: AuthStateStore;
+  let sessionId: string;
+
+  before(async () => {
+    t = await startTestApp({ env: { AUTH_STATE_KEY: randomBytes(32).toString('hex') } });
+    store = t.app.get(AuthStateStore);
+    sessionId = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
+  });
+  after(async () => {
+    await t?.destroy();
+  });
+
+  it('writes many keys in one transaction, reads only what exists, deletes on null', async () => {
+    const writes = Array.from({ length: 900 }, (_, i) => ({ type: 'pre-key', id: String(i + 1), value: JSON.stringify({ n: i + 1 }) }));
+    await store.write(sessionId, writes);
+    assert.equal(await store.countKeys(sessionId), 900);
+    const got = await store.read(sessionId, 'pre-key', ['1', '900', '901']);
+    assert.deepEqual([...got.keys()].sort(), ['1', '900']);
+    assert.equal(got.get('900'), '{"n":900}');
+    await store.write(sessionId, [
+      { type: 'pre-key', id: '1', value: null },
+      { type: 'session', id: '15551234567.0', value: '{"s":1}' },
+      { type: 'pre-key', id: '2', value: '{"n":"updated"}' },
+    ]);
+    assert.equal((await store.read(sessionId, 'pre-key', ['1'])).size, 0);
+    assert.equal((await store.read(sessionId, 'pre-key', ['2'])).get('2'), '{"n":"updated"}');
+    assert.equal((await store.read(sessionId, 'session', ['15551234567.0'])).get('15551234567.0'), '{"s":1}');
+  });
+
+  it('rolls back a whole batch when one row fails', async () => {
+    const before = await store.countKeys(sessionId);
+    await assert.rejects(
+      // 450 rows span two INSERT chunks; the last id holds a NUL that Postgres text refuses.
+      store.write(sessionId, [
+        ...Array.from({ length: 449 }, (_, i) => ({ type: 'sender-key', id: `k${i}`, value: '{"ok":true}' })),
+        { type: 'sender-key', id: 'bad\u0000id', value: '{"ok":false}' },
+      ]),
+    );
+    assert.equal(await store.countKeys(sessionId), before);
+  });
+
+  it('encrypts values at rest with AUTH_STATE_KEY', async () => {
+    await store.writeCreds(sessionId, '{"noiseKey":"very-secret-material"}');
+    const [row] = await t.dataSource.query(`SELECT value FROM wa_auth_key WHERE session_id = $1 AND type = 'creds'`, [sessionId]);
+    assert.match(row.value, /^enc:v1:/);
+    assert.ok(!row.value.includes('very-secret-material'));
+    assert.equal(await store.readCreds(sessionId), '{"noiseKey":"very-secret-material"}');
+    assert.equal(await store.hasCreds(sessionId), true);
+    await store.clear(sessionId);
+    assert.equal(await store.hasCreds(sessionId), false);
+    assert.equal(await store.countKeys(sessionId), 0);
+  });
+});
