@@ -61,6 +61,7 @@ export class AppConfig {
       simulatorUrl: e.WA_SIMULATOR_URL,
       restoreStaggerMs: e.SESSION_RESTORE_STAGGER_MS,
       readyWaitTimeoutMs: e.READY_WAIT_TIMEOUT_MS,
+      qrWaitTimeoutMs: e.QR_WAIT_TIMEOUT_MS,
       reconnect: {
         baseDelayMs: e.RECONNECT_BASE_DELAY_MS,
         maxDelayMs: e.RECONNECT_MAX_DELAY_MS,

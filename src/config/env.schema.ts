@@ -117,6 +117,10 @@ export class EnvSchema {
 
   @Transform(toInt) @IsInt() @Min(100)
   READY_WAIT_TIMEOUT_MS = 10_000;
+
+  /** How long GET /qr waits for the first QR of a session that is just starting. */
+  @Transform(toInt) @IsInt() @Min(0)
+  QR_WAIT_TIMEOUT_MS = 5_000;
 }
 
 export class ConfigValidationError extends Error {

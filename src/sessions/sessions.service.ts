@@ -15,8 +15,6 @@ import { toSessionDto } from './session.mapper';
 import { SessionRegistry } from './session-registry';
 import { SessionStatus } from './session-status';
 
-const QR_WAIT_MS = 5_000;
-
 export type QrResult = { kind: 'json'; body: QrResponseDto } | { kind: 'png'; png: Buffer };
 
 /** Session management rules: who may see what, creation, QR, and lifecycle through the registry. */
@@ -83,8 +81,11 @@ export class SessionsService {
 
   /** @throws SessionNotFoundError, ForbiddenError */
   async get(principal: Principal, ref: string): Promise<SessionDto> {
-    const entity = await this.authorize(principal, ref);
-    return toSessionDto(entity, this.registry.liveState(entity.id));
+    const { id } = await this.authorize(principal, ref);
+    // Status changes are written behind the live state; wait for them so the row matches it.
+    await this.registry.flushWrites(id);
+    const entity = await this.registry.getEntity(id);
+    return toSessionDto(entity, this.registry.liveState(id));
   }
 
   /**
@@ -105,7 +106,7 @@ export class SessionsService {
     const state = await this.registry.waitFor(
       entity.id,
       (s) => Boolean(s?.qr || s?.pairingCode) || s?.status === SessionStatus.READY,
-      QR_WAIT_MS,
+      this.config.whatsapp.qrWaitTimeoutMs,
     );
     const status = state?.status ?? entity.status;
     if (entity.method === 'phone' && state?.pairingCode) {

@@ -28,6 +28,7 @@ describe('SessionRegistry with a fake engine', () => {
         RECONNECT_MAX_ATTEMPTS: '3',
         REPLACED_RECONNECT_DELAY_MS: '30',
         RECONNECT_STABLE_AFTER_MS: '200',
+        QR_WAIT_TIMEOUT_MS: '300',
       },
     });
     t.app.get(EventBus).on('session.status', (e) => void statusEvents.push(e));
