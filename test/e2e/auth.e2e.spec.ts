@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { api } from '../support/http';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
+import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
 
-describe('Auth: credentials, login, tokens', () => {
+for (const kind of testDatabaseKinds()) describe(`Auth: credentials, login, tokens (${kind})`, () => {
   let t: TestApp;
 
   before(async () => {
-    t = await startTestApp({ env: { ADMIN_PASSWORD: 'initial-password' } });
+    t = await startTestApp({ env: { ADMIN_PASSWORD: 'initial-password' }, database: await createTestDatabase(kind) });
   });
   after(async () => {
     await t?.destroy();

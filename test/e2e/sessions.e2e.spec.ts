@@ -2,13 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
 
-/** The sessions API end to end on the sandbox engine, over real HTTP and a real database. */
-describe('Sessions API (sandbox engine)', () => {
+/**
+ * The sessions API end to end on the sandbox engine, over real HTTP, on PostgreSQL
+ * (DATABASE_URL) and on the embedded PGlite default.
+ */
+for (const kind of testDatabaseKinds()) describe(`Sessions API (sandbox engine, ${kind})`, () => {
   let t: TestApp;
 
   before(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ database: await createTestDatabase(kind) });
   });
   after(async () => {
     await t?.destroy();

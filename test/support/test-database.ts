@@ -13,7 +13,7 @@ export interface TestDatabase {
  * DATABASE_URL (so files can run in parallel), or embedded PGlite when it is unset or when
  * `kind: 'pglite'` is asked for.
  */
-export async function createTestDatabase(kind: 'auto' | 'pglite' = 'auto'): Promise<TestDatabase> {
+export async function createTestDatabase(kind: 'auto' | 'postgres' | 'pglite' = 'auto'): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (kind === 'pglite' || !serverUrl) return { url: undefined, kind: 'pglite', drop: async () => undefined };
   const name = `sb_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -35,4 +35,9 @@ async function withAdmin<T>(serverUrl: string, fn: (c: Client) => Promise<T>): P
   } finally {
     await client.end();
   }
+}
+
+/** The database kinds a suite should run on: both when DATABASE_URL is set, PGlite otherwise. */
+export function testDatabaseKinds(): ('postgres' | 'pglite')[] {
+  return process.env.DATABASE_URL ? ['postgres', 'pglite'] : ['pglite'];
 }
