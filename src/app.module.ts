@@ -10,8 +10,11 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { MessagesModule } from './messages/messages.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SettingsModule } from './settings/settings.module';
+import { AudioModule } from './media/audio/audio.module';
+import { TtsModule } from './tts/tts.module';
 
 @Module({})
 export class AppModule {
@@ -27,7 +30,10 @@ export class AppModule {
         SettingsModule,
         AuthModule,
         SessionsModule,
+        AudioModule,
+        TtsModule,
         HealthModule,
+        MessagesModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
-import { bodyParsers } from './common/http/body-parsers';
+import { bodyParsers, largeJsonParser } from './common/http/body-parsers';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
@@ -25,6 +25,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(cookieParser());
+  // Base64 media travel inside JSON: the send routes accept bodies as large as the media limit.
+  const mediaJsonLimit = Math.ceil(config.media.maxBytes * 1.37) + 64 * 1024;
+  app.use('/api/messages/send', largeJsonParser(mediaJsonLimit));
   app.use(...bodyParsers(config.http.bodyLimit));
   app.enableShutdownHooks();
   setupSwagger(app);

@@ -62,6 +62,7 @@ export class AppConfig {
       restoreStaggerMs: e.SESSION_RESTORE_STAGGER_MS,
       readyWaitTimeoutMs: e.READY_WAIT_TIMEOUT_MS,
       qrWaitTimeoutMs: e.QR_WAIT_TIMEOUT_MS,
+      sandboxReceiptDelayMs: e.SANDBOX_RECEIPT_DELAY_MS,
       reconnect: {
         baseDelayMs: e.RECONNECT_BASE_DELAY_MS,
         maxDelayMs: e.RECONNECT_MAX_DELAY_MS,
@@ -72,12 +73,63 @@ export class AppConfig {
     };
   }
 
+  get media() {
+    const e = this.env;
+    return {
+      maxBytes: e.MEDIA_MAX_BYTES,
+      fetchTimeoutMs: e.MEDIA_FETCH_TIMEOUT_MS,
+      maxRedirects: e.MEDIA_FETCH_MAX_REDIRECTS,
+      urlAllowlist: e.MEDIA_URL_ALLOWLIST.split(',').map((s) => s.trim()).filter(Boolean),
+      imageMaxDimension: e.IMAGE_MAX_DIMENSION,
+      imageJpegQuality: e.IMAGE_JPEG_QUALITY,
+      dir: resolve(this.dataDir, 'media'),
+    };
+  }
+
+  get queue() {
+    const e = this.env;
+    return {
+      messageTtlMs: e.QUEUE_MESSAGE_TTL_MS,
+      maxAttempts: e.QUEUE_MAX_ATTEMPTS,
+      retryBaseDelayMs: e.QUEUE_RETRY_BASE_DELAY_MS,
+      leaseMs: e.QUEUE_LEASE_MS,
+      pollIntervalMs: e.QUEUE_POLL_INTERVAL_MS,
+      sweepIntervalMs: e.QUEUE_SWEEP_INTERVAL_MS,
+      defaultMinDelayMs: e.DEFAULT_MIN_DELAY_MS,
+      defaultMaxDelayMs: Math.max(e.DEFAULT_MIN_DELAY_MS, e.DEFAULT_MAX_DELAY_MS),
+    };
+  }
+
   get logging() {
     const e = this.env;
     return {
       level: e.LOG_LEVEL,
       pretty: e.LOG_FORMAT ? e.LOG_FORMAT === 'pretty' : !this.isProduction && Boolean(process.stdout.isTTY),
     };
+  }
+
+  get tts() {
+    const e = this.env;
+    return {
+      provider: e.TTS_PROVIDER ?? (e.OPENAI_API_KEY ? 'openai' : 'espeak'),
+      model: e.TTS_MODEL,
+      defaultVoice: e.TTS_VOICE,
+      maxTextChars: e.TTS_MAX_TEXT_CHARS,
+      chunkMaxChars: e.TTS_CHUNK_MAX_CHARS,
+      cacheDir: resolve(this.dataDir, 'tts-cache'),
+      cacheMaxBytes: e.TTS_CACHE_MAX_MB * 1024 * 1024,
+      espeakPath: e.ESPEAK_PATH,
+      openai: {
+        apiKey: e.OPENAI_API_KEY,
+        baseUrl: e.OPENAI_BASE_URL,
+        timeoutMs: e.OPENAI_TIMEOUT_MS,
+        maxRetries: e.OPENAI_MAX_RETRIES,
+      },
+    } as const;
+  }
+
+  get audio() {
+    return { ffmpegPath: this.env.FFMPEG_PATH, processTimeoutMs: this.env.AUDIO_PROCESS_TIMEOUT_MS };
   }
 
   publicUrl(): string {

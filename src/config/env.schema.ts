@@ -10,6 +10,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
 
@@ -118,9 +119,116 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(100)
   READY_WAIT_TIMEOUT_MS = 10_000;
 
+  /** Largest media file accepted (upload, URL or base64), in bytes. */
+  @Transform(toInt) @IsInt() @Min(1024)
+  MEDIA_MAX_BYTES = 64 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(100)
+  MEDIA_FETCH_TIMEOUT_MS = 20_000;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  MEDIA_FETCH_MAX_REDIRECTS = 3;
+
+  /** Hosts, IPs or CIDRs that media URLs may reach although they are private or loopback. */
+  @IsString()
+  MEDIA_URL_ALLOWLIST = '';
+
+  /** Images are downscaled to fit this many pixels on their longest side and re-encoded as JPEG. */
+  @Transform(toInt) @IsInt() @Min(64) @Max(8192)
+  IMAGE_MAX_DIMENSION = 1280;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  IMAGE_JPEG_QUALITY = 78;
+
+  /** How long a queued message waits for its session before it ends EXPIRED. */
+  @Transform(toInt) @IsInt() @Min(1000)
+  QUEUE_MESSAGE_TTL_MS = 24 * 3600 * 1000;
+
+  /** Attempts of a message with transient failures before it ends FAILED. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  QUEUE_MAX_ATTEMPTS = 6;
+
+  @Transform(toInt) @IsInt() @Min(0)
+  QUEUE_RETRY_BASE_DELAY_MS = 5_000;
+
+  /** How long a claimed message stays reserved for the process that claimed it. */
+  @Transform(toInt) @IsInt() @Min(100)
+  QUEUE_LEASE_MS = 120_000;
+
+  /** How often idle dispatchers look for due messages queued by other processes. */
+  @Transform(toInt) @IsInt() @Min(10)
+  QUEUE_POLL_INTERVAL_MS = 1_000;
+
+  /** How often expired messages and abandoned claims are swept. */
+  @Transform(toInt) @IsInt() @Min(50)
+  QUEUE_SWEEP_INTERVAL_MS = 10_000;
+
+  /** Default pacing between two sends of one session (random in [min, max]); per-session settings override. */
+  @Transform(toInt) @IsInt() @Min(0)
+  DEFAULT_MIN_DELAY_MS = 2_000;
+
+  @Transform(toInt) @IsInt() @Min(0)
+  DEFAULT_MAX_DELAY_MS = 5_000;
+
+  /** Sandbox engine: delay before each automatic receipt (delivered, read, played); 0 = none. */
+  @Transform(toInt) @IsInt() @Min(0)
+  SANDBOX_RECEIPT_DELAY_MS = 500;
+
   /** How long GET /qr waits for the first QR of a session that is just starting. */
   @Transform(toInt) @IsInt() @Min(0)
   QR_WAIT_TIMEOUT_MS = 5_000;
+
+  // --- Text-to-speech and audio -------------------------------------------------------
+
+  /** openai or espeak (offline, robotic). Unset: openai when OPENAI_API_KEY is set, else espeak. */
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(['openai', 'espeak'])
+  TTS_PROVIDER?: 'openai' | 'espeak';
+
+  /** Required when TTS_PROVIDER=openai. */
+  @Transform(emptyToUndefined)
+  @ValidateIf((o: EnvSchema) => o.TTS_PROVIDER === 'openai' || o.OPENAI_API_KEY !== undefined)
+  @IsString() @MinLength(1)
+  OPENAI_API_KEY?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^https?:\/\/[^\s]+$/)
+  OPENAI_BASE_URL?: string;
+
+  /** Per-attempt timeout of an OpenAI request. */
+  @Transform(toInt) @IsInt() @Min(100)
+  OPENAI_TIMEOUT_MS = 30_000;
+
+  /** Retries the OpenAI client makes itself (429, 5xx, connection errors) before giving up. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  OPENAI_MAX_RETRIES = 1;
+
+  @IsString() @MinLength(1)
+  TTS_MODEL = 'gpt-4o-mini-tts';
+
+  /** Voice used when a request names none; unset = the provider's default (coral, en-us). */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(1)
+  TTS_VOICE?: string;
+
+  /** Longest text accepted for one voice note; longer text is refused with TTS_TEXT_TOO_LONG. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  TTS_MAX_TEXT_CHARS = 8000;
+
+  /** Largest text per provider request (capped at the provider's own limit, 4096 for OpenAI). */
+  @Transform(toInt) @IsInt() @Min(50)
+  TTS_CHUNK_MAX_CHARS = 4096;
+
+  /** Size above which the least recently used cached voice notes are deleted. */
+  @Transform(toInt) @IsInt() @Min(1)
+  TTS_CACHE_MAX_MB = 512;
+
+  @IsString() @MinLength(1)
+  ESPEAK_PATH = 'espeak-ng';
+
+  @IsString() @MinLength(1)
+  FFMPEG_PATH = 'ffmpeg';
+
+  /** ffmpeg and espeak-ng runs are killed after this long. */
+  @Transform(toInt) @IsInt() @Min(100)
+  AUDIO_PROCESS_TIMEOUT_MS = 60_000;
 }
 
 export class ConfigValidationError extends Error {

@@ -1,8 +1,9 @@
 import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import { Init1763800000000 } from '../../migrations/1763800000000-Init';
+import { Messaging1763800001000 } from '../../migrations/1763800001000-Messaging';
 import { ENTITIES } from './entities';
 
-export const MIGRATIONS = [Init1763800000000];
+export const MIGRATIONS = [Init1763800000000, Messaging1763800001000];
 
 /**
  * The one description of the database shared by Nest (`DatabaseModule`) and the migration

@@ -1,4 +1,5 @@
 import type { SessionStatus } from '../sessions/session-status';
+import type { MessageStatusUpdate } from '../whatsapp/engine/engine-events';
 
 /** Events other modules (webhooks, live stream) subscribe to. Payloads never carry secrets. */
 export type DomainEvent =
@@ -11,6 +12,18 @@ export type DomainEvent =
       at: string;
     }
   | { type: 'session.qr'; sessionId: string; qr: string; at: string }
+  | { type: 'session.settings'; sessionId: string; at: string }
+  | { type: 'message.receipt'; sessionId: string; update: MessageStatusUpdate }
+  | {
+      type: 'message.status';
+      sessionId: string;
+      messageId: string;
+      waMessageId: string;
+      chatJid: string;
+      status: string;
+      error: { code: string; message: string } | null;
+      at: string;
+    }
   | { type: 'session.pairing_code'; sessionId: string; code: string; at: string }
   | {
       type: 'message.received';

@@ -154,6 +154,12 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     return live.engine;
   }
 
+  /** The engine of a session that is READY in this process right now, or null (no waiting). */
+  readyEngine(sessionId: string): WhatsAppEngine | null {
+    const live = this.live.get(sessionId);
+    return live?.status === SessionStatus.READY ? live.engine : null;
+  }
+
   /** @throws AppError ENGINE_UNSUPPORTED (not a sandbox session), SESSION_INACTIVE (not running) */
   sandbox(entity: SessionEntity): SandboxControl {
     const live = this.live.get(entity.id);
@@ -226,7 +232,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     return this.exclusive(sessionId, async () => {
       await this.teardown(sessionId, 'logout');
       await this.authState.clear(sessionId);
-      this.setStatus(sessionId, SessionStatus.INACTIVE, 'DELETED', { active: false });
+      this.setStatus(sessionId, SessionStatus.INACTIVE, 'DELETED', { active: false, lastError: 'DELETED' });
       await this.flushWrites(sessionId);
     });
   }
@@ -382,6 +388,9 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
       case 'message.received':
         this.bus.emit({ type: 'message.received', sessionId: session.id, message: event.message, at: new Date().toISOString() });
         break;
+      case 'message.status':
+        this.bus.emit({ type: 'message.receipt', sessionId: session.id, update: event.update });
+        return;
     }
     this.changes.emit(session.id);
   }

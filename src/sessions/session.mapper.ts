@@ -1,10 +1,10 @@
 import type { SessionDto } from './dto/session.dto';
 import type { SessionEntity } from './entities/session.entity';
-import { resolveSessionSettings } from './session-settings';
+import { resolveSessionSettings, type SettingsDefaults } from './session-settings';
 import type { LiveState } from './session-registry';
 
 /** Explicit mapping so database columns never reach the API by accident. */
-export function toSessionDto(e: SessionEntity, live: LiveState | null): SessionDto {
+export function toSessionDto(e: SessionEntity, live: LiveState | null, defaults: SettingsDefaults): SessionDto {
   return {
     sessionId: e.id,
     name: e.name,
@@ -22,7 +22,7 @@ export function toSessionDto(e: SessionEntity, live: LiveState | null): SessionD
       reconnectAttempts: live?.attempts ?? e.reconnectAttempts,
       statusChangedAt: e.statusChangedAt.toISOString(),
     },
-    settings: { ...resolveSessionSettings(e.settings) },
+    settings: { ...resolveSessionSettings(e.settings, defaults) },
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
   };

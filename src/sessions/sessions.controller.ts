@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -17,13 +17,14 @@ import {
   CreateSessionDto,
   CreateSessionResponseDto,
   ListSessionsQueryDto,
-  MessageResponseDto,
+  DeleteSessionResponseDto,
   QrQueryDto,
   QrResponseDto,
   SessionActionResponseDto,
   SessionListResponseDto,
   SessionResponseDto,
   StatusHistoryResponseDto,
+  UpdateSessionSettingsDto,
 } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 
@@ -105,12 +106,29 @@ export class SessionsController {
     return { success: true, history: await this.sessions.statusHistory(principal, ref) };
   }
 
+  @Patch(':sessionId/settings')
+  @ApiOperation({
+    summary: 'Update session policy',
+    description:
+      'Pacing between sends (random in [minDelayMs, maxDelayMs]; preset "careful" = 8–22 s), a daily cap, opt-in requirement and workspace. Omitted fields stay as they are.',
+  })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ type: SessionResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404)
+  async updateSettings(
+    @CurrentPrincipal() principal: Principal,
+    @Param('sessionId') ref: string,
+    @Body() dto: UpdateSessionSettingsDto,
+  ): Promise<SessionResponseDto> {
+    return { success: true, session: await this.sessions.updateSettings(principal, ref, dto) };
+  }
+
   @Delete(':sessionId')
   @ApiOperation({ summary: 'Delete a session', description: 'Logs the device out, deletes the stored credentials and marks the session INACTIVE.' })
   @ApiParam(SESSION_PARAM)
-  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiOkResponse({ type: DeleteSessionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
-  async remove(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<MessageResponseDto> {
+  async remove(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<DeleteSessionResponseDto> {
     await this.sessions.remove(principal, ref);
     return { success: true, message: 'Session deleted and logged out successfully' };
   }

@@ -8,12 +8,21 @@ import { AppError, ForbiddenError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { normalizePhoneNumber } from '../common/utils/phone-number';
 import { AppConfig } from '../config/app-config';
-import type { CreateSessionDto, ListSessionsQueryDto, QrResponseDto, SessionDto, StatusChangeDto } from './dto/session.dto';
+import type {
+  CreateSessionDto,
+  ListSessionsQueryDto,
+  QrResponseDto,
+  SessionDto,
+  StatusChangeDto,
+  UpdateSessionSettingsDto,
+} from './dto/session.dto';
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
 import { SessionEntity } from './entities/session.entity';
 import { toSessionDto } from './session.mapper';
 import { SessionRegistry } from './session-registry';
 import { SessionStatus } from './session-status';
+import { PACING_PRESETS, resolveSessionSettings, type SessionSettings } from './session-settings';
+import { EventBus } from '../events/event-bus';
 
 export type QrResult = { kind: 'json'; body: QrResponseDto } | { kind: 'png'; png: Buffer };
 
@@ -25,6 +34,7 @@ export class SessionsService {
     @InjectRepository(SessionStatusChangeEntity) private readonly history: Repository<SessionStatusChangeEntity>,
     private readonly registry: SessionRegistry,
     private readonly config: AppConfig,
+    private readonly bus: EventBus,
   ) {}
 
   async list(principal: Principal, query: ListSessionsQueryDto): Promise<{ sessions: SessionDto[]; total: number; page: number; limit: number }> {
@@ -42,7 +52,7 @@ export class SessionsService {
       );
     }
     const [rows, total] = await qb.getManyAndCount();
-    return { sessions: rows.map((e) => toSessionDto(e, this.registry.liveState(e.id))), total, page, limit };
+    return { sessions: rows.map((e) => toSessionDto(e, this.registry.liveState(e.id), this.settingsDefaults())), total, page, limit };
   }
 
   /**
@@ -85,7 +95,7 @@ export class SessionsService {
     // Status changes are written behind the live state; wait for them so the row matches it.
     await this.registry.flushWrites(id);
     const entity = await this.registry.getEntity(id);
-    return toSessionDto(entity, this.registry.liveState(id));
+    return toSessionDto(entity, this.registry.liveState(id), this.settingsDefaults());
   }
 
   /**
@@ -179,6 +189,37 @@ export class SessionsService {
     return this.registry.sandbox(entity).receiveText(sender, text);
   }
 
+  /**
+   * Updates the session's policy (pacing, daily cap, opt-in, workspace). `preset` expands to
+   * a pacing pair; explicit min/max win over it.
+   * @throws AppError VALIDATION_FAILED when min > max
+   */
+  async updateSettings(principal: Principal, ref: string, dto: UpdateSessionSettingsDto): Promise<SessionDto> {
+    const entity = await this.authorize(principal, ref);
+    const { preset, ...rest } = dto;
+    const merged = { ...entity.settings, ...(preset ? PACING_PRESETS[preset] : {}), ...stripUndefined(rest) };
+    const effective = resolveSessionSettings(merged, this.settingsDefaults());
+    if (effective.minDelayMs > effective.maxDelayMs) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'minDelayMs must not exceed maxDelayMs', {
+        fields: [{ field: 'minDelayMs', messages: ['minDelayMs must not exceed maxDelayMs'] }],
+      });
+    }
+    await this.sessions.update({ id: entity.id }, { settings: merged });
+    this.bus.emit({ type: 'session.settings', sessionId: entity.id, at: new Date().toISOString() });
+    return this.get(principal, entity.id);
+  }
+
+  /** The session's effective policy. */
+  async settingsOf(sessionId: string): Promise<SessionSettings> {
+    const entity = await this.registry.getEntity(sessionId);
+    return resolveSessionSettings(entity.settings, this.settingsDefaults());
+  }
+
+  private settingsDefaults() {
+    const q = this.config.queue;
+    return { minDelayMs: q.defaultMinDelayMs, maxDelayMs: q.defaultMaxDelayMs };
+  }
+
   private async act(principal: Principal, ref: string, action: (id: string) => Promise<void>): Promise<SessionDto> {
     const entity = await this.authorize(principal, ref);
     await action(entity.id);
@@ -192,4 +233,8 @@ export class SessionsService {
     principal.assertSession(entity.id);
     return entity;
   }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,5 +1,6 @@
 import { EngineEmitter } from '../../src/whatsapp/engine/engine-base';
 import type { EngineAccount, EngineEvent } from '../../src/whatsapp/engine/engine-events';
+import { EngineSendError, type NumberCheck, type OutgoingMessage, type PresenceState } from '../../src/whatsapp/engine/outgoing-message';
 import {
   EngineCapability,
   type EngineFactory,
@@ -37,7 +38,26 @@ export class FakeWhatsAppEngine extends EngineEmitter implements WhatsAppEngine 
     this.logouts += 1;
   }
 
+  readonly sent: OutgoingMessage[] = [];
+  /** Decides each send: resolve to accept it, throw an EngineSendError to fail it. */
+  onSend: (message: OutgoingMessage) => Promise<void> | void = () => undefined;
+  ready = false;
+
+  async send(message: OutgoingMessage): Promise<void> {
+    if (!this.ready) throw new EngineSendError('not-ready', 'SESSION_NOT_READY', 'fake engine not open');
+    await this.onSend(message);
+    this.sent.push(message);
+  }
+
+  async sendPresence(_jid: string, _state: PresenceState): Promise<void> {}
+
+  async checkNumbers(numbers: string[]): Promise<NumberCheck[]> {
+    return numbers.map((input) => ({ input, exists: true, jid: `${input}@s.whatsapp.net` }));
+  }
+
   push(event: EngineEvent): void {
+    if (event.type === 'open') this.ready = true;
+    if (event.type === 'close') this.ready = false;
     this.emit(event);
   }
 

@@ -77,6 +77,10 @@ export class NativeExceptionFilter implements ExceptionFilter {
       requestId: requestIdOf(req),
     };
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    const retryAfter = (details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0) {
+      res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
+    }
     res.status(status).json(body);
   }
 }

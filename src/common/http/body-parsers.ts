@@ -8,7 +8,16 @@ import { ErrorCode } from '../errors/error-codes';
  * should get the same precise code (malformed JSON, too large, bad encoding).
  */
 export function bodyParsers(limit: string): RequestHandler[] {
-  return [json({ limit }), urlencoded({ extended: false, limit })].map(
+  return wrap([json({ limit }), urlencoded({ extended: false, limit })]);
+}
+
+/** A JSON parser with its own limit for routes that take base64 media; later parsers skip parsed bodies. */
+export function largeJsonParser(limit: string | number): RequestHandler {
+  return wrap([json({ limit })])[0];
+}
+
+function wrap(parsers: RequestHandler[]): RequestHandler[] {
+  return parsers.map(
     (parser) => (req: Request, res: Response, next: NextFunction) =>
       parser(req, res, (err?: unknown) => next(err ? toBodyError(err) : undefined)),
   );

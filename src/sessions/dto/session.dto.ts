@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { SessionStatus } from '../session-status';
 
 export class CreateSessionDto {
@@ -125,7 +125,7 @@ export class QrResponseDto {
   pairingCode?: string;
 }
 
-export class MessageResponseDto {
+export class DeleteSessionResponseDto {
   @ApiProperty({ example: true }) success: boolean;
   @ApiProperty({ example: 'Session deleted and logged out successfully' }) message: string;
 }
@@ -148,4 +148,30 @@ export class StatusHistoryResponseDto {
 export class InboundResponseDto {
   @ApiProperty({ example: true }) success: boolean;
   @ApiProperty({ example: { id: 'SANDBOX0F1E2D3C4B5A6978' } }) message: { id: string };
+}
+
+export class UpdateSessionSettingsDto {
+  @ApiPropertyOptional({ enum: ['careful', 'standard', 'off'], description: 'Pacing preset: careful = 8–22 s (seed 003), standard = 2–5 s, off = no delay' })
+  @IsOptional() @IsIn(['careful', 'standard', 'off'])
+  preset?: 'careful' | 'standard' | 'off';
+
+  @ApiPropertyOptional({ example: 2000, description: 'Smallest pause between two sends, ms' })
+  @IsOptional() @IsInt() @Min(0) @Max(3_600_000)
+  minDelayMs?: number;
+
+  @ApiPropertyOptional({ example: 5000, description: 'Largest pause between two sends, ms' })
+  @IsOptional() @IsInt() @Min(0) @Max(3_600_000)
+  maxDelayMs?: number;
+
+  @ApiPropertyOptional({ example: 1000, nullable: true, description: 'Sends per UTC day; null = unlimited' })
+  @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(1) @Max(1_000_000)
+  dailyLimit?: number | null;
+
+  @ApiPropertyOptional({ description: 'Only contacts who opted in receive outbound messages (others end OPTED_OUT)' })
+  @IsOptional() @IsBoolean()
+  requireOptIn?: boolean;
+
+  @ApiPropertyOptional({ example: 'Marketing', nullable: true, description: 'Workspace label (seed 004)' })
+  @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(100)
+  workspace?: string | null;
 }

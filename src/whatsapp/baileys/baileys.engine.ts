@@ -7,10 +7,16 @@ import makeWASocket, {
 import type { Logger } from 'pino';
 import type { AuthStateStore } from '../auth-state/auth-state.store';
 import { EngineEmitter } from '../engine/engine-base';
-import { DisconnectReason } from '../engine/engine-events';
 import { EngineCapability, type EngineSessionOptions, type WhatsAppEngine } from '../engine/whatsapp-engine.port';
 import { isLinked, useDbAuthState } from './baileys-auth-state';
-import { toDisconnectReason, toEngineAccount, toInboundText } from './baileys.mapper';
+import { toDisconnectReason, toEngineAccount, toInboundText, toReceiptStatus } from './baileys.mapper';
+import { toBaileysContent, toSendOptions } from './baileys-content';
+import {
+  EngineSendError,
+  type NumberCheck,
+  type OutgoingMessage,
+  type PresenceState,
+} from '../engine/outgoing-message';
 
 export interface BaileysEngineConfig {
   /** Overrides wss://web.whatsapp.com/ws/chat (the loopback simulator in tests). */
@@ -42,6 +48,8 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
   readonly kind = 'baileys' as const;
   readonly capabilities = CAPABILITIES;
   private sock: WASocket | null = null;
+  /** Who is on WhatsApp, so a send does not cost a usync round trip every time. */
+  private readonly onWhatsApp = new Map<string, NumberCheck>();
 
   constructor(
     private readonly options: EngineSessionOptions,
@@ -110,10 +118,83 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     sock.ev.on('messages.upsert', ({ messages }) => {
       if (sock !== this.sock) return;
       for (const msg of messages) {
+        // A receipt that lands while our own send is still in the event buffer is folded
+        // into the upsert instead of a messages.update (observed against a loopback server).
+        if (msg.key.fromMe && msg.key.id) this.emitReceipt(msg.key.id, msg.key.remoteJid, msg.status);
         const inbound = toInboundText(msg);
         if (inbound) this.emit({ type: 'message.received', message: inbound });
       }
     });
+
+    sock.ev.on('messages.update', (updates) => {
+      if (sock !== this.sock) return;
+      for (const { key, update } of updates) {
+        if (key.fromMe && key.id) this.emitReceipt(key.id, key.remoteJid, update.status, update.messageStubParameters?.[0]);
+      }
+    });
+  }
+
+  private emitReceipt(waMessageId: string, chatJid: string | null | undefined, status: number | null | undefined, errorCode?: string): void {
+    const mapped = toReceiptStatus(status);
+    if (!mapped || mapped === 'SENT') return;
+    this.emit({
+      type: 'message.status',
+      update: { waMessageId, chatJid: chatJid ?? '', status: mapped, at: new Date(), ...(errorCode ? { errorCode } : {}) },
+    });
+  }
+
+  async send(message: OutgoingMessage): Promise<void> {
+    const sock = this.requireOpen();
+    if (message.to.endsWith('@s.whatsapp.net')) {
+      const [check] = await this.checkNumbers([message.to.split('@')[0]]);
+      if (!check.exists) throw new EngineSendError('permanent', 'RECIPIENT_NOT_ON_WHATSAPP', `${check.input} is not on WhatsApp`);
+    }
+    try {
+      await sock.sendMessage(message.to, toBaileysContent(message.content), toSendOptions(message));
+    } catch (err) {
+      throw toSendError(err);
+    }
+  }
+
+  async sendPresence(jid: string, state: PresenceState): Promise<void> {
+    const sock = this.requireOpen();
+    await sock.sendPresenceUpdate(state, jid);
+  }
+
+  async checkNumbers(numbers: string[]): Promise<NumberCheck[]> {
+    const sock = this.requireOpen();
+    const out: NumberCheck[] = [];
+    const unknown = numbers.filter((n) => {
+      const cached = this.onWhatsApp.get(n);
+      if (cached) out.push(cached);
+      return !cached;
+    });
+    if (unknown.length) {
+      let results: { jid: string; exists: boolean }[] | undefined;
+      try {
+        results = await sock.onWhatsApp(...unknown);
+      } catch (err) {
+        throw toSendError(err);
+      }
+      for (const input of unknown) {
+        const hit = results?.find((r) => r.jid.split('@')[0] === input);
+        const check = { input, exists: Boolean(hit?.exists), jid: hit?.exists ? hit.jid : null };
+        this.rememberCheck(check);
+        out.push(check);
+      }
+    }
+    return numbers.map((n) => out.find((c) => c.input === n)!);
+  }
+
+  private rememberCheck(check: NumberCheck): void {
+    this.onWhatsApp.set(check.input, check);
+    if (this.onWhatsApp.size > 5000) this.onWhatsApp.delete(this.onWhatsApp.keys().next().value!);
+  }
+
+  private requireOpen(): WASocket {
+    const sock = this.sock;
+    if (!sock || !sock.user) throw new EngineSendError('not-ready', 'SESSION_NOT_READY', 'The WhatsApp connection is not open');
+    return sock;
   }
 
   async disconnect(): Promise<void> {
@@ -135,4 +216,15 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
   }
 }
 
-export { DisconnectReason };
+/** Boom errors from sendMessage: connection problems are worth a retry, the rest are not. */
+function toSendError(err: unknown): EngineSendError {
+  if (err instanceof EngineSendError) return err;
+  const boom = err as { output?: { statusCode?: number }; data?: unknown; message?: string };
+  const status = boom?.output?.statusCode;
+  const message = boom?.message ?? String(err);
+  if (status === 428 || status === 408 || status === 503 || /closed|timed out|timeout/i.test(message)) {
+    return new EngineSendError('transient', 'ENGINE_CONNECTION', message, { cause: err });
+  }
+  if (/ENOENT|no such file/i.test(message)) return new EngineSendError('permanent', 'MEDIA_MISSING', message, { cause: err });
+  return new EngineSendError('transient', 'ENGINE_ERROR', message, { cause: err });
+}

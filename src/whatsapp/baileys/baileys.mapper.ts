@@ -1,5 +1,5 @@
 import { jidDecode, type Contact, type proto, type WAMessage } from '@whiskeysockets/baileys';
-import { DisconnectReason, type EngineAccount, type InboundText } from '../engine/engine-events';
+import { DisconnectReason, type EngineAccount, type InboundText, type MessageStatusUpdate } from '../engine/engine-events';
 
 /** Maps the close status code Baileys reports (`lastDisconnect.error.output.statusCode`). */
 export function toDisconnectReason(statusCode: number | undefined, message: string | undefined, linked: boolean): DisconnectReason {
@@ -58,4 +58,22 @@ export function toInboundText(msg: WAMessage): InboundText | null {
     text,
     timestamp: Number(msg.messageTimestamp ?? Math.floor(Date.now() / 1000)),
   };
+}
+
+/** `proto.WebMessageInfo.Status` → our receipt status (ERROR 0, PENDING 1, SERVER_ACK 2, DELIVERY_ACK 3, READ 4, PLAYED 5). */
+export function toReceiptStatus(status: number | null | undefined): MessageStatusUpdate['status'] | null {
+  switch (status) {
+    case 0:
+      return 'FAILED';
+    case 2:
+      return 'SENT';
+    case 3:
+      return 'DELIVERED';
+    case 4:
+      return 'READ';
+    case 5:
+      return 'PLAYED';
+    default:
+      return null;
+  }
 }

@@ -39,4 +39,14 @@ export type EngineEvent =
   | { type: 'pairing-code'; code: string }
   | { type: 'open'; account: EngineAccount }
   | { type: 'close'; reason: DisconnectReason; code?: number; message?: string }
-  | { type: 'message.received'; message: InboundText };
+  | { type: 'message.received'; message: InboundText }
+  | { type: 'message.status'; update: MessageStatusUpdate };
+
+/** A receipt or server ack for an outbound message, by its WhatsApp id. */
+export interface MessageStatusUpdate {
+  waMessageId: string;
+  chatJid: string;
+  status: 'SENT' | 'DELIVERED' | 'READ' | 'PLAYED' | 'FAILED';
+  errorCode?: string;
+  at: Date;
+}

@@ -23,7 +23,9 @@ export class DefaultEngineFactory implements EngineFactory {
   }
 
   create(kind: EngineKind, options: EngineSessionOptions): WhatsAppEngine {
-    if (kind === 'sandbox') return new SandboxEngine(options, this.store);
+    if (kind === 'sandbox') {
+      return new SandboxEngine(options, this.store, { receiptDelayMs: this.config.whatsapp.sandboxReceiptDelayMs });
+    }
     return new BaileysEngine(options, this.store, {
       socketUrl: this.config.whatsapp.simulatorUrl,
       msgRetryCounterCache: this.retryCache,

@@ -1,4 +1,5 @@
 import type { EngineEvent } from './engine-events';
+import type { NumberCheck, OutgoingMessage, PresenceState } from './outgoing-message';
 
 export type EngineKind = 'baileys' | 'sandbox';
 export type LinkMethod = 'qr' | 'phone';
@@ -40,10 +41,26 @@ export interface WhatsAppEngine {
 
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
+
+  /**
+   * Sends one message with the given WhatsApp id (idempotent for the recipient: a retry with
+   * the same id is the same message). Resolves once WhatsApp took it; receipts follow as
+   * `message.status` events.
+   * @throws EngineSendError
+   */
+  send(message: OutgoingMessage): Promise<void>;
+
+  /** Typing / recording indicator in a chat. */
+  sendPresence(jid: string, state: PresenceState): Promise<void>;
+
+  /** Which digits-only phone numbers have WhatsApp, with their JIDs. */
+  checkNumbers(numbers: string[]): Promise<NumberCheck[]>;
 }
 
 /** Extra controls of the sandbox engine (capability SANDBOX_CONTROL). */
 export interface SandboxControl {
+  /** What the sandbox "sent", newest last (bounded). */
+  outbox(): readonly OutgoingMessage[];
   /** Completes the link as if the phone had scanned the QR or typed the code. */
   link(phoneNumber?: string): Promise<void>;
   /** Delivers a text from `from` to this session as if a contact had written it. */

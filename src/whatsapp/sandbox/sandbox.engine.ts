@@ -3,7 +3,13 @@ import { AppError } from '../../common/errors/app-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import type { AuthStateStore } from '../auth-state/auth-state.store';
 import { EngineEmitter } from '../engine/engine-base';
-import type { EngineAccount } from '../engine/engine-events';
+import type { EngineAccount, MessageStatusUpdate } from '../engine/engine-events';
+import {
+  EngineSendError,
+  type NumberCheck,
+  type OutgoingMessage,
+  type PresenceState,
+} from '../engine/outgoing-message';
 import {
   EngineCapability,
   type EngineSessionOptions,
@@ -18,20 +24,34 @@ interface SandboxCreds {
 
 const CAPABILITIES = new Set([EngineCapability.QR_LINK, EngineCapability.PAIRING_CODE, EngineCapability.SANDBOX_CONTROL]);
 
+export interface SandboxOptions {
+  /** Delay before each automatic receipt (delivered, then read, then played); 0 = none. */
+  receiptDelayMs: number;
+}
+
+const OUTBOX_LIMIT = 1000;
+
 /**
  * An engine with no network, for trying the product and for tests of everything above the
  * engine. It shows a real (scannable, but meaningless) QR, links when told to, keeps its
- * "credentials" in the same auth-state table as Baileys so restarts behave alike.
+ * "credentials" in the same auth-state table as Baileys so restarts behave alike, and
+ * "sends" instantly, reporting delivered, read (and played for voice notes) afterwards.
+ *
+ * Recipients whose number ends in 0000 are not on WhatsApp (a permanent failure); numbers
+ * ending in 9999 fail transiently, so the queue's retry path can be tried.
  */
 export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, SandboxControl {
   readonly kind = 'sandbox' as const;
   readonly capabilities = CAPABILITIES;
   private connected = false;
   private account: EngineAccount | null = null;
+  private readonly sent: OutgoingMessage[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly options: EngineSessionOptions,
     private readonly store: AuthStateStore,
+    private readonly sandbox: SandboxOptions = { receiptDelayMs: 500 },
   ) {
     super();
   }
@@ -61,6 +81,46 @@ export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, Sand
   async disconnect(): Promise<void> {
     this.connected = false;
     this.account = null;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  async send(message: OutgoingMessage): Promise<void> {
+    if (!this.connected || !this.account) throw new EngineSendError('not-ready', 'SESSION_NOT_READY', 'The sandbox session is not linked');
+    const user = message.to.split('@')[0];
+    if (message.to.endsWith('@s.whatsapp.net') && user.endsWith('0000')) {
+      throw new EngineSendError('permanent', 'RECIPIENT_NOT_ON_WHATSAPP', `${user} is not on WhatsApp`);
+    }
+    if (user.endsWith('9999')) throw new EngineSendError('transient', 'ENGINE_TEMPORARY_FAILURE', 'Simulated transient failure');
+    this.sent.push(message);
+    if (this.sent.length > OUTBOX_LIMIT) this.sent.shift();
+    const receipts: MessageStatusUpdate['status'][] = ['DELIVERED', 'READ'];
+    if (message.content.kind === 'voice') receipts.push('PLAYED');
+    if (message.content.kind === 'reaction') return;
+    const delay = this.sandbox.receiptDelayMs;
+    if (delay <= 0) return;
+    receipts.forEach((status, i) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (this.connected) this.emit({ type: 'message.status', update: { waMessageId: message.id, chatJid: message.to, status, at: new Date() } });
+      }, delay * (i + 1));
+      this.timers.add(timer);
+    });
+  }
+
+  async sendPresence(_jid: string, _state: PresenceState): Promise<void> {
+    if (!this.connected || !this.account) throw new EngineSendError('not-ready', 'SESSION_NOT_READY', 'The sandbox session is not linked');
+  }
+
+  async checkNumbers(numbers: string[]): Promise<NumberCheck[]> {
+    return numbers.map((input) => {
+      const exists = !input.endsWith('0000');
+      return { input, exists, jid: exists ? `${input}@s.whatsapp.net` : null };
+    });
+  }
+
+  outbox(): readonly OutgoingMessage[] {
+    return this.sent;
   }
 
   async logout(): Promise<void> {

@@ -1,0 +1,133 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { basename } from 'node:path';
+import { AppError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { UrlGuard } from './url-guard';
+
+export interface FetchedMedia {
+  data: Buffer;
+  contentType: string | null;
+  fileName: string | null;
+}
+
+export interface MediaFetcherOptions {
+  maxBytes: number;
+  timeoutMs: number;
+  maxRedirects: number;
+  allowlist: string[];
+}
+
+/**
+ * Downloads media from a URL with a size limit, a timeout and a redirect limit. Every
+ * connection is checked where it is made (in the DNS lookup the socket uses), so a host
+ * that resolves to a private address, or a redirect to one, is refused: no DNS-rebinding
+ * window between the check and the connect.
+ */
+export class MediaFetcher {
+  private readonly guard: UrlGuard;
+
+  constructor(private readonly options: MediaFetcherOptions) {
+    this.guard = new UrlGuard(options.allowlist);
+  }
+
+  /** @throws AppError MEDIA_URL_FORBIDDEN, MEDIA_FETCH_FAILED, MEDIA_TOO_LARGE */
+  async fetch(rawUrl: string): Promise<FetchedMedia> {
+    let url = this.parse(rawUrl);
+    for (let hop = 0; ; hop++) {
+      const res = await this.request(url);
+      if (res.redirect) {
+        if (hop >= this.options.maxRedirects) throw fetchFailed(`More than ${this.options.maxRedirects} redirects`);
+        url = this.parse(new URL(res.redirect, url).toString());
+        continue;
+      }
+      return { data: res.data!, contentType: res.contentType, fileName: fileNameOf(url) };
+    }
+  }
+
+  private parse(raw: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new AppError(ErrorCode.MEDIA_URL_FORBIDDEN, 'The media URL is not a valid URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new AppError(ErrorCode.MEDIA_URL_FORBIDDEN, 'Only http and https media URLs are allowed');
+    }
+    if (url.username || url.password) throw new AppError(ErrorCode.MEDIA_URL_FORBIDDEN, 'Media URLs may not carry credentials');
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    // Literal IPs skip the DNS lookup, so they are checked here.
+    if (isIP(host) && !this.guard.isAllowed(host, host)) throw forbidden();
+    return url;
+  }
+
+  private request(url: URL): Promise<{ redirect?: string; data?: Buffer; contentType: string | null }> {
+    const { maxBytes, timeoutMs } = this.options;
+    const guard = this.guard;
+    const lookup: LookupFunction = (hostname, opts, callback) => {
+      dnsLookup(hostname, { ...opts, all: true }, (err, addresses: LookupAddress[]) => {
+        if (err) return callback(err, '', 4);
+        const allowed = addresses.filter((a) => guard.isAllowed(hostname, a.address));
+        if (!allowed.length) return callback(forbidden(), '', 4);
+        if ((opts as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
+        callback(null, allowed[0].address, allowed[0].family);
+      });
+    };
+    const client = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = client.get(url, { lookup, timeout: timeoutMs, headers: { 'user-agent': 'Switchboard/0.1 media-fetch', accept: '*/*' } }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          return resolve({ redirect: res.headers.location, contentType: null });
+        }
+        if (status < 200 || status >= 300) {
+          res.resume();
+          return reject(fetchFailed(`The media URL answered HTTP ${status}`));
+        }
+        const declared = Number(res.headers['content-length'] ?? 0);
+        if (declared > maxBytes) {
+          res.destroy();
+          return reject(tooLarge(maxBytes));
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) {
+            res.destroy();
+            reject(tooLarge(maxBytes));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ data: Buffer.concat(chunks), contentType: res.headers['content-type'] ?? null }));
+        res.on('error', (err) => reject(fetchFailed(err.message)));
+      });
+      const deadline = setTimeout(() => req.destroy(fetchFailed(`No complete answer within ${timeoutMs} ms`)), timeoutMs);
+      req.on('close', () => clearTimeout(deadline));
+      req.on('timeout', () => req.destroy(fetchFailed(`No answer within ${timeoutMs} ms`)));
+      req.on('error', (err) => reject(err instanceof AppError ? err : fetchFailed(err.message)));
+    });
+  }
+}
+
+function fileNameOf(url: URL): string | null {
+  const name = basename(decodeURIComponent(url.pathname));
+  return name && name !== '/' ? name : null;
+}
+
+function forbidden(): AppError {
+  return new AppError(ErrorCode.MEDIA_URL_FORBIDDEN, 'The media URL points to a private, loopback or link-local address');
+}
+
+function fetchFailed(reason: string): AppError {
+  return new AppError(ErrorCode.MEDIA_FETCH_FAILED, `Could not fetch the media URL: ${reason}`);
+}
+
+function tooLarge(max: number): AppError {
+  return new AppError(ErrorCode.MEDIA_TOO_LARGE, `The media is larger than ${max} bytes`, { maxBytes: max });
+}

@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { extname } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import sharp from 'sharp';
+import { Repository } from 'typeorm';
+import { AppError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
+import { VoiceNoteService } from './audio/voice-note.service';
+import { MediaEntity } from './entities/media.entity';
+import { MediaFetcher } from './media-fetcher';
+import { acceptsMime, type MediaKind } from './media-kind';
+import { MEDIA_STORAGE, type MediaStorage } from './media-storage';
+
+/** Where the bytes of a message's media come from: exactly one of them. */
+export interface MediaSource {
+  buffer?: Buffer;
+  url?: string;
+  /** Base64, or a `data:<mime>;base64,` URL. */
+  base64?: string;
+  fileName?: string | null;
+}
+
+const URL_CACHE_TTL_MS = 10 * 60_000;
+const URL_CACHE_MAX = 1000;
+
+/**
+ * Media for outbound messages: fetched (safely) or decoded, typed from the bytes, converted
+ * to what WhatsApp plays (JPEG images within the configured size, WebP stickers, Ogg/Opus voice
+ * notes) and stored once per content hash.
+ */
+@Injectable()
+export class MediaService {
+  private readonly fetcher: MediaFetcher;
+  /** A broadcast of one URL fetches and converts it once. */
+  private readonly urlCache = new Map<string, { mediaId: string; expires: number }>();
+
+  constructor(
+    @InjectRepository(MediaEntity) private readonly media: Repository<MediaEntity>,
+    @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
+    private readonly voiceNotes: VoiceNoteService,
+    private readonly config: AppConfig,
+  ) {
+    const m = config.media;
+    this.fetcher = new MediaFetcher({ maxBytes: m.maxBytes, timeoutMs: m.fetchTimeoutMs, maxRedirects: m.maxRedirects, allowlist: m.urlAllowlist });
+  }
+
+  /**
+   * Turns a source into stored media of the given kind.
+   * @throws AppError MEDIA_URL_FORBIDDEN, MEDIA_FETCH_FAILED, MEDIA_TOO_LARGE, MEDIA_INVALID, MEDIA_TYPE_MISMATCH
+   */
+  async prepare(kind: MediaKind, source: MediaSource): Promise<MediaEntity> {
+    const cacheKey = source.url ? `${kind}\u0000${source.url}\u0000${source.fileName ?? ''}` : null;
+    if (cacheKey) {
+      const hit = this.urlCache.get(cacheKey);
+      if (hit && hit.expires > Date.now()) {
+        const entity = await this.media.findOneBy({ id: hit.mediaId });
+        if (entity) return entity;
+      }
+    }
+    const { data, fileName } = await this.load(source);
+    const entity = await this.convertAndStore(kind, data, fileName);
+    if (cacheKey) {
+      if (this.urlCache.size >= URL_CACHE_MAX) this.urlCache.delete(this.urlCache.keys().next().value!);
+      this.urlCache.set(cacheKey, { mediaId: entity.id, expires: Date.now() + URL_CACHE_TTL_MS });
+    }
+    return entity;
+  }
+
+  async get(id: string): Promise<MediaEntity | null> {
+    return this.media.findOneBy({ id });
+  }
+
+  localPath(entity: MediaEntity): Promise<string> {
+    return this.storage.localPath(entity.storageKey);
+  }
+
+  read(entity: MediaEntity): Promise<Buffer> {
+    return this.storage.read(entity.storageKey);
+  }
+
+  private async load(source: MediaSource): Promise<{ data: Buffer; fileName: string | null }> {
+    const max = this.config.media.maxBytes;
+    if (source.buffer) return { data: source.buffer, fileName: source.fileName ?? null };
+    if (source.url) {
+      const fetched = await this.fetcher.fetch(source.url);
+      return { data: fetched.data, fileName: source.fileName ?? fetched.fileName };
+    }
+    if (source.base64 !== undefined) {
+      const match = /^data:[^;,]*(;[^,]*)?,/.exec(source.base64);
+      const body = match ? source.base64.slice(match[0].length) : source.base64;
+      if (!/^[A-Za-z0-9+/=\s_-]*$/.test(body)) throw new AppError(ErrorCode.MEDIA_INVALID, 'data is not valid base64');
+      const data = Buffer.from(body, 'base64');
+      if (!data.length) throw new AppError(ErrorCode.MEDIA_INVALID, 'data is empty');
+      if (data.length > max) throw new AppError(ErrorCode.MEDIA_TOO_LARGE, `The media is larger than ${max} bytes`, { maxBytes: max });
+      return { data, fileName: source.fileName ?? null };
+    }
+    throw new AppError(ErrorCode.MEDIA_INVALID, 'No media given: send a file, a url or base64 data');
+  }
+
+  private async convertAndStore(kind: MediaKind, input: Buffer, fileName: string | null): Promise<MediaEntity> {
+    const { fileTypeFromBuffer } = await import('file-type');
+    const detected = await fileTypeFromBuffer(input);
+    const mime = detected?.mime ?? (looksLikeText(input) ? 'text/plain' : 'application/octet-stream');
+    if (!acceptsMime(kind, mime)) {
+      throw new AppError(ErrorCode.MEDIA_TYPE_MISMATCH, `The file is ${mime}, which cannot be sent as ${kind}`, { expected: kind, detected: mime });
+    }
+    switch (kind) {
+      case 'image':
+        return this.store(await this.toJpeg(input), 'image/jpeg', withExt(fileName, '.jpg'));
+      case 'sticker':
+        return this.store(await this.toSticker(input), 'image/webp', null);
+      case 'voice': {
+        const note = await this.voiceNotes.toVoiceNote(input);
+        return this.store(note.data, note.mimetype, withExt(fileName, '.ogg'), { seconds: note.seconds, waveform: note.waveform });
+      }
+      default:
+        return this.store(input, mime, fileName ?? (kind === 'pdf' ? 'document.pdf' : null));
+    }
+  }
+
+  private async toJpeg(input: Buffer): Promise<Buffer> {
+    const { imageMaxDimension: max, imageJpegQuality: quality } = this.config.media;
+    try {
+      return await sharp(input, { failOn: 'error' })
+        .rotate()
+        .resize({ width: max, height: max, fit: 'inside', withoutEnlargement: true })
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality, mozjpeg: true })
+        .toBuffer();
+    } catch (err) {
+      throw new AppError(ErrorCode.MEDIA_INVALID, 'The image could not be decoded', undefined, { cause: err });
+    }
+  }
+
+  /** WhatsApp stickers are 512×512 WebP with transparency. */
+  private async toSticker(input: Buffer): Promise<Buffer> {
+    try {
+      return await sharp(input, { failOn: 'error' })
+        .resize({ width: 512, height: 512, fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } })
+        .webp({ quality: 80 })
+        .toBuffer();
+    } catch (err) {
+      throw new AppError(ErrorCode.MEDIA_INVALID, 'The sticker image could not be decoded', undefined, { cause: err });
+    }
+  }
+
+  private async store(
+    data: Buffer,
+    mimetype: string,
+    fileName: string | null,
+    audio?: { seconds: number; waveform: Uint8Array },
+  ): Promise<MediaEntity> {
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const existing = await this.media.findOneBy({ sha256 });
+    if (existing && (await this.storage.exists(existing.storageKey))) return existing;
+    const storageKey = `${sha256.slice(0, 2)}/${sha256}${extensionFor(mimetype)}`;
+    await this.storage.put(storageKey, data);
+    await this.media
+      .createQueryBuilder()
+      .insert()
+      .values({
+        sha256,
+        mimetype,
+        size: data.length,
+        fileName,
+        storageKey,
+        seconds: audio ? Math.max(1, Math.round(audio.seconds)) : null,
+        waveform: audio ? Buffer.from(audio.waveform).toString('base64') : null,
+      })
+      .orIgnore()
+      .execute();
+    return (await this.media.findOneBy({ sha256 }))!;
+  }
+}
+
+function looksLikeText(buf: Buffer): boolean {
+  const sample = buf.subarray(0, 512);
+  return sample.length > 0 && !sample.includes(0);
+}
+
+function withExt(name: string | null, ext: string): string | null {
+  if (!name) return null;
+  return extname(name) ? name.slice(0, -extname(name).length) + ext : name + ext;
+}
+
+function extensionFor(mime: string): string {
+  const map: Record<string, string> = {
+    'image/jpeg': '.jpg', 'image/webp': '.webp', 'image/png': '.png', 'audio/ogg; codecs=opus': '.ogg', 'audio/ogg': '.ogg',
+    'audio/mpeg': '.mp3', 'video/mp4': '.mp4', 'application/pdf': '.pdf',
+  };
+  return map[mime] ?? '';
+}

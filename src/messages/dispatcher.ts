@@ -1,0 +1,312 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { ContactEntity } from '../contacts/entities/contact.entity';
+import { EventBus } from '../events/event-bus';
+import { MediaService } from '../media/media.service';
+import { SessionRegistry } from '../sessions/session-registry';
+import type { SessionSettings } from '../sessions/session-settings';
+import { SessionStatus } from '../sessions/session-status';
+import { SessionsService } from '../sessions/sessions.service';
+import { backoffDelay } from '../sessions/reconnect-policy';
+import { EngineSendError, type OutgoingContent, type OutgoingMessage } from '../whatsapp/engine/outgoing-message';
+import type { WhatsAppEngine } from '../whatsapp/engine/whatsapp-engine.port';
+import type { MessageEntity } from './entities/message.entity';
+import { MessageStatus } from './message-status';
+import { MessagesRepository } from './messages.repository';
+import { isGroupJid } from './recipient';
+
+/** Claimed per round when a session has no pacing (drains fast); paced sessions claim one. */
+const UNPACED_BATCH = 100;
+
+type Outcome = 'sent' | 'done' | 'not-ready';
+
+/**
+ * Sends what the queue holds. One worker per session that is READY in this process sends
+ * that session's due messages in FIFO order, one at a time, with the session's random pause
+ * between sends and its daily cap. Receipts and failures are recorded on the row.
+ */
+@Injectable()
+export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(Dispatcher.name);
+  /** Identifies this process's claims; a restarted process has a new one. */
+  readonly instanceId = randomUUID();
+  private readonly workers = new Map<string, SessionWorker>();
+  private sweeper?: NodeJS.Timeout;
+  private unsubscribe: (() => void)[] = [];
+  private stopping = false;
+
+  constructor(
+    readonly repo: MessagesRepository,
+    readonly registry: SessionRegistry,
+    readonly sessions: SessionsService,
+    readonly media: MediaService,
+    readonly config: AppConfig,
+    readonly bus: EventBus,
+    @InjectRepository(ContactEntity) readonly contacts: Repository<ContactEntity>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe.push(
+      this.bus.on('session.status', (e) => {
+        if (e.status === SessionStatus.READY) this.worker(e.sessionId).notify();
+        else this.workers.get(e.sessionId)?.notify();
+      }),
+      this.bus.on('session.settings', (e) => this.workers.get(e.sessionId)?.notify()),
+    );
+    this.sweeper = setInterval(() => void this.sweep(), this.config.queue.sweepIntervalMs);
+    this.sweeper.unref();
+    void this.sweep();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.unsubscribe.forEach((u) => u());
+    clearInterval(this.sweeper);
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+  }
+
+  /** Wakes the session's worker (a message was queued or the session became ready). */
+  notify(sessionId: string): void {
+    if (this.registry.readyEngine(sessionId)) this.worker(sessionId).notify();
+  }
+
+  /** Emits `message.status` for rows whose status changed. */
+  emitStatus(rows: MessageEntity[]): void {
+    for (const m of rows) {
+      this.bus.emit({
+        type: 'message.status',
+        sessionId: m.sessionId,
+        messageId: m.id,
+        waMessageId: m.waMessageId,
+        chatJid: m.chatJid,
+        status: m.status,
+        error: m.errorCode ? { code: m.errorCode, message: m.errorMessage ?? m.errorCode } : null,
+        at: new Date().toISOString(),
+      });
+    }
+  }
+
+  private worker(sessionId: string): SessionWorker {
+    let worker = this.workers.get(sessionId);
+    if (!worker && !this.stopping) {
+      worker = new SessionWorker(sessionId, this, this.logger);
+      this.workers.set(sessionId, worker);
+      void worker.run();
+    }
+    return worker!;
+  }
+
+  /** Called synchronously by a worker that ends, so a later wake-up creates a new one. */
+  retire(sessionId: string, worker: SessionWorker): void {
+    if (this.workers.get(sessionId) === worker) this.workers.delete(sessionId);
+  }
+
+  /** Expires what waited too long and returns expired leases of dead processes to the queue. */
+  private async sweep(): Promise<void> {
+    try {
+      this.emitStatus(await this.repo.expireDue());
+      const recovered = await this.repo.recoverClaims(null, this.instanceId);
+      if (recovered) this.logger.warn({ recovered }, 'Returned messages with expired claims to the queue');
+    } catch (err) {
+      if (!this.stopping) this.logger.error({ err }, 'Queue sweep failed');
+    }
+  }
+}
+
+class SessionWorker {
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private pendingWake = false;
+  private nextSendAt = 0;
+  private done: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly d: Dispatcher,
+    private readonly logger: Logger,
+  ) {}
+
+  notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.notify();
+    await this.done;
+  }
+
+  run(): Promise<void> {
+    this.done = this.loop();
+    return this.done;
+  }
+
+  private async loop(): Promise<void> {
+    // This process now owns the session's socket: whatever another (dead) process had
+    // claimed for it goes back to the queue and is sent again under the same WhatsApp id.
+    await this.d.repo.recoverClaims(this.sessionId, this.d.instanceId).catch(() => 0);
+    let idleRounds = 0;
+    while (!this.stopped) {
+      let sleepMs: number;
+      try {
+        sleepMs = await this.round();
+      } catch (err) {
+        this.logger.error({ err, sessionId: this.sessionId }, 'Dispatch round failed');
+        sleepMs = 1_000;
+      }
+      if (sleepMs === Infinity) {
+        // Not ready: end the worker; the next READY event starts a new one. Retiring is
+        // synchronous with the check, so no wake-up can fall between them.
+        if (++idleRounds > 1 && !this.pendingWake) break;
+        sleepMs = this.d.config.queue.pollIntervalMs;
+      } else {
+        idleRounds = 0;
+      }
+      if (sleepMs > 0) await this.sleep(sleepMs);
+    }
+    this.d.retire(this.sessionId, this);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.pendingWake) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, ms);
+      function finish() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        this.pendingWake = false;
+        finish();
+      };
+    });
+  }
+
+  /** One claim-and-send round; returns how long to sleep (Infinity: the session is not ready). */
+  private async round(): Promise<number> {
+    const engine = this.d.registry.readyEngine(this.sessionId);
+    if (!engine) return Infinity;
+    const { queue } = this.d.config;
+    const settings = await this.d.sessions.settingsOf(this.sessionId);
+    const pacingWait = this.nextSendAt - Date.now();
+    if (pacingWait > 0) return pacingWait;
+    if (settings.dailyLimit !== null) {
+      const dayStart = startOfUtcDay();
+      const sent = await this.d.repo.countSentSince(this.sessionId, dayStart);
+      if (sent >= settings.dailyLimit) return Math.min(dayStart.getTime() + 86_400_000 - Date.now(), 60_000);
+    }
+    const paced = settings.maxDelayMs > 0;
+    const batch = await this.d.repo.claim(this.sessionId, this.d.instanceId, paced ? 1 : UNPACED_BATCH, queue.leaseMs);
+    if (!batch.length) {
+      const due = await this.d.repo.nextDueAt(this.sessionId);
+      return due ? Math.max(10, Math.min(due.getTime() - Date.now(), queue.pollIntervalMs)) : queue.pollIntervalMs;
+    }
+    const sent: string[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const current = this.d.registry.readyEngine(this.sessionId);
+      const outcome: Outcome = this.stopped || current !== engine ? 'not-ready' : await this.deliver(engine, batch[i], settings);
+      if (outcome === 'sent') sent.push(batch[i].id);
+      if (outcome === 'not-ready') {
+        await this.d.repo.release(batch.slice(i).map((m) => m.id));
+        break;
+      }
+    }
+    this.d.emitStatus(await this.d.repo.markSent(sent, new Date()));
+    if (paced && sent.length) {
+      const { minDelayMs, maxDelayMs } = settings;
+      this.nextSendAt = Date.now() + minDelayMs + Math.random() * (maxDelayMs - minDelayMs);
+    }
+    return 0;
+  }
+
+  private async deliver(engine: WhatsAppEngine, message: MessageEntity, settings: SessionSettings): Promise<Outcome> {
+    const optOut = await this.optOutReason(message, settings);
+    if (optOut) {
+      const row = await this.d.repo.finish(message.id, MessageStatus.OPTED_OUT, optOut, 'The recipient has not opted in to messages from this number');
+      if (row) this.d.emitStatus([row]);
+      return 'done';
+    }
+    try {
+      await engine.send(await this.toOutgoing(message));
+      return 'sent';
+    } catch (err) {
+      const failure =
+        err instanceof EngineSendError ? err : new EngineSendError('transient', 'INTERNAL_ERROR', (err as Error)?.message ?? String(err));
+      if (failure.kind === 'not-ready') return 'not-ready';
+      const { maxAttempts, retryBaseDelayMs } = this.d.config.queue;
+      if (failure.kind === 'permanent' || message.attempts >= maxAttempts) {
+        const row = await this.d.repo.finish(message.id, MessageStatus.FAILED, failure.code, failure.message);
+        if (row) this.d.emitStatus([row]);
+        this.logger.warn({ sessionId: this.sessionId, messageId: message.id, code: failure.code, attempts: message.attempts }, 'Message failed');
+        return 'done';
+      }
+      const delay = backoffDelay(message.attempts - 1, { baseDelayMs: retryBaseDelayMs, maxDelayMs: 10 * 60_000 });
+      await this.d.repo.retryLater(message.id, delay, failure.code, failure.message);
+      return 'done';
+    }
+  }
+
+  /** Seed 003: a contact who said NO never gets messages; with requireOptIn only a YES does. */
+  private async optOutReason(message: MessageEntity, settings: SessionSettings): Promise<string | null> {
+    if (message.type === 'reaction' || isGroupJid(message.chatJid)) return null;
+    const contact = await this.d.contacts.findOneBy({ sessionId: message.sessionId, jid: message.chatJid });
+    if (contact?.optIn === 'no') return 'OPTED_OUT';
+    if (settings.requireOptIn && contact?.optIn !== 'yes') return 'NOT_OPTED_IN';
+    return null;
+  }
+
+  private async toOutgoing(message: MessageEntity): Promise<OutgoingMessage> {
+    const c = message.content;
+    let content: OutgoingContent;
+    if (message.mediaId) {
+      const media = await this.d.media.get(message.mediaId);
+      if (!media) throw new EngineSendError('permanent', 'MEDIA_MISSING', 'The stored media of this message is gone');
+      const file = { path: await this.d.media.localPath(media), mimetype: media.mimetype, size: media.size, fileName: media.fileName };
+      switch (message.type) {
+        case 'image':
+        case 'video':
+          content = { kind: message.type, media: file, caption: c.caption, mentions: c.mentions };
+          break;
+        case 'voice':
+          content = {
+            kind: 'voice',
+            media: file,
+            seconds: media.seconds ?? 1,
+            waveform: media.waveform ? new Uint8Array(Buffer.from(media.waveform, 'base64')) : new Uint8Array(64),
+          };
+          break;
+        case 'pdf':
+        case 'document':
+          content = { kind: 'document', media: file, fileName: c.fileName ?? media.fileName ?? 'document', caption: c.caption };
+          break;
+        case 'sticker':
+          content = { kind: 'sticker', media: file };
+          break;
+        default:
+          content = { kind: 'audio', media: file };
+      }
+    } else if (message.type === 'location' && c.location) {
+      content = { kind: 'location', ...c.location };
+    } else if (message.type === 'contact' && c.contact) {
+      content = { kind: 'contacts', displayName: c.contact.displayName, vcards: c.contact.vcards };
+    } else if (message.type === 'reaction' && c.reaction) {
+      content = { kind: 'reaction', emoji: c.reaction.emoji, target: c.reaction.target };
+    } else {
+      content = { kind: 'text', text: c.text ?? '', mentions: c.mentions };
+    }
+    return { id: message.waMessageId, to: message.chatJid, content, quoted: c.quoted };
+  }
+}
+
+function startOfUtcDay(): Date {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}

@@ -1,0 +1,35 @@
+import type { MessageRef } from '../whatsapp/engine/outgoing-message';
+
+export type MessageType =
+  | 'text'
+  | 'image'
+  | 'video'
+  | 'audio'
+  | 'voice'
+  | 'pdf'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contact'
+  | 'reaction';
+
+export const MESSAGE_TYPES: readonly MessageType[] = [
+  'text', 'image', 'video', 'audio', 'voice', 'pdf', 'document', 'sticker', 'location', 'contact', 'reaction',
+];
+
+export const MEDIA_TYPES: readonly MessageType[] = ['image', 'video', 'audio', 'voice', 'pdf', 'document', 'sticker'];
+
+/** What the queue stores to rebuild the outgoing message on every attempt (media by id). */
+export interface MessageContent {
+  text?: string;
+  caption?: string;
+  fileName?: string;
+  mimetype?: string;
+  mentions?: string[];
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  contact?: { displayName: string; vcards: string[] };
+  reaction?: { emoji: string; target: MessageRef };
+  quoted?: MessageRef;
+  /** Voice notes: duration and waveform travel with the media row. */
+  tts?: { voice?: string; speed?: number; cacheKey?: string };
+}

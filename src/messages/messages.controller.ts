@@ -1,0 +1,159 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+  getSchemaPath,
+  ApiExtraModels,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal } from '../auth/decorators';
+import { Principal } from '../auth/principal';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import {
+  CheckNumbersDto,
+  CheckNumbersResponseDto,
+  ListMessagesQueryDto,
+  MessageListResponseDto,
+  MessageResponseDto,
+  TypingDto,
+} from './dto/message.dto';
+import { SendMessageDto, SendMessageResponseDto } from './dto/send-message.dto';
+import { MessagesService, type UploadedFile as Upload } from './messages.service';
+
+const SESSION_PARAM = { name: 'sessionId', description: 'Session id, mobile number or mobid' };
+
+@ApiTags('Messages')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@ApiExtraModels(SendMessageDto)
+@Controller('api')
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @Post('messages/send')
+  @HttpCode(202)
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({
+    schema: { $ref: getSchemaPath(SendMessageDto) },
+    examples: {
+      text: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'text', text: 'Hello from API Docs!' } },
+      image: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'image', url: 'https://example.com/a.jpg', caption: 'Hi' } },
+      pdf: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'pdf', url: 'https://example.com/i.pdf', fileName: 'invoice.pdf' } },
+      location: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'location', location: { latitude: 12.97, longitude: 77.59, name: 'Office' } } },
+      contact: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'contact', contact: { name: 'Jo', phone: '+44 7700 900123' } } },
+      reaction: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'reaction', text: '👍', quotedMessageId: '3EB0A1B2C3D4E5F60718293A' } },
+      voiceTts: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'voice', text: 'Your order has shipped', voice: 'coral' } },
+    },
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same as the idempotencyKey field' })
+  @ApiOperation({
+    summary: 'Send a message',
+    description:
+      'Queues a text, image, video, audio, voice note, pdf/document, sticker, location, contact card or reaction. Media come from a multipart `file`, a `url` or base64 `data`; their type is checked against the bytes. ' +
+      'Answers 202 at once; the per-session queue sends with the session pacing and reports SENT, DELIVERED, READ (PLAYED for voice notes). ' +
+      'A repeated idempotency key returns the first message (200 with `Idempotent-Replay: true`).',
+  })
+  @ApiAcceptedResponse({ type: SendMessageResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404, 413, 501)
+  async send(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: SendMessageDto,
+    @UploadedFile() file: Upload | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SendMessageResponseDto> {
+    const { message, replayed } = await this.messages.send(principal, dto, file, idempotencyKey);
+    if (replayed) res.status(200).setHeader('Idempotent-Replay', 'true');
+    return {
+      success: true,
+      message: { id: message.id, waMessageId: message.waMessageId, status: message.status, sessionId: message.sessionId, to: message.chatJid },
+    };
+  }
+
+  @Get('messages')
+  @ApiOperation({
+    summary: 'Message history',
+    description: 'Inbound and outbound, newest first. Cursor pagination (nextCursor) by default; `page` switches to page pagination with a total.',
+  })
+  @ApiOkResponse({ type: MessageListResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404)
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListMessagesQueryDto): Promise<MessageListResponseDto> {
+    return { success: true, ...(await this.messages.list(principal, query)) };
+  }
+
+  @Get('messages/:id')
+  @ApiOperation({ summary: 'One message with its status history' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiErrorResponses(401, 403, 404)
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageResponseDto> {
+    return { success: true, message: await this.messages.get(principal, id) };
+  }
+
+  @Post('messages/:id/resend')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Queue a failed, opted-out, expired or canceled message again', description: 'Keeps its WhatsApp id.' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiAcceptedResponse({ type: MessageResponseDto })
+  @ApiErrorResponses(401, 403, 404, 409)
+  async resend(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageResponseDto> {
+    return { success: true, message: await this.messages.resend(principal, id) };
+  }
+
+  @Delete('messages/:id')
+  @ApiOperation({ summary: 'Cancel a message that is still queued' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiErrorResponses(401, 403, 404, 409)
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageResponseDto> {
+    return { success: true, message: await this.messages.cancel(principal, id) };
+  }
+
+  @Post('sessions/:sessionId/typing')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Show or stop the typing indicator in a chat' })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ schema: { example: { success: true } } })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
+  async typing(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string, @Body() dto: TypingDto): Promise<{ success: true }> {
+    await this.messages.typing(principal, ref, dto.to, dto.isTyping);
+    return { success: true };
+  }
+
+  @Post('sessions/:sessionId/check-numbers')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Which numbers are on WhatsApp' })
+  @ApiParam(SESSION_PARAM)
+  @ApiOkResponse({ type: CheckNumbersResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
+  async checkNumbers(
+    @CurrentPrincipal() principal: Principal,
+    @Param('sessionId') ref: string,
+    @Body() dto: CheckNumbersDto,
+  ): Promise<CheckNumbersResponseDto> {
+    return { success: true, results: await this.messages.checkNumbers(principal, ref, dto.numbers) };
+  }
+}

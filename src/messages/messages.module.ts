@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { memoryStorage } from 'multer';
+import { AppConfig } from '../config/app-config';
+import { ContactEntity } from '../contacts/entities/contact.entity';
+import { MediaModule } from '../media/media.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { Dispatcher } from './dispatcher';
+import { MessageEntity } from './entities/message.entity';
+import { MessagesController } from './messages.controller';
+import { MessagesRepository } from './messages.repository';
+import { MessagesService } from './messages.service';
+import { ReceiptRecorder } from './receipt-recorder';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([MessageEntity, ContactEntity]),
+    SessionsModule,
+    MediaModule,
+    MulterModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ storage: memoryStorage(), limits: { fileSize: config.media.maxBytes, files: 1, fields: 50 } }),
+    }),
+  ],
+  controllers: [MessagesController],
+  providers: [MessagesRepository, MessagesService, Dispatcher, ReceiptRecorder],
+  exports: [MessagesService, MessagesRepository, Dispatcher],
+})
+export class MessagesModule {}

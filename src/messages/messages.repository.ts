@@ -1,0 +1,284 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { MessageEntity } from './entities/message.entity';
+import { MessageStatus, statusRankSql } from './message-status';
+
+/**
+ * TypeORM answers an UPDATE … RETURNING as `[rows, affectedCount]` and a SELECT as `rows`.
+ */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as Record<string, unknown>[];
+  }
+  return result as Record<string, unknown>[];
+}
+
+/** Appends `{status, at, reason}` to the row's status history. */
+function historyAppend(statusParam: string, reasonParam = 'NULL'): string {
+  return `status_history = status_history || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
+    'status', ${statusParam}::text, 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'reason', ${reasonParam}::text)))`;
+}
+
+const RECEIPT_COLUMNS: Record<string, string> = {
+  [MessageStatus.SENT]: 'sent_at = COALESCE(sent_at, $4)',
+  [MessageStatus.DELIVERED]: 'sent_at = COALESCE(sent_at, $4), delivered_at = COALESCE(delivered_at, $4)',
+  [MessageStatus.READ]: 'sent_at = COALESCE(sent_at, $4), delivered_at = COALESCE(delivered_at, $4), read_at = COALESCE(read_at, $4)',
+  [MessageStatus.PLAYED]:
+    'sent_at = COALESCE(sent_at, $4), delivered_at = COALESCE(delivered_at, $4), read_at = COALESCE(read_at, $4), played_at = COALESCE(played_at, $4)',
+};
+
+export interface ListFilter {
+  sessionIds?: string[];
+  chatJid?: string;
+  direction?: 'inbound' | 'outbound';
+  status?: MessageStatus;
+  from?: Date;
+  to?: Date;
+  beforeSeq?: number;
+  offset?: number;
+  limit: number;
+}
+
+/**
+ * The queue's SQL. Claims use `FOR UPDATE SKIP LOCKED`, so several processes on one
+ * database never claim the same row; every status change is appended to `status_history`.
+ */
+@Injectable()
+export class MessagesRepository {
+  constructor(
+    @InjectRepository(MessageEntity) private readonly repo: Repository<MessageEntity>,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  create(row: Partial<MessageEntity>): MessageEntity {
+    return this.repo.create(row);
+  }
+
+  /** Inserts a queued message; returns null when the idempotency key already exists. */
+  async insert(row: Partial<MessageEntity>): Promise<MessageEntity | null> {
+    const result = await this.repo.createQueryBuilder().insert().values(row).orIgnore().returning('*').execute();
+    if (!result.raw.length) return null;
+    return this.repo.create(this.fromRaw(result.raw[0]));
+  }
+
+  findById(id: string): Promise<MessageEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findByIdempotencyKey(sessionId: string, key: string): Promise<MessageEntity | null> {
+    return this.repo.findOneBy({ sessionId, idempotencyKey: key });
+  }
+
+  /** By our id or by WhatsApp id within a session. */
+  async findByRef(sessionId: string, ref: string): Promise<MessageEntity | null> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
+    return this.repo
+      .createQueryBuilder('m')
+      .where('m.session_id = :sessionId', { sessionId })
+      .andWhere(isUuid ? '(m.id = CAST(:refId AS uuid) OR m.wa_message_id = :ref)' : 'm.wa_message_id = :ref', { ref, refId: ref })
+      .orderBy('m.seq', 'DESC')
+      .getOne();
+  }
+
+  /**
+   * Claims up to `limit` due messages of one session, oldest first, leasing them to
+   * `instanceId` for `leaseMs`. Each claim counts as an attempt.
+   */
+  async claim(sessionId: string, instanceId: string, limit: number, leaseMs: number): Promise<MessageEntity[]> {
+    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+      `UPDATE message m SET status = 'SENDING', attempts = m.attempts + 1, claimed_by = $2,
+              lease_until = now() + ($3 || ' milliseconds')::interval, updated_at = now()
+         FROM (SELECT id FROM message
+                WHERE session_id = $1 AND status = 'QUEUED' AND next_attempt_at <= now()
+                ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED) due
+        WHERE m.id = due.id
+        RETURNING m.*`,
+      [sessionId, instanceId, String(leaseMs), limit],
+    ));
+    return rows.map((r) => this.repo.create(this.fromRaw(r))).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** SENDING → SENT (a receipt that already moved the row further is kept). */
+  async markSent(ids: string[], at: Date): Promise<MessageEntity[]> {
+    if (!ids.length) return [];
+    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+      `UPDATE message SET sent_at = COALESCE(sent_at, $2), lease_until = NULL, updated_at = now(),
+              error_code = NULL, error_message = NULL,
+              ${historyAppend("'SENT'")},
+              status = CASE WHEN ${statusRankSql('status')} < 2 THEN 'SENT' ELSE status END
+        WHERE id = ANY($1::uuid[]) AND status IN ('SENDING', 'DELIVERED', 'READ', 'PLAYED')
+        RETURNING *`,
+      [ids, at],
+    ));
+    return rows.map((r) => this.repo.create(this.fromRaw(r)));
+  }
+
+  /** Back to the queue after a transient failure, due again after `delayMs`. */
+  async retryLater(id: string, delayMs: number, code: string, message: string): Promise<void> {
+    await this.db.query(
+      `UPDATE message SET status = 'QUEUED', lease_until = NULL, claimed_by = NULL, error_code = $2, error_message = $3,
+              next_attempt_at = now() + ($4 || ' milliseconds')::interval, updated_at = now(), ${historyAppend("'QUEUED'", '$2')}
+        WHERE id = $1 AND status = 'SENDING'`,
+      [id, code, message, String(delayMs)],
+    );
+  }
+
+  /** Ends a claimed message (FAILED, OPTED_OUT). */
+  async finish(id: string, status: MessageStatus, code: string, message: string): Promise<MessageEntity | null> {
+    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+      `UPDATE message SET status = $2, lease_until = NULL, error_code = $3, error_message = $4, updated_at = now(),
+              ${historyAppend('$2', '$3')}
+        WHERE id = $1 AND status = 'SENDING' RETURNING *`,
+      [id, status, code, message],
+    ));
+    return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+  }
+
+  /** Un-claims messages that were not attempted (session went away): the attempt does not count. */
+  async release(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.db.query(
+      `UPDATE message SET status = 'QUEUED', attempts = GREATEST(attempts - 1, 0), lease_until = NULL, claimed_by = NULL, updated_at = now()
+        WHERE id = ANY($1::uuid[]) AND status = 'SENDING'`,
+      [ids],
+    );
+  }
+
+  /**
+   * Applies a receipt if it moves the message forward; returns the row when it changed.
+   * Out-of-order receipts (read before delivered) fill the earlier timestamps too.
+   */
+  async applyReceipt(sessionId: string, waMessageId: string, status: MessageStatus, at: Date): Promise<MessageEntity | null> {
+    const rank = statusRankSql(`'${status}'`);
+    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+      `UPDATE message SET status = $3, ${RECEIPT_COLUMNS[status]}, lease_until = NULL, updated_at = now(),
+              error_code = NULL, error_message = NULL, ${historyAppend('$3')}
+        WHERE session_id = $1 AND direction = 'outbound' AND wa_message_id = $2
+          AND status IN ('SENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED')
+          AND ${statusRankSql('status')} < ${rank}
+        RETURNING *`,
+      [sessionId, waMessageId, status, at],
+    ));
+    return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+  }
+
+  /** A failure ack from WhatsApp for a message already sent. */
+  async failSent(sessionId: string, waMessageId: string, code: string): Promise<MessageEntity | null> {
+    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+      `UPDATE message SET status = 'FAILED', error_code = $3, error_message = 'WhatsApp rejected the message', updated_at = now(),
+              ${historyAppend("'FAILED'", '$3')}
+        WHERE session_id = $1 AND direction = 'outbound' AND wa_message_id = $2 AND status IN ('SENDING', 'SENT')
+        RETURNING *`,
+      [sessionId, waMessageId, code],
+    ));
+    return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+  }
+
+  /** QUEUED past their expiry → EXPIRED. */
+  async expireDue(): Promise<MessageEntity[]> {
+    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+      `UPDATE message SET status = 'EXPIRED', error_code = 'EXPIRED', error_message = 'The session was not ready before the message expired',
+              updated_at = now(), ${historyAppend("'EXPIRED'")}
+        WHERE status = 'QUEUED' AND expires_at < now() RETURNING *`,
+    ));
+    return rows.map((r) => this.repo.create(this.fromRaw(r)));
+  }
+
+  /**
+   * Returns to the queue what a dead process had claimed: rows of `sessionId` claimed by
+   * another instance (this process now owns the session's socket), and any expired lease.
+   */
+  async recoverClaims(sessionId: string | null, instanceId: string): Promise<number> {
+    const rows: unknown[] = rowsOf(await this.db.query(
+      `UPDATE message SET status = 'QUEUED', lease_until = NULL, claimed_by = NULL, updated_at = now(), ${historyAppend("'QUEUED'", "'RECOVERED'")}
+        WHERE status = 'SENDING' AND (lease_until < now() OR ($1::text IS NOT NULL AND session_id = $1 AND claimed_by IS DISTINCT FROM $2))
+        RETURNING id`,
+      [sessionId, instanceId],
+    ));
+    return rows.length;
+  }
+
+  async countSentSince(sessionId: string, since: Date): Promise<number> {
+    const [row] = await this.db.query(`SELECT count(*)::int AS n FROM message WHERE session_id = $1 AND sent_at >= $2`, [sessionId, since]);
+    return row.n;
+  }
+
+  /** The earliest time a queued message of the session becomes due, if any. */
+  async nextDueAt(sessionId: string): Promise<Date | null> {
+    const [row] = await this.db.query(`SELECT min(next_attempt_at) AS at FROM message WHERE session_id = $1 AND status = 'QUEUED'`, [sessionId]);
+    return row?.at ? new Date(row.at) : null;
+  }
+
+  /** QUEUED → CANCELED; null when the message is no longer queued. */
+  async cancel(id: string): Promise<MessageEntity | null> {
+    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+      `UPDATE message SET status = 'CANCELED', updated_at = now(), ${historyAppend("'CANCELED'")}
+        WHERE id = $1 AND status = 'QUEUED' RETURNING *`,
+      [id],
+    ));
+    return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+  }
+
+  /** A failed, opted-out, expired or canceled message → QUEUED again with a fresh expiry. */
+  async requeue(id: string, expiresAt: Date): Promise<MessageEntity | null> {
+    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+      `UPDATE message SET status = 'QUEUED', attempts = 0, next_attempt_at = now(), expires_at = $2, error_code = NULL,
+              error_message = NULL, lease_until = NULL, claimed_by = NULL, updated_at = now(), ${historyAppend("'QUEUED'", "'RESEND'")}
+        WHERE id = $1 AND status IN ('FAILED', 'OPTED_OUT', 'EXPIRED', 'CANCELED') RETURNING *`,
+      [id, expiresAt],
+    ));
+    return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+  }
+
+  /** Newest first; keyset pagination by `seq` (`beforeSeq`) or offset pages. */
+  async list(filter: ListFilter): Promise<{ rows: MessageEntity[]; total?: number }> {
+    const qb = this.repo.createQueryBuilder('m').orderBy('m.seq', 'DESC').take(filter.limit);
+    if (filter.sessionIds) qb.andWhere('m.session_id IN (:...sessionIds)', { sessionIds: filter.sessionIds });
+    if (filter.chatJid) qb.andWhere('m.chat_jid = :chat', { chat: filter.chatJid });
+    if (filter.direction) qb.andWhere('m.direction = :direction', { direction: filter.direction });
+    if (filter.status) qb.andWhere('m.status = :status', { status: filter.status });
+    if (filter.from) qb.andWhere('m.created_at >= :from', { from: filter.from });
+    if (filter.to) qb.andWhere('m.created_at < :to', { to: filter.to });
+    if (filter.beforeSeq !== undefined) qb.andWhere('m.seq < :beforeSeq', { beforeSeq: filter.beforeSeq });
+    if (filter.offset !== undefined) {
+      qb.skip(filter.offset);
+      const [rows, total] = await qb.getManyAndCount();
+      return { rows, total };
+    }
+    return { rows: await qb.getMany() };
+  }
+
+  /** Raw `RETURNING *` rows → entity property names. */
+  private fromRaw(raw: Record<string, unknown>): Partial<MessageEntity> {
+    return {
+      id: raw.id as string,
+      seq: Number(raw.seq),
+      sessionId: raw.session_id as string,
+      direction: raw.direction as MessageEntity['direction'],
+      waMessageId: raw.wa_message_id as string,
+      chatJid: raw.chat_jid as string,
+      recipientInput: raw.recipient_input as string | null,
+      senderJid: raw.sender_jid as string | null,
+      type: raw.type as MessageEntity['type'],
+      content: raw.content as MessageEntity['content'],
+      mediaId: raw.media_id as string | null,
+      status: raw.status as MessageStatus,
+      statusHistory: raw.status_history as MessageEntity['statusHistory'],
+      attempts: raw.attempts as number,
+      nextAttemptAt: raw.next_attempt_at as Date,
+      leaseUntil: raw.lease_until as Date | null,
+      claimedBy: raw.claimed_by as string | null,
+      expiresAt: raw.expires_at as Date | null,
+      errorCode: raw.error_code as string | null,
+      errorMessage: raw.error_message as string | null,
+      idempotencyKey: raw.idempotency_key as string | null,
+      sentAt: raw.sent_at as Date | null,
+      deliveredAt: raw.delivered_at as Date | null,
+      readAt: raw.read_at as Date | null,
+      playedAt: raw.played_at as Date | null,
+      createdAt: raw.created_at as Date,
+      updatedAt: raw.updated_at as Date,
+    };
+  }
+}

@@ -1,0 +1,322 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
+import { AppError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
+import type { MediaEntity } from '../media/entities/media.entity';
+import type { MediaKind } from '../media/media-kind';
+import { MediaService, type MediaSource } from '../media/media.service';
+import type { SessionEntity } from '../sessions/entities/session.entity';
+import { SessionRegistry } from '../sessions/session-registry';
+import { SessionStatus } from '../sessions/session-status';
+import type { MessageRef } from '../whatsapp/engine/outgoing-message';
+import { Dispatcher } from './dispatcher';
+import type { ListMessagesQueryDto, MessageDto, NumberCheckDto } from './dto/message.dto';
+import type { SendMessageDto } from './dto/send-message.dto';
+import type { MessageEntity } from './entities/message.entity';
+import { MEDIA_TYPES, type MessageContent } from './message-content';
+import { newWaMessageId } from './message-id';
+import { MessageStatus, RESENDABLE } from './message-status';
+import { toMessageDto } from './message.mapper';
+import { MessagesRepository } from './messages.repository';
+import { toRecipient, type Recipient } from './recipient';
+
+export interface UploadedFile {
+  buffer: Buffer;
+  originalname?: string;
+  mimetype?: string;
+}
+
+export interface SendResult {
+  message: MessageEntity;
+  /** True when an earlier message with the same idempotency key was returned. */
+  replayed: boolean;
+}
+
+/**
+ * The native send path: validates, resolves the session and recipient, prepares media and
+ * inserts the message as QUEUED. The dispatcher does the sending. Also history, resend,
+ * cancel, typing and number checks.
+ */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly repo: MessagesRepository,
+    private readonly registry: SessionRegistry,
+    private readonly media: MediaService,
+    private readonly dispatcher: Dispatcher,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Accepts a message for sending.
+   * @throws SessionNotFoundError, ForbiddenError, AppError SESSION_NOT_LINKED (403),
+   *   RECIPIENT_INVALID, VALIDATION_FAILED, MEDIA_* (4xx), NOT_IMPLEMENTED (TTS not configured)
+   */
+  async send(principal: Principal, dto: SendMessageDto, file?: UploadedFile, headerKey?: string): Promise<SendResult> {
+    const session = await this.registry.getEntity(dto.sessionId);
+    principal.assertSession(session.id);
+    assertLinked(session);
+    const idempotencyKey = dto.idempotencyKey ?? headerKey ?? null;
+    if (idempotencyKey) {
+      const existing = await this.repo.findByIdempotencyKey(session.id, idempotencyKey);
+      if (existing) return { message: existing, replayed: true };
+    }
+    const recipient = this.recipient(dto.to, 'to');
+    const { content, media } = await this.buildContent(session, recipient, dto, file);
+    const row = await this.repo.insert({
+      sessionId: session.id,
+      direction: 'outbound',
+      waMessageId: newWaMessageId(),
+      chatJid: recipient.jid,
+      recipientInput: dto.to,
+      type: dto.type,
+      content,
+      mediaId: media?.id ?? null,
+      status: MessageStatus.QUEUED,
+      statusHistory: [{ status: MessageStatus.QUEUED, at: new Date().toISOString() }],
+      attempts: 0,
+      nextAttemptAt: new Date(),
+      expiresAt: new Date(Date.now() + this.config.queue.messageTtlMs),
+      idempotencyKey,
+    });
+    if (!row) {
+      // Lost a race with a concurrent request carrying the same idempotency key.
+      const existing = idempotencyKey ? await this.repo.findByIdempotencyKey(session.id, idempotencyKey) : null;
+      if (!existing) throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'A conflicting message was accepted concurrently');
+      return { message: existing, replayed: true };
+    }
+    this.dispatcher.notify(session.id);
+    return { message: row, replayed: false };
+  }
+
+  async list(principal: Principal, query: ListMessagesQueryDto): Promise<{ messages: MessageDto[]; limit: number; nextCursor?: string | null; page?: number; total?: number }> {
+    const limit = query.limit ?? 50;
+    let sessionIds: string[] | undefined;
+    if (query.sessionId) {
+      const session = await this.registry.getEntity(query.sessionId);
+      principal.assertSession(session.id);
+      sessionIds = [session.id];
+    } else if (principal.sessionId) {
+      sessionIds = [principal.sessionId];
+    }
+    const chat = query.chat ? this.recipient(query.chat, 'chat').jid : undefined;
+    const filter = {
+      sessionIds,
+      chatJid: chat,
+      direction: query.direction,
+      status: query.status,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      limit,
+    };
+    if (query.page) {
+      const { rows, total } = await this.repo.list({ ...filter, offset: (query.page - 1) * limit });
+      return { messages: rows.map((m) => toMessageDto(m)), limit, page: query.page, total };
+    }
+    const beforeSeq = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const { rows } = await this.repo.list({ ...filter, beforeSeq });
+    const nextCursor = rows.length === limit ? encodeCursor(rows[rows.length - 1].seq) : null;
+    return { messages: rows.map((m) => toMessageDto(m)), limit, nextCursor };
+  }
+
+  /** @throws AppError MESSAGE_NOT_FOUND, ForbiddenError */
+  async get(principal: Principal, id: string): Promise<MessageDto> {
+    const message = await this.getOwned(principal, id);
+    const media = message.mediaId ? await this.media.get(message.mediaId) : null;
+    return toMessageDto(message, media);
+  }
+
+  /** FAILED, OPTED_OUT, EXPIRED or CANCELED → QUEUED again (same WhatsApp id). */
+  async resend(principal: Principal, id: string): Promise<MessageDto> {
+    const message = await this.getOwned(principal, id);
+    if (message.direction !== 'outbound' || !RESENDABLE.includes(message.status)) {
+      throw new AppError(ErrorCode.MESSAGE_NOT_RESENDABLE, `A ${message.status} message cannot be resent`, { status: message.status });
+    }
+    const row = await this.repo.requeue(message.id, new Date(Date.now() + this.config.queue.messageTtlMs));
+    if (!row) throw new AppError(ErrorCode.MESSAGE_NOT_RESENDABLE, 'The message changed state meanwhile; fetch it again');
+    this.dispatcher.notify(row.sessionId);
+    return toMessageDto(row);
+  }
+
+  /** Cancels a message that is still QUEUED. */
+  async cancel(principal: Principal, id: string): Promise<MessageDto> {
+    const message = await this.getOwned(principal, id);
+    const row = await this.repo.cancel(message.id);
+    if (!row) {
+      throw new AppError(ErrorCode.MESSAGE_NOT_CANCELABLE, `Only queued messages can be canceled; this one is ${message.status}`, {
+        status: message.status,
+      });
+    }
+    return toMessageDto(row);
+  }
+
+  async typing(principal: Principal, ref: string, to: string, isTyping: boolean): Promise<void> {
+    const session = await this.registry.getEntity(ref);
+    principal.assertSession(session.id);
+    const recipient = this.recipient(to, 'to');
+    const engine = await this.registry.getReady(session.id);
+    await engine.sendPresence(recipient.jid, isTyping ? 'composing' : 'paused').catch((err: Error) => {
+      throw new AppError(ErrorCode.ENGINE_ERROR, `Could not send the typing indicator: ${err.message}`, undefined, { cause: err });
+    });
+  }
+
+  async checkNumbers(principal: Principal, ref: string, numbers: string[]): Promise<NumberCheckDto[]> {
+    const session = await this.registry.getEntity(ref);
+    principal.assertSession(session.id);
+    const parsed = numbers.map((input) => ({ input, recipient: toRecipient(input, this.config.whatsapp.defaultCountry) }));
+    const valid = parsed.filter((p) => p.recipient?.phoneNumber).map((p) => p.recipient!.phoneNumber!);
+    const engine = await this.registry.getReady(session.id);
+    const checks = valid.length
+      ? await engine.checkNumbers([...new Set(valid)]).catch((err: Error) => {
+          throw new AppError(ErrorCode.ENGINE_ERROR, `Could not check the numbers: ${err.message}`, undefined, { cause: err });
+        })
+      : [];
+    return parsed.map(({ input, recipient }) => {
+      if (!recipient?.phoneNumber) return { input, number: null, jid: null, exists: false, error: 'not a phone number' };
+      const check = checks.find((c) => c.input === recipient.phoneNumber);
+      return { input, number: recipient.phoneNumber, jid: check?.jid ?? null, exists: Boolean(check?.exists) };
+    });
+  }
+
+  private async getOwned(principal: Principal, id: string): Promise<MessageEntity> {
+    const message = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findById(id) : null;
+    if (!message) throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' was not found`);
+    principal.assertSession(message.sessionId);
+    return message;
+  }
+
+  private recipient(input: string, field: string): Recipient {
+    const recipient = toRecipient(input, this.config.whatsapp.defaultCountry);
+    if (!recipient) {
+      throw new AppError(ErrorCode.RECIPIENT_INVALID, `${field} is neither a phone number with country code nor a WhatsApp JID`, {
+        fields: [{ field, messages: [`${field} must be a phone number (e.g. 919846303025) or a JID (…@s.whatsapp.net, …@g.us, …@lid)`] }],
+      });
+    }
+    return recipient;
+  }
+
+  private async buildContent(
+    session: SessionEntity,
+    recipient: Recipient,
+    dto: SendMessageDto,
+    file?: UploadedFile,
+  ): Promise<{ content: MessageContent; media: MediaEntity | null }> {
+    const content: MessageContent = {};
+    if (dto.mentions?.length) content.mentions = dto.mentions.map((m) => this.recipient(m, 'mentions').jid);
+    if (dto.quotedMessageId && dto.type !== 'reaction') content.quoted = await this.messageRef(session.id, dto.quotedMessageId, 'quotedMessageId');
+    switch (dto.type) {
+      case 'text':
+        content.text = required(dto.text, 'text', 'a text message needs text');
+        return { content, media: null };
+      case 'location':
+        if (!dto.location) throw missing('location', 'a location message needs location {latitude, longitude}');
+        content.location = { ...dto.location };
+        return { content, media: null };
+      case 'contact':
+        content.contact = this.contactCard(dto);
+        return { content, media: null };
+      case 'reaction': {
+        const target = required(dto.quotedMessageId, 'quotedMessageId', 'a reaction needs the message it reacts to in quotedMessageId');
+        content.reaction = { emoji: dto.text ?? '', target: await this.messageRef(session.id, target, 'quotedMessageId') };
+        if (content.reaction.target.chatJid !== recipient.jid) {
+          throw missing('quotedMessageId', 'the reacted-to message belongs to another chat');
+        }
+        return { content, media: null };
+      }
+      default: {
+        const source = mediaSource(dto, file);
+        if (!source && dto.type === 'voice' && dto.text) return this.ttsVoiceNote(dto, content);
+        if (!source) throw missing('url', `a ${dto.type} message needs media: a multipart file, url or data`);
+        if (MEDIA_TYPES.includes(dto.type)) {
+          const media = await this.media.prepare(dto.type as MediaKind, source);
+          if (dto.caption) content.caption = dto.caption;
+          content.mimetype = media.mimetype;
+          if (dto.type === 'pdf' || dto.type === 'document') content.fileName = dto.fileName ?? media.fileName ?? 'document';
+          return { content, media };
+        }
+        throw missing('type', `unsupported type ${dto.type}`);
+      }
+    }
+  }
+
+  /** Text-to-speech voice notes arrive with the TTS module. */
+  private async ttsVoiceNote(_dto: SendMessageDto, _content: MessageContent): Promise<{ content: MessageContent; media: MediaEntity | null }> {
+    throw new AppError(ErrorCode.NOT_IMPLEMENTED, 'Text-to-speech voice notes are not available yet; send a voice note with url, data or a file');
+  }
+
+  private contactCard(dto: SendMessageDto): MessageContent['contact'] {
+    if (dto.vcard) {
+      if (!/^BEGIN:VCARD[\s\S]*END:VCARD\s*$/i.test(dto.vcard.trim())) throw missing('vcard', 'vcard must be a complete vCard (BEGIN:VCARD … END:VCARD)');
+      const name = /^FN:(.*)$/im.exec(dto.vcard)?.[1]?.trim() ?? 'Contact';
+      return { displayName: name, vcards: [dto.vcard.trim()] };
+    }
+    if (!dto.contact) throw missing('contact', 'a contact message needs contact {name, phone} or vcard');
+    const phone = this.recipient(dto.contact.phone, 'contact.phone').phoneNumber;
+    if (!phone) throw missing('contact.phone', 'contact.phone must be a phone number');
+    const esc = (v: string) => v.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+    const lines = [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      `FN:${esc(dto.contact.name)}`,
+      ...(dto.contact.organization ? [`ORG:${esc(dto.contact.organization)}`] : []),
+      ...(dto.contact.email ? [`EMAIL:${esc(dto.contact.email)}`] : []),
+      `TEL;type=CELL;type=VOICE;waid=${phone}:+${phone}`,
+      'END:VCARD',
+    ];
+    return { displayName: dto.contact.name, vcards: [lines.join('\n')] };
+  }
+
+  private async messageRef(sessionId: string, ref: string, field: string): Promise<MessageRef> {
+    const target = await this.repo.findByRef(sessionId, ref);
+    if (!target) throw missing(field, `no message '${ref}' in this session`);
+    return {
+      id: target.waMessageId,
+      chatJid: target.chatJid,
+      fromMe: target.direction === 'outbound',
+      participant: target.direction === 'inbound' && target.senderJid !== target.chatJid ? target.senderJid : null,
+      text: target.content.text ?? target.content.caption ?? null,
+    };
+  }
+}
+
+function assertLinked(session: SessionEntity): void {
+  // Seed 000: sending before the QR is approved is refused. A linked session that is only
+  // reconnecting accepts messages; they wait in the queue.
+  const unlinked = !session.mobileNumber || session.status === SessionStatus.LOGGED_OUT;
+  const deleted = session.status === SessionStatus.INACTIVE && session.lastError === 'DELETED';
+  if (unlinked || deleted) {
+    throw new AppError(ErrorCode.SESSION_NOT_LINKED, `Session '${session.id}' is not linked to a WhatsApp account (status ${session.status})`, {
+      sessionId: session.id,
+      status: session.status,
+    });
+  }
+}
+
+function mediaSource(dto: SendMessageDto, file?: UploadedFile): MediaSource | null {
+  const given = [file ? 'file' : null, dto.url ? 'url' : null, dto.data ? 'data' : null].filter(Boolean);
+  if (given.length > 1) throw missing(given[1]!, 'give the media once: a multipart file, url or data');
+  if (file) return { buffer: file.buffer, fileName: dto.fileName ?? file.originalname ?? null };
+  if (dto.url) return { url: dto.url, fileName: dto.fileName ?? null };
+  if (dto.data) return { base64: dto.data, fileName: dto.fileName ?? null };
+  return null;
+}
+
+function missing(field: string, message: string): AppError {
+  return new AppError(ErrorCode.VALIDATION_FAILED, `Validation failed: ${field}: ${message}`, { fields: [{ field, messages: [message] }] });
+}
+
+function required(value: string | undefined, field: string, message: string): string {
+  if (value === undefined || value === '') throw missing(field, message);
+  return value;
+}
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(`s:${seq}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const match = /^s:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw missing('cursor', 'cursor is not one this API returned');
+  return Number(match[1]);
+}
