@@ -63,6 +63,7 @@ export class AppConfig {
       readyWaitTimeoutMs: e.READY_WAIT_TIMEOUT_MS,
       qrWaitTimeoutMs: e.QR_WAIT_TIMEOUT_MS,
       sandboxReceiptDelayMs: e.SANDBOX_RECEIPT_DELAY_MS,
+      sandboxSendLog: e.SANDBOX_SEND_LOG,
       reconnect: {
         baseDelayMs: e.RECONNECT_BASE_DELAY_MS,
         maxDelayMs: e.RECONNECT_MAX_DELAY_MS,

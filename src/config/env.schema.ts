@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
   ValidateIf,
+  getMetadataStorage,
   validateSync,
 } from 'class-validator';
 
@@ -174,6 +175,10 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(0)
   SANDBOX_RECEIPT_DELAY_MS = 500;
 
+  /** Sandbox engine: file that gets one JSON line per accepted send (tests across restarts). */
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  SANDBOX_SEND_LOG?: string;
+
   /** How long GET /qr waits for the first QR of a session that is just starting. */
   @Transform(toInt) @IsInt() @Min(0)
   QR_WAIT_TIMEOUT_MS = 5_000;
@@ -238,10 +243,12 @@ export class ConfigValidationError extends Error {
   }
 }
 
-const KNOWN_KEYS = new Set(Object.keys(new EnvSchema()).concat(
-  ['NODE_ENV', 'PUBLIC_URL', 'DATABASE_URL', 'API_KEY', 'JWT_SECRET', 'ADMIN_PASSWORD', 'AUTH_STATE_KEY',
-    'LOG_FORMAT', 'WA_SIMULATOR_URL', 'WA_SIMULATOR_ROOT_KEY'],
-));
+/** Every declared variable, read from the class-validator metadata of `EnvSchema`. */
+const KNOWN_KEYS = new Set(
+  getMetadataStorage()
+    .getTargetValidationMetadatas(EnvSchema, '', true, false)
+    .map((m) => m.propertyName),
+);
 
 /**
  * Validates the environment. Throws `ConfigValidationError` naming the offending keys and

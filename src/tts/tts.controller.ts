@@ -36,8 +36,7 @@ export class TtsController {
   @ApiOkResponse({ type: TtsVoicesResponseDto })
   @ApiErrorResponses(401)
   async voices(): Promise<TtsVoicesResponseDto> {
-    const { label: _label, ...catalog } = await this.tts.catalog();
-    return { success: true, ...catalog };
+    return { success: true, ...(await this.tts.catalog()) };
   }
 
   @Post('preview')

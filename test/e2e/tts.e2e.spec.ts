@@ -303,6 +303,17 @@ describe('OpenAI provider and models without instructions', () => {
     assert.equal(fake.requests.length, 2);
   });
 
+  it('times out a response whose body stalls after the headers', async () => {
+    fake.reset();
+    fake.failNext({ stallBody: true });
+    const p = new OpenAiTtsProvider(new AppConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1`, OPENAI_MAX_RETRIES: '0', OPENAI_TIMEOUT_MS: '300' }));
+    await assert.rejects(p.synthesize({ text: 'Stall.', voice: 'coral', speed: 1, model: 'gpt-4o-mini-tts' }), (err: AppError) => {
+      assert.equal(err.code, 'TTS_TIMEOUT');
+      assert.equal(isTransient(err), true);
+      return true;
+    });
+  });
+
   it('reports an unreachable server as a transient TTS_PROVIDER_ERROR', async () => {
     const p = new OpenAiTtsProvider(new AppConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_MAX_RETRIES: '0' }));
     await assert.rejects(p.synthesize({ text: 'Anyone?', voice: 'coral', speed: 1, model: 'gpt-4o-mini-tts' }), (err: AppError) => {

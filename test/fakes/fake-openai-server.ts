@@ -28,7 +28,9 @@ export type FakeFailure =
   | { status: 400 | 401 | 403 | 404 | 500 | 503 }
   | { status: 429; retryAfter?: string; code?: string }
   /** Accept the request and never answer (longer than any client timeout). */
-  | { hang: true };
+  | { hang: true }
+  /** Send the headers and the first bytes of the audio, then stall. */
+  | { stallBody: true };
 
 /**
  * A local stand-in for OpenAI's `POST /v1/audio/speech`: checks the Bearer key and
@@ -108,6 +110,13 @@ export class FakeOpenAiServer {
     }
     const failure = this.failures.shift();
     if (failure && 'hang' in failure) return; // the socket is destroyed by the client's timeout or by close()
+    if (failure && 'stallBody' in failure) {
+      const audio = await this.audioFor(String(body.input ?? ''), 1, 'opus', 'coral');
+      record.status = 200;
+      res.writeHead(200, { 'content-type': 'audio/ogg', 'content-length': String(audio.length) });
+      res.write(audio.subarray(0, 100));
+      return;
+    }
     if (failure) {
       switch (failure.status) {
         case 429:

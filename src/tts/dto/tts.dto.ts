@@ -43,6 +43,7 @@ export class TtsSpeedDto {
 export class TtsVoicesResponseDto {
   @ApiProperty({ example: true }) success: boolean;
   @ApiProperty({ enum: ['openai', 'espeak'], example: 'openai', description: 'The configured provider (TTS_PROVIDER)' }) provider: string;
+  @ApiProperty({ example: 'OpenAI', description: 'Display name; the offline fallback reads "eSpeak NG (offline, robotic)"' }) label: string;
   @ApiProperty({ example: 'gpt-4o-mini-tts' }) model: string;
   @ApiProperty({ example: 'coral' }) defaultVoice: string;
   @ApiProperty({ type: [TtsVoiceDto] }) voices: TtsVoiceDto[];

@@ -56,22 +56,44 @@ export class OpenAiTtsProvider implements TtsProvider {
   }
 
   async synthesize(req: TtsSynthesisRequest): Promise<TtsAudio> {
+    const controller = new AbortController();
     try {
-      const res = await this.client.audio.speech.create({
-        model: req.model,
-        voice: req.voice,
-        input: req.text,
-        response_format: 'opus',
-        speed: req.speed,
-        ...(req.instructions && this.supportsInstructions(req.model) ? { instructions: req.instructions } : {}),
-      });
-      const audio = Buffer.from(await res.arrayBuffer());
+      const res = await this.client.audio.speech.create(
+        {
+          model: req.model,
+          voice: req.voice,
+          input: req.text,
+          response_format: 'opus',
+          speed: req.speed,
+          ...(req.instructions && this.supportsInstructions(req.model) ? { instructions: req.instructions } : {}),
+        },
+        { signal: controller.signal },
+      );
+      const audio = await this.readBody(res, controller);
       if (!audio.length) {
         throw ttsError(ErrorCode.TTS_PROVIDER_ERROR, 'OpenAI returned no audio', { provider: this.id, transient: true, reason: 'empty_audio' });
       }
       return { audio, format: 'opus' };
     } catch (err) {
       throw mapOpenAiError(err, { model: req.model, timeoutMs: this.timeoutMs });
+    }
+  }
+
+  /**
+   * The client's timeout ends when the response headers arrive; a body that stalls after them
+   * would otherwise hang until undici's 5-minute body timeout.
+   */
+  private async readBody(res: Response, controller: AbortController): Promise<Buffer> {
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    try {
+      return Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      const details = { provider: this.id, transient: true };
+      throw controller.signal.aborted
+        ? ttsError(ErrorCode.TTS_TIMEOUT, `OpenAI did not finish sending audio within ${this.timeoutMs} ms`, { ...details, reason: 'timeout' }, err)
+        : ttsError(ErrorCode.TTS_PROVIDER_ERROR, 'The OpenAI response broke off', { ...details, reason: 'body_read' }, err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

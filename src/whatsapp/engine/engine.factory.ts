@@ -24,7 +24,10 @@ export class DefaultEngineFactory implements EngineFactory {
 
   create(kind: EngineKind, options: EngineSessionOptions): WhatsAppEngine {
     if (kind === 'sandbox') {
-      return new SandboxEngine(options, this.store, { receiptDelayMs: this.config.whatsapp.sandboxReceiptDelayMs });
+      return new SandboxEngine(options, this.store, {
+        receiptDelayMs: this.config.whatsapp.sandboxReceiptDelayMs,
+        sendLogPath: this.config.whatsapp.sandboxSendLog,
+      });
     }
     return new BaileysEngine(options, this.store, {
       socketUrl: this.config.whatsapp.simulatorUrl,

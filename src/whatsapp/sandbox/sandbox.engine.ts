@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { AppError } from '../../common/errors/app-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import type { AuthStateStore } from '../auth-state/auth-state.store';
@@ -27,6 +28,8 @@ const CAPABILITIES = new Set([EngineCapability.QR_LINK, EngineCapability.PAIRING
 export interface SandboxOptions {
   /** Delay before each automatic receipt (delivered, then read, then played); 0 = none. */
   receiptDelayMs: number;
+  /** Appends one JSON line per accepted send (survives crashes; used by restart tests). */
+  sendLogPath?: string;
 }
 
 const OUTBOX_LIMIT = 1000;
@@ -94,6 +97,9 @@ export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, Sand
     if (user.endsWith('9999')) throw new EngineSendError('transient', 'ENGINE_TEMPORARY_FAILURE', 'Simulated transient failure');
     this.sent.push(message);
     if (this.sent.length > OUTBOX_LIMIT) this.sent.shift();
+    if (this.sandbox.sendLogPath) {
+      appendFileSync(this.sandbox.sendLogPath, `${JSON.stringify({ sessionId: this.options.sessionId, id: message.id, to: message.to })}\n`);
+    }
     const receipts: MessageStatusUpdate['status'][] = ['DELIVERED', 'READ'];
     if (message.content.kind === 'voice') receipts.push('PLAYED');
     if (message.content.kind === 'reaction') return;
