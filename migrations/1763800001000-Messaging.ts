@@ -21,7 +21,7 @@ export class Messaging1763800001000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE "message" (
         "id" uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        "seq" bigserial NOT NULL UNIQUE,
+        "seq" bigserial NOT NULL,
         "session_id" text NOT NULL REFERENCES "session"("id") ON DELETE CASCADE,
         "direction" text NOT NULL CHECK ("direction" IN ('outbound', 'inbound')),
         "wa_message_id" text NOT NULL,
@@ -48,15 +48,18 @@ export class Messaging1763800001000 implements MigrationInterface {
         "created_at" timestamptz NOT NULL DEFAULT now(),
         "updated_at" timestamptz NOT NULL DEFAULT now()
       )`);
-    // Dispatchers claim a session's due rows in FIFO order.
+    // Every index costs each enqueue; these are the ones the queue and the history use.
+    // Dispatchers claim a session's due rows in FIFO order; the expiry sweep scans the same set.
     await q.query(`CREATE INDEX "message_queue_idx" ON "message" ("session_id", "seq") WHERE "status" = 'QUEUED'`);
     await q.query(`CREATE INDEX "message_sending_idx" ON "message" ("session_id") WHERE "status" = 'SENDING'`);
-    await q.query(`CREATE INDEX "message_expiry_idx" ON "message" ("expires_at") WHERE "status" = 'QUEUED'`);
+    // Receipts and inbound de-duplication find a message by its WhatsApp id.
     await q.query(`CREATE UNIQUE INDEX "message_wa_id_idx" ON "message" ("session_id", "direction", "wa_message_id")`);
     await q.query(`CREATE UNIQUE INDEX "message_idempotency_idx" ON "message" ("session_id", "idempotency_key") WHERE "idempotency_key" IS NOT NULL`);
-    await q.query(`CREATE INDEX "message_history_idx" ON "message" ("session_id", "created_at" DESC, "seq" DESC)`);
-    await q.query(`CREATE INDEX "message_created_idx" ON "message" ("created_at" DESC, "seq" DESC)`);
-    await q.query(`CREATE INDEX "message_chat_idx" ON "message" ("session_id", "chat_jid", "created_at" DESC)`);
+    // History is ordered by seq (insertion order), per session, per chat, or across sessions.
+    await q.query(`CREATE INDEX "message_session_seq_idx" ON "message" ("session_id", "seq" DESC)`);
+    await q.query(`CREATE INDEX "message_chat_seq_idx" ON "message" ("session_id", "chat_jid", "seq" DESC)`);
+    await q.query(`CREATE INDEX "message_seq_idx" ON "message" ("seq" DESC)`);
+    // Daily caps count today's sends.
     await q.query(`CREATE INDEX "message_sent_idx" ON "message" ("session_id", "sent_at") WHERE "sent_at" IS NOT NULL`);
 
     await q.query(`

@@ -28,6 +28,18 @@ const RECEIPT_COLUMNS: Record<string, string> = {
     'sent_at = COALESCE(sent_at, $4), delivered_at = COALESCE(delivered_at, $4), read_at = COALESCE(read_at, $4), played_at = COALESCE(played_at, $4)',
 };
 
+export interface NewOutbound {
+  sessionId: string;
+  waMessageId: string;
+  chatJid: string;
+  recipientInput: string;
+  type: MessageEntity['type'];
+  content: MessageEntity['content'];
+  mediaId: string | null;
+  expiresAt: Date;
+  idempotencyKey: string | null;
+}
+
 export interface ListFilter {
   sessionIds?: string[];
   chatJid?: string;
@@ -55,11 +67,32 @@ export class MessagesRepository {
     return this.repo.create(row);
   }
 
-  /** Inserts a queued message; returns null when the idempotency key already exists. */
-  async insert(row: Partial<MessageEntity>): Promise<MessageEntity | null> {
-    const result = await this.repo.createQueryBuilder().insert().values(row).orIgnore().returning('*').execute();
-    if (!result.raw.length) return null;
-    return this.repo.create(this.fromRaw(result.raw[0]));
+  /**
+   * Inserts a queued outbound message (one plain statement: this is the enqueue hot path).
+   * Returns null when its idempotency key is already taken.
+   */
+  async insertOutbound(row: NewOutbound): Promise<MessageEntity | null> {
+    const history = JSON.stringify([{ status: MessageStatus.QUEUED, at: new Date().toISOString() }]);
+    const rows: Record<string, unknown>[] = await this.db.query(
+      `INSERT INTO message (session_id, direction, wa_message_id, chat_jid, recipient_input, type, content, media_id, status,
+                            status_history, attempts, next_attempt_at, expires_at, idempotency_key)
+       VALUES ($1, 'outbound', $2, $3, $4, $5, $6, $7, 'QUEUED', $8, 0, now(), $9, $10)
+       ON CONFLICT DO NOTHING
+       RETURNING id, seq, created_at, updated_at`,
+      [row.sessionId, row.waMessageId, row.chatJid, row.recipientInput, row.type, JSON.stringify(row.content), row.mediaId, history, row.expiresAt, row.idempotencyKey],
+    );
+    if (!rows.length) return null;
+    return this.repo.create({
+      ...row,
+      direction: 'outbound',
+      id: rows[0].id as string,
+      seq: Number(rows[0].seq),
+      status: MessageStatus.QUEUED,
+      statusHistory: JSON.parse(history),
+      attempts: 0,
+      createdAt: rows[0].created_at as Date,
+      updatedAt: rows[0].updated_at as Date,
+    });
   }
 
   findById(id: string): Promise<MessageEntity | null> {

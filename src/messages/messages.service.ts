@@ -64,19 +64,14 @@ export class MessagesService {
     }
     const recipient = this.recipient(dto.to, 'to');
     const { content, media } = await this.buildContent(session, recipient, dto, file);
-    const row = await this.repo.insert({
+    const row = await this.repo.insertOutbound({
       sessionId: session.id,
-      direction: 'outbound',
       waMessageId: newWaMessageId(),
       chatJid: recipient.jid,
       recipientInput: dto.to,
       type: dto.type,
       content,
       mediaId: media?.id ?? null,
-      status: MessageStatus.QUEUED,
-      statusHistory: [{ status: MessageStatus.QUEUED, at: new Date().toISOString() }],
-      attempts: 0,
-      nextAttemptAt: new Date(),
       expiresAt: new Date(Date.now() + this.config.queue.messageTtlMs),
       idempotencyKey,
     });

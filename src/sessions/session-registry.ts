@@ -49,6 +49,14 @@ interface LiveSession extends LiveState {
 type SessionPatch = Partial<Pick<SessionEntity,
   'active' | 'lastError' | 'mobileNumber' | 'mobid' | 'meJid' | 'pushName' | 'connectedAt' | 'lastSeenAt' | 'reconnectAttempts'>>;
 
+/**
+ * Resolved sessions are cached briefly: every send resolves its session, and the row changes
+ * rarely (every change through this registry invalidates it). Other processes' changes show
+ * after the TTL at most.
+ */
+const RESOLVE_CACHE_TTL_MS = 2_000;
+const RESOLVE_CACHE_MAX = 10_000;
+
 /** How long an API lifecycle call waits for another one on the same session before SESSION_BUSY. */
 const BUSY_WAIT_MS = 5_000;
 
@@ -65,6 +73,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   private readonly changes = new EventEmitter().setMaxListeners(0);
   private readonly writes = new Map<string, Promise<void>>();
   private readonly restoreTimers = new Set<NodeJS.Timeout>();
+  private readonly resolved = new Map<string, { entity: SessionEntity; expires: number }>();
   private restoring: Promise<void> = Promise.resolve();
   private shuttingDown = false;
 
@@ -87,6 +96,22 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   async findEntity(ref: string): Promise<SessionEntity | null> {
     const trimmed = ref.trim();
     if (!trimmed) return null;
+    const cached = this.resolved.get(trimmed);
+    if (cached && cached.expires > Date.now()) return cached.entity;
+    const entity = await this.queryEntity(trimmed);
+    if (entity) {
+      if (this.resolved.size >= RESOLVE_CACHE_MAX) this.resolved.clear();
+      this.resolved.set(trimmed, { entity, expires: Date.now() + RESOLVE_CACHE_TTL_MS });
+    }
+    return entity;
+  }
+
+  /** Drops cached lookups of a session whose row changed. */
+  private invalidate(sessionId: string): void {
+    for (const [ref, { entity }] of this.resolved) if (entity.id === sessionId) this.resolved.delete(ref);
+  }
+
+  private async queryEntity(trimmed: string): Promise<SessionEntity | null> {
     const digits = /^\(?\+?[\d\s().-]+$/.test(trimmed) ? trimmed.replace(/\D/g, '') : null;
     const mobile = digits ? normalizePhoneNumber(trimmed, this.config.whatsapp.defaultCountry) : null;
     const qb = this.sessions.createQueryBuilder('s').where('s.id = :ref', { ref: trimmed });
@@ -107,6 +132,13 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   async getEntity(ref: string): Promise<SessionEntity> {
     const entity = await this.findEntity(ref);
     if (!entity) throw new SessionNotFoundError(ref);
+    return entity;
+  }
+
+  /** The row as it is in the database now (no cache). @throws SessionNotFoundError */
+  async getFresh(sessionId: string): Promise<SessionEntity> {
+    const entity = await this.sessions.findOneBy({ id: sessionId });
+    if (!entity) throw new SessionNotFoundError(sessionId);
     return entity;
   }
 
@@ -178,9 +210,10 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   start(sessionId: string): Promise<void> {
     return this.exclusive(sessionId, async () => {
       if (this.live.has(sessionId)) return;
-      const entity = await this.getEntity(sessionId);
+      const entity = await this.getFresh(sessionId);
       this.assertEngineConfigured(entity);
       await this.sessions.update({ id: sessionId }, { active: true });
+      this.invalidate(sessionId);
       await this.launch(entity);
     });
   }
@@ -197,10 +230,11 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   /** Closes and reconnects with the same credentials. */
   restart(sessionId: string): Promise<void> {
     return this.exclusive(sessionId, async () => {
-      const entity = await this.getEntity(sessionId);
+      const entity = await this.getFresh(sessionId);
       this.assertEngineConfigured(entity);
       await this.teardown(sessionId, 'disconnect');
       await this.sessions.update({ id: sessionId }, { active: true });
+      this.invalidate(sessionId);
       await this.launch(entity);
     });
   }
@@ -218,11 +252,12 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   /** Forgets the current link and starts a fresh registration (new QR or pairing code). */
   relink(sessionId: string): Promise<void> {
     return this.exclusive(sessionId, async () => {
-      const entity = await this.getEntity(sessionId);
+      const entity = await this.getFresh(sessionId);
       this.assertEngineConfigured(entity);
       await this.teardown(sessionId, 'logout');
       await this.authState.clear(sessionId);
       await this.sessions.update({ id: sessionId }, { active: true, lastError: null });
+      this.invalidate(sessionId);
       await this.launch(entity);
     });
   }
@@ -476,9 +511,11 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     if (!changed && !Object.keys(patch).length) return;
     const at = new Date();
     this.enqueueWrite(sessionId, async () => {
+      this.invalidate(sessionId);
       const before = session ? previous : ((await this.sessions.findOneBy({ id: sessionId }))?.status ?? null);
       const statusChanged = before !== status;
       await this.sessions.update({ id: sessionId }, { ...patch, status, ...(statusChanged ? { statusChangedAt: at } : {}) });
+      this.invalidate(sessionId);
       if (!statusChanged) return;
       await this.history.insert({ sessionId, status, reason });
       this.logger.log({ sessionId, status, previous: before, reason }, 'Session status changed');
@@ -490,6 +527,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   private persist(sessionId: string, patch: SessionPatch): void {
     this.enqueueWrite(sessionId, async () => {
       await this.sessions.update({ id: sessionId }, patch);
+      this.invalidate(sessionId);
     });
   }
 
@@ -502,6 +540,11 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     void next.then(() => {
       if (this.writes.get(sessionId) === next) this.writes.delete(sessionId);
     });
+  }
+
+  /** For other services that change a session row (settings): forget cached lookups. */
+  changed(sessionId: string): void {
+    this.invalidate(sessionId);
   }
 
   /** Resolves once every state write queued so far for the session is in the database. */

@@ -94,7 +94,7 @@ export class SessionsService {
     const { id } = await this.authorize(principal, ref);
     // Status changes are written behind the live state; wait for them so the row matches it.
     await this.registry.flushWrites(id);
-    const entity = await this.registry.getEntity(id);
+    const entity = await this.registry.getFresh(id);
     return toSessionDto(entity, this.registry.liveState(id), this.settingsDefaults());
   }
 
@@ -205,6 +205,7 @@ export class SessionsService {
       });
     }
     await this.sessions.update({ id: entity.id }, { settings: merged });
+    this.registry.changed(entity.id);
     this.bus.emit({ type: 'session.settings', sessionId: entity.id, at: new Date().toISOString() });
     return this.get(principal, entity.id);
   }

@@ -6,6 +6,20 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
  * (`919876543210`). Returns `null` when the input cannot be a phone number.
  */
 export function normalizePhoneNumber(input: string, defaultCountry?: string): string | null {
+  // Parsing with full metadata costs tens of microseconds; broadcasts repeat numbers.
+  const key = `${defaultCountry ?? ''}|${input}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const result = parse(input, defaultCountry);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, result);
+  return result;
+}
+
+const CACHE_MAX = 20_000;
+const cache = new Map<string, string | null>();
+
+function parse(input: string, defaultCountry?: string): string | null {
   const trimmed = input.trim();
   if (!/^\(?\+?[\d\s().-]+$/.test(trimmed)) return null;
   let digits = trimmed.replace(/\D/g, '');
