@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { MessageEntity } from './entities/message.entity';
+import { InsertBatcher } from './insert-batcher';
 import { MessageStatus, statusRankSql } from './message-status';
 
 /**
@@ -68,30 +69,48 @@ export class MessagesRepository {
   }
 
   /**
-   * Inserts a queued outbound message (one plain statement: this is the enqueue hot path).
-   * Returns null when its idempotency key is already taken.
+   * Inserts a queued outbound message; concurrent enqueues share one multi-row INSERT (see
+   * InsertBatcher). Returns null when its idempotency key is already taken.
    */
-  async insertOutbound(row: NewOutbound): Promise<MessageEntity | null> {
-    const history = JSON.stringify([{ status: MessageStatus.QUEUED, at: new Date().toISOString() }]);
-    const rows: Record<string, unknown>[] = await this.db.query(
+  insertOutbound(row: NewOutbound): Promise<MessageEntity | null> {
+    return this.enqueueBatcher.add(row);
+  }
+
+  private readonly enqueueBatcher = new InsertBatcher<NewOutbound, MessageEntity | null>((rows) => this.insertMany(rows));
+
+  private async insertMany(rows: NewOutbound[]): Promise<(MessageEntity | null)[]> {
+    const at = new Date().toISOString();
+    const history = JSON.stringify([{ status: MessageStatus.QUEUED, at }]);
+    const params: unknown[] = [history];
+    const tuples = rows.map((r) => {
+      const base = params.length;
+      params.push(r.sessionId, r.waMessageId, r.chatJid, r.recipientInput, r.type, JSON.stringify(r.content), r.mediaId, r.expiresAt, r.idempotencyKey);
+      const p = (i: number) => `$${base + i}`;
+      return `(${p(1)}, 'outbound', ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}::jsonb, ${p(7)}::uuid, 'QUEUED', $1::jsonb, 0, now(), ${p(8)}::timestamptz, ${p(9)})`;
+    });
+    const inserted: Record<string, unknown>[] = await this.db.query(
       `INSERT INTO message (session_id, direction, wa_message_id, chat_jid, recipient_input, type, content, media_id, status,
                             status_history, attempts, next_attempt_at, expires_at, idempotency_key)
-       VALUES ($1, 'outbound', $2, $3, $4, $5, $6, $7, 'QUEUED', $8, 0, now(), $9, $10)
+       VALUES ${tuples.join(', ')}
        ON CONFLICT DO NOTHING
-       RETURNING id, seq, created_at, updated_at`,
-      [row.sessionId, row.waMessageId, row.chatJid, row.recipientInput, row.type, JSON.stringify(row.content), row.mediaId, history, row.expiresAt, row.idempotencyKey],
+       RETURNING id, seq, wa_message_id, created_at, updated_at`,
+      params,
     );
-    if (!rows.length) return null;
-    return this.repo.create({
-      ...row,
-      direction: 'outbound',
-      id: rows[0].id as string,
-      seq: Number(rows[0].seq),
-      status: MessageStatus.QUEUED,
-      statusHistory: JSON.parse(history),
-      attempts: 0,
-      createdAt: rows[0].created_at as Date,
-      updatedAt: rows[0].updated_at as Date,
+    const byWaId = new Map(inserted.map((r) => [r.wa_message_id as string, r]));
+    return rows.map((row) => {
+      const r = byWaId.get(row.waMessageId);
+      if (!r) return null;
+      return this.repo.create({
+        ...row,
+        direction: 'outbound',
+        id: r.id as string,
+        seq: Number(r.seq),
+        status: MessageStatus.QUEUED,
+        statusHistory: JSON.parse(history),
+        attempts: 0,
+        createdAt: r.created_at as Date,
+        updatedAt: r.updated_at as Date,
+      });
     });
   }
 
