@@ -68,6 +68,11 @@ export class MediaService {
     return entity;
   }
 
+  /** Stores a finished voice note (e.g. from text-to-speech). */
+  storeVoiceNote(note: { data: Buffer; mimetype: string; seconds: number; waveform: Uint8Array }, fileName: string | null = null): Promise<MediaEntity> {
+    return this.store(note.data, note.mimetype, fileName, { seconds: note.seconds, waveform: note.waveform });
+  }
+
   async get(id: string): Promise<MediaEntity | null> {
     return this.media.findOneBy({ id });
   }

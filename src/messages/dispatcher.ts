@@ -6,6 +6,8 @@ import { AppConfig } from '../config/app-config';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { EventBus } from '../events/event-bus';
 import { MediaService } from '../media/media.service';
+import { isTransient } from '../tts/tts-errors';
+import { TtsService } from '../tts/tts.service';
 import { SessionRegistry } from '../sessions/session-registry';
 import type { SessionSettings } from '../sessions/session-settings';
 import { SessionStatus } from '../sessions/session-status';
@@ -43,6 +45,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     readonly registry: SessionRegistry,
     readonly sessions: SessionsService,
     readonly media: MediaService,
+    readonly tts: TtsService,
     readonly config: AppConfig,
     readonly bus: EventBus,
     @InjectRepository(ContactEntity) readonly contacts: Repository<ContactEntity>,
@@ -263,9 +266,27 @@ class SessionWorker {
     return null;
   }
 
+  /**
+   * Synthesizes a text-to-speech voice note (from the TTS cache when a broadcast already made
+   * it) and pins the stored audio to the message, so later attempts reuse it.
+   */
+  private async speak(message: MessageEntity): Promise<void> {
+    const tts = message.content.tts!;
+    try {
+      const { note } = await this.d.tts.synthesizeVoiceNote({ text: tts.text, voice: tts.voice, speed: tts.speed, instructions: tts.instructions });
+      const media = await this.d.media.storeVoiceNote(note, 'voice-note.ogg');
+      await this.d.repo.attachMedia(message.id, media.id);
+      message.mediaId = media.id;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'TTS_FAILED';
+      throw new EngineSendError(isTransient(err) ? 'transient' : 'permanent', code, (err as Error).message, { cause: err });
+    }
+  }
+
   private async toOutgoing(message: MessageEntity): Promise<OutgoingMessage> {
     const c = message.content;
     let content: OutgoingContent;
+    if (message.type === 'voice' && !message.mediaId && c.tts) await this.speak(message);
     if (message.mediaId) {
       const media = await this.d.media.get(message.mediaId);
       if (!media) throw new EngineSendError('permanent', 'MEDIA_MISSING', 'The stored media of this message is gone');

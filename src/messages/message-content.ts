@@ -30,6 +30,10 @@ export interface MessageContent {
   contact?: { displayName: string; vcards: string[] };
   reaction?: { emoji: string; target: MessageRef };
   quoted?: MessageRef;
-  /** Voice notes: duration and waveform travel with the media row. */
-  tts?: { voice?: string; speed?: number; cacheKey?: string };
+  /**
+   * Text-to-speech voice note: the validated request and the key of its audio. The queue
+   * synthesizes it (once: broadcasts share the cached audio) and then keeps the media id, so
+   * a retry never calls the provider again.
+   */
+  tts?: { text: string; voice: string; speed: number; instructions?: string; cacheKey: string };
 }

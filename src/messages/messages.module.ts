@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { MediaModule } from '../media/media.module';
 import { SessionsModule } from '../sessions/sessions.module';
+import { TtsModule } from '../tts/tts.module';
 import { Dispatcher } from './dispatcher';
 import { MessageEntity } from './entities/message.entity';
 import { MessagesController } from './messages.controller';
@@ -18,6 +19,7 @@ import { ReceiptRecorder } from './receipt-recorder';
     TypeOrmModule.forFeature([MessageEntity, ContactEntity]),
     SessionsModule,
     MediaModule,
+    TtsModule,
     MulterModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({ storage: memoryStorage(), limits: { fileSize: config.media.maxBytes, files: 1, fields: 50 } }),

@@ -151,6 +151,11 @@ export class MessagesRepository {
     return rows.map((r) => this.repo.create(this.fromRaw(r))).sort((a, b) => a.seq - b.seq);
   }
 
+  /** Pins generated media (a synthesized voice note) to a message. */
+  async attachMedia(id: string, mediaId: string): Promise<void> {
+    await this.db.query(`UPDATE message SET media_id = $2, updated_at = now() WHERE id = $1`, [id, mediaId]);
+  }
+
   /** SENDING → SENT (a receipt that already moved the row further is kept). */
   async markSent(ids: string[], at: Date): Promise<MessageEntity[]> {
     if (!ids.length) return [];

@@ -10,6 +10,7 @@ import type { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionRegistry } from '../sessions/session-registry';
 import { SessionStatus } from '../sessions/session-status';
 import type { MessageRef } from '../whatsapp/engine/outgoing-message';
+import { TtsService } from '../tts/tts.service';
 import { Dispatcher } from './dispatcher';
 import type { ListMessagesQueryDto, MessageDto, NumberCheckDto } from './dto/message.dto';
 import type { SendMessageDto } from './dto/send-message.dto';
@@ -45,6 +46,7 @@ export class MessagesService {
     private readonly registry: SessionRegistry,
     private readonly media: MediaService,
     private readonly dispatcher: Dispatcher,
+    private readonly tts: TtsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -235,9 +237,21 @@ export class MessagesService {
     }
   }
 
-  /** Text-to-speech voice notes arrive with the TTS module. */
-  private async ttsVoiceNote(_dto: SendMessageDto, _content: MessageContent): Promise<{ content: MessageContent; media: MediaEntity | null }> {
-    throw new AppError(ErrorCode.NOT_IMPLEMENTED, 'Text-to-speech voice notes are not available yet; send a voice note with url, data or a file');
+  /**
+   * A voice note spoken from `text`: validated now (422 for bad voice, speed or length), and
+   * synthesized by the queue, which retries transient provider failures.
+   */
+  private async ttsVoiceNote(dto: SendMessageDto, content: MessageContent): Promise<{ content: MessageContent; media: MediaEntity | null }> {
+    const resolved = await this.tts.resolve({ text: dto.text!, voice: dto.voice, speed: dto.speed, instructions: dto.instructions });
+    content.text = resolved.text;
+    content.tts = {
+      text: resolved.text,
+      voice: resolved.voice,
+      speed: resolved.speed,
+      cacheKey: resolved.cacheKey,
+      ...(resolved.instructions ? { instructions: resolved.instructions } : {}),
+    };
+    return { content, media: null };
   }
 
   private contactCard(dto: SendMessageDto): MessageContent['contact'] {

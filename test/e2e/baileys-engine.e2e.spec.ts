@@ -130,6 +130,18 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
     assert.equal(note.media?.verified, true);
   });
 
+  it('speaks text as a voice note (offline TTS) that the contact receives as a real PTT', async () => {
+    const erin = sim.addContact('15557100005', 'Erin');
+    const res = await api(t).post('/api/messages/send').send({ sessionId: main.id, to: erin.phoneNumber, type: 'voice', text: 'Your parcel is on its way.' }).expect(202);
+    const note = await sim.waitForMessage((m) => m.id === res.body.message.waMessageId, 20_000);
+    assert.equal(note.type, 'audio');
+    assert.equal(note.ptt, true);
+    assert.equal(note.mimetype, 'audio/ogg; codecs=opus');
+    assert.ok((note.seconds ?? 0) > 0);
+    assert.equal(note.waveform, 64);
+    assert.equal(note.media?.verified, true);
+  });
+
   it('surfaces an inbound message from a contact as an engine event', async () => {
     const carol = sim.addContact('15557100003', 'Carol');
     const { id } = await sim.contactSend(carol.phoneNumber, MAIN_PHONE, 'hi from Carol');

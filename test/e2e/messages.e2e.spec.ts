@@ -286,7 +286,7 @@ describe('Messages API (sandbox engine)', () => {
       [{ to: '919846303025', type: 'text', text: 'x', quotedMessageId: 'nope' }, 400, 'VALIDATION_FAILED', 'quotedMessageId'],
       [{ to: '919846303025', type: 'contact', vcard: 'hello' }, 400, 'VALIDATION_FAILED', 'vcard'],
       [{ to: '919846303025', type: 'text', text: 'x', colour: 'red' }, 400, 'VALIDATION_FAILED', 'colour'],
-      [{ to: '919846303025', type: 'voice', text: 'speak this' }, 501, 'NOT_IMPLEMENTED'],
+      [{ to: '919846303025', type: 'voice', text: 'speak this', voice: 'no-such-voice' }, 422, 'TTS_INVALID_INPUT'],
     ];
     for (const [body, status, code, field] of cases) {
       const res = await send(body);

@@ -1,0 +1,167 @@
+/**
+ * Sessions benchmark (issue: loopback WhatsApp simulator). For each N in BENCH_SESSIONS
+ * (default 10,50,200): N sessions linked through real Baileys in one gateway process, against
+ * the simulator running in another process. Reports RSS per session, the time to restore
+ * all sessions after a gateway restart, and messages per second through real Baileys
+ * encryption (contacts decrypt every message). Uses the local PostgreSQL (DATABASE_URL).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client } from 'pg';
+import { startServerProcess, type ServerProcess } from '../test/support/server-process';
+import { createTestDatabase } from '../test/support/test-database';
+
+const API_KEY = 'bench-admin-key-0123456789abcdef';
+const LEVELS = (process.env.BENCH_SESSIONS ?? '10,50,200').split(',').map(Number);
+const MESSAGES_PER_SESSION = Number(process.env.BENCH_MESSAGES_PER_SESSION ?? 10);
+const STAGGER_MS = Number(process.env.BENCH_RESTORE_STAGGER_MS ?? 50);
+
+interface SimInfo {
+  url: string;
+  rootPublicKey: string;
+  controlUrl: string;
+  mediaCaPem: string;
+}
+
+async function startSimulator(): Promise<{ info: SimInfo; child: ChildProcess }> {
+  const main = join(__dirname, '..', 'test', 'wa-sim', 'main.js');
+  const child = spawn(process.execPath, [main, '--port', '0', '--auto-contacts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
+  });
+  return { info: JSON.parse(line) as SimInfo, child };
+}
+
+async function json(url: string, method = 'GET', body?: unknown, auth = true): Promise<any> {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${API_KEY}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>> {
+  const database = await createTestDatabase('postgres');
+  const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-sessions-'));
+  const env = {
+    DATABASE_URL: database.url,
+    DATA_DIR: dataDir,
+    API_KEY,
+    WA_ENGINE: 'baileys',
+    WA_SIMULATOR_URL: sim.url,
+    WA_SIMULATOR_ROOT_KEY: sim.rootPublicKey,
+    WA_SIMULATOR_MEDIA_CA: sim.mediaCaPem,
+    SESSION_RESTORE_STAGGER_MS: String(STAGGER_MS),
+    DEFAULT_MIN_DELAY_MS: '0',
+    DEFAULT_MAX_DELAY_MS: '0',
+    DATABASE_POOL_SIZE: '20',
+    LOG_LEVEL: 'error',
+  };
+  const preload = join(__dirname, '..', 'test', 'wa-sim', 'preload.js');
+  let gateway: ServerProcess = await startServerProcess(env, { preload, timeoutMs: 60_000 });
+  const db = new Client({ connectionString: database.url });
+  await db.connect();
+  const ready = async () => (await db.query(`SELECT count(*)::int AS n FROM session WHERE status = 'READY'`)).rows[0].n as number;
+  try {
+    const rss = async () => (await json(`${gateway.url}/api/health/resources`)).resources.memory.rss as number;
+    const baseRss = await rss();
+    const linkStart = Date.now();
+    const phones: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const phone = `1555${String(n).padStart(3, '0')}${String(i).padStart(4, '0')}`;
+      phones.push(phone);
+      const { session } = await json(`${gateway.url}/api/sessions`, 'POST', { name: phone });
+      const { qr } = await json(`${gateway.url}/api/sessions/${session.sessionId}/qr`);
+      await json(`${sim.controlUrl}/scan`, 'POST', { qr, phoneNumber: phone }, false);
+    }
+    await until(async () => (await ready()) === n, 120_000 + n * 1000, `${n} sessions READY`);
+    const linkSeconds = (Date.now() - linkStart) / 1000;
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssPerSession = ((await rss()) - baseRss) / n;
+
+    await gateway.stop();
+    const restoreStart = Date.now();
+    gateway = await startServerProcess(env, { preload, timeoutMs: 60_000 });
+    await until(async () => (await ready()) === n, 120_000 + n * 1000, `${n} sessions restored`);
+    const restoreSeconds = (Date.now() - restoreStart) / 1000;
+
+    const total = n * MESSAGES_PER_SESSION;
+    const sendStart = Date.now();
+    await Promise.all(
+      phones.map(async (phone, i) => {
+        for (let m = 0; m < MESSAGES_PER_SESSION; m++) {
+          await json(`${gateway.url}/api/messages/send`, 'POST', {
+            sessionId: phone,
+            to: `1666${String(i).padStart(4, '0')}${String(m).padStart(3, '0')}`,
+            type: 'text',
+            text: `bench ${m}`,
+          });
+        }
+      }),
+    );
+    await until(
+      async () => (await db.query(`SELECT count(*)::int AS n FROM message WHERE sent_at IS NOT NULL`)).rows[0].n === total,
+      300_000,
+      `${total} messages sent`,
+    );
+    const sendSeconds = (Date.now() - sendStart) / 1000;
+    return {
+      sessions: n,
+      linkSeconds: round(linkSeconds),
+      rssPerSessionMb: round(rssPerSession / 1024 / 1024),
+      totalRssMb: round((await rss()) / 1024 / 1024),
+      restoreSeconds: round(restoreSeconds),
+      messages: total,
+      messagesPerSecond: round(total / sendSeconds),
+    };
+  } finally {
+    await db.end();
+    await gateway.stop();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const round = (v: number) => Math.round(v * 10) / 10;
+
+async function main(): Promise<void> {
+  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+  const { info, child } = await startSimulator();
+  const rows: Record<string, number>[] = [];
+  try {
+    for (const n of LEVELS) rows.push(await runLevel(n, info));
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const lines = [
+    `## Sessions benchmark (${new Date().toISOString()})`,
+    '',
+    `Gateway and simulator in separate processes; restore stagger ${STAGGER_MS} ms; ${MESSAGES_PER_SESSION} messages per session.`,
+    '',
+    '| sessions | link all (s) | RSS per session (MB) | gateway RSS (MB) | restore all after restart (s) | messages | messages/s (real Baileys encryption) |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.sessions} | ${r.linkSeconds} | ${r.rssPerSessionMb} | ${r.totalRssMb} | ${r.restoreSeconds} | ${r.messages} | ${r.messagesPerSecond} |`),
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
