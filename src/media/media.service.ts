@@ -19,6 +19,8 @@ export interface MediaSource {
   url?: string;
   /** Base64, or a `data:<mime>;base64,` URL. */
   base64?: string;
+  /** Media stored before (an upload through the media endpoint). */
+  mediaId?: string;
   fileName?: string | null;
 }
 
@@ -68,6 +70,24 @@ export class MediaService {
     return entity;
   }
 
+  /**
+   * Stores an upload as it is (typed from its bytes) for later sends by id; conversion to the
+   * message kind happens when it is sent.
+   * @throws AppError MEDIA_TOO_LARGE, MEDIA_INVALID
+   */
+  async upload(data: Buffer, fileName: string | null): Promise<MediaEntity> {
+    if (!data.length) throw new AppError(ErrorCode.MEDIA_INVALID, 'The file is empty');
+    const { fileTypeFromBuffer } = await import('file-type');
+    const detected = await fileTypeFromBuffer(data);
+    return this.store(data, detected?.mime ?? (looksLikeText(data) ? 'text/plain' : 'application/octet-stream'), fileName);
+  }
+
+  /** Forgets a stored media row (its bytes stay while other rows share the hash). */
+  async remove(id: string): Promise<boolean> {
+    const result = await this.media.delete({ id });
+    return Boolean(result.affected);
+  }
+
   /** Stores a finished voice note (e.g. from text-to-speech). */
   storeVoiceNote(note: { data: Buffer; mimetype: string; seconds: number; waveform: Uint8Array }, fileName: string | null = null): Promise<MediaEntity> {
     return this.store(note.data, note.mimetype, fileName, { seconds: note.seconds, waveform: note.waveform });
@@ -91,6 +111,11 @@ export class MediaService {
     if (source.url) {
       const fetched = await this.fetcher.fetch(source.url);
       return { data: fetched.data, fileName: source.fileName ?? fetched.fileName };
+    }
+    if (source.mediaId) {
+      const stored = /^[0-9a-f-]{36}$/i.test(source.mediaId) ? await this.media.findOneBy({ id: source.mediaId }) : null;
+      if (!stored) throw new AppError(ErrorCode.MEDIA_INVALID, `No media with id '${source.mediaId}'`, { mediaId: source.mediaId });
+      return { data: await this.storage.read(stored.storageKey), fileName: source.fileName ?? stored.fileName };
     }
     if (source.base64 !== undefined) {
       const match = /^data:[^;,]*(;[^,]*)?,/.exec(source.base64);

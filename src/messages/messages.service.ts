@@ -303,8 +303,9 @@ function assertLinked(session: SessionEntity): void {
 }
 
 function mediaSource(dto: SendMessageDto, file?: UploadedFile): MediaSource | null {
-  const given = [file ? 'file' : null, dto.url ? 'url' : null, dto.data ? 'data' : null].filter(Boolean);
-  if (given.length > 1) throw missing(given[1]!, 'give the media once: a multipart file, url or data');
+  const given = [file ? 'file' : null, dto.url ? 'url' : null, dto.data ? 'data' : null, dto.mediaId ? 'mediaId' : null].filter(Boolean);
+  if (given.length > 1) throw missing(given[1]!, 'give the media once: a multipart file, url, data or mediaId');
+  if (dto.mediaId) return { mediaId: dto.mediaId, fileName: dto.fileName ?? null };
   if (file) return { buffer: file.buffer, fileName: dto.fileName ?? file.originalname ?? null };
   if (dto.url) return { url: dto.url, fileName: dto.fileName ?? null };
   if (dto.data) return { base64: dto.data, fileName: dto.fileName ?? null };

@@ -10,6 +10,7 @@ import {
   IsNumber,
   IsOptional,
   IsString,
+  IsUUID,
   Max,
   MaxLength,
   Min,
@@ -77,6 +78,10 @@ export class SendMessageDto {
   @ApiPropertyOptional({ description: 'The media as base64 or a data: URL (alternative to url or a multipart file)' })
   @IsOptional() @IsString()
   data?: string;
+
+  @ApiPropertyOptional({ description: 'Id of media uploaded before (alternative to url, data or a file)', format: 'uuid' })
+  @IsOptional() @IsUUID()
+  mediaId?: string;
 
   @ApiPropertyOptional({ description: 'Caption for image, video or document', example: 'Our new catalogue' })
   @IsOptional() @IsString() @MaxLength(4096)
