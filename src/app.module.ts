@@ -11,10 +11,13 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { ContactsModule } from './contacts/contacts.module';
+import { GroupsModule } from './groups/groups.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SettingsModule } from './settings/settings.module';
 import { AudioModule } from './media/audio/audio.module';
 import { TtsModule } from './tts/tts.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +37,9 @@ export class AppModule {
         TtsModule,
         HealthModule,
         MessagesModule,
+        WebhooksModule,
+        ContactsModule,
+        GroupsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -27,6 +27,7 @@ export class ApiTokensService {
       name: dto.name,
       role: dto.role ?? 'api',
       sessionId,
+      workspace: dto.workspace ?? null,
       expiresInSeconds: toSeconds(dto.expiresIn),
     });
   }

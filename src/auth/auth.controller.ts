@@ -79,7 +79,7 @@ export class AuthController {
   verify(@CurrentPrincipal() principal: Principal): VerifyResponseDto {
     return {
       success: true,
-      data: { valid: true, kind: principal.kind, isAdmin: principal.isAdmin, sessionId: principal.sessionId },
+      data: { valid: true, kind: principal.kind, isAdmin: principal.isAdmin, sessionId: principal.sessionId, workspace: principal.workspace },
     };
   }
 

@@ -12,20 +12,23 @@ export class Principal {
     readonly isAdmin: boolean,
     readonly tokenId: string | null = null,
     readonly sessionId: string | null = null,
+    /** Set on workspace-bound tokens: only sessions labelled with this workspace (seed 004). */
+    readonly workspace: string | null = null,
   ) {}
 
   static admin(kind: PrincipalKind, tokenId: string | null = null): Principal {
     return new Principal(kind, true, tokenId);
   }
 
-  canAccessSession(sessionId: string): boolean {
-    return this.sessionId === null || this.sessionId === sessionId;
+  canAccessSession(sessionId: string, workspace: string | null = null): boolean {
+    if (this.sessionId !== null && this.sessionId !== sessionId) return false;
+    return this.workspace === null || this.workspace === workspace;
   }
 
-  /** @throws ForbiddenError (403) when the credential is bound to another session. */
-  assertSession(sessionId: string): void {
-    if (!this.canAccessSession(sessionId)) {
-      throw new ForbiddenError(`This token is bound to another session and may not act on '${sessionId}'`);
+  /** @throws ForbiddenError (403) when the credential is bound to another session or workspace. */
+  assertSession(sessionId: string, workspace: string | null = null): void {
+    if (!this.canAccessSession(sessionId, workspace)) {
+      throw new ForbiddenError(`This token is bound to another ${this.sessionId ? 'session' : 'workspace'} and may not act on '${sessionId}'`);
     }
   }
 }

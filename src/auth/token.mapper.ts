@@ -7,6 +7,7 @@ export function toTokenDto(t: ApiTokenEntity): TokenDto {
     name: t.name,
     role: t.role,
     sessionId: t.sessionId,
+    workspace: t.workspace,
     prefix: t.tokenPrefix,
     expiresAt: t.expiresAt?.toISOString() ?? null,
     lastUsedAt: t.lastUsedAt?.toISOString() ?? null,

@@ -20,13 +20,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export class TokensService {
   constructor(@InjectRepository(ApiTokenEntity) private readonly repo: Repository<ApiTokenEntity>) {}
 
-  async create(input: { name: string; role: TokenRole; sessionId?: string | null; expiresInSeconds?: number | null }): Promise<CreatedToken> {
+  async create(input: { name: string; role: TokenRole; sessionId?: string | null; workspace?: string | null; expiresInSeconds?: number | null }): Promise<CreatedToken> {
     const token = generateToken();
     const entity = await this.repo.save(
       this.repo.create({
         name: input.name,
         role: input.role,
         sessionId: input.sessionId ?? null,
+        workspace: input.workspace ?? null,
         tokenHash: hashToken(token),
         tokenPrefix: token.slice(0, 10),
         expiresAt: input.expiresInSeconds ? new Date(Date.now() + input.expiresInSeconds * 1000) : null,
@@ -60,6 +61,6 @@ export class TokensService {
     if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.repo.update({ id: token.id }, { lastUsedAt: new Date(now) });
     }
-    return new Principal('token', token.role === 'admin', token.id, token.sessionId);
+    return new Principal('token', token.role === 'admin', token.id, token.sessionId, token.workspace);
   }
 }

@@ -1,5 +1,5 @@
 import type { SessionStatus } from '../sessions/session-status';
-import type { MessageStatusUpdate } from '../whatsapp/engine/engine-events';
+import type { ContactInfo, IncomingCall, InboundMessage, MessageStatusUpdate } from '../whatsapp/engine/engine-events';
 
 /** Events other modules (webhooks, live stream) subscribe to. Payloads never carry secrets. */
 export type DomainEvent =
@@ -25,12 +25,14 @@ export type DomainEvent =
       at: string;
     }
   | { type: 'session.pairing_code'; sessionId: string; code: string; at: string }
-  | {
-      type: 'message.received';
-      sessionId: string;
-      message: { id: string; from: string; chatId: string; text: string; timestamp: number };
-      at: string;
-    };
+  /** Stored inbound message (emitted after it is committed; `data` is its API shape). */
+  | { type: 'message.received'; sessionId: string; data: Record<string, unknown>; at: string }
+  | { type: 'call.received'; sessionId: string; data: Record<string, unknown>; at: string }
+  | { type: 'contact.opt_in'; sessionId: string; data: Record<string, unknown>; at: string }
+  /** Raw engine input, consumed by the inbound, contacts and calls services (not for webhooks). */
+  | { type: 'engine.message'; sessionId: string; message: InboundMessage }
+  | { type: 'engine.contacts'; sessionId: string; contacts: ContactInfo[] }
+  | { type: 'engine.call'; sessionId: string; call: IncomingCall };
 
 export type DomainEventType = DomainEvent['type'];
 export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;

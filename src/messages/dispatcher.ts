@@ -259,7 +259,7 @@ class SessionWorker {
 
   /** Seed 003: a contact who said NO never gets messages; with requireOptIn only a YES does. */
   private async optOutReason(message: MessageEntity, settings: SessionSettings): Promise<string | null> {
-    if (message.type === 'reaction' || isGroupJid(message.chatJid)) return null;
+    if (message.type === 'reaction' || isGroupJid(message.chatJid) || message.content.system) return null;
     const contact = await this.d.contacts.findOneBy({ sessionId: message.sessionId, jid: message.chatJid });
     if (contact?.optIn === 'no') return 'OPTED_OUT';
     if (settings.requireOptIn && contact?.optIn !== 'yes') return 'NOT_OPTED_IN';

@@ -1,6 +1,7 @@
 import type { MessageRef } from '../whatsapp/engine/outgoing-message';
 
 export type MessageType =
+  | 'other'
   | 'text'
   | 'image'
   | 'video'
@@ -30,6 +31,17 @@ export interface MessageContent {
   contact?: { displayName: string; vcards: string[] };
   reaction?: { emoji: string; target: MessageRef };
   quoted?: MessageRef;
+  /** Inbound media not downloaded yet: the engine's reference (never shown in the API). */
+  inboundMedia?: { ref: string; mimetype: string; fileName?: string | null; size?: number | null; seconds?: number | null; ptt?: boolean };
+  /** Inbound: the WhatsApp id of the message this one replies to. */
+  quotedId?: string;
+  /**
+   * Sent by Switchboard itself (opt-in prompts, call replies): such messages reach contacts
+   * who have not opted in, since they are how a contact opts in.
+   */
+  system?: 'opt-in' | 'call-reply';
+  /** Inbound: the sender's WhatsApp display name. */
+  pushName?: string;
   /**
    * Text-to-speech voice note: the validated request and the key of its audio. The queue
    * synthesizes it (once: broadcasts share the cached audio) and then keeps the media id, so

@@ -13,7 +13,7 @@ export function toMessageDto(m: MessageEntity, media: MediaEntity | null = null)
     to: m.direction === 'outbound' ? m.recipientInput : null,
     from: m.direction === 'inbound' ? m.senderJid : null,
     type: m.type,
-    content: { ...m.content },
+    content: publicContent(m.content),
     media: media
       ? { id: media.id, mimetype: media.mimetype, size: media.size, fileName: media.fileName, seconds: media.seconds }
       : m.mediaId
@@ -30,4 +30,12 @@ export function toMessageDto(m: MessageEntity, media: MediaEntity | null = null)
     expiresAt: iso(m.expiresAt),
     createdAt: iso(m.createdAt)!,
   };
+}
+
+/** Content as the API shows it: engine references stay internal. */
+function publicContent(content: MessageEntity['content']): Record<string, unknown> {
+  const { inboundMedia, ...rest } = content;
+  if (!inboundMedia) return { ...rest };
+  const { ref: _ref, ...media } = inboundMedia;
+  return { ...rest, media };
 }

@@ -22,6 +22,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiProduces,
   ApiSecurity,
   ApiTags,
   getSchemaPath,
@@ -111,6 +112,22 @@ export class MessagesController {
   @ApiErrorResponses(401, 403, 404)
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageResponseDto> {
     return { success: true, message: await this.messages.get(principal, id) };
+  }
+
+  @Get('messages/:id/media')
+  @ApiOperation({
+    summary: 'Download the media of a message',
+    description: 'Inbound media is fetched from WhatsApp on first request (or on arrival with mediaDownload=eager) and kept.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The media bytes with their MIME type' })
+  @ApiErrorResponses(401, 403, 404, 409)
+  async media(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    const { data, mimetype, fileName } = await this.messages.mediaOf(principal, id);
+    res.setHeader('Content-Type', mimetype);
+    if (fileName) res.setHeader('Content-Disposition', `inline; filename="${fileName.replace(/["\\\r\n]/g, '_')}"`);
+    res.send(data);
   }
 
   @Post('messages/:id/resend')

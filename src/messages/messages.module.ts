@@ -12,6 +12,7 @@ import { MessageEntity } from './entities/message.entity';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import { InboundService } from './inbound.service';
 import { ReceiptRecorder } from './receipt-recorder';
 
 @Module({
@@ -26,7 +27,7 @@ import { ReceiptRecorder } from './receipt-recorder';
     }),
   ],
   controllers: [MessagesController],
-  providers: [MessagesRepository, MessagesService, Dispatcher, ReceiptRecorder],
-  exports: [MessagesService, MessagesRepository, Dispatcher],
+  providers: [MessagesRepository, MessagesService, Dispatcher, ReceiptRecorder, InboundService],
+  exports: [MessagesService, MessagesRepository, Dispatcher, InboundService],
 })
 export class MessagesModule {}

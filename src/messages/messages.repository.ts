@@ -114,6 +114,11 @@ export class MessagesRepository {
     });
   }
 
+  /** By id inside a transaction. */
+  findByIdWith(manager: import('typeorm').EntityManager, id: string): Promise<MessageEntity | null> {
+    return manager.getRepository(MessageEntity).findOneBy({ id });
+  }
+
   findById(id: string): Promise<MessageEntity | null> {
     return this.repo.findOneBy({ id });
   }

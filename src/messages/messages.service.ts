@@ -12,6 +12,7 @@ import { SessionStatus } from '../sessions/session-status';
 import type { MessageRef } from '../whatsapp/engine/outgoing-message';
 import { TtsService } from '../tts/tts.service';
 import { Dispatcher } from './dispatcher';
+import { InboundService } from './inbound.service';
 import type { ListMessagesQueryDto, MessageDto, NumberCheckDto } from './dto/message.dto';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessageEntity } from './entities/message.entity';
@@ -47,6 +48,7 @@ export class MessagesService {
     private readonly media: MediaService,
     private readonly dispatcher: Dispatcher,
     private readonly tts: TtsService,
+    private readonly inbound: InboundService,
     private readonly config: AppConfig,
   ) {}
 
@@ -57,7 +59,7 @@ export class MessagesService {
    */
   async send(principal: Principal, dto: SendMessageDto, file?: UploadedFile, headerKey?: string): Promise<SendResult> {
     const session = await this.registry.getEntity(dto.sessionId);
-    principal.assertSession(session.id);
+    principal.assertSession(session.id, session.settings.workspace ?? null);
     assertLinked(session);
     const idempotencyKey = dto.idempotencyKey ?? headerKey ?? null;
     if (idempotencyKey) {
@@ -87,15 +89,38 @@ export class MessagesService {
     return { message: row, replayed: false };
   }
 
+  /**
+   * Queues a text Switchboard sends on its own behalf (opt-in conversation, call replies),
+   * through the same durable queue as every other message.
+   */
+  async sendSystemText(sessionId: string, chatJid: string, text: string, system: 'opt-in' | 'call-reply'): Promise<MessageEntity | null> {
+    const row = await this.repo.insertOutbound({
+      sessionId,
+      waMessageId: newWaMessageId(),
+      chatJid,
+      recipientInput: chatJid,
+      type: 'text',
+      content: { text, system },
+      mediaId: null,
+      expiresAt: new Date(Date.now() + this.config.queue.messageTtlMs),
+      idempotencyKey: null,
+    });
+    this.dispatcher.notify(sessionId);
+    return row;
+  }
+
   async list(principal: Principal, query: ListMessagesQueryDto): Promise<{ messages: MessageDto[]; limit: number; nextCursor?: string | null; page?: number; total?: number }> {
     const limit = query.limit ?? 50;
     let sessionIds: string[] | undefined;
     if (query.sessionId) {
       const session = await this.registry.getEntity(query.sessionId);
-      principal.assertSession(session.id);
+      principal.assertSession(session.id, session.settings.workspace ?? null);
       sessionIds = [session.id];
     } else if (principal.sessionId) {
       sessionIds = [principal.sessionId];
+    } else if (principal.workspace) {
+      sessionIds = await this.registry.idsInWorkspace(principal.workspace);
+      if (!sessionIds.length) return { messages: [], limit, nextCursor: null };
     }
     const chat = query.chat ? this.recipient(query.chat, 'chat').jid : undefined;
     const filter = {
@@ -124,6 +149,18 @@ export class MessagesService {
     return toMessageDto(message, media);
   }
 
+  /**
+   * The media bytes of a message; inbound media not downloaded yet is fetched from WhatsApp.
+   * @throws AppError MESSAGE_NOT_FOUND (also when the message has no media), SESSION_NOT_READY
+   */
+  async mediaOf(principal: Principal, id: string): Promise<{ data: Buffer; mimetype: string; fileName: string | null }> {
+    const message = await this.getOwned(principal, id);
+    const mediaId = message.mediaId ?? (message.content.inboundMedia ? await this.inbound.downloadMedia(message) : null);
+    const media = mediaId ? await this.media.get(mediaId) : null;
+    if (!media) throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' has no media`);
+    return { data: await this.media.read(media), mimetype: media.mimetype, fileName: media.fileName };
+  }
+
   /** FAILED, OPTED_OUT, EXPIRED or CANCELED → QUEUED again (same WhatsApp id). */
   async resend(principal: Principal, id: string): Promise<MessageDto> {
     const message = await this.getOwned(principal, id);
@@ -150,7 +187,7 @@ export class MessagesService {
 
   async typing(principal: Principal, ref: string, to: string, isTyping: boolean): Promise<void> {
     const session = await this.registry.getEntity(ref);
-    principal.assertSession(session.id);
+    principal.assertSession(session.id, session.settings.workspace ?? null);
     const recipient = this.recipient(to, 'to');
     const engine = await this.registry.getReady(session.id);
     await engine.sendPresence(recipient.jid, isTyping ? 'composing' : 'paused').catch((err: Error) => {
@@ -160,7 +197,7 @@ export class MessagesService {
 
   async checkNumbers(principal: Principal, ref: string, numbers: string[]): Promise<NumberCheckDto[]> {
     const session = await this.registry.getEntity(ref);
-    principal.assertSession(session.id);
+    principal.assertSession(session.id, session.settings.workspace ?? null);
     const parsed = numbers.map((input) => ({ input, recipient: toRecipient(input, this.config.whatsapp.defaultCountry) }));
     const valid = parsed.filter((p) => p.recipient?.phoneNumber).map((p) => p.recipient!.phoneNumber!);
     const engine = await this.registry.getReady(session.id);
@@ -179,7 +216,8 @@ export class MessagesService {
   private async getOwned(principal: Principal, id: string): Promise<MessageEntity> {
     const message = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findById(id) : null;
     if (!message) throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' was not found`);
-    principal.assertSession(message.sessionId);
+    const session = await this.registry.getEntity(message.sessionId);
+    principal.assertSession(message.sessionId, session.settings.workspace ?? null);
     return message;
   }
 

@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPar
 import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
-import { InboundResponseDto, SandboxInboundDto, SandboxLinkDto, SessionActionResponseDto } from './dto/session.dto';
+import { InboundResponseDto, SandboxCallDto, SandboxInboundDto, SandboxLinkDto, SessionActionResponseDto } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 
 /** Controls of the sandbox engine (WA_ENGINE=sandbox); 409 ENGINE_UNSUPPORTED on real sessions. */
@@ -43,5 +43,19 @@ export class SandboxController {
     @Body() dto: SandboxInboundDto,
   ): Promise<InboundResponseDto> {
     return { success: true, message: await this.sessions.sandboxInbound(principal, ref, dto.from, dto.text) };
+  }
+
+  @Post('call')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Sandbox: a contact calls this session', description: 'Handled like a real call: a call.received event, declined when rejectCalls is on.' })
+  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiAcceptedResponse({ schema: { example: { success: true, call: { id: 'A1B2C3…' } } } })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
+  async call(
+    @CurrentPrincipal() principal: Principal,
+    @Param('sessionId') ref: string,
+    @Body() dto: SandboxCallDto,
+  ): Promise<{ success: true; call: { id: string } }> {
+    return { success: true, call: await this.sessions.sandboxCall(principal, ref, dto.from, dto.isVideo ?? false) };
   }
 }

@@ -135,6 +135,11 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     return entity;
   }
 
+  async idsInWorkspace(workspace: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.sessions.query(`SELECT id FROM session WHERE settings->>'workspace' = $1`, [workspace]);
+    return rows.map((r) => r.id);
+  }
+
   /** The row as it is in the database now (no cache). @throws SessionNotFoundError */
   async getFresh(sessionId: string): Promise<SessionEntity> {
     const entity = await this.sessions.findOneBy({ id: sessionId });
@@ -421,8 +426,14 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
         void this.mutex.run(session.id, async () => this.onClose(session, event.reason, event.message));
         break;
       case 'message.received':
-        this.bus.emit({ type: 'message.received', sessionId: session.id, message: event.message, at: new Date().toISOString() });
-        break;
+        this.bus.emit({ type: 'engine.message', sessionId: session.id, message: event.message });
+        return;
+      case 'contacts.upsert':
+        this.bus.emit({ type: 'engine.contacts', sessionId: session.id, contacts: event.contacts });
+        return;
+      case 'call':
+        this.bus.emit({ type: 'engine.call', sessionId: session.id, call: event.call });
+        return;
       case 'message.status':
         this.bus.emit({ type: 'message.receipt', sessionId: session.id, update: event.update });
         return;

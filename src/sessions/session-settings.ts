@@ -12,7 +12,24 @@ export interface SessionSettings {
   dailyLimit: number | null;
   /** Only contacts who opted in receive outbound messages; others end OPTED_OUT (seed 003). */
   requireOptIn: boolean;
+  /** Inbound media: fetched when first asked for (`lazy`) or as soon as it arrives (`eager`). */
+  mediaDownload: 'lazy' | 'eager';
+  /** Decline incoming calls (seed 004), answering with `rejectMessage` when set. */
+  rejectCalls: boolean;
+  rejectMessage: string | null;
+  /** Seed 003 opt-in conversation texts (when requireOptIn is on). */
+  optInPrompt: string;
+  optInConfirmYes: string;
+  optInConfirmNo: string;
 }
+
+/** Bilingual (English / Arabic) defaults, as in seed 003. */
+export const DEFAULT_OPT_IN_TEXTS = {
+  optInPrompt:
+    'Hello! Would you like to receive messages from us on WhatsApp?\nReply 1 or YES to subscribe, 2 or NO to decline.\n\nمرحبًا! هل ترغب في تلقي رسائلنا عبر واتساب؟\nأرسل 1 أو نعم للاشتراك، أو 2 أو لا للرفض.',
+  optInConfirmYes: 'Thank you! You are subscribed. Reply 2 or NO at any time to stop.\n\nشكرًا لك! تم اشتراكك. أرسل 2 أو لا في أي وقت لإيقاف الرسائل.',
+  optInConfirmNo: 'You will not receive messages from us. Reply 1 or YES to subscribe again.\n\nلن تصلك رسائل منا. أرسل 1 أو نعم للاشتراك مجددًا.',
+};
 
 export interface SettingsDefaults {
   minDelayMs: number;
@@ -35,6 +52,10 @@ export function resolveSessionSettings(stored: Partial<SessionSettings> | null |
     maxDelayMs: defaults.maxDelayMs,
     dailyLimit: null,
     requireOptIn: false,
+    mediaDownload: 'lazy',
+    rejectCalls: false,
+    rejectMessage: null,
+    ...DEFAULT_OPT_IN_TEXTS,
     ...(stored ?? {}),
   };
 }

@@ -7,10 +7,11 @@ import { SandboxController } from './sandbox.controller';
 import { SessionRegistry } from './session-registry';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
+import { WorkspacesController } from './workspaces.controller';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SessionEntity, SessionStatusChangeEntity]), WhatsappModule],
-  controllers: [SessionsController, SandboxController],
+  controllers: [SessionsController, SandboxController, WorkspacesController],
   providers: [SessionRegistry, SessionsService],
   exports: [SessionRegistry, SessionsService],
 })

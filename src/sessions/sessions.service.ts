@@ -42,6 +42,8 @@ export class SessionsService {
     const limit = query.limit ?? 500;
     const qb = this.sessions.createQueryBuilder('s').orderBy('s.created_at', 'DESC').skip((page - 1) * limit).take(limit);
     if (principal.sessionId) qb.andWhere('s.id = :bound', { bound: principal.sessionId });
+    const workspace = principal.workspace ?? query.workspace;
+    if (workspace) qb.andWhere(`s.settings->>'workspace' = :workspace`, { workspace });
     if (query.status) qb.andWhere('s.status = :status', { status: query.status });
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -61,6 +63,10 @@ export class SessionsService {
    */
   async create(principal: Principal, dto: CreateSessionDto): Promise<SessionEntity> {
     if (principal.sessionId) throw new ForbiddenError('A session-bound token may not create sessions');
+    if (dto.workspace && principal.workspace && dto.workspace !== principal.workspace) {
+      throw new ForbiddenError('A workspace-bound token may only create sessions in its workspace');
+    }
+    const workspace = dto.workspace ?? principal.workspace ?? null;
     const method = dto.method ?? 'qr';
     let pairingPhone: string | null = null;
     if (dto.phoneNumber !== undefined) {
@@ -81,7 +87,7 @@ export class SessionsService {
         status: SessionStatus.REGISTERING,
         active: true,
         statusChangedAt: new Date(),
-        settings: {},
+        settings: workspace ? { workspace } : {},
       }),
     );
     await this.history.insert({ sessionId: entity.id, status: SessionStatus.REGISTERING, reason: 'CREATED' });
@@ -181,6 +187,14 @@ export class SessionsService {
     return this.get(principal, entity.id);
   }
 
+  /** Sandbox engine: a contact calls the session. */
+  async sandboxCall(principal: Principal, ref: string, from: string, isVideo: boolean): Promise<{ id: string }> {
+    const entity = await this.authorize(principal, ref);
+    const caller = normalizePhoneNumber(from, this.config.whatsapp.defaultCountry);
+    if (!caller) throw new AppError(ErrorCode.VALIDATION_FAILED, 'from is not a valid phone number');
+    return this.registry.sandbox(entity).receiveCall(caller, isVideo);
+  }
+
   /** Sandbox engine: a contact writes to the session. */
   async sandboxInbound(principal: Principal, ref: string, from: string, text: string): Promise<{ id: string }> {
     const entity = await this.authorize(principal, ref);
@@ -210,6 +224,17 @@ export class SessionsService {
     return this.get(principal, entity.id);
   }
 
+  /** Workspaces in use, with their session counts (seed 004). */
+  async workspaces(principal: Principal): Promise<{ name: string; sessions: number }[]> {
+    const rows: { name: string; n: number }[] = await this.sessions.query(
+      `SELECT settings->>'workspace' AS name, count(*)::int AS n FROM session
+        WHERE settings->>'workspace' IS NOT NULL AND ($1::text IS NULL OR settings->>'workspace' = $1) AND ($2::text IS NULL OR id = $2)
+        GROUP BY 1 ORDER BY 1`,
+      [principal.workspace, principal.sessionId],
+    );
+    return rows.map((r) => ({ name: r.name, sessions: r.n }));
+  }
+
   /** The session's effective policy. */
   async settingsOf(sessionId: string): Promise<SessionSettings> {
     const entity = await this.registry.getEntity(sessionId);
@@ -231,7 +256,7 @@ export class SessionsService {
   /** Resolves the session and checks the caller may act on it. */
   private async authorize(principal: Principal, ref: string): Promise<SessionEntity> {
     const entity = await this.registry.getEntity(ref);
-    principal.assertSession(entity.id);
+    principal.assertSession(entity.id, entity.settings.workspace ?? null);
     return entity;
   }
 }

@@ -44,7 +44,7 @@ for (const kind of testDatabaseKinds()) describe(`Auth: credentials, login, toke
     await api(t, res.body.token).get('/api/sessions').expect(200);
     await api(t, null).get('/api/sessions').set('Cookie', cookie.split(';')[0]).expect(200);
     const verify = await api(t, res.body.token).get('/api/auth/verify').expect(200);
-    assert.deepEqual(verify.body.data, { valid: true, kind: 'jwt', isAdmin: true, sessionId: null });
+    assert.deepEqual(verify.body.data, { valid: true, kind: 'jwt', isAdmin: true, sessionId: null, workspace: null });
     const out = await api(t, res.body.token).post('/api/auth/logout').expect(200);
     assert.match(out.headers['set-cookie'][0], /sb_token=;/);
   });

@@ -145,9 +145,15 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
   it('surfaces an inbound message from a contact as an engine event', async () => {
     const carol = sim.addContact('15557100003', 'Carol');
     const { id } = await sim.contactSend(carol.phoneNumber, MAIN_PHONE, 'hi from Carol');
-    const event = await eventually(async () => inbound.find((e) => e.message.id === id), 10_000);
+    type Stored = { waMessageId: string; direction: string; chat: string; content: { text: string; pushName?: string } };
+    const event = await eventually(async () => inbound.find((e) => (e.data.message as Stored).waMessageId === id), 10_000);
     assert.equal(event.sessionId, main.id);
-    assert.equal(event.message.text, 'hi from Carol');
+    const stored = event.data.message as Stored;
+    assert.equal(stored.content.text, 'hi from Carol');
+    assert.equal(stored.direction, 'inbound');
+    assert.equal(stored.chat, `${carol.phoneNumber}@s.whatsapp.net`);
+    const history = await api(t).get(`/api/messages?sessionId=${main.id}&direction=inbound&chat=${carol.phoneNumber}`).expect(200);
+    assert.deepEqual(history.body.messages.map((m: Stored) => m.waMessageId), [id]);
   });
 
   it('reconnects with backoff after a transient drop', async () => {

@@ -71,7 +71,11 @@ for (const kind of testDatabaseKinds()) describe(`Sessions API (sandbox engine, 
     assert.ok(info.body.session.health.connectedSince);
     assert.equal(info.body.session.health.lastError, null);
     assert.equal(info.body.session.health.reconnectAttempts, 0);
-    assert.deepEqual(info.body.session.settings, { workspace: null, minDelayMs: 2000, maxDelayMs: 5000, dailyLimit: null, requireOptIn: false });
+    const { workspace, minDelayMs, maxDelayMs, dailyLimit, requireOptIn, rejectCalls, mediaDownload } = info.body.session.settings;
+    assert.deepEqual(
+      { workspace, minDelayMs, maxDelayMs, dailyLimit, requireOptIn, rejectCalls, mediaDownload },
+      { workspace: null, minDelayMs: 2000, maxDelayMs: 5000, dailyLimit: null, requireOptIn: false, rejectCalls: false, mediaDownload: 'lazy' },
+    );
 
     const filtered = await api(t).get('/api/sessions?status=READY&q=447700900001').expect(200);
     assert.deepEqual(filtered.body.sessions.map((s: { sessionId: string }) => s.sessionId), [id]);

@@ -3,6 +3,7 @@ import type { EngineAccount, EngineEvent } from '../../src/whatsapp/engine/engin
 import { EngineSendError, type NumberCheck, type OutgoingMessage, type PresenceState } from '../../src/whatsapp/engine/outgoing-message';
 import {
   EngineCapability,
+  type GroupInfo,
   type EngineFactory,
   type EngineKind,
   type EngineSessionOptions,
@@ -53,6 +54,24 @@ export class FakeWhatsAppEngine extends EngineEmitter implements WhatsAppEngine 
 
   async checkNumbers(numbers: string[]): Promise<NumberCheck[]> {
     return numbers.map((input) => ({ input, exists: true, jid: `${input}@s.whatsapp.net` }));
+  }
+
+  async downloadMedia(ref: string): Promise<Buffer> {
+    return Buffer.from(ref);
+  }
+
+  readonly rejectedCalls: string[] = [];
+
+  async rejectCall(callId: string): Promise<void> {
+    this.rejectedCalls.push(callId);
+  }
+
+  async groups(): Promise<GroupInfo[]> {
+    return [];
+  }
+
+  async groupMetadata(jid: string): Promise<GroupInfo> {
+    throw new EngineSendError('permanent', 'GROUP_NOT_FOUND', jid);
   }
 
   push(event: EngineEvent): void {

@@ -32,6 +32,10 @@ export class CreateTokenDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
   sessionId?: string;
 
+  @ApiPropertyOptional({ description: 'Bind the token to the sessions of one workspace (seed 004)', example: 'Marketing' })
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
+  workspace?: string;
+
   @ApiPropertyOptional({ description: 'Lifetime: seconds, or a number with s/m/h/d. Omit for no expiry.', example: '30d' })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'number' ? String(value) : value))
@@ -46,7 +50,7 @@ export class CreateTokenDto {
 export class VerifyResponseDto {
   @ApiProperty() success: boolean;
   @ApiProperty({ example: { valid: true, kind: 'token', isAdmin: false, sessionId: null } })
-  data: { valid: boolean; kind: string; isAdmin: boolean; sessionId: string | null };
+  data: { valid: boolean; kind: string; isAdmin: boolean; sessionId: string | null; workspace?: string | null };
 }
 
 export class JwtResponseDto {
@@ -60,6 +64,7 @@ export class TokenDto {
   @ApiProperty() name: string;
   @ApiProperty({ enum: ['api', 'admin'] }) role: string;
   @ApiProperty({ nullable: true, type: String }) sessionId: string | null;
+  @ApiProperty({ nullable: true, type: String }) workspace: string | null;
   @ApiProperty({ example: 'sb_3kTq9xY', description: 'first characters of the secret' }) prefix: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastUsedAt: string | null;

@@ -25,6 +25,10 @@ export class ApiTokenEntity {
   @Column({ type: 'text', name: 'session_id', nullable: true })
   sessionId: string | null;
 
+  /** When set, the token may act on sessions of this workspace only. */
+  @Column({ type: 'text', nullable: true })
+  workspace: string | null;
+
   @Column({ type: 'timestamptz', name: 'expires_at', nullable: true })
   expiresAt: Date | null;
 

@@ -12,6 +12,10 @@ export class CreateSessionDto {
   @IsOptional() @IsIn(['qr', 'phone'])
   method?: 'qr' | 'phone';
 
+  @ApiPropertyOptional({ description: 'Workspace label grouping sessions (seed 004)', example: 'Marketing' })
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
+  workspace?: string;
+
   @ApiPropertyOptional({ description: 'Required for method "phone": the number to pair, with country code', example: '+91 98765 43210' })
   @ValidateIf((o: CreateSessionDto) => o.method === 'phone' || o.phoneNumber !== undefined)
   @IsString() @IsNotEmpty() @MaxLength(32)
@@ -22,6 +26,10 @@ export class ListSessionsQueryDto {
   @ApiPropertyOptional({ enum: SessionStatus })
   @IsOptional() @IsIn(Object.values(SessionStatus))
   status?: SessionStatus;
+
+  @ApiPropertyOptional({ description: 'Only sessions of this workspace' })
+  @IsOptional() @IsString() @MaxLength(100)
+  workspace?: string;
 
   @ApiPropertyOptional({ description: 'Search in id, name, mobile number and mobid' })
   @IsOptional() @IsString() @MaxLength(100)
@@ -171,7 +179,46 @@ export class UpdateSessionSettingsDto {
   @IsOptional() @IsBoolean()
   requireOptIn?: boolean;
 
+  @ApiPropertyOptional({ enum: ['lazy', 'eager'], description: 'Inbound media: download when first requested (lazy) or on arrival (eager)' })
+  @IsOptional() @IsIn(['lazy', 'eager'])
+  mediaDownload?: 'lazy' | 'eager';
+
+  @ApiPropertyOptional({ description: 'Decline incoming calls (seed 004)' })
+  @IsOptional() @IsBoolean()
+  rejectCalls?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, example: 'Sorry, we cannot take calls. Please write to us here.', description: 'Sent to a caller whose call was declined' })
+  @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(4096)
+  rejectMessage?: string | null;
+
+  @ApiPropertyOptional({ description: 'Opt-in prompt sent to unknown contacts when requireOptIn is on (bilingual by default)' })
+  @IsOptional() @IsString() @MaxLength(4096)
+  optInPrompt?: string;
+
+  @ApiPropertyOptional({ description: 'Sent after a contact opts in' })
+  @IsOptional() @IsString() @MaxLength(4096)
+  optInConfirmYes?: string;
+
+  @ApiPropertyOptional({ description: 'Sent after a contact opts out' })
+  @IsOptional() @IsString() @MaxLength(4096)
+  optInConfirmNo?: string;
+
   @ApiPropertyOptional({ example: 'Marketing', nullable: true, description: 'Workspace label (seed 004)' })
   @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(100)
   workspace?: string | null;
+}
+
+export class WorkspacesResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ example: [{ name: 'Marketing', sessions: 3 }] }) workspaces: { name: string; sessions: number }[];
+}
+
+export class SandboxCallDto {
+  @ApiProperty({ description: 'Caller phone number', example: '919846303025' })
+  @IsString() @IsNotEmpty() @MaxLength(32)
+  from: string;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional() @IsBoolean()
+  isVideo?: boolean;
 }

@@ -1,5 +1,8 @@
 import makeWASocket, {
   Browsers,
+  BufferJSON,
+  downloadMediaMessage,
+  type WAMessage,
   makeCacheableSignalKeyStore,
   type ConnectionState,
   type WASocket,
@@ -7,9 +10,9 @@ import makeWASocket, {
 import type { Logger } from 'pino';
 import type { AuthStateStore } from '../auth-state/auth-state.store';
 import { EngineEmitter } from '../engine/engine-base';
-import { EngineCapability, type EngineSessionOptions, type WhatsAppEngine } from '../engine/whatsapp-engine.port';
+import { EngineCapability, type EngineSessionOptions, type GroupInfo, type WhatsAppEngine } from '../engine/whatsapp-engine.port';
 import { isLinked, useDbAuthState } from './baileys-auth-state';
-import { toDisconnectReason, toEngineAccount, toInboundText, toReceiptStatus } from './baileys.mapper';
+import { toContactInfo, toDisconnectReason, toEngineAccount, toGroupInfo, toInboundMessage, toReceiptStatus } from './baileys.mapper';
 import { toBaileysContent, toSendOptions } from './baileys-content';
 import {
   EngineSendError,
@@ -121,8 +124,34 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
         // A receipt that lands while our own send is still in the event buffer is folded
         // into the upsert instead of a messages.update (observed against a loopback server).
         if (msg.key.fromMe && msg.key.id) this.emitReceipt(msg.key.id, msg.key.remoteJid, msg.status);
-        const inbound = toInboundText(msg);
+        const inbound = toInboundMessage(msg);
         if (inbound) this.emit({ type: 'message.received', message: inbound });
+      }
+    });
+
+    const onContacts = (contacts: Partial<import('@whiskeysockets/baileys').Contact>[]) => {
+      if (sock !== this.sock) return;
+      const mapped = contacts.map(toContactInfo).filter((c): c is NonNullable<typeof c> => c !== null);
+      if (mapped.length) this.emit({ type: 'contacts.upsert', contacts: mapped });
+    };
+    sock.ev.on('contacts.upsert', onContacts);
+    sock.ev.on('contacts.update', onContacts);
+
+    sock.ev.on('call', (calls) => {
+      if (sock !== this.sock) return;
+      for (const c of calls) {
+        if (c.status !== 'offer') continue;
+        this.emit({
+          type: 'call',
+          call: {
+            id: c.id,
+            from: c.from,
+            fromPhone: c.callerPn ? (c.callerPn.split('@')[0] ?? null) : c.from.endsWith('@s.whatsapp.net') ? c.from.split('@')[0] : null,
+            isVideo: Boolean(c.isVideo),
+            isGroup: Boolean(c.isGroup),
+            at: new Date(c.date),
+          },
+        });
       }
     });
 
@@ -184,6 +213,29 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
       }
     }
     return numbers.map((n) => out.find((c) => c.input === n)!);
+  }
+
+  async downloadMedia(ref: string): Promise<Buffer> {
+    const sock = this.requireOpen();
+    const message = JSON.parse(ref, BufferJSON.reviver) as WAMessage;
+    try {
+      return (await downloadMediaMessage(message, 'buffer', {}, { logger: this.config.logger, reuploadRequest: sock.updateMediaMessage })) as Buffer;
+    } catch (err) {
+      throw toSendError(err);
+    }
+  }
+
+  async rejectCall(callId: string, from: string): Promise<void> {
+    await this.requireOpen().rejectCall(callId, from);
+  }
+
+  async groups(): Promise<GroupInfo[]> {
+    const all = await this.requireOpen().groupFetchAllParticipating();
+    return Object.values(all).map(toGroupInfo);
+  }
+
+  async groupMetadata(jid: string): Promise<GroupInfo> {
+    return toGroupInfo(await this.requireOpen().groupMetadata(jid));
   }
 
   private rememberCheck(check: NumberCheck): void {

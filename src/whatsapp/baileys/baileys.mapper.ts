@@ -1,5 +1,20 @@
-import { jidDecode, type Contact, type proto, type WAMessage } from '@whiskeysockets/baileys';
-import { DisconnectReason, type EngineAccount, type InboundText, type MessageStatusUpdate } from '../engine/engine-events';
+import {
+  BufferJSON,
+  getContentType,
+  isJidGroup,
+  isJidStatusBroadcast,
+  isLidUser,
+  isPnUser,
+  jidDecode,
+  jidNormalizedUser,
+  normalizeMessageContent,
+  type Contact,
+  type GroupMetadata,
+  type proto,
+  type WAMessage,
+} from '@whiskeysockets/baileys';
+import type { GroupInfo } from '../engine/whatsapp-engine.port';
+import { DisconnectReason, type ContactInfo, type EngineAccount, type InboundMessage, type MessageStatusUpdate } from '../engine/engine-events';
 
 /** Maps the close status code Baileys reports (`lastDisconnect.error.output.statusCode`). */
 export function toDisconnectReason(statusCode: number | undefined, message: string | undefined, linked: boolean): DisconnectReason {
@@ -45,18 +60,117 @@ export function textOf(message: proto.IMessage | null | undefined): string | nul
   return message?.conversation ?? message?.extendedTextMessage?.text ?? null;
 }
 
-/** A live or offline inbound text, or null for anything else (own sends, stubs, other types). */
-export function toInboundText(msg: WAMessage): InboundText | null {
-  if (msg.key.fromMe || msg.messageStubType || !msg.key.id || !msg.key.remoteJid) return null;
-  const text = textOf(msg.message);
-  if (text === null) return null;
-  const chatId = msg.key.remoteJid;
-  return {
-    id: msg.key.id,
-    from: msg.key.participant ?? chatId,
-    chatId,
-    text,
+const MEDIA_KINDS = ['imageMessage', 'videoMessage', 'audioMessage', 'documentMessage', 'stickerMessage', 'documentWithCaptionMessage'] as const;
+
+/**
+ * Any inbound message a contact sent → our event, or null for own sends, stubs (undecryptable
+ * `CIPHERTEXT` placeholders, protocol messages) and status broadcasts.
+ */
+export function toInboundMessage(msg: WAMessage): InboundMessage | null {
+  const key = msg.key;
+  if (key.fromMe || msg.messageStubType || !key.id || !key.remoteJid || isJidStatusBroadcast(key.remoteJid)) return null;
+  const content = normalizeMessageContent(msg.message);
+  if (!content || content.protocolMessage || content.senderKeyDistributionMessage && Object.keys(content).length === 1) return null;
+  const group = isJidGroup(key.remoteJid);
+  const senderJid = (group ? key.participant : key.remoteJid) ?? key.remoteJid;
+  const altJid = group ? key.participantAlt : key.remoteJidAlt;
+  // v7 addresses many chats by LID; the phone-number form (when WhatsApp told us) keeps one
+  // chat per contact and matches the JIDs our API sends to.
+  const pnJid = isPnUser(senderJid) ? senderJid : altJid && isPnUser(altJid) ? altJid : null;
+  const base: InboundMessage = {
+    id: key.id,
+    chatJid: group ? key.remoteJid : (pnJid ? jidNormalizedUser(pnJid) : key.remoteJid),
+    senderJid: pnJid ? jidNormalizedUser(pnJid) : senderJid,
+    senderPhone: pnJid ? (jidDecode(pnJid)?.user ?? null) : null,
+    pushName: msg.pushName ?? null,
     timestamp: Number(msg.messageTimestamp ?? Math.floor(Date.now() / 1000)),
+    type: 'other',
+    quotedId: contextOf(content)?.stanzaId ?? null,
+  };
+  const type = getContentType(content);
+  switch (type) {
+    case 'conversation':
+    case 'extendedTextMessage':
+      return { ...base, type: 'text', text: textOf(content) };
+    case 'locationMessage':
+    case 'liveLocationMessage': {
+      const l = content.locationMessage ?? content.liveLocationMessage!;
+      return {
+        ...base,
+        type: 'location',
+        location: { latitude: Number(l.degreesLatitude), longitude: Number(l.degreesLongitude), name: (l as proto.Message.ILocationMessage).name ?? null, address: (l as proto.Message.ILocationMessage).address ?? null },
+      };
+    }
+    case 'contactMessage':
+      return { ...base, type: 'contact', contact: { displayName: content.contactMessage!.displayName ?? 'Contact', vcards: [content.contactMessage!.vcard ?? ''] } };
+    case 'contactsArrayMessage':
+      return {
+        ...base,
+        type: 'contact',
+        contact: { displayName: content.contactsArrayMessage!.displayName ?? 'Contacts', vcards: (content.contactsArrayMessage!.contacts ?? []).map((c) => c.vcard ?? '') },
+      };
+    case 'reactionMessage':
+      return { ...base, type: 'reaction', reaction: { emoji: content.reactionMessage!.text ?? '', targetId: content.reactionMessage!.key?.id ?? '' } };
+    default:
+      break;
+  }
+  for (const kind of MEDIA_KINDS) {
+    const media = kind === 'documentWithCaptionMessage' ? content.documentWithCaptionMessage?.message?.documentMessage : content[kind];
+    if (!media) continue;
+    const m = media as proto.Message.IImageMessage & proto.Message.IAudioMessage & proto.Message.IDocumentMessage;
+    const isVoice = kind === 'audioMessage' && Boolean(m.ptt);
+    const ourType = kind === 'imageMessage' ? 'image' : kind === 'videoMessage' ? 'video' : kind === 'stickerMessage' ? 'sticker' : kind === 'audioMessage' ? (isVoice ? 'voice' : 'audio') : 'document';
+    const field = kind === 'documentWithCaptionMessage' ? 'documentMessage' : kind;
+    return {
+      ...base,
+      type: ourType,
+      caption: m.caption ?? null,
+      media: {
+        mimetype: m.mimetype ?? 'application/octet-stream',
+        fileName: m.fileName ?? null,
+        size: m.fileLength != null ? Number(m.fileLength) : null,
+        seconds: m.seconds ?? null,
+        ptt: isVoice,
+        // Everything downloadMediaMessage needs (url, directPath, mediaKey, …), kept with the message.
+        ref: JSON.stringify({ key, message: { [field]: media } }, BufferJSON.replacer),
+      },
+    };
+  }
+  return { ...base, type: 'other', text: textOf(content) };
+}
+
+function contextOf(content: proto.IMessage): proto.IContextInfo | null | undefined {
+  const type = getContentType(content);
+  const inner = type ? (content[type] as { contextInfo?: proto.IContextInfo } | undefined) : undefined;
+  return inner && typeof inner === 'object' ? inner.contextInfo : null;
+}
+
+export function toContactInfo(c: Partial<Contact>): ContactInfo | null {
+  if (!c.id) return null;
+  const pn = isPnUser(c.id) ? c.id : c.phoneNumber && isPnUser(c.phoneNumber) ? c.phoneNumber : null;
+  const lid = isLidUser(c.id) ? c.id : c.lid ?? null;
+  const jid = pn ? jidNormalizedUser(pn) : c.id;
+  return {
+    jid,
+    phoneNumber: pn ? (jidDecode(pn)?.user ?? null) : null,
+    lid: lid ? (jidDecode(lid)?.user ?? null) : null,
+    name: c.name ?? c.verifiedName ?? null,
+    pushName: c.notify ?? null,
+  };
+}
+
+export function toGroupInfo(g: GroupMetadata): GroupInfo {
+  return {
+    jid: g.id,
+    subject: g.subject,
+    description: g.desc ?? null,
+    owner: g.owner ?? null,
+    createdAt: g.creation ?? null,
+    participants: g.participants.map((p) => ({
+      jid: p.phoneNumber ?? p.id,
+      phoneNumber: p.phoneNumber ? (jidDecode(p.phoneNumber)?.user ?? null) : isPnUser(p.id) ? (jidDecode(p.id)?.user ?? null) : null,
+      admin: (p.admin as 'admin' | 'superadmin' | null | undefined) ?? null,
+    })),
   };
 }
 

@@ -25,12 +25,46 @@ export interface EngineAccount {
   pushName: string | null;
 }
 
-export interface InboundText {
+export type InboundType =
+  | 'text' | 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker' | 'location' | 'contact' | 'reaction' | 'other';
+
+/** A message a contact sent to the session (live or delivered after being offline). */
+export interface InboundMessage {
+  /** WhatsApp message id: the key that makes storage idempotent. */
+  id: string;
+  /** The chat: the sender's phone-number JID when known (else its LID), or the group. */
+  chatJid: string;
+  /** Who wrote it (the participant in groups). */
+  senderJid: string;
+  senderPhone: string | null;
+  pushName: string | null;
+  timestamp: number;
+  type: InboundType;
+  text?: string | null;
+  caption?: string | null;
+  /** `ref` is engine-specific and opaque: pass it back to `downloadMedia`. */
+  media?: { mimetype: string; fileName?: string | null; size?: number | null; seconds?: number | null; ptt?: boolean; ref: string };
+  location?: { latitude: number; longitude: number; name?: string | null; address?: string | null };
+  contact?: { displayName: string; vcards: string[] };
+  reaction?: { emoji: string; targetId: string };
+  quotedId?: string | null;
+}
+
+export interface ContactInfo {
+  jid: string;
+  phoneNumber: string | null;
+  lid: string | null;
+  name: string | null;
+  pushName: string | null;
+}
+
+export interface IncomingCall {
   id: string;
   from: string;
-  chatId: string;
-  text: string;
-  timestamp: number;
+  fromPhone: string | null;
+  isVideo: boolean;
+  isGroup: boolean;
+  at: Date;
 }
 
 export type EngineEvent =
@@ -39,7 +73,9 @@ export type EngineEvent =
   | { type: 'pairing-code'; code: string }
   | { type: 'open'; account: EngineAccount }
   | { type: 'close'; reason: DisconnectReason; code?: number; message?: string }
-  | { type: 'message.received'; message: InboundText }
+  | { type: 'message.received'; message: InboundMessage }
+  | { type: 'contacts.upsert'; contacts: ContactInfo[] }
+  | { type: 'call'; call: IncomingCall }
   | { type: 'message.status'; update: MessageStatusUpdate };
 
 /** A receipt or server ack for an outbound message, by its WhatsApp id. */

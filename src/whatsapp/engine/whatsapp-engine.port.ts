@@ -55,6 +55,26 @@ export interface WhatsAppEngine {
 
   /** Which digits-only phone numbers have WhatsApp, with their JIDs. */
   checkNumbers(numbers: string[]): Promise<NumberCheck[]>;
+
+  /** Bytes of an inbound media message, from the `ref` in its event. */
+  downloadMedia(ref: string): Promise<Buffer>;
+
+  /** Declines an incoming call. */
+  rejectCall(callId: string, from: string): Promise<void>;
+
+  /** Groups the account is in (`jid`, subject, participants). */
+  groups(): Promise<GroupInfo[]>;
+
+  groupMetadata(jid: string): Promise<GroupInfo>;
+}
+
+export interface GroupInfo {
+  jid: string;
+  subject: string;
+  description: string | null;
+  owner: string | null;
+  createdAt: number | null;
+  participants: { jid: string; phoneNumber: string | null; admin: 'admin' | 'superadmin' | null }[];
 }
 
 /** Extra controls of the sandbox engine (capability SANDBOX_CONTROL). */
@@ -65,6 +85,10 @@ export interface SandboxControl {
   link(phoneNumber?: string): Promise<void>;
   /** Delivers a text from `from` to this session as if a contact had written it. */
   receiveText(from: string, text: string): Promise<{ id: string }>;
+  /** An incoming call from `from`. */
+  receiveCall(from: string, isVideo: boolean): Promise<{ id: string }>;
+  /** Calls this sandbox declined. */
+  rejectedCalls(): readonly { id: string; from: string }[];
 }
 
 export function isSandboxControl(engine: WhatsAppEngine): engine is WhatsAppEngine & SandboxControl {

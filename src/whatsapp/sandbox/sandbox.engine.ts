@@ -14,6 +14,7 @@ import {
 import {
   EngineCapability,
   type EngineSessionOptions,
+  type GroupInfo,
   type SandboxControl,
   type WhatsAppEngine,
 } from '../engine/whatsapp-engine.port';
@@ -49,6 +50,7 @@ export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, Sand
   private connected = false;
   private account: EngineAccount | null = null;
   private readonly sent: OutgoingMessage[] = [];
+  private readonly rejected: { id: string; from: string }[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -155,9 +157,50 @@ export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, Sand
     const jid = `${from}@s.whatsapp.net`;
     this.emit({
       type: 'message.received',
-      message: { id, from: jid, chatId: jid, text, timestamp: Math.floor(Date.now() / 1000) },
+      message: { id, chatJid: jid, senderJid: jid, senderPhone: from, pushName: null, timestamp: Math.floor(Date.now() / 1000), type: 'text', text },
     });
     return { id };
+  }
+
+  async receiveCall(from: string, isVideo: boolean): Promise<{ id: string }> {
+    if (!this.connected || !this.account) throw new AppError(ErrorCode.SESSION_NOT_READY, 'The sandbox session is not linked');
+    const id = randomBytes(16).toString('hex').toUpperCase();
+    this.emit({ type: 'call', call: { id, from: `${from}@s.whatsapp.net`, fromPhone: from, isVideo, isGroup: false, at: new Date() } });
+    return { id };
+  }
+
+  rejectedCalls(): readonly { id: string; from: string }[] {
+    return this.rejected;
+  }
+
+  async rejectCall(callId: string, from: string): Promise<void> {
+    this.rejected.push({ id: callId, from });
+  }
+
+  async downloadMedia(_ref: string): Promise<Buffer> {
+    throw new EngineSendError('permanent', 'MEDIA_MISSING', 'The sandbox has no inbound media');
+  }
+
+  async groups(): Promise<GroupInfo[]> {
+    if (!this.account) throw new EngineSendError('not-ready', 'SESSION_NOT_READY', 'The sandbox session is not linked');
+    const me = this.account.mobileNumber;
+    return [1, 2].map((n) => ({
+      jid: `12036300000000000${n}@g.us`,
+      subject: `Sandbox group ${n}`,
+      description: n === 1 ? 'A group the sandbox account is in' : null,
+      owner: `${me}@s.whatsapp.net`,
+      createdAt: 1_700_000_000 + n,
+      participants: [
+        { jid: `${me}@s.whatsapp.net`, phoneNumber: me, admin: 'superadmin' as const },
+        { jid: `1555000100${n}@s.whatsapp.net`, phoneNumber: `1555000100${n}`, admin: null },
+      ],
+    }));
+  }
+
+  async groupMetadata(jid: string): Promise<GroupInfo> {
+    const group = (await this.groups()).find((g) => g.jid === jid);
+    if (!group) throw new EngineSendError('permanent', 'GROUP_NOT_FOUND', `Not a member of ${jid}`);
+    return group;
   }
 }
 

@@ -1,0 +1,51 @@
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../auth/decorators';
+import { Principal } from '../auth/principal';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { ContactsService } from './contacts.service';
+import { ContactListResponseDto, ContactResponseDto, ListContactsQueryDto, SetOptInDto } from './dto/contact.dto';
+
+@ApiTags('Contacts')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('api')
+export class ContactsController {
+  constructor(private readonly contacts: ContactsService) {}
+
+  @Get('contacts')
+  @ApiOperation({ summary: 'Contacts across the sessions this credential may see', description: 'Search with q; page and limit.' })
+  @ApiOkResponse({ type: ContactListResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404)
+  async listAll(@CurrentPrincipal() principal: Principal, @Query() query: ListContactsQueryDto): Promise<ContactListResponseDto> {
+    return { success: true, ...(await this.contacts.list(principal, { ...query, sessionRef: query.sessionId })) };
+  }
+
+  @Get('sessions/:sessionId/contacts')
+  @ApiOperation({ summary: 'Contacts of one session', description: 'From WhatsApp contact sync and from everyone who wrote to the session.' })
+  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiOkResponse({ type: ContactListResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404)
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('sessionId') ref: string,
+    @Query() query: ListContactsQueryDto,
+  ): Promise<ContactListResponseDto> {
+    return { success: true, ...(await this.contacts.list(principal, { ...query, sessionRef: ref })) };
+  }
+
+  @Patch('sessions/:sessionId/contacts/:contact')
+  @ApiOperation({ summary: "Set a contact's opt-in", description: 'Records consent given elsewhere; emits contact.opt_in.' })
+  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiParam({ name: 'contact', description: 'Phone number or JID' })
+  @ApiOkResponse({ type: ContactResponseDto })
+  @ApiErrorResponses(400, 401, 403, 404)
+  async setOptIn(
+    @CurrentPrincipal() principal: Principal,
+    @Param('sessionId') ref: string,
+    @Param('contact') contact: string,
+    @Body() dto: SetOptInDto,
+  ): Promise<ContactResponseDto> {
+    return { success: true, contact: await this.contacts.setOptIn(principal, ref, contact, dto.optIn) };
+  }
+}

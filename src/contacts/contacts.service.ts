@@ -1,0 +1,134 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, Repository } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { AppError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
+import { EventBus } from '../events/event-bus';
+import { toRecipient } from '../messages/recipient';
+import { SessionRegistry } from '../sessions/session-registry';
+import type { ContactInfo } from '../whatsapp/engine/engine-events';
+import { ContactEntity, type OptIn } from './entities/contact.entity';
+import type { ContactDto } from './dto/contact.dto';
+
+export function toContactDto(c: ContactEntity): ContactDto {
+  return {
+    sessionId: c.sessionId,
+    jid: c.jid,
+    phoneNumber: c.phoneNumber,
+    lid: c.lid,
+    name: c.name,
+    pushName: c.pushName,
+    optIn: c.optIn,
+    optInAt: c.optInAt?.toISOString() ?? null,
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+/** Contacts as each session knows them: from WhatsApp's contact sync and from who writes in. */
+@Injectable()
+export class ContactsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ContactsService.name);
+  private unsubscribe?: () => void;
+
+  constructor(
+    @InjectRepository(ContactEntity) private readonly contacts: Repository<ContactEntity>,
+    private readonly registry: SessionRegistry,
+    private readonly bus: EventBus,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe = this.bus.on('engine.contacts', (e) =>
+      this.upsert(e.sessionId, e.contacts).catch((err) => this.logger.error({ err, sessionId: e.sessionId }, 'Storing contacts failed')),
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.unsubscribe?.();
+  }
+
+  async upsert(sessionId: string, contacts: ContactInfo[]): Promise<void> {
+    for (let i = 0; i < contacts.length; i += 500) {
+      const chunk = contacts.slice(i, i + 500);
+      const params: unknown[] = [sessionId];
+      const tuples = chunk.map((c) => {
+        params.push(c.jid, c.phoneNumber, c.lid, c.name, c.pushName);
+        const n = params.length;
+        return `($1, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+      });
+      await this.contacts.query(
+        `INSERT INTO contact (session_id, jid, phone_number, lid, name, push_name) VALUES ${tuples.join(', ')}
+         ON CONFLICT (session_id, jid) DO UPDATE SET
+           phone_number = COALESCE(EXCLUDED.phone_number, contact.phone_number), lid = COALESCE(EXCLUDED.lid, contact.lid),
+           name = COALESCE(EXCLUDED.name, contact.name), push_name = COALESCE(EXCLUDED.push_name, contact.push_name), updated_at = now()`,
+        params,
+      );
+    }
+  }
+
+  /** Contacts of one session, or of every session the caller may see; search and pages. */
+  async list(
+    principal: Principal,
+    query: { sessionRef?: string; q?: string; page?: number; limit?: number; optIn?: OptIn },
+  ): Promise<{ contacts: ContactDto[]; total: number; page: number; limit: number }> {
+    const page = query.page ?? 1;
+    const limit = query.limit ?? 50;
+    const qb = this.contacts.createQueryBuilder('c').orderBy('c.updated_at', 'DESC').addOrderBy('c.jid').skip((page - 1) * limit).take(limit);
+    if (query.sessionRef) {
+      const session = await this.registry.getEntity(query.sessionRef);
+      principal.assertSession(session.id, session.settings.workspace ?? null);
+      qb.andWhere('c.session_id = :sessionId', { sessionId: session.id });
+    } else if (principal.sessionId) {
+      qb.andWhere('c.session_id = :sessionId', { sessionId: principal.sessionId });
+    } else if (principal.workspace) {
+      qb.andWhere(`c.session_id IN (SELECT id FROM session WHERE settings->>'workspace' = :ws)`, { ws: principal.workspace });
+    }
+    if (query.optIn) qb.andWhere('c.opt_in = :optIn', { optIn: query.optIn });
+    if (query.q) {
+      const like = `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      qb.andWhere(
+        new Brackets((w) =>
+          w.where('c.name ILIKE :like', { like }).orWhere('c.push_name ILIKE :like').orWhere('c.phone_number ILIKE :like').orWhere('c.jid ILIKE :like'),
+        ),
+      );
+    }
+    const [rows, total] = await qb.getManyAndCount();
+    return { contacts: rows.map(toContactDto), total, page, limit };
+  }
+
+  /** Sets a contact's opt-in by hand (an admin recording consent given elsewhere). */
+  async setOptIn(principal: Principal, sessionRef: string, contact: string, optIn: OptIn): Promise<ContactDto> {
+    const session = await this.registry.getEntity(sessionRef);
+    principal.assertSession(session.id, session.settings.workspace ?? null);
+    const recipient = toRecipient(decodeURIComponent(contact), this.config.whatsapp.defaultCountry);
+    if (!recipient) throw new AppError(ErrorCode.RECIPIENT_INVALID, 'contact is neither a phone number nor a JID');
+    const row = await this.record(session.id, recipient.jid, recipient.phoneNumber, optIn, 'api');
+    return toContactDto(row);
+  }
+
+  async find(sessionId: string, jid: string): Promise<ContactEntity | null> {
+    return this.contacts.findOneBy({ sessionId, jid });
+  }
+
+  /** Records an opt-in answer and emits `contact.opt_in`. */
+  async record(sessionId: string, jid: string, phoneNumber: string | null, optIn: OptIn, source: 'reply' | 'api' | 'prompt'): Promise<ContactEntity> {
+    await this.contacts.query(
+      `INSERT INTO contact (session_id, jid, phone_number, opt_in, opt_in_at) VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (session_id, jid) DO UPDATE SET opt_in = EXCLUDED.opt_in, opt_in_at = now(),
+         phone_number = COALESCE(contact.phone_number, EXCLUDED.phone_number), updated_at = now()`,
+      [sessionId, jid, phoneNumber, optIn],
+    );
+    const row = (await this.find(sessionId, jid))!;
+    if (optIn !== 'pending') {
+      this.bus.emit({
+        type: 'contact.opt_in',
+        sessionId,
+        data: { contact: toContactDto(row), optIn, source },
+        at: new Date().toISOString(),
+      });
+    }
+    return row;
+  }
+}

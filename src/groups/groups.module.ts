@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { SessionsModule } from '../sessions/sessions.module';
+import { GroupsController } from './groups.controller';
+import { GroupsService } from './groups.service';
+
+@Module({ imports: [SessionsModule], controllers: [GroupsController], providers: [GroupsService] })
+export class GroupsModule {}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
+import { AppError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { SessionRegistry } from '../sessions/session-registry';
+import { EngineSendError } from '../whatsapp/engine/outgoing-message';
+import type { GroupInfo } from '../whatsapp/engine/whatsapp-engine.port';
+
+/** Seed 002: group lists are cached for 4 minutes per session; `refresh` asks WhatsApp again. */
+const CACHE_TTL_MS = 4 * 60_000;
+
+export interface GroupList {
+  groups: GroupInfo[];
+  cachedAt: string;
+  fromCache: boolean;
+}
+
+@Injectable()
+export class GroupsService {
+  private readonly cache = new Map<string, { at: number; groups: GroupInfo[] }>();
+
+  constructor(private readonly registry: SessionRegistry) {}
+
+  /** @throws SessionNotReadyError, AppError ENGINE_ERROR */
+  async list(principal: Principal, ref: string, refresh = false): Promise<GroupList> {
+    const id = await this.authorize(principal, ref);
+    const hit = this.cache.get(id);
+    if (hit && !refresh && Date.now() - hit.at < CACHE_TTL_MS) {
+      return { groups: hit.groups, cachedAt: new Date(hit.at).toISOString(), fromCache: true };
+    }
+    const engine = await this.registry.getReady(id);
+    const groups = await engine.groups().catch(toAppError);
+    const at = Date.now();
+    this.cache.set(id, { at, groups });
+    return { groups, cachedAt: new Date(at).toISOString(), fromCache: false };
+  }
+
+  /** @throws AppError GROUP_NOT_FOUND */
+  async get(principal: Principal, ref: string, groupId: string, refresh = false): Promise<GroupInfo> {
+    const jid = groupId.includes('@') ? groupId : `${groupId}@g.us`;
+    if (!refresh) {
+      const { groups } = await this.list(principal, ref);
+      const cached = groups.find((g) => g.jid === jid);
+      if (cached) return cached;
+    }
+    const id = await this.authorize(principal, ref);
+    const engine = await this.registry.getReady(id);
+    return engine.groupMetadata(jid).catch(toAppError);
+  }
+
+  private async authorize(principal: Principal, ref: string): Promise<string> {
+    const session = await this.registry.getEntity(ref);
+    principal.assertSession(session.id, session.settings.workspace ?? null);
+    return session.id;
+  }
+}
+
+function toAppError(err: unknown): never {
+  if (err instanceof EngineSendError && err.code === 'GROUP_NOT_FOUND') {
+    throw new AppError(ErrorCode.GROUP_NOT_FOUND, err.message);
+  }
+  throw new AppError(ErrorCode.ENGINE_ERROR, `WhatsApp did not answer: ${(err as Error).message}`, undefined, { cause: err });
+}

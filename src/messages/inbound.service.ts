@@ -1,0 +1,130 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { EventBus } from '../events/event-bus';
+import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
+import { MediaService } from '../media/media.service';
+import { SessionRegistry } from '../sessions/session-registry';
+import { SessionsService } from '../sessions/sessions.service';
+import type { InboundMessage } from '../whatsapp/engine/engine-events';
+import type { MessageEntity } from './entities/message.entity';
+import type { MessageContent } from './message-content';
+import { toMessageDto } from './message.mapper';
+import { MessagesRepository } from './messages.repository';
+
+/**
+ * Stores what contacts send, once: every inbound message (live or offline-delivered) is a
+ * row keyed by its WhatsApp id, so a duplicate upsert from Baileys changes nothing and
+ * produces no second webhook. The row, the sender's contact and the webhook deliveries
+ * commit in one transaction. Media are downloaded when asked for, or at once when the
+ * session's `mediaDownload` setting is `eager`.
+ */
+@Injectable()
+export class InboundService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(InboundService.name);
+  private unsubscribe?: () => void;
+  /** Messages of one session are stored in arrival order. */
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: MessagesRepository,
+    private readonly bus: EventBus,
+    private readonly registry: SessionRegistry,
+    private readonly sessions: SessionsService,
+    private readonly media: MediaService,
+    @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe = this.bus.on('engine.message', (e) => this.enqueue(e.sessionId, e.message));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await Promise.all(this.chains.values());
+  }
+
+  private enqueue(sessionId: string, message: InboundMessage): void {
+    const next = (this.chains.get(sessionId) ?? Promise.resolve())
+      .then(() => this.store(sessionId, message))
+      .then(() => undefined)
+      .catch((err) => this.logger.error({ err, sessionId, waMessageId: message.id }, 'Storing an inbound message failed'));
+    this.chains.set(sessionId, next);
+    void next.then(() => {
+      if (this.chains.get(sessionId) === next) this.chains.delete(sessionId);
+    });
+  }
+
+  /** Stores one inbound message; returns null for a duplicate. */
+  async store(sessionId: string, m: InboundMessage): Promise<MessageEntity | null> {
+    const content = toContent(m);
+    const row = await this.db.transaction(async (tx) => {
+      const rows: Record<string, unknown>[] = await tx.query(
+        `INSERT INTO message (session_id, direction, wa_message_id, chat_jid, sender_jid, type, content, status, status_history,
+                              attempts, next_attempt_at, created_at)
+         VALUES ($1, 'inbound', $2, $3, $4, $5, $6::jsonb, 'RECEIVED',
+                 jsonb_build_array(jsonb_build_object('status', 'RECEIVED', 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
+                 0, now(), now())
+         ON CONFLICT (session_id, direction, wa_message_id) DO NOTHING
+         RETURNING id`,
+        [sessionId, m.id, m.chatJid, m.senderJid, m.type, JSON.stringify(content)],
+      );
+      if (!rows.length) return null;
+      if (!m.chatJid.endsWith('@g.us') || m.senderPhone) {
+        await tx.query(
+          `INSERT INTO contact (session_id, jid, phone_number, push_name) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (session_id, jid) DO UPDATE SET push_name = COALESCE(EXCLUDED.push_name, contact.push_name),
+             phone_number = COALESCE(contact.phone_number, EXCLUDED.phone_number), updated_at = now()`,
+          [sessionId, m.senderJid, m.senderPhone, m.pushName],
+        );
+      }
+      const stored = (await this.repo.findByIdWith(tx, rows[0].id as string))!;
+      await this.outbox?.publish({ type: 'message.received', sessionId, data: { message: toMessageDto(stored) } }, tx);
+      return stored;
+    });
+    if (!row) return null;
+    this.bus.emit({ type: 'message.received', sessionId, data: { message: toMessageDto(row) }, at: new Date().toISOString() });
+    if (content.inboundMedia) {
+      const settings = await this.sessions.settingsOf(sessionId);
+      if (settings.mediaDownload === 'eager') {
+        await this.downloadMedia(row).catch((err: Error) =>
+          this.logger.warn({ sessionId, messageId: row.id, err: err.message }, 'Eager media download failed; it stays available on request'),
+        );
+      }
+    }
+    return row;
+  }
+
+  /**
+   * The stored media of an inbound message, downloading it from WhatsApp first when needed.
+   * @throws SessionNotReadyError when a download needs the session and it is not connected
+   */
+  async downloadMedia(message: MessageEntity): Promise<string> {
+    if (message.mediaId) return message.mediaId;
+    const pending = message.content.inboundMedia!;
+    const engine = await this.registry.getReady(message.sessionId);
+    const data = await engine.downloadMedia(pending.ref);
+    const stored = await this.media.upload(data, pending.fileName ?? null);
+    await this.repo.attachMedia(message.id, stored.id);
+    return stored.id;
+  }
+}
+
+function toContent(m: InboundMessage): MessageContent {
+  const content: MessageContent = {};
+  if (m.text) content.text = m.text;
+  if (m.caption) content.caption = m.caption;
+  if (m.pushName) content.pushName = m.pushName;
+  if (m.quotedId) content.quotedId = m.quotedId;
+  if (m.location) content.location = { latitude: m.location.latitude, longitude: m.location.longitude, ...(m.location.name ? { name: m.location.name } : {}), ...(m.location.address ? { address: m.location.address } : {}) };
+  if (m.contact) content.contact = m.contact;
+  if (m.reaction) content.reaction = { emoji: m.reaction.emoji, target: { id: m.reaction.targetId, chatJid: m.chatJid, fromMe: true } };
+  if (m.media) {
+    content.mimetype = m.media.mimetype;
+    if (m.media.fileName) content.fileName = m.media.fileName;
+    content.inboundMedia = { ...m.media };
+  }
+  return content;
+}
+
