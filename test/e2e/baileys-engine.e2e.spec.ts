@@ -156,6 +156,24 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
     assert.deepEqual(history.body.messages.map((m: Stored) => m.waMessageId), [id]);
   });
 
+  it('stores inbound media and serves it on request (lazy download through Baileys)', async () => {
+    const fay = sim.addContact('15557100006', 'Fay');
+    const fx = await mediaFixtures();
+    const jpeg = await (await import('sharp')).default(fx.png).jpeg().toBuffer();
+    const { id } = await sim.contactSend(fay.phoneNumber, MAIN_PHONE, { image: jpeg, mimetype: 'image/jpeg', caption: 'our menu' });
+    const stored = await eventually(async () => {
+      const res = await api(t).get(`/api/messages?sessionId=${main.id}&direction=inbound&chat=${fay.phoneNumber}`).expect(200);
+      return res.body.messages.find((m: { waMessageId: string }) => m.waMessageId === id);
+    }, 10_000);
+    assert.equal(stored.type, 'image');
+    assert.equal(stored.content.caption, 'our menu');
+    assert.equal(stored.content.media.mimetype, 'image/jpeg');
+    assert.equal(stored.content.media.ref, undefined, 'engine references stay internal');
+    const media = await api(t).get(`/api/messages/${stored.id}/media`).buffer(true).expect(200);
+    assert.equal(media.headers['content-type'], 'image/jpeg');
+    assert.ok(Buffer.compare(media.body, jpeg) === 0, 'the bytes the contact sent');
+  });
+
   it('reconnects with backoff after a transient drop', async () => {
     sim.drop(MAIN_PHONE);
     await waitStatus(main.id, 'DISCONNECTED', 5000).catch(() => undefined);
