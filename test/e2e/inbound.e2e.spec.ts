@@ -162,3 +162,33 @@ describe('Inbound, contacts, opt-in, calls, groups, workspaces', () => {
     await scoped.get(`/api/sessions/${b}`).expect(200);
   });
 });
+
+describe('Dashboard overview', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ env: { DEFAULT_MIN_DELAY_MS: '0', DEFAULT_MAX_DELAY_MS: '0', SANDBOX_RECEIPT_DELAY_MS: '0' } });
+  });
+  after(async () => {
+    await t?.destroy();
+  });
+
+  it('counts sessions by status, messages over 24 hours and webhook health', async () => {
+    const { body } = await api(t).post('/api/sessions').send({}).expect(201);
+    const id = body.session.sessionId;
+    await api(t).post('/api/sessions').send({}).expect(201);
+    await api(t).post(`/api/sessions/${id}/sandbox/link`).send({ phoneNumber: '15559900001' }).expect(200);
+    const sent = await api(t).post('/api/messages/send').send({ sessionId: id, to: '15559900002', type: 'text', text: 'x' }).expect(202);
+    await api(t).post(`/api/sessions/${id}/sandbox/inbound`).send({ from: '15559900002', text: 'y' }).expect(202);
+    await eventually(async () => (await api(t).get(`/api/messages/${sent.body.message.id}`)).body.message.status === 'SENT');
+    const overview = await eventually(async () => {
+      const res = await api(t).get('/api/dashboard/overview').expect(200);
+      return res.body.overview.messages.last24h.inbound === 1 ? res.body.overview : null;
+    });
+    assert.equal(overview.sessions.total, 2);
+    assert.deepEqual(overview.sessions.byStatus, { READY: 1, REGISTERING: 1 });
+    assert.equal(overview.messages.last24h.outbound.SENT, 1);
+    assert.equal(overview.messages.hourly.reduce((a: number, h: { outbound: number }) => a + h.outbound, 0), 1);
+    assert.equal(overview.webhooks.total, 0);
+    await api(t, null).get('/api/dashboard/overview').expect(401);
+  });
+});
