@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     SANDBOX_RECEIPT_DELAY_MS: '0',
     LOG_LEVEL: 'warn',
     DATABASE_POOL_SIZE: '20',
+    ...(process.env.BENCH_EXTRA_ENV ? JSON.parse(process.env.BENCH_EXTRA_ENV) : {}),
   });
   const api = async (path: string, method = 'GET', body?: unknown) => {
     const res = await fetch(`${server.url}${path}`, {

@@ -9,10 +9,8 @@ import {
   Post,
   Query,
   Res,
-  UploadedFile,
-  UseInterceptors,
+  Req,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -55,7 +53,6 @@ export class MessagesController {
 
   @Post('messages/send')
   @HttpCode(202)
-  @UseInterceptors(FileInterceptor('file'))
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({
     schema: { $ref: getSchemaPath(SendMessageDto) },
@@ -82,11 +79,11 @@ export class MessagesController {
   async send(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: SendMessageDto,
-    @UploadedFile() file: Upload | undefined,
+    @Req() req: { file?: Upload },
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SendMessageResponseDto> {
-    const { message, replayed } = await this.messages.send(principal, dto, file, idempotencyKey);
+    const { message, replayed } = await this.messages.send(principal, dto, req.file, idempotencyKey);
     if (replayed) res.status(200).setHeader('Idempotent-Replay', 'true');
     return {
       success: true,

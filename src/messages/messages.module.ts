@@ -1,8 +1,5 @@
-import { Module } from '@nestjs/common';
-import { MulterModule } from '@nestjs/platform-express';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { memoryStorage } from 'multer';
-import { AppConfig } from '../config/app-config';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { MediaModule } from '../media/media.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -13,6 +10,7 @@ import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
 import { InboundService } from './inbound.service';
+import { MultipartMiddleware } from './multipart.middleware';
 import { ReceiptRecorder } from './receipt-recorder';
 
 @Module({
@@ -21,13 +19,13 @@ import { ReceiptRecorder } from './receipt-recorder';
     SessionsModule,
     MediaModule,
     TtsModule,
-    MulterModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ storage: memoryStorage(), limits: { fileSize: config.media.maxBytes, files: 1, fields: 50 } }),
-    }),
   ],
   controllers: [MessagesController],
   providers: [MessagesRepository, MessagesService, Dispatcher, ReceiptRecorder, InboundService],
   exports: [MessagesService, MessagesRepository, Dispatcher, InboundService],
 })
-export class MessagesModule {}
+export class MessagesModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(MultipartMiddleware).forRoutes({ path: 'api/messages/send', method: RequestMethod.POST });
+  }
+}

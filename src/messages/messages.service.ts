@@ -296,7 +296,9 @@ export class MessagesService {
     if (dto.vcard) {
       if (!/^BEGIN:VCARD[\s\S]*END:VCARD\s*$/i.test(dto.vcard.trim())) throw missing('vcard', 'vcard must be a complete vCard (BEGIN:VCARD … END:VCARD)');
       const name = /^FN:(.*)$/im.exec(dto.vcard)?.[1]?.trim() ?? 'Contact';
-      return { displayName: name, vcards: [dto.vcard.trim()] };
+      // Several concatenated cards are sent as one contacts-array message (Cloud API `contacts`).
+      const vcards = dto.vcard.trim().split(/(?<=END:VCARD)\s*(?=BEGIN:VCARD)/i);
+      return { displayName: vcards.length > 1 ? `${vcards.length} contacts` : name, vcards };
     }
     if (!dto.contact) throw missing('contact', 'a contact message needs contact {name, phone} or vcard');
     const phone = this.recipient(dto.contact.phone, 'contact.phone').phoneNumber;
