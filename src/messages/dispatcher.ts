@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { Wakeup } from '../common/utils/wakeup';
 import { AppConfig } from '../config/app-config';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { EventBus } from '../events/event-bus';
@@ -121,8 +122,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
 
 class SessionWorker {
   private stopped = false;
-  private wake: (() => void) | null = null;
-  private pendingWake = false;
+  private readonly wakeup = new Wakeup();
   private nextSendAt = 0;
   private done: Promise<void> = Promise.resolve();
 
@@ -133,8 +133,7 @@ class SessionWorker {
   ) {}
 
   notify(): void {
-    this.pendingWake = true;
-    this.wake?.();
+    this.wakeup.wake();
   }
 
   async stop(): Promise<void> {
@@ -164,33 +163,14 @@ class SessionWorker {
       if (sleepMs === Infinity) {
         // Not ready: end the worker; the next READY event starts a new one. Retiring is
         // synchronous with the check, so no wake-up can fall between them.
-        if (++idleRounds > 1 && !this.pendingWake) break;
+        if (++idleRounds > 1 && !this.wakeup.isPending) break;
         sleepMs = this.d.config.queue.pollIntervalMs;
       } else {
         idleRounds = 0;
       }
-      if (sleepMs > 0) await this.sleep(sleepMs);
+      if (sleepMs > 0) await this.wakeup.sleep(sleepMs);
     }
     this.d.retire(this.sessionId, this);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.pendingWake) {
-      this.pendingWake = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(finish, ms);
-      function finish() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        this.pendingWake = false;
-        finish();
-      };
-    });
   }
 
   /** One claim-and-send round; returns how long to sleep (Infinity: the session is not ready). */
