@@ -19,6 +19,8 @@ import { SettingsModule } from './settings/settings.module';
 import { AudioModule } from './media/audio/audio.module';
 import { TtsModule } from './tts/tts.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { TemplatesModule } from './templates/templates.module';
+import { CloudApiModule } from './cloud-api/cloud-api.module';
 
 @Module({})
 export class AppModule {
@@ -42,6 +44,9 @@ export class AppModule {
         ContactsModule,
         GroupsModule,
         DashboardModule,
+        TemplatesModule,
+        // Last: Meta's Graph paths are matched after every native route.
+        CloudApiModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

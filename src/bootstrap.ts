@@ -5,6 +5,7 @@ import cookieParser from 'cookie-parser';
 import { bodyParsers, largeJsonParser } from './common/http/body-parsers';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { cloudApiRouting } from './cloud-api/cloud-api-routing';
 import type { AppConfig } from './config/app-config';
 
 /**
@@ -24,6 +25,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // First: maps Meta's Graph paths (/v21.0/{phone-number-id}/messages, …) onto the Cloud API
+  // facade without shadowing native routes, so body-parser errors there are Meta-shaped too.
+  app.use(cloudApiRouting());
   app.use(cookieParser());
   // Base64 media travel inside JSON: the send routes accept bodies as large as the media limit.
   const mediaJsonLimit = Math.ceil(config.media.maxBytes * 1.37) + 64 * 1024;

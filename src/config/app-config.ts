@@ -133,6 +133,26 @@ export class AppConfig {
     return { ffmpegPath: this.env.FFMPEG_PATH, processTimeoutMs: this.env.AUDIO_PROCESS_TIMEOUT_MS };
   }
 
+  get webhooks() {
+    const e = this.env;
+    return {
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.WEBHOOK_RETRY_BASE_MS, e.WEBHOOK_RETRY_MAX_MS),
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      // A lease shorter than one attempt could expire mid-request and let a second process in.
+      leaseMs: Math.max(e.WEBHOOK_LEASE_MS, e.WEBHOOK_TIMEOUT_MS + 1_000),
+      pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
+      retentionDays: e.WEBHOOK_RETENTION_DAYS,
+      streamHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
+    };
+  }
+
+  get cloudApi() {
+    return { rateLimitPerSecond: this.env.CLOUD_API_RATE_LIMIT, mediaUrlTtlSeconds: this.env.CLOUD_API_MEDIA_URL_TTL_SECONDS };
+  }
+
   publicUrl(): string {
     if (this.env.PUBLIC_URL) return this.env.PUBLIC_URL.replace(/\/$/, '');
     const host = ['0.0.0.0', '::', ''].includes(this.env.HOST) ? 'localhost' : this.env.HOST;

@@ -234,6 +234,51 @@ export class EnvSchema {
   /** ffmpeg and espeak-ng runs are killed after this long. */
   @Transform(toInt) @IsInt() @Min(100)
   AUDIO_PROCESS_TIMEOUT_MS = 60_000;
+
+  // --- Webhooks and the live event stream -----------------------------------------------
+
+  /** One delivery attempt (connect, send, response) is abandoned after this long. */
+  @Transform(toInt) @IsInt() @Min(100)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** First retry delay of a failing webhook; doubles per failure in a row up to WEBHOOK_RETRY_MAX_MS, ±20 % jitter. */
+  @Transform(toInt) @IsInt() @Min(1)
+  WEBHOOK_RETRY_BASE_MS = 10_000;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  WEBHOOK_RETRY_MAX_MS = 3_600_000;
+
+  /** Attempts per delivery before it ends FAILED (the default schedule spans ≈ 21 h). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  WEBHOOK_MAX_ATTEMPTS = 30;
+
+  /** Webhooks delivered at the same time by one process (each delivers its own queue in order). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  WEBHOOK_CONCURRENCY = 16;
+
+  /** How long a process's claim on a webhook's queue outlives the process (renewed while it runs). */
+  @Transform(toInt) @IsInt() @Min(500)
+  WEBHOOK_LEASE_MS = 30_000;
+
+  /** How often idle dispatchers look for deliveries created by other processes. */
+  @Transform(toInt) @IsInt() @Min(10)
+  WEBHOOK_POLL_INTERVAL_MS = 1_000;
+
+  /** Delivered and failed deliveries (with their attempt log) are deleted after this many days; 0 keeps them. */
+  @Transform(toInt) @IsInt() @Min(0)
+  WEBHOOK_RETENTION_DAYS = 30;
+
+  /** Interval of the keep-alive comment on GET /api/events. */
+  @Transform(toInt) @IsInt() @Min(100)
+  EVENTS_HEARTBEAT_MS = 15_000;
+
+  /** Cloud API facade: sends accepted per phone number per second (Meta's 130429 beyond); 0 = no limit. */
+  @Transform(toInt) @IsInt() @Min(0)
+  CLOUD_API_RATE_LIMIT = 80;
+
+  /** Cloud API facade: how long a media download URL from GET /{media-id} stays valid (Meta: about 5 minutes). */
+  @Transform(toInt) @IsInt() @Min(1)
+  CLOUD_API_MEDIA_URL_TTL_SECONDS = 300;
 }
 
 export class ConfigValidationError extends Error {

@@ -1,11 +1,17 @@
 import { ApiTokenEntity } from '../auth/entities/api-token.entity';
+import { CloudApiMediaEntity } from '../cloud-api/entities/cloud-api-media.entity';
+import { CloudApiMessageEntity } from '../cloud-api/entities/cloud-api-message.entity';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { MediaEntity } from '../media/entities/media.entity';
 import { MessageEntity } from '../messages/entities/message.entity';
 import { SessionStatusChangeEntity } from '../sessions/entities/session-status-change.entity';
 import { SessionEntity } from '../sessions/entities/session.entity';
 import { SettingEntity } from '../settings/entities/setting.entity';
+import { MessageTemplateEntity } from '../templates/entities/message-template.entity';
 import { AuthKeyEntity } from '../whatsapp/auth-state/auth-key.entity';
+import { WebhookDeliveryAttemptEntity } from '../webhooks/entities/webhook-delivery-attempt.entity';
+import { WebhookDeliveryEntity } from '../webhooks/entities/webhook-delivery.entity';
+import { WebhookEntity } from '../webhooks/entities/webhook.entity';
 
 export const ENTITIES = [
   SessionEntity,
@@ -16,4 +22,10 @@ export const ENTITIES = [
   MessageEntity,
   MediaEntity,
   ContactEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
+  WebhookDeliveryAttemptEntity,
+  CloudApiMediaEntity,
+  CloudApiMessageEntity,
+  MessageTemplateEntity,
 ];

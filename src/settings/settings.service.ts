@@ -8,6 +8,8 @@ export enum SettingKey {
   ADMIN_PASSWORD_HASH = 'auth.adminPasswordHash',
   /** Bumped on password change: JWTs carrying an older version stop verifying. */
   JWT_VERSION = 'auth.jwtVersion',
+  /** Signs the Cloud API facade's short-lived media download URLs (valid on every instance). */
+  CLOUD_API_MEDIA_URL_KEY = 'cloudApi.mediaUrlKey',
 }
 
 /** Server-wide settings persisted in the database (survive restarts and redeploys). */

@@ -1,6 +1,6 @@
 import { EngineEmitter } from '../../src/whatsapp/engine/engine-base';
 import type { EngineAccount, EngineEvent } from '../../src/whatsapp/engine/engine-events';
-import { EngineSendError, type NumberCheck, type OutgoingMessage, type PresenceState } from '../../src/whatsapp/engine/outgoing-message';
+import { EngineSendError, type MessageRef, type NumberCheck, type OutgoingMessage, type PresenceState } from '../../src/whatsapp/engine/outgoing-message';
 import {
   EngineCapability,
   type GroupInfo,
@@ -51,6 +51,12 @@ export class FakeWhatsAppEngine extends EngineEmitter implements WhatsAppEngine 
   }
 
   async sendPresence(_jid: string, _state: PresenceState): Promise<void> {}
+
+  readonly readMarks: MessageRef[] = [];
+
+  async markRead(messages: MessageRef[]): Promise<void> {
+    this.readMarks.push(...messages);
+  }
 
   async checkNumbers(numbers: string[]): Promise<NumberCheck[]> {
     return numbers.map((input) => ({ input, exists: true, jid: `${input}@s.whatsapp.net` }));

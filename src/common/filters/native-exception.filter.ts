@@ -2,6 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { AppError } from '../errors/app-error';
 import { ERROR_HTTP_STATUS, ErrorCode } from '../errors/error-codes';
+import { renderCloudApiError } from '../../cloud-api/cloud-api-exception.filter';
+import { isCloudApiRequest } from '../../cloud-api/cloud-api-routing';
 
 export interface ErrorEnvelope {
   success: false;
@@ -66,6 +68,9 @@ export class NativeExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
+    // Errors raised before routing (malformed JSON, body size) under Meta's Graph paths only
+    // reach this global filter; Cloud API clients expect Meta's envelope for them too.
+    if (isCloudApiRequest(req)) return renderCloudApiError(exception, req, res);
     const { status, code, message, details } = toNativeError(exception);
     if (status >= 500) {
       this.logger.error({ err: exception, requestId: requestIdOf(req) }, 'Unhandled error');

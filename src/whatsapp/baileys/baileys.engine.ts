@@ -16,6 +16,7 @@ import { toContactInfo, toDisconnectReason, toEngineAccount, toGroupInfo, toInbo
 import { toBaileysContent, toSendOptions } from './baileys-content';
 import {
   EngineSendError,
+  type MessageRef,
   type NumberCheck,
   type OutgoingMessage,
   type PresenceState,
@@ -188,6 +189,13 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
   async sendPresence(jid: string, state: PresenceState): Promise<void> {
     const sock = this.requireOpen();
     await sock.sendPresenceUpdate(state, jid);
+  }
+
+  async markRead(messages: MessageRef[]): Promise<void> {
+    const sock = this.requireOpen();
+    await sock.readMessages(
+      messages.map((m) => ({ remoteJid: m.chatJid, id: m.id, fromMe: m.fromMe, ...(m.participant ? { participant: m.participant } : {}) })),
+    );
   }
 
   async checkNumbers(numbers: string[]): Promise<NumberCheck[]> {

@@ -1,5 +1,5 @@
 import type { EngineEvent } from './engine-events';
-import type { NumberCheck, OutgoingMessage, PresenceState } from './outgoing-message';
+import type { MessageRef, NumberCheck, OutgoingMessage, PresenceState } from './outgoing-message';
 
 export type EngineKind = 'baileys' | 'sandbox';
 export type LinkMethod = 'qr' | 'phone';
@@ -56,6 +56,12 @@ export interface WhatsAppEngine {
   /** Which digits-only phone numbers have WhatsApp, with their JIDs. */
   checkNumbers(numbers: string[]): Promise<NumberCheck[]>;
 
+  /**
+   * Sends read receipts (blue ticks) for received messages; WhatsApp also takes the earlier
+   * messages of those chats as read. Idempotent.
+   */
+  markRead(messages: MessageRef[]): Promise<void>;
+
   /** Bytes of an inbound media message, from the `ref` in its event. */
   downloadMedia(ref: string): Promise<Buffer>;
 
@@ -89,6 +95,8 @@ export interface SandboxControl {
   receiveCall(from: string, isVideo: boolean): Promise<{ id: string }>;
   /** Calls this sandbox declined. */
   rejectedCalls(): readonly { id: string; from: string }[];
+  /** Messages this sandbox was asked to mark read, oldest first (bounded). */
+  readMarks(): readonly MessageRef[];
 }
 
 export function isSandboxControl(engine: WhatsAppEngine): engine is WhatsAppEngine & SandboxControl {

@@ -7,6 +7,7 @@ import { EngineEmitter } from '../engine/engine-base';
 import type { EngineAccount, MessageStatusUpdate } from '../engine/engine-events';
 import {
   EngineSendError,
+  type MessageRef,
   type NumberCheck,
   type OutgoingMessage,
   type PresenceState,
@@ -51,6 +52,7 @@ export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, Sand
   private account: EngineAccount | null = null;
   private readonly sent: OutgoingMessage[] = [];
   private readonly rejected: { id: string; from: string }[] = [];
+  private readonly marked: MessageRef[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -118,6 +120,17 @@ export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, Sand
 
   async sendPresence(_jid: string, _state: PresenceState): Promise<void> {
     if (!this.connected || !this.account) throw new EngineSendError('not-ready', 'SESSION_NOT_READY', 'The sandbox session is not linked');
+  }
+
+  /** Nobody reads the blue ticks in the sandbox: the marks are only recorded. */
+  async markRead(messages: MessageRef[]): Promise<void> {
+    if (!this.connected || !this.account) throw new EngineSendError('not-ready', 'SESSION_NOT_READY', 'The sandbox session is not linked');
+    this.marked.push(...messages);
+    if (this.marked.length > OUTBOX_LIMIT) this.marked.splice(0, this.marked.length - OUTBOX_LIMIT);
+  }
+
+  readMarks(): readonly MessageRef[] {
+    return this.marked;
   }
 
   async checkNumbers(numbers: string[]): Promise<NumberCheck[]> {

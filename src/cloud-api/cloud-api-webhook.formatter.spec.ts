@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CloudApiSendMemory } from './cloud-api-send-memory';
+import { asciiJson, CloudApiWebhookFormatter } from './cloud-api-webhook.formatter';
+import { decodeWamid } from './wamid';
+
+const memory = {
+  numberOf: () => '15550100000',
+  callbackDataOf: (_s: string, id: string) => (id === 'W1' ? 'order-42' : undefined),
+  replyOptionsIn: () => ({ waMessageId: 'T1', replyOptions: { kind: 'template', options: [{ n: 1, id: 'STOP', title: 'Stop promotions' }] } }),
+} as unknown as CloudApiSendMemory;
+const formatter = new CloudApiWebhookFormatter(memory, 1000);
+const envelope = (event: 'message.received' | 'message.status', data: Record<string, unknown>) => ({
+  id: 'evt_1',
+  event,
+  sessionId: 'qr_1_abc',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  data,
+});
+const valueOf = (body: string) => JSON.parse(body).entry[0].changes[0].value;
+
+describe('CloudApiWebhookFormatter', () => {
+  it('escapes every non-ASCII character, emoji as surrogate pairs', () => {
+    assert.equal(asciiJson({ t: 'José ✓ 👍' }), '{"t":"Jos\\u00e9 \\u2713 \\ud83d\\udc4d"}');
+  });
+
+  it('maps statuses: callback data echoed, failures with Meta codes, queue-only states dropped', () => {
+    const sent = valueOf(formatter.format(envelope('message.status', { waMessageId: 'W1', chatId: '16505551234@s.whatsapp.net', status: 'SENT', error: null }))[0].body);
+    assert.equal(sent.statuses[0].status, 'sent');
+    assert.equal(sent.statuses[0].recipient_id, '16505551234');
+    assert.equal(sent.statuses[0].biz_opaque_callback_data, 'order-42');
+    assert.equal(sent.statuses[0].timestamp, '1767225600');
+    assert.deepEqual(decodeWamid(sent.statuses[0].id), { chatJid: '16505551234@s.whatsapp.net', fromMe: true, id: 'W1' });
+    const optedOut = valueOf(formatter.format(envelope('message.status', { waMessageId: 'W2', chatId: '1@s.whatsapp.net', status: 'OPTED_OUT', error: { code: 'OPTED_OUT', message: 'no' } }))[0].body);
+    assert.equal(optedOut.statuses[0].status, 'failed');
+    assert.equal(optedOut.statuses[0].errors[0].code, 131050);
+    assert.equal(optedOut.statuses[0].pricing, undefined);
+    assert.deepEqual(formatter.format(envelope('message.status', { waMessageId: 'W3', chatId: '1@s.whatsapp.net', status: 'QUEUED', error: null })), []);
+  });
+
+  it('turns an answer to a rendered template into the quick-reply button Meta would post', () => {
+    const message = { id: '6f1c1d4e-1b7e-4c63-9a51-8a8a0e1e2f3a', waMessageId: 'IN1', chat: '16505551234@s.whatsapp.net', from: '16505551234@s.whatsapp.net', type: 'text', createdAt: '2026-01-01T00:00:00.000Z', content: { text: 'Stop promotions', pushName: 'Kerry' } };
+    const value = valueOf(formatter.format(envelope('message.received', { message }))[0].body);
+    assert.deepEqual(value.contacts, [{ profile: { name: 'Kerry' }, wa_id: '16505551234' }]);
+    assert.equal(value.messages[0].type, 'button');
+    assert.deepEqual(value.messages[0].button, { payload: 'STOP', text: 'Stop promotions' });
+    assert.equal(value.messages[0].context.from, '15550100000');
+  });
+
+  it('gives inbound media an id the media endpoints serve, and contacts from vCards', () => {
+    const image = { id: '6f1c1d4e-1b7e-4c63-9a51-8a8a0e1e2f3a', waMessageId: 'IN2', chat: '1@s.whatsapp.net', from: '1@s.whatsapp.net', type: 'image', createdAt: '2026-01-01T00:00:00.000Z', content: { caption: 'c', media: { mimetype: 'image/jpeg' } } };
+    const v = valueOf(formatter.format(envelope('message.received', { message: image }))[0].body);
+    assert.deepEqual(v.messages[0].image, { caption: 'c', mime_type: 'image/jpeg', id: BigInt('0x6f1c1d4e1b7e4c639a518a8a0e1e2f3a').toString() });
+    const card = { ...image, type: 'contact', content: { contact: { displayName: 'Jo', vcards: ['BEGIN:VCARD\nVERSION:3.0\nN:Bloggs;Jo;;;\nFN:Jo Bloggs\nTEL;type=CELL;waid=447700900123:+44 7700 900123\nEND:VCARD'] } } };
+    const c = valueOf(formatter.format(envelope('message.received', { message: card }))[0].body);
+    assert.deepEqual(c.messages[0].contacts, [{ name: { formatted_name: 'Jo Bloggs', first_name: 'Jo', last_name: 'Bloggs' }, phones: [{ phone: '+44 7700 900123', wa_id: '447700900123', type: 'CELL' }] }]);
+  });
+});

@@ -1,0 +1,267 @@
+import { createHmac, randomInt } from 'node:crypto';
+import { AppError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { jidUser } from '../messages/recipient';
+import type { FormattedPayload, FormatterSetupInput, SignInput, WebhookFormatter } from '../webhooks/formats/webhook-formatter';
+import type { WebhookEnvelope, WebhookEventType } from '../webhooks/webhook-events';
+import { META_ERRORS } from './cloud-api-error.map';
+import { mediaIdOfMessage } from './cloud-api-media.service';
+import type { CloudApiSendMemory } from './cloud-api-send-memory';
+import { encodeWamid } from './wamid';
+
+/** The parts of a stored message (`MessageDto`) an inbound webhook is built from. */
+interface InboundData {
+  id: string;
+  waMessageId: string;
+  chat: string;
+  from: string | null;
+  type: string;
+  createdAt: string;
+  content: {
+    text?: string;
+    caption?: string;
+    fileName?: string;
+    mimetype?: string;
+    pushName?: string;
+    quotedId?: string;
+    location?: { latitude: number; longitude: number; name?: string; address?: string };
+    contact?: { displayName: string; vcards: string[] };
+    reaction?: { emoji: string; target: { id: string; fromMe?: boolean } };
+    media?: { mimetype?: string; fileName?: string | null; ptt?: boolean };
+  };
+}
+
+interface StatusData {
+  waMessageId: string;
+  chatId: string;
+  status: string;
+  error: { code: string; message: string } | null;
+}
+
+const STATUS_NAMES: Record<string, string> = { SENT: 'sent', DELIVERED: 'delivered', READ: 'read', PLAYED: 'played' };
+/** Native failure codes → Meta's asynchronous error codes in `statuses[].errors`. */
+const FAILURE_CODES: Record<string, number> = {
+  RECIPIENT_NOT_ON_WHATSAPP: 131026,
+  EXPIRED: 131026,
+  OPTED_OUT: 131050,
+  NOT_OPTED_IN: 131050,
+  MEDIA_MISSING: 131053,
+  MEDIA_FETCH_FAILED: 131053,
+};
+const ERROR_TITLES: Record<number, string> = { 131050: 'User stopped marketing messages' };
+
+/**
+ * Webhook subscriptions with `format: "cloud-api"`: Meta's webhook payloads for inbound messages
+ * and for the statuses of outbound ones, one item per request (whatsapp-api-js reads only the
+ * first), JSON with every non-ASCII character escaped (Meta signs that form, and
+ * whatsapp-api-js checks the signature against it), signed `X-Hub-Signature-256` with the
+ * subscription secret playing Meta's app secret. Registration performs Meta's verification
+ * handshake (`hub.challenge`) and refuses a callback that fails it.
+ */
+export class CloudApiWebhookFormatter implements WebhookFormatter {
+  readonly name = 'cloud-api';
+  readonly events: readonly WebhookEventType[] = ['message.received', 'message.status'];
+
+  constructor(
+    private readonly memory: CloudApiSendMemory,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** @throws AppError VALIDATION_FAILED (no verifyToken), WEBHOOK_VERIFICATION_FAILED (handshake failed) */
+  async setup(input: FormatterSetupInput): Promise<Record<string, unknown>> {
+    const verifyToken = input.verifyToken;
+    if (!verifyToken) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'Validation failed: verifyToken: format "cloud-api" needs the verify token your callback expects', {
+        fields: [{ field: 'verifyToken', messages: ['verifyToken is required for format "cloud-api"'] }],
+      });
+    }
+    await verifyCallback(input.url, verifyToken, this.timeoutMs);
+    return { verifyToken };
+  }
+
+  format(envelope: WebhookEnvelope): FormattedPayload[] {
+    const value = envelope.event === 'message.received' ? this.inbound(envelope) : this.status(envelope);
+    if (!value) return [];
+    const payload = {
+      object: 'whatsapp_business_account',
+      entry: [{ id: envelope.sessionId, changes: [{ value: { messaging_product: 'whatsapp', metadata: this.metadata(envelope.sessionId), ...value }, field: 'messages' }] }],
+    };
+    return [{ body: asciiJson(payload) }];
+  }
+
+  headers(input: SignInput): Record<string, string> {
+    return {
+      'X-Hub-Signature-256': `sha256=${createHmac('sha256', input.secret).update(input.body).digest('hex')}`,
+      'X-Hub-Signature': `sha1=${createHmac('sha1', input.secret).update(input.body).digest('hex')}`,
+    };
+  }
+
+  private metadata(sessionId: string): { display_phone_number: string; phone_number_id: string } {
+    return { display_phone_number: this.memory.numberOf(sessionId) ?? '', phone_number_id: sessionId };
+  }
+
+  private inbound(envelope: WebhookEnvelope): Record<string, unknown> | null {
+    const m = (envelope.data as { message?: InboundData }).message;
+    if (!m) return null;
+    const business = this.memory.numberOf(envelope.sessionId) ?? '';
+    const from = jidUser(m.from ?? m.chat);
+    const c = m.content ?? {};
+    const message: Record<string, unknown> = {
+      from,
+      id: encodeWamid({ chatJid: m.chat, fromMe: false, id: m.waMessageId }),
+      timestamp: String(Math.floor(Date.parse(m.createdAt ?? envelope.createdAt) / 1000)),
+    };
+    if (c.quotedId) message.context = { from: business, id: encodeWamid({ chatJid: m.chat, fromMe: true, id: c.quotedId }) };
+    const media = (type: string, extra: Record<string, unknown> = {}) => {
+      message.type = type;
+      message[type] = {
+        ...(c.caption ? { caption: c.caption } : {}),
+        mime_type: c.media?.mimetype ?? c.mimetype ?? 'application/octet-stream',
+        id: mediaIdOfMessage(m.id),
+        ...extra,
+      };
+    };
+    switch (m.type) {
+      case 'text': {
+        const reply = this.replyTo(envelope.sessionId, m.chat, c.text ?? '');
+        if (reply) Object.assign(message, reply(business));
+        else Object.assign(message, { type: 'text', text: { body: c.text ?? '' } });
+        break;
+      }
+      case 'image':
+      case 'video':
+      case 'document':
+        media(m.type, m.type === 'document' && (c.fileName ?? c.media?.fileName) ? { filename: c.fileName ?? c.media?.fileName } : {});
+        break;
+      case 'audio':
+      case 'voice':
+        media('audio', { voice: m.type === 'voice' || Boolean(c.media?.ptt) });
+        break;
+      case 'sticker':
+        media('sticker', { animated: false });
+        break;
+      case 'location':
+        Object.assign(message, { type: 'location', location: { ...c.location } });
+        break;
+      case 'contact':
+        Object.assign(message, { type: 'contacts', contacts: (c.contact?.vcards ?? []).map(vcardToContact) });
+        break;
+      case 'reaction':
+        Object.assign(message, {
+          type: 'reaction',
+          reaction: { message_id: encodeWamid({ chatJid: m.chat, fromMe: c.reaction?.target.fromMe ?? true, id: c.reaction?.target.id ?? '' }), emoji: c.reaction?.emoji ?? '' },
+        });
+        break;
+      default:
+        Object.assign(message, {
+          type: 'unsupported',
+          errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
+        });
+    }
+    return { contacts: [{ profile: { name: c.pushName ?? '' }, wa_id: from }], messages: [message] };
+  }
+
+  /**
+   * A text answering the options of a degraded interactive or template message (its number or
+   * title) becomes what Meta would have sent for a tap: `interactive.button_reply` /
+   * `list_reply`, or a template quick reply's `button`.
+   */
+  private replyTo(sessionId: string, chatJid: string, text: string): ((business: string) => Record<string, unknown>) | null {
+    const offered = this.memory.replyOptionsIn(sessionId, chatJid);
+    if (!offered) return null;
+    const answer = text.trim().replace(/[.)]$/, '').toLowerCase();
+    const option = offered.replyOptions.options.find((o) => String(o.n) === answer || o.title.toLowerCase() === answer);
+    if (!option) return null;
+    return (business) => {
+      const context = { from: business, id: encodeWamid({ chatJid, fromMe: true, id: offered.waMessageId }) };
+      switch (offered.replyOptions.kind) {
+        case 'button':
+          return { context, type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: option.id, title: option.title } } };
+        case 'list':
+          return {
+            context,
+            type: 'interactive',
+            interactive: { type: 'list_reply', list_reply: { id: option.id, title: option.title, ...(option.description ? { description: option.description } : {}) } },
+          };
+        default:
+          return { context, type: 'button', button: { payload: option.id, text: option.title } };
+      }
+    };
+  }
+
+  private status(envelope: WebhookEnvelope): Record<string, unknown> | null {
+    const s = envelope.data as unknown as StatusData;
+    const failed = ['FAILED', 'EXPIRED', 'OPTED_OUT'].includes(s.status);
+    const name = failed ? 'failed' : STATUS_NAMES[s.status];
+    if (!name || !s.waMessageId) return null;
+    const recipient = jidUser(s.chatId);
+    const item: Record<string, unknown> = {
+      id: encodeWamid({ chatJid: s.chatId, fromMe: true, id: s.waMessageId }),
+      status: name,
+      timestamp: String(Math.floor(Date.parse(envelope.createdAt) / 1000)),
+      recipient_id: recipient,
+    };
+    const callbackData = this.memory.callbackDataOf(envelope.sessionId, s.waMessageId);
+    if (callbackData) item.biz_opaque_callback_data = callbackData;
+    if (failed) {
+      const nativeCode = s.error?.code ?? s.status;
+      const code = FAILURE_CODES[nativeCode] ?? 131000;
+      const title = ERROR_TITLES[code] ?? META_ERRORS[code]?.title ?? 'Something went wrong';
+      item.errors = [
+        {
+          code,
+          title,
+          message: title,
+          error_data: { details: s.error?.message ?? nativeCode },
+          href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+        },
+      ];
+    } else {
+      item.pricing = { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'service' };
+    }
+    return { statuses: [item] };
+  }
+}
+
+/**
+ * Meta's verification request: `GET <callback>?hub.mode=subscribe&hub.challenge=<n>&hub.verify_token=<t>`,
+ * answered 200 with the challenge as the body.
+ */
+async function verifyCallback(url: string, verifyToken: string, timeoutMs: number): Promise<void> {
+  const challenge = String(randomInt(100_000_000, 2_000_000_000));
+  const target = new URL(url);
+  target.searchParams.set('hub.mode', 'subscribe');
+  target.searchParams.set('hub.challenge', challenge);
+  target.searchParams.set('hub.verify_token', verifyToken);
+  let problem: string;
+  try {
+    const res = await fetch(target, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await res.text()).slice(0, 1024).trim();
+    if (res.status === 200 && body === challenge) return;
+    problem = res.status === 200 ? 'the callback answered 200 without echoing hub.challenge' : `the callback answered HTTP ${res.status}`;
+  } catch (err) {
+    problem = `the callback could not be reached (${(err as Error).name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : (err as Error).message})`;
+  }
+  throw new AppError(ErrorCode.WEBHOOK_VERIFICATION_FAILED, `The callback URL failed Meta's verification handshake: ${problem}`, { url });
+}
+
+/** JSON with every character outside ASCII as `\uXXXX` (UTF-16 units, so emoji become surrogate pairs). */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A vCard as a Cloud API contact object (name and phones, what WhatsApp shows). */
+function vcardToContact(vcard: string): Record<string, unknown> {
+  const unescape = (v: string) => v.replace(/\\([\\;,])/g, '$1').replace(/\\n/gi, '\n').trim();
+  const fn = /^FN[^:]*:(.*)$/im.exec(vcard)?.[1];
+  const n = /^N[^:]*:(.*)$/im.exec(vcard)?.[1]?.split(';');
+  const phones = [...vcard.matchAll(/^TEL([^:]*):(.*)$/gim)].map((m) => {
+    const waId = /waid=(\d+)/i.exec(m[1])?.[1];
+    const type = /type=([A-Za-z]+)/i.exec(m[1])?.[1];
+    return { phone: unescape(m[2]), ...(waId ? { wa_id: waId } : {}), ...(type ? { type: type.toUpperCase() } : {}) };
+  });
+  const name: Record<string, string> = { formatted_name: unescape(fn ?? 'Contact') };
+  if (n?.[1]) name.first_name = unescape(n[1]);
+  if (n?.[0]) name.last_name = unescape(n[0]);
+  return { name, phones };
+}
