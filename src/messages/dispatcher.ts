@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Wakeup } from '../common/utils/wakeup';
@@ -32,7 +32,7 @@ type Outcome = 'sent' | 'done' | 'not-ready';
  * between sends and its daily cap. Receipts and failures are recorded on the row.
  */
 @Injectable()
-export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(Dispatcher.name);
   /** Identifies this process's claims; a restarted process has a new one. */
   readonly instanceId = randomUUID();
@@ -65,7 +65,8 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     void this.sweep();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Workers stop before the database closes (onApplicationShutdown), so no query is left hanging. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.unsubscribe.forEach((u) => u());
     clearInterval(this.sweeper);
@@ -181,13 +182,16 @@ class SessionWorker {
     const settings = await this.d.sessions.settingsOf(this.sessionId);
     const pacingWait = this.nextSendAt - Date.now();
     if (pacingWait > 0) return pacingWait;
+    const paced = settings.maxDelayMs > 0;
+    let room = paced ? 1 : UNPACED_BATCH;
     if (settings.dailyLimit !== null) {
       const dayStart = startOfUtcDay();
       const sent = await this.d.repo.countSentSince(this.sessionId, dayStart);
       if (sent >= settings.dailyLimit) return Math.min(dayStart.getTime() + 86_400_000 - Date.now(), 60_000);
+      // Never claim past the cap: a batch counts against today's sends before it is sent.
+      room = Math.min(room, settings.dailyLimit - sent);
     }
-    const paced = settings.maxDelayMs > 0;
-    const batch = await this.d.repo.claim(this.sessionId, this.d.instanceId, paced ? 1 : UNPACED_BATCH, queue.leaseMs);
+    const batch = await this.d.repo.claim(this.sessionId, this.d.instanceId, room, queue.leaseMs);
     if (!batch.length) {
       const due = await this.d.repo.nextDueAt(this.sessionId);
       return due ? Math.max(10, Math.min(due.getTime() - Date.now(), queue.pollIntervalMs)) : queue.pollIntervalMs;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EventBus } from '../events/event-bus';
@@ -20,7 +20,7 @@ import { MessagesRepository } from './messages.repository';
  * session's `mediaDownload` setting is `eager`.
  */
 @Injectable()
-export class InboundService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class InboundService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(InboundService.name);
   private unsubscribe?: () => void;
   /** Messages of one session are stored in arrival order. */
@@ -40,7 +40,7 @@ export class InboundService implements OnApplicationBootstrap, OnApplicationShut
     this.unsubscribe = this.bus.on('engine.message', (e) => this.enqueue(e.sessionId, e.message));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await Promise.all(this.chains.values());
   }

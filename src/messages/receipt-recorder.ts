@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { EventBus } from '../events/event-bus';
 import type { MessageStatusUpdate } from '../whatsapp/engine/engine-events';
 import { Dispatcher } from './dispatcher';
@@ -11,7 +11,7 @@ import { MessagesRepository } from './messages.repository';
  * a no-op and emits nothing.
  */
 @Injectable()
-export class ReceiptRecorder implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReceiptRecorder implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReceiptRecorder.name);
   private unsubscribe?: () => void;
   /** Receipts of one session are applied in arrival order. */
@@ -27,7 +27,7 @@ export class ReceiptRecorder implements OnApplicationBootstrap, OnApplicationShu
     this.unsubscribe = this.bus.on('message.receipt', (e) => this.enqueue(e.sessionId, e.update));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await Promise.all(this.chains.values());
   }

@@ -1,11 +1,5 @@
 import { EventEmitter } from 'node:events';
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppError, SessionBusyError, SessionNotFoundError, SessionNotReadyError } from '../common/errors/app-error';
@@ -66,7 +60,7 @@ const BUSY_WAIT_MS = 5_000;
  * close; persists each status change with its time; and restores active sessions at boot.
  */
 @Injectable()
-export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SessionRegistry.name);
   private readonly live = new Map<string, LiveSession>();
   private readonly mutex = new KeyedMutex();
@@ -321,8 +315,13 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     );
   }
 
-  /** Closes every socket without logging out, so the next boot restores the sessions. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * Closes every socket without logging out, so the next boot restores the sessions. Runs in
+   * the first shutdown phase: sessions stop producing events while the rest of the app can
+   * still record them (background work drains in beforeApplicationShutdown, the database
+   * closes in onApplicationShutdown).
+   */
+  async onModuleDestroy(): Promise<void> {
     this.shuttingDown = true;
     for (const timer of this.restoreTimers) clearTimeout(timer);
     this.restoreTimers.clear();
