@@ -140,19 +140,18 @@ describe('SessionRegistry with a fake engine', () => {
     assert.equal(res.body.error.code, 'QR_NOT_AVAILABLE');
   });
 
-  it('serializes lifecycle calls per session', async () => {
+  it('serializes lifecycle calls per session, in call order', async () => {
     const { id, engine } = await newSession();
-    const results = await Promise.all([
-      api(t).post(`/api/sessions/${id}/restart`),
-      api(t).post(`/api/sessions/${id}/restart`),
-      api(t).post(`/api/sessions/${id}/stop`),
-    ]);
-    assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+    // Called in one tick: the per-session lock runs them one after the other, in this order.
+    await Promise.all([t.registry.restart(id), t.registry.restart(id), t.registry.stop(id)]);
     const all = engines.engines.get(id)!;
     assert.equal(all.length, 3);
     assert.ok(all.every((e) => e.disconnects === 1));
     assert.equal(engine().connects, 1);
     assert.equal((await status(id)).status, SessionStatus.INACTIVE);
+    const concurrent = await Promise.all([api(t).post(`/api/sessions/${id}/start`), api(t).post(`/api/sessions/${id}/start`)]);
+    assert.deepEqual(concurrent.map((r) => r.status), [200, 200]);
+    assert.equal(engines.engines.get(id)!.length, 4, 'start is idempotent: one new engine');
   });
 
   it('closes sockets without logging out on shutdown, and restores them staggered at boot', async () => {
