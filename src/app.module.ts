@@ -19,6 +19,7 @@ import { SettingsModule } from './settings/settings.module';
 import { AudioModule } from './media/audio/audio.module';
 import { TtsModule } from './tts/tts.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { WebhooksOutboxModule } from './webhooks/webhooks-outbox.module';
 import { TemplatesModule } from './templates/templates.module';
 import { CloudApiModule } from './cloud-api/cloud-api.module';
 
@@ -41,6 +42,7 @@ export class AppModule {
         HealthModule,
         MessagesModule,
         WebhooksModule,
+        WebhooksOutboxModule,
         ContactsModule,
         GroupsModule,
         DashboardModule,

@@ -6,6 +6,7 @@ import { unrefBaileysLongTimers } from '../wa-sim/baileys-timers';
 import { trustSimulator, type AppliedTrust } from '../wa-sim/trust';
 import { WaSimulator } from '../wa-sim/wa-simulator';
 import { api, eventually } from '../support/http';
+import { WebhookReceiver, verifySignature } from '../support/webhook-receiver';
 import { mediaFixtures, serveFiles, type FileServer } from '../support/media-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -32,6 +33,8 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
     QUEUE_POLL_INTERVAL_MS: '50',
     MEDIA_URL_ALLOWLIST: '127.0.0.1',
     QR_WAIT_TIMEOUT_MS: '8000',
+    WEBHOOK_RETRY_BASE_MS: '200',
+    WEBHOOK_POLL_INTERVAL_MS: '100',
   });
 
   async function boot(database?: TestApp['database'], dataDir?: string): Promise<TestApp> {
@@ -172,6 +175,33 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
     const media = await api(t).get(`/api/messages/${stored.id}/media`).buffer(true).expect(200);
     assert.equal(media.headers['content-type'], 'image/jpeg');
     assert.ok(Buffer.compare(media.body, jpeg) === 0, 'the bytes the contact sent');
+  });
+
+  it('delivers a contact message to a signed webhook once, also when the receiver was down for a while', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      const hook = await api(t).post('/api/webhooks').send({ url: `${receiver.url}/hook`, events: ['message.received'], sessionId: main.id }).expect(201);
+      const secret = hook.body.webhook.secret as string;
+      const gus = sim.addContact('15557100007', 'Gus');
+      receiver.down(503);
+      const first = await sim.contactSend(gus.phoneNumber, MAIN_PHONE, 'first while you were down');
+      const second = await sim.contactSend(gus.phoneNumber, MAIN_PHONE, 'second while you were down');
+      await eventually(async () => receiver.requests.length >= 1, 10_000);
+      receiver.ok();
+      await receiver.waitFor((r) => r.accepted.length >= 2, 60_000);
+      const bodies = receiver.accepted.map((r) => r.body);
+      assert.deepEqual(bodies.map((b) => b.data.message.waMessageId), [first.id, second.id], 'in order of creation');
+      assert.ok(receiver.accepted.every((r) => verifySignature(secret, r.headers, r.rawBody)));
+      assert.equal(bodies[0].event, 'message.received');
+      assert.equal(bodies[0].sessionId, main.id);
+      assert.equal(bodies[0].data.message.content.text, 'first while you were down');
+      assert.notEqual(bodies[0].id, bodies[1].id);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(receiver.accepted.length, 2, 'each message delivered once');
+      await api(t).delete(`/api/webhooks/${hook.body.webhook.id}`).expect(200);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('reconnects with backoff after a transient drop', async () => {

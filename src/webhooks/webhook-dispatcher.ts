@@ -1,0 +1,353 @@
+import { randomUUID } from 'node:crypto';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { DeliveryStatus, type WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
+import type { WebhookEntity } from './entities/webhook.entity';
+import { WebhookFormats } from './formats/webhook-formats';
+import { decideAfterFailure } from './retry-policy';
+import { postWebhook, type AttemptResult } from './webhook-http';
+import { WebhooksRepository, type AttemptOutcome, type RecordedAttempt } from './webhooks.repository';
+
+/** Deliveries read per round trip while draining one subscription's queue. */
+const HEAD_BATCH = 100;
+
+const USER_AGENT = 'Switchboard-Webhooks/1';
+
+const MIN_SLEEP_MS = 5;
+
+/** Retries due sooner than this are waited for by the worker that holds the subscription. */
+const IN_PLACE_RETRY_MS = 1_000;
+
+/** Attempt records written in one statement at most. */
+const MAX_RECORD_BATCH = 500;
+
+/**
+ * Delivers the durable webhook queue over HTTP.
+ *
+ * - Per subscription, deliveries go out one at a time in creation order. A failing head
+ *   blocks the rest of its own subscription (it is retried with backoff) and nothing else.
+ * - Up to WEBHOOK_CONCURRENCY subscriptions are served at once per process, each by its own
+ *   worker; a worker serves one subscription for at most a time slice, then returns it to
+ *   the pool so a large backlog cannot starve the others.
+ * - A subscription is leased to one process at a time (claimed with FOR UPDATE SKIP LOCKED);
+ *   leases are renewed while held and released when done. A crashed process's leases expire
+ *   after WEBHOOK_LEASE_MS and another process (or the restarted one) takes over: the row that
+ *   was in flight is sent again, so receivers de-duplicate on the event id.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WebhookDispatcher.name);
+  /** Identifies this process's leases; a restarted process has a new one. */
+  readonly instanceId = randomUUID();
+  private readonly workers = new Map<string, Promise<void>>();
+  private stopping = false;
+  /** Aborts requests in flight at shutdown; such an attempt is not recorded and the row stays due. */
+  private readonly shutdown = new AbortController();
+  private loopDone: Promise<void> = Promise.resolve();
+  private wake: (() => void) | null = null;
+  private pendingWake = false;
+  /** Earliest time a subscription served here is due again (its head is in backoff). */
+  private nextWakeAt = Infinity;
+  private heartbeat?: NodeJS.Timeout;
+  private pruner?: NodeJS.Timeout;
+
+  constructor(
+    private readonly repo: WebhooksRepository,
+    private readonly formats: WebhookFormats,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { leaseMs, retentionDays } = this.config.webhooks;
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(leaseMs / 3)));
+    this.heartbeat.unref();
+    if (retentionDays > 0) {
+      this.pruner = setInterval(() => void this.prune(retentionDays), 3_600_000);
+      this.pruner.unref();
+    }
+    this.loopDone = this.loop();
+  }
+
+  /** Before the database closes: stop claiming, abort requests in flight, release leases. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.shutdown.abort();
+    this.notify();
+    clearInterval(this.heartbeat);
+    clearInterval(this.pruner);
+    await this.loopDone;
+    await Promise.all(this.workers.values());
+  }
+
+  /** Something became due (new deliveries committed, a redeliver): look for work now. */
+  notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  /** Subscriptions being delivered by this process right now. */
+  get busy(): number {
+    return this.workers.size;
+  }
+
+  private async loop(): Promise<void> {
+    const { pollIntervalMs } = this.config.webhooks;
+    while (!this.stopping) {
+      let sleepMs = pollIntervalMs;
+      try {
+        sleepMs = await this.claimRound();
+      } catch (err) {
+        if (!this.stopping) this.logger.error({ err }, 'Webhook claim round failed');
+        sleepMs = Math.max(pollIntervalMs, 1_000);
+      }
+      await this.sleep(sleepMs);
+    }
+  }
+
+  /** Starts workers for due subscriptions; returns how long to sleep before the next round. */
+  private async claimRound(): Promise<number> {
+    const { concurrency, leaseMs, pollIntervalMs } = this.config.webhooks;
+    const free = concurrency - this.workers.size;
+    if (free > 0) {
+      const claimed = await this.repo.claimDue(this.instanceId, free, leaseMs, [...this.workers.keys()]);
+      for (const webhook of claimed) this.start(webhook);
+      if (claimed.length === free) return pollIntervalMs;
+      const due = await this.repo.nextDueAt();
+      if (due) this.nextWakeAt = Math.min(this.nextWakeAt, due.getTime());
+    }
+    const untilDue = this.nextWakeAt - Date.now();
+    this.nextWakeAt = Infinity;
+    // The floor keeps a clock difference between this host and the database from spinning the loop.
+    return Math.max(MIN_SLEEP_MS, Math.min(pollIntervalMs, untilDue));
+  }
+
+  private start(webhook: WebhookEntity): void {
+    const worker = this.serve(webhook)
+      .catch((err) => this.logger.error({ err, webhookId: webhook.id }, 'Webhook worker failed'))
+      .then(() => this.repo.releaseLease(this.instanceId, webhook.id))
+      .catch((err) => this.logger.warn({ err, webhookId: webhook.id }, 'Releasing a webhook lease failed'))
+      .finally(() => {
+        this.workers.delete(webhook.id);
+        this.notify();
+      });
+    this.workers.set(webhook.id, worker);
+  }
+
+  /**
+   * Drains one subscription's queue in order until it is empty, its head must wait (backoff),
+   * the time slice ends or the process stops.
+   *
+   * Successful attempts are recorded while the next requests are in flight (group commit:
+   * one statement records whatever finished during the previous write). A failure is
+   * recorded before its retry, and everything is recorded before the queue is read again,
+   * so no delivery is sent twice by one worker.
+   */
+  private async serve(webhook: WebhookEntity): Promise<void> {
+    const formatter = this.formats.find(webhook.format);
+    if (!formatter) {
+      this.logger.warn({ webhookId: webhook.id, format: webhook.format }, 'Webhook format not available here; its deliveries wait');
+      return;
+    }
+    const sliceEnd = Date.now() + this.sliceMs();
+    const log = new AttemptLog(this.repo, webhook, this.logger);
+    try {
+      for (;;) {
+        if (!(await log.flushed())) return;
+        const batch = await this.repo.pendingHead(webhook.id, HEAD_BATCH);
+        let i = 0;
+        while (i < batch.length) {
+          const delivery = batch[i];
+          if (this.stopping) return;
+          if (delivery.nextAttemptAt.getTime() > Date.now()) {
+            this.wakeAt(delivery.nextAttemptAt.getTime());
+            return;
+          }
+          const headers = {
+            'Content-Type': 'application/json',
+            'User-Agent': USER_AGENT,
+            ...formatter.headers({
+              body: delivery.body,
+              secret: webhook.secret,
+              eventId: delivery.eventId,
+              eventType: delivery.eventType,
+              deliveryId: delivery.id,
+              timestamp: Math.floor(Date.now() / 1000),
+            }),
+          };
+          const result = await postWebhook(webhook.url, delivery.body, headers, this.config.webhooks.timeoutMs, this.shutdown.signal);
+          // Canceled at shutdown: not an attempt; the row stays due for the next process.
+          if (this.stopping && !result.ok) return;
+          const outcome = this.outcome(delivery, result, result.ok ? 0 : log.consecutiveFailures + 1);
+          log.add(delivery, result, outcome);
+          if (!log.healthy) return;
+          if (outcome.status === DeliveryStatus.DELIVERED || outcome.status === DeliveryStatus.FAILED) {
+            i++;
+            if (Date.now() >= sliceEnd) return;
+            continue;
+          }
+          const due = outcome.nextAttemptAt!.getTime();
+          if (due - Date.now() > IN_PLACE_RETRY_MS || due >= sliceEnd) {
+            this.wakeAt(due);
+            return;
+          }
+          // A short backoff is waited out here, keeping the lease, instead of a release and
+          // re-claim; the failure's record lands meanwhile, before the same row is tried again.
+          delivery.attempts += 1;
+          delivery.nextAttemptAt = new Date(due);
+          const [ok] = await Promise.all([log.flushed(), this.pause(due - Date.now())]);
+          if (!ok) return;
+        }
+        if (batch.length < HEAD_BATCH) return;
+      }
+    } finally {
+      await log.flushed();
+    }
+  }
+
+  private outcome(delivery: WebhookDeliveryEntity, result: AttemptResult, consecutiveFailures: number): AttemptOutcome {
+    if (result.ok) return { status: DeliveryStatus.DELIVERED, nextAttemptAt: null };
+    const { retryBaseMs, retryMaxMs, maxAttempts } = this.config.webhooks;
+    const decision = decideAfterFailure(
+      { roundAttempts: delivery.attempts + 1 - delivery.roundStart, queuedAt: delivery.queuedAt, consecutiveFailures, now: new Date() },
+      { baseDelayMs: retryBaseMs, maxDelayMs: retryMaxMs, maxAttempts },
+    );
+    return decision.action === 'retry'
+      ? { status: DeliveryStatus.PENDING, nextAttemptAt: decision.at }
+      : { status: DeliveryStatus.FAILED, nextAttemptAt: null };
+  }
+
+  /** A worker holds a subscription at most this long before giving others a turn. */
+  private sliceMs(): number {
+    return Math.max(1_000, Math.floor(this.config.webhooks.leaseMs / 2));
+  }
+
+  private wakeAt(at: number): void {
+    this.nextWakeAt = Math.min(this.nextWakeAt, at);
+    this.notify();
+  }
+
+  private async renewLeases(): Promise<void> {
+    try {
+      await this.repo.renewLeases(this.instanceId, [...this.workers.keys()], this.config.webhooks.leaseMs);
+    } catch (err) {
+      if (!this.stopping) this.logger.warn({ err }, 'Renewing webhook leases failed');
+    }
+  }
+
+  private async prune(days: number): Promise<void> {
+    try {
+      let removed = 0;
+      let n: number;
+      do {
+        n = await this.repo.pruneFinished(days);
+        removed += n;
+      } while (n > 0 && !this.stopping);
+      if (removed) this.logger.log({ removed, days }, 'Pruned old webhook deliveries');
+    } catch (err) {
+      this.logger.warn({ err }, 'Pruning webhook deliveries failed');
+    }
+  }
+
+  /** Waits `ms`, or less when the process stops. */
+  private pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.shutdown.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.shutdown.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.pendingWake || ms <= 0 || this.stopping) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        if (this.wake === wake) this.wake = null;
+        resolve();
+      };
+      const wake = () => {
+        this.pendingWake = false;
+        finish();
+      };
+      const timer = setTimeout(finish, ms);
+      this.wake = wake;
+    });
+  }
+}
+
+/**
+ * The attempt records of one worker, written in order with at most one statement in flight:
+ * attempts that finish while a write is running go into the next write together.
+ */
+class AttemptLog {
+  /** Failed attempts in a row on the subscription, as of the last attempt added. */
+  consecutiveFailures: number;
+  /** False once a write failed or found its deliveries gone (the webhook was deleted). */
+  healthy = true;
+  private queue: RecordedAttempt[] = [];
+  private writing: Promise<void> | null = null;
+  /** The failure streak as of the last attempt written. */
+  private writtenStreak: number;
+
+  constructor(
+    private readonly repo: WebhooksRepository,
+    private readonly webhook: WebhookEntity,
+    private readonly logger: Logger,
+  ) {
+    this.consecutiveFailures = webhook.consecutiveFailures;
+    this.writtenStreak = webhook.consecutiveFailures;
+  }
+
+  add(delivery: WebhookDeliveryEntity, result: AttemptResult, outcome: AttemptOutcome): void {
+    this.consecutiveFailures = result.ok ? 0 : this.consecutiveFailures + 1;
+    this.queue.push({ deliveryId: delivery.id, result, outcome });
+    this.log(delivery, result, outcome);
+    if (!this.writing) this.writing = this.writeLoop();
+  }
+
+  /** Resolves once everything added so far is written; false if the worker should stop. */
+  async flushed(): Promise<boolean> {
+    while (this.writing) await this.writing;
+    return this.healthy;
+  }
+
+  private async writeLoop(): Promise<void> {
+    while (this.queue.length && this.healthy) {
+      const batch = this.queue.splice(0, MAX_RECORD_BATCH);
+      const failed = batch.filter((a) => !a.result.ok);
+      for (const a of batch) this.writtenStreak = a.result.ok ? 0 : this.writtenStreak + 1;
+      try {
+        const recorded = await this.repo.recordAttempts(this.webhook.id, batch, {
+          consecutiveFailures: this.writtenStreak,
+          succeeded: failed.length < batch.length,
+          failed: failed.length > 0,
+          lastError: failed.at(-1)?.result.error ?? null,
+        });
+        if (recorded < batch.length) this.healthy = false;
+      } catch (err) {
+        this.logger.error({ err, webhookId: this.webhook.id }, 'Recording webhook attempts failed');
+        this.healthy = false;
+      }
+    }
+    this.writing = null;
+  }
+
+  private log(delivery: WebhookDeliveryEntity, result: AttemptResult, outcome: AttemptOutcome): void {
+    const ctx = { webhookId: this.webhook.id, deliveryId: delivery.id, eventId: delivery.eventId, attempt: delivery.attempts + 1 };
+    if (outcome.status === DeliveryStatus.FAILED) {
+      this.logger.warn({ ...ctx, statusCode: result.statusCode, error: result.error }, 'Webhook delivery given up');
+    } else if (outcome.status === DeliveryStatus.PENDING) {
+      this.logger.debug({ ...ctx, statusCode: result.statusCode, error: result.error, retryAt: outcome.nextAttemptAt }, 'Webhook attempt failed');
+    } else {
+      this.logger.log({ ...ctx, statusCode: result.statusCode, durationMs: result.durationMs }, 'Webhook delivered');
+    }
+  }
+}

@@ -1,0 +1,365 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
+import type { AttemptResult } from './webhook-http';
+import { WebhookDeliveryAttemptEntity } from './entities/webhook-delivery-attempt.entity';
+import { DeliveryStatus, WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
+import { WebhookEntity } from './entities/webhook.entity';
+
+/** TypeORM answers an UPDATE … RETURNING as `[rows, affectedCount]` and a SELECT as `rows`. */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as Record<string, unknown>[];
+  }
+  return result as Record<string, unknown>[];
+}
+
+/** Rows per INSERT (5 parameters each; PostgreSQL allows 65,535 per statement). */
+const INSERT_CHUNK = 1_000;
+
+export interface MatchingSubscription {
+  id: string;
+  url: string;
+  sessionId: string | null;
+  events: string[];
+  format: string;
+  options: Record<string, unknown>;
+}
+
+export interface NewDelivery {
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  sessionId: string | null;
+  body: string;
+}
+
+export interface WebhookHealthCounts {
+  pending: number;
+  failed: number;
+}
+
+/** The outcome of one attempt, as the dispatcher decided it. */
+export interface AttemptOutcome {
+  status: DeliveryStatus;
+  /** When a PENDING delivery is due again. */
+  nextAttemptAt: Date | null;
+}
+
+export interface RecordedAttempt {
+  deliveryId: string;
+  result: AttemptResult;
+  outcome: AttemptOutcome;
+}
+
+export interface HealthUpdate {
+  consecutiveFailures: number;
+  succeeded: boolean;
+  failed: boolean;
+  lastError: string | null;
+}
+
+export interface DeliveryListFilter {
+  webhookId: string;
+  status?: DeliveryStatus;
+  beforeSeq?: number;
+  limit: number;
+}
+
+/**
+ * The webhooks feature's SQL. Each subscription's queue is delivered by one process at a
+ * time: the process leases the subscription row (`lease_owner`, `lease_until`), claimed with
+ * `FOR UPDATE SKIP LOCKED`, and a lease that is not renewed expires so another process takes
+ * over. Deliveries themselves are plain rows in creation order (`seq`).
+ */
+@Injectable()
+export class WebhooksRepository {
+  constructor(
+    @InjectRepository(WebhookEntity) private readonly webhooks: Repository<WebhookEntity>,
+    @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
+    @InjectRepository(WebhookDeliveryAttemptEntity) private readonly attempts: Repository<WebhookDeliveryAttemptEntity>,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  // ------------------------------------------------------------ subscriptions
+
+  async insert(row: Pick<WebhookEntity, 'url' | 'events' | 'sessionId' | 'format' | 'options' | 'secret' | 'description' | 'active'>): Promise<WebhookEntity> {
+    const entity = this.webhooks.create({ ...row, origin: 'api', consecutiveFailures: 0 });
+    return this.webhooks.save(entity);
+  }
+
+  findById(id: string): Promise<WebhookEntity | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.webhooks.findOneBy({ id });
+  }
+
+  /**
+   * Oldest first. `sessionIds` limits to webhooks bound to those sessions, `workspace` to
+   * webhooks bound to sessions labelled with it; either excludes global webhooks.
+   */
+  list(filter: { sessionIds?: string[]; workspace?: string }): Promise<WebhookEntity[]> {
+    const qb = this.webhooks.createQueryBuilder('w').orderBy('w.created_at', 'ASC');
+    if (filter.sessionIds) qb.andWhere('w.session_id IN (:...ids)', { ids: filter.sessionIds });
+    if (filter.workspace) {
+      qb.andWhere(`w.session_id IN (SELECT s.id FROM session s WHERE s.settings->>'workspace' = :workspace)`, { workspace: filter.workspace });
+    }
+    return qb.getMany();
+  }
+
+  async update(id: string, patch: Partial<Pick<WebhookEntity, 'url' | 'events' | 'sessionId' | 'secret' | 'description' | 'active' | 'options'>>): Promise<WebhookEntity | null> {
+    // TypeORM's deep-partial typing cannot express a jsonb Record column; the values are plain.
+    if (Object.keys(patch).length) await this.webhooks.update({ id }, patch as Parameters<Repository<WebhookEntity>['update']>[1]);
+    return this.findById(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.webhooks.delete({ id });
+  }
+
+  /**
+   * Creates the session's per-device webhook (seed 004), or points the existing one at `url`
+   * (and re-activates it). Atomic under concurrent calls.
+   */
+  async upsertDevice(sessionId: string, url: string, secret: string): Promise<{ webhook: WebhookEntity; created: boolean }> {
+    const rows = rowsOf(await this.db.query(
+      `INSERT INTO webhook (url, events, session_id, format, options, secret, origin)
+       VALUES ($1, '{*}', $2, 'native', '{}'::jsonb, $3, 'device')
+       ON CONFLICT (session_id) WHERE origin = 'device'
+       DO UPDATE SET url = EXCLUDED.url, active = true, updated_at = now()
+       RETURNING id, (xmax = 0) AS created`,
+      [url, sessionId, secret],
+    ));
+    const webhook = await this.webhooks.findOneByOrFail({ id: rows[0].id as string });
+    return { webhook, created: rows[0].created === true };
+  }
+
+  /** Active subscriptions of `sessionId` (or global) that want at least one of `types`. */
+  async findMatching(manager: EntityManager, sessionId: string, types: string[]): Promise<MatchingSubscription[]> {
+    const rows: Record<string, unknown>[] = await manager.query(
+      `SELECT id, url, session_id, events, format, options FROM webhook
+        WHERE active AND (session_id IS NULL OR session_id = $1) AND events && ($2::text[] || '{*}'::text[])
+        ORDER BY created_at, id`,
+      [sessionId, types],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      url: r.url as string,
+      sessionId: r.session_id as string | null,
+      events: r.events as string[],
+      format: r.format as string,
+      options: (r.options as Record<string, unknown>) ?? {},
+    }));
+  }
+
+  // ------------------------------------------------------------ deliveries
+
+  /** Inserts deliveries in array order (their `seq` follows it), in the manager's transaction. */
+  async insertDeliveries(manager: EntityManager, rows: NewDelivery[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const params: unknown[] = [];
+      const values = chunk.map((r) => {
+        params.push(r.webhookId, r.eventId, r.eventType, r.sessionId, r.body);
+        const n = params.length;
+        return `($${n - 4}::uuid, $${n - 3}, $${n - 2}, $${n - 1}, $${n}, 'PENDING')`;
+      });
+      await manager.query(
+        `INSERT INTO webhook_delivery (webhook_id, event_id, event_type, session_id, body, status) VALUES ${values.join(', ')}`,
+        params,
+      );
+    }
+  }
+
+  /**
+   * Leases up to `limit` active subscriptions whose queue head is due and that no live
+   * process holds, most overdue first. Expired leases (a crashed process) are taken over.
+   */
+  async claimDue(owner: string, limit: number, leaseMs: number, exclude: string[]): Promise<WebhookEntity[]> {
+    const rows = rowsOf(await this.db.query(
+      `UPDATE webhook w SET lease_owner = $1, lease_until = now() + ($2 || ' milliseconds')::interval
+         FROM (SELECT c.id FROM webhook c
+                CROSS JOIN LATERAL (SELECT d.next_attempt_at FROM webhook_delivery d
+                                     WHERE d.webhook_id = c.id AND d.status = 'PENDING'
+                                     ORDER BY d.seq LIMIT 1) head
+               WHERE c.active AND (c.lease_until IS NULL OR c.lease_until < now())
+                 AND head.next_attempt_at <= now() AND NOT (c.id = ANY($4::uuid[]))
+               ORDER BY head.next_attempt_at
+               LIMIT $3
+               FOR UPDATE OF c SKIP LOCKED) due
+        WHERE w.id = due.id
+        RETURNING w.*`,
+      [owner, String(leaseMs), limit, exclude],
+    ));
+    return rows.map((r) => this.webhooks.create(webhookFromRaw(r)));
+  }
+
+  /** When the earliest queue head of an unleased active subscription is due, if any. */
+  async nextDueAt(): Promise<Date | null> {
+    const [row] = await this.db.query(
+      `SELECT min(head.next_attempt_at) AS at FROM webhook c
+        CROSS JOIN LATERAL (SELECT d.next_attempt_at FROM webhook_delivery d
+                             WHERE d.webhook_id = c.id AND d.status = 'PENDING' ORDER BY d.seq LIMIT 1) head
+        WHERE c.active AND (c.lease_until IS NULL OR c.lease_until < now())`,
+    );
+    return row?.at ? new Date(row.at) : null;
+  }
+
+  async renewLeases(owner: string, ids: string[], leaseMs: number): Promise<void> {
+    if (!ids.length) return;
+    await this.db.query(
+      `UPDATE webhook SET lease_until = now() + ($3 || ' milliseconds')::interval WHERE lease_owner = $1 AND id = ANY($2::uuid[])`,
+      [owner, ids, String(leaseMs)],
+    );
+  }
+
+  async releaseLease(owner: string, id: string): Promise<void> {
+    await this.db.query(`UPDATE webhook SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [id, owner]);
+  }
+
+  /** The first `limit` pending deliveries of a subscription, in creation order. */
+  pendingHead(webhookId: string, limit: number): Promise<WebhookDeliveryEntity[]> {
+    return this.deliveries.find({ where: { webhookId, status: DeliveryStatus.PENDING }, order: { seq: 'ASC' }, take: limit });
+  }
+
+  /**
+   * Records attempts of one subscription's deliveries in one statement: each delivery's new
+   * state, one attempt-log row each, and the subscription's health (`health`: its failures in
+   * a row after the last of these attempts; whether any succeeded or failed). Returns how
+   * many deliveries were still pending and got recorded (fewer when the webhook was deleted).
+   */
+  async recordAttempts(webhookId: string, attempts: RecordedAttempt[], health: HealthUpdate): Promise<number> {
+    if (!attempts.length) return 0;
+    const col = <T>(f: (a: RecordedAttempt) => T) => attempts.map(f);
+    const rows = rowsOf(await this.db.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[], $7::int[], $8::boolean[], $9::text[])
+                AS t(id, status, next_at, started_at, status_code, error, duration_ms, success, response_body)
+       ), d AS (
+         UPDATE webhook_delivery w SET status = i.status, attempts = w.attempts + 1,
+                next_attempt_at = COALESCE(i.next_at, w.next_attempt_at), last_attempt_at = i.started_at,
+                last_status_code = i.status_code, last_error = i.error,
+                delivered_at = CASE WHEN i.status = 'DELIVERED' THEN now() ELSE w.delivered_at END, updated_at = now()
+           FROM input i
+          WHERE w.id = i.id AND w.status = 'PENDING'
+          RETURNING w.id, w.attempts
+       ), a AS (
+         INSERT INTO webhook_delivery_attempt (delivery_id, attempt, started_at, duration_ms, status_code, success, error, response_body)
+         SELECT d.id, d.attempts, i.started_at, i.duration_ms, i.status_code, i.success, i.error, i.response_body
+           FROM d JOIN input i ON i.id = d.id
+       ), h AS (
+         UPDATE webhook SET consecutive_failures = $11,
+                last_success_at = CASE WHEN $12 THEN now() ELSE last_success_at END,
+                last_failure_at = CASE WHEN $13 THEN now() ELSE last_failure_at END,
+                last_error = CASE WHEN $13 THEN $14 ELSE last_error END
+          WHERE id = $10 AND EXISTS (SELECT 1 FROM d)
+       )
+       SELECT count(*)::int AS n FROM d`,
+      [
+        col((a) => a.deliveryId),
+        col((a) => a.outcome.status),
+        col((a) => a.outcome.nextAttemptAt),
+        col((a) => a.result.startedAt),
+        col((a) => a.result.statusCode),
+        col((a) => a.result.error),
+        col((a) => a.result.durationMs),
+        col((a) => a.result.ok),
+        col((a) => a.result.responseBody),
+        webhookId,
+        health.consecutiveFailures,
+        health.succeeded,
+        health.failed,
+        health.lastError,
+      ],
+    ));
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Pending and failed counts per subscription. */
+  async healthCounts(webhookIds: string[]): Promise<Map<string, WebhookHealthCounts>> {
+    const counts = new Map<string, WebhookHealthCounts>();
+    if (!webhookIds.length) return counts;
+    const rows: Record<string, unknown>[] = await this.db.query(
+      `SELECT webhook_id, count(*) FILTER (WHERE status = 'PENDING')::int AS pending, count(*) FILTER (WHERE status = 'FAILED')::int AS failed
+         FROM webhook_delivery WHERE webhook_id = ANY($1::uuid[]) AND status IN ('PENDING', 'FAILED')
+        GROUP BY webhook_id`,
+      [webhookIds],
+    );
+    for (const r of rows) counts.set(r.webhook_id as string, { pending: Number(r.pending), failed: Number(r.failed) });
+    return counts;
+  }
+
+  /** Newest first; keyset pagination on `seq`. */
+  listDeliveries(filter: DeliveryListFilter): Promise<WebhookDeliveryEntity[]> {
+    const qb = this.deliveries
+      .createQueryBuilder('d')
+      .where('d.webhook_id = :webhookId', { webhookId: filter.webhookId })
+      .orderBy('d.seq', 'DESC')
+      .take(filter.limit);
+    if (filter.status) qb.andWhere('d.status = :status', { status: filter.status });
+    if (filter.beforeSeq !== undefined) qb.andWhere('d.seq < :beforeSeq', { beforeSeq: filter.beforeSeq });
+    return qb.getMany();
+  }
+
+  findDelivery(webhookId: string, id: string): Promise<WebhookDeliveryEntity | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.deliveries.findOneBy({ id, webhookId });
+  }
+
+  attemptsOf(deliveryId: string): Promise<WebhookDeliveryAttemptEntity[]> {
+    return this.attempts.find({ where: { deliveryId }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * Queues a delivery again, due now, with a fresh retry budget and window. Works in any
+   * state (a pending one waiting in backoff is retried at once). Null when not found.
+   */
+  async redeliver(webhookId: string, id: string): Promise<WebhookDeliveryEntity | null> {
+    if (!isUuid(id)) return null;
+    const rows = rowsOf(await this.db.query(
+      `UPDATE webhook_delivery SET status = 'PENDING', round_start = attempts, queued_at = now(), next_attempt_at = now(),
+              delivered_at = NULL, updated_at = now()
+        WHERE id = $1 AND webhook_id = $2 RETURNING id`,
+      [id, webhookId],
+    ));
+    return rows.length ? this.findDelivery(webhookId, id) : null;
+  }
+
+  /** Deletes finished deliveries (and their attempts) last changed before the cutoff; returns how many. */
+  async pruneFinished(olderThanDays: number, batch = 5_000): Promise<number> {
+    const rows = rowsOf(await this.db.query(
+      `DELETE FROM webhook_delivery WHERE id IN (
+         SELECT id FROM webhook_delivery WHERE status <> 'PENDING' AND updated_at < now() - ($1 || ' days')::interval LIMIT $2)
+       RETURNING id`,
+      [String(olderThanDays), batch],
+    ));
+    return rows.length;
+  }
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+/** Raw `RETURNING *` row → entity properties. */
+function webhookFromRaw(r: Record<string, unknown>): Partial<WebhookEntity> {
+  return {
+    id: r.id as string,
+    url: r.url as string,
+    events: r.events as string[],
+    sessionId: r.session_id as string | null,
+    format: r.format as string,
+    options: (r.options as Record<string, unknown>) ?? {},
+    secret: r.secret as string,
+    description: r.description as string | null,
+    active: r.active as boolean,
+    origin: r.origin as WebhookEntity['origin'],
+    leaseOwner: r.lease_owner as string | null,
+    leaseUntil: r.lease_until as Date | null,
+    consecutiveFailures: Number(r.consecutive_failures),
+    lastSuccessAt: r.last_success_at as Date | null,
+    lastFailureAt: r.last_failure_at as Date | null,
+    lastError: r.last_error as string | null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  };
+}

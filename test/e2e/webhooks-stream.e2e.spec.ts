@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WebhooksService } from '../../src/webhooks/webhooks.service';
+import { api } from '../support/http';
+import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
+
+interface SseFrame {
+  id?: string;
+  event?: string;
+  data?: string;
+  comment?: string;
+}
+
+/** A minimal Server-Sent Events client over fetch that records every frame. */
+class SseClient {
+  readonly frames: SseFrame[] = [];
+  ended = false;
+  private waiters: (() => void)[] = [];
+
+  private constructor(
+    readonly response: Response,
+    private readonly controller: AbortController,
+  ) {}
+
+  static async open(url: string, token: string = TEST_API_KEY): Promise<SseClient> {
+    const controller = new AbortController();
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal });
+    const client = new SseClient(response, controller);
+    if (response.ok) void client.read();
+    return client;
+  }
+
+  get events(): (SseFrame & { json: any })[] {
+    return this.frames.filter((f) => f.event).map((f) => ({ ...f, json: JSON.parse(f.data!) }));
+  }
+
+  async waitFor(predicate: (c: SseClient) => boolean, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this)) {
+      if (Date.now() > deadline) throw new Error(`sse: condition not met in ${timeoutMs} ms; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  close(): void {
+    this.controller.abort();
+  }
+
+  private async read(): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of this.response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const frame: SseFrame = {};
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':')) frame.comment = line.slice(1).trim();
+            else if (line.startsWith('id: ')) frame.id = line.slice(4);
+            else if (line.startsWith('event: ')) frame.event = line.slice(7);
+            else if (line.startsWith('data: ')) frame.data = (frame.data ? `${frame.data}\n` : '') + line.slice(6);
+          }
+          this.frames.push(frame);
+        }
+        this.notify();
+      }
+    } catch {
+      /* aborted */
+    }
+    this.ended = true;
+    this.notify();
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((w) => w());
+  }
+}
+
+/** GET /api/events: the live stream of the same events webhooks get. */
+describe('Live event stream (SSE)', () => {
+  let t: TestApp;
+  const clients: SseClient[] = [];
+
+  before(async () => {
+    t = await startTestApp({ env: { EVENTS_HEARTBEAT_MS: '200', SANDBOX_RECEIPT_DELAY_MS: '10', DEFAULT_MIN_DELAY_MS: '0', DEFAULT_MAX_DELAY_MS: '0' } });
+  });
+  after(async () => {
+    clients.forEach((c) => c.close());
+    await t?.destroy();
+  });
+
+  async function open(query = '', token?: string): Promise<SseClient> {
+    const c = await SseClient.open(`${t.url}/api/events${query}`, token);
+    clients.push(c);
+    return c;
+  }
+
+  async function linkedSession(phone: string): Promise<string> {
+    const { body } = await api(t).post('/api/sessions').send({}).expect(201);
+    await api(t).post(`/api/sessions/${body.session.sessionId}/sandbox/link`).send({ phoneNumber: phone }).expect(200);
+    return body.session.sessionId;
+  }
+
+  it('streams events as id / event / data frames carrying the webhook envelope', async () => {
+    const all = await open();
+    assert.equal(all.response.status, 200);
+    assert.match(all.response.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.equal(all.response.headers.get('cache-control'), 'no-cache, no-transform');
+    const sessionId = await linkedSession('15550800001');
+    await all.waitFor((c) => c.events.some((e) => e.json.sessionId === sessionId && e.json.data.status === 'READY'));
+    const ready = all.events.find((e) => e.json.sessionId === sessionId && e.json.data.status === 'READY')!;
+    assert.equal(ready.event, 'session.status');
+    assert.equal(ready.id, ready.json.id);
+    assert.match(ready.id!, /^evt_[0-9a-f-]{36}$/);
+    assert.deepEqual(Object.keys(ready.json), ['id', 'event', 'sessionId', 'createdAt', 'data']);
+    // QR events of the linking session came first.
+    assert.ok(all.events.some((e) => e.event === 'session.qr' && e.json.sessionId === sessionId));
+  });
+
+  it('filters by event type and session', async () => {
+    const a = await linkedSession('15550800011');
+    const b = await linkedSession('15550800012');
+    const onlyA = await open(`?events=message.status,contact.opt_in&sessionId=${a}`);
+    const byNumber = await open('?sessionId=%2B1%20555%20080%200012&events=contact.opt_in');
+    await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: a, data: { optIn: 'yes' } });
+    await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: b, data: { optIn: 'no' } });
+    await t.app.get(WebhooksService).publish({ type: 'call.received', sessionId: a, data: { from: 'x' } });
+    await api(t).post('/api/messages/send').send({ sessionId: a, to: '15550801111', type: 'text', text: 'x' }).expect(202);
+    await onlyA.waitFor((c) => c.events.filter((e) => e.event === 'message.status').length >= 3);
+    await byNumber.waitFor((c) => c.events.length >= 1);
+    assert.ok(onlyA.events.every((e) => e.json.sessionId === a && ['message.status', 'contact.opt_in'].includes(e.event!)));
+    assert.deepEqual(onlyA.events.filter((e) => e.event === 'contact.opt_in').map((e) => e.json.data), [{ optIn: 'yes' }]);
+    assert.deepEqual(byNumber.events.map((e) => [e.event, e.json.sessionId, e.json.data.optIn]), [['contact.opt_in', b, 'no']]);
+  });
+
+  it('limits a session-bound token to its session and rejects bad requests', async () => {
+    const mine = await linkedSession('15550800021');
+    const other = await linkedSession('15550800022');
+    const token = (await api(t).post('/api/auth/tokens').send({ name: 'stream', sessionId: mine }).expect(201)).body.token;
+    const bound = await open('?events=contact.opt_in', token);
+    await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: other, data: { n: 1 } });
+    await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: mine, data: { n: 2 } });
+    await bound.waitFor((c) => c.events.length >= 1);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(bound.events.map((e) => e.json.data.n), [2]);
+
+    const forbidden = await fetch(`${t.url}/api/events?sessionId=${other}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(forbidden.status, 403);
+    assert.equal(((await forbidden.json()) as any).error.code, 'FORBIDDEN');
+    const unknown = await fetch(`${t.url}/api/events?events=message.sent`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    assert.equal(unknown.status, 400);
+    assert.equal(((await unknown.json()) as any).error.code, 'VALIDATION_FAILED');
+    const missing = await fetch(`${t.url}/api/events?sessionId=nope`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    assert.equal(missing.status, 404);
+    const anonymous = await fetch(`${t.url}/api/events`);
+    assert.equal(anonymous.status, 401);
+  });
+
+  it('sends a heartbeat comment and ends open streams cleanly on shutdown', async () => {
+    const c = await open('?events=contact.opt_in');
+    await c.waitFor((x) => x.frames.some((f) => f.comment === 'ping'), 2_000);
+    assert.ok(c.frames[0].comment === 'connected');
+    const started = Date.now();
+    await t.close();
+    await c.waitFor((x) => x.ended, 2_000);
+    assert.ok(Date.now() - started < 3_000, 'shutdown does not wait for stream clients');
+  });
+});

@@ -1,0 +1,370 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WebhooksService } from '../../src/webhooks/webhooks.service';
+import { api, eventually } from '../support/http';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { verifySignature, WebhookReceiver } from '../support/webhook-receiver';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SECRET = 'test-webhook-secret-0123456789';
+
+/**
+ * Webhooks over real HTTP: the API (CRUD, validation, token scoping, seed 004), and delivery
+ * to local receivers (signature, envelope, retries in order, isolation of a slow receiver,
+ * the delivery log and redelivery).
+ */
+describe('Webhooks API and delivery (sandbox engine)', () => {
+  let t: TestApp;
+  const receivers: WebhookReceiver[] = [];
+
+  before(async () => {
+    t = await startTestApp({
+      env: {
+        DEFAULT_MIN_DELAY_MS: '0',
+        DEFAULT_MAX_DELAY_MS: '0',
+        SANDBOX_RECEIPT_DELAY_MS: '10',
+        WEBHOOK_RETRY_BASE_MS: '30',
+        WEBHOOK_RETRY_MAX_MS: '200',
+        WEBHOOK_MAX_ATTEMPTS: '8',
+        WEBHOOK_TIMEOUT_MS: '1500',
+        WEBHOOK_POLL_INTERVAL_MS: '50',
+      },
+    });
+  });
+  after(async () => {
+    await t?.destroy();
+    await Promise.all(receivers.map((r) => r.close()));
+  });
+
+  async function receiver(): Promise<WebhookReceiver> {
+    const r = await WebhookReceiver.start();
+    receivers.push(r);
+    return r;
+  }
+
+  async function linkedSession(phone: string): Promise<string> {
+    const { body } = await api(t).post('/api/sessions').send({}).expect(201);
+    await api(t).post(`/api/sessions/${body.session.sessionId}/sandbox/link`).send({ phoneNumber: phone }).expect(200);
+    return body.session.sessionId;
+  }
+
+  const createWebhook = async (body: Record<string, unknown>) => (await api(t).post('/api/webhooks').send(body).expect(201)).body.webhook;
+  const publish = (sessionId: string, data: Record<string, unknown>, type: 'call.received' | 'contact.opt_in' = 'contact.opt_in') =>
+    t.app.get(WebhooksService).publish({ type, sessionId, data });
+  const deliveries = async (webhookId: string, query = '') =>
+    (await api(t).get(`/api/webhooks/${webhookId}/deliveries${query}`).expect(200)).body.deliveries as any[];
+
+  it('creates, lists, reads, updates and deletes webhooks', async () => {
+    const created = await api(t).post('/api/webhooks').send({ url: 'http://127.0.0.1:9/hook', description: 'CRM' }).expect(201);
+    assert.equal(created.body.success, true);
+    const w = created.body.webhook;
+    assert.match(w.id, UUID);
+    assert.deepEqual(
+      { url: w.url, events: w.events, sessionId: w.sessionId, format: w.format, active: w.active, origin: w.origin, description: w.description },
+      { url: 'http://127.0.0.1:9/hook', events: ['*'], sessionId: null, format: 'native', active: true, origin: 'api', description: 'CRM' },
+    );
+    assert.match(w.secret, /^whsec_[\w-]{32}$/);
+    assert.ok(!Number.isNaN(Date.parse(w.createdAt)));
+
+    // Seed 002's `services` means the same as `events`.
+    const seed002 = await createWebhook({ url: 'https://crm.example.com/wa', services: ['message.received'], secret: SECRET });
+    assert.deepEqual(seed002.events, ['message.received']);
+    assert.equal(seed002.secret, SECRET);
+
+    const list = (await api(t).get('/api/webhooks').expect(200)).body.webhooks;
+    const ids = list.map((x: { id: string }) => x.id);
+    assert.ok(ids.includes(w.id) && ids.includes(seed002.id));
+    assert.ok(list.every((x: Record<string, unknown>) => !('secret' in x)), 'the secret is shown only at creation');
+
+    const one = (await api(t).get(`/api/webhooks/${w.id}`).expect(200)).body.webhook;
+    assert.equal(one.secret, undefined);
+    assert.deepEqual(one.health, { pending: 0, failed: 0, lastSuccessAt: null, lastFailureAt: null, consecutiveFailures: 0, lastError: null });
+
+    const patched = (await api(t).patch(`/api/webhooks/${w.id}`).send({ events: ['message.status', 'session.status'], active: false, description: null }).expect(200)).body.webhook;
+    assert.deepEqual([patched.events, patched.active, patched.description], [['message.status', 'session.status'], false, null]);
+
+    await api(t).delete(`/api/webhooks/${w.id}`).expect(200);
+    const gone = await api(t).get(`/api/webhooks/${w.id}`).expect(404);
+    assert.equal(gone.body.error.code, 'WEBHOOK_NOT_FOUND');
+    await api(t).get('/api/webhooks/not-a-webhook').expect(404);
+    await api(t).delete(`/api/webhooks/${seed002.id}`).expect(200);
+  });
+
+  it('validates input and needs a credential', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{}, 'url'],
+      [{ url: 'ftp://example.com/x' }, 'url'],
+      [{ url: 'not a url' }, 'url'],
+      [{ url: 'http://user:pw@example.com/x' }, 'url'],
+      [{ url: 'http://example.com', events: ['message.sent'] }, 'events'],
+      [{ url: 'http://example.com', events: [] }, 'events'],
+      [{ url: 'http://example.com', secret: 'short' }, 'secret'],
+      [{ url: 'http://example.com', format: 'xml' }, 'format'],
+      [{ url: 'http://example.com', verifyToken: 'abc' }, 'verifyToken'],
+      [{ url: 'http://example.com', colour: 'red' }, 'colour'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await api(t).post('/api/webhooks').send(body).expect(400);
+      assert.equal(res.body.error.code, 'VALIDATION_FAILED', JSON.stringify(body));
+      assert.ok(JSON.stringify(res.body.error).includes(field), `${JSON.stringify(body)} → ${JSON.stringify(res.body.error)}`);
+    }
+    const unknownSession = await api(t).post('/api/webhooks').send({ url: 'http://example.com', sessionId: 'nope' }).expect(404);
+    assert.equal(unknownSession.body.error.code, 'SESSION_NOT_FOUND');
+    const w = await createWebhook({ url: 'http://example.com/a' });
+    await api(t).patch(`/api/webhooks/${w.id}`).send({ format: 'native' }).expect(400);
+    await api(t).patch(`/api/webhooks/${w.id}`).send({ url: 'mailto:x@example.com' }).expect(400);
+    await api(t, null).get('/api/webhooks').expect(401);
+    await api(t, null).post('/api/webhooks').send({ url: 'http://example.com' }).expect(401);
+    await api(t).delete(`/api/webhooks/${w.id}`).expect(200);
+  });
+
+  it('limits a session-bound token to its own session’s webhooks', async () => {
+    const mine = await linkedSession('15550700001');
+    const other = await linkedSession('15550700002');
+    const token = (await api(t).post('/api/auth/tokens').send({ name: 'bound', sessionId: mine }).expect(201)).body.token;
+    const global = await createWebhook({ url: 'http://example.com/global' });
+    const others = await createWebhook({ url: 'http://example.com/other', sessionId: other });
+
+    const noSession = await api(t, token).post('/api/webhooks').send({ url: 'http://example.com/x' }).expect(403);
+    assert.equal(noSession.body.error.code, 'FORBIDDEN');
+    await api(t, token).post('/api/webhooks').send({ url: 'http://example.com/x', sessionId: other }).expect(403);
+    const own = (await api(t, token).post('/api/webhooks').send({ url: 'http://example.com/mine', sessionId: '+1 555-070-0001' }).expect(201)).body.webhook;
+    assert.equal(own.sessionId, mine, 'the session is named by number and stored by id');
+
+    const listed = (await api(t, token).get('/api/webhooks').expect(200)).body.webhooks;
+    assert.deepEqual(listed.map((x: { id: string }) => x.id), [own.id]);
+    for (const id of [global.id, others.id]) {
+      await api(t, token).get(`/api/webhooks/${id}`).expect(403);
+      await api(t, token).patch(`/api/webhooks/${id}`).send({ active: false }).expect(403);
+      await api(t, token).delete(`/api/webhooks/${id}`).expect(403);
+      await api(t, token).get(`/api/webhooks/${id}/deliveries`).expect(403);
+    }
+    await api(t, token).patch(`/api/webhooks/${own.id}`).send({ sessionId: null }).expect(403);
+    await api(t, token).patch(`/api/webhooks/${own.id}`).send({ sessionId: other }).expect(403);
+    await api(t, token).patch(`/api/webhooks/${own.id}`).send({ active: false }).expect(200);
+    await api(t, token).post('/api/webhook').send({ token: other, url: 'http://example.com/d' }).expect(403);
+    await api(t, token).delete(`/api/webhooks/${own.id}`).expect(200);
+    for (const id of [global.id, others.id]) await api(t).delete(`/api/webhooks/${id}`).expect(200);
+  });
+
+  it('delivers session.status to the receiver, signed, in the documented envelope', async () => {
+    const r = await receiver();
+    const w = await createWebhook({ url: `${r.url}/hooks?src=sb`, events: ['session.status'], secret: SECRET });
+    const sessionId = await linkedSession('15550700010');
+    await r.waitFor((x) => x.accepted.some((q) => q.body?.sessionId === sessionId && q.body?.data?.status === 'READY'));
+    const req = r.accepted.find((q) => q.body.sessionId === sessionId && q.body.data.status === 'READY')!;
+    assert.equal(req.method, 'POST');
+    assert.equal(req.path, '/hooks?src=sb');
+    assert.deepEqual(Object.keys(req.body), ['id', 'event', 'sessionId', 'createdAt', 'data']);
+    assert.match(req.body.id, /^evt_[0-9a-f-]{36}$/);
+    assert.equal(req.body.event, 'session.status');
+    assert.ok(!Number.isNaN(Date.parse(req.body.createdAt)));
+    assert.equal(req.body.data.previousStatus !== undefined, true);
+    const h = req.headers;
+    assert.equal(h['content-type'], 'application/json');
+    assert.equal(h['user-agent'], 'Switchboard-Webhooks/1');
+    assert.equal(h['x-switchboard-event'], 'session.status');
+    assert.equal(h['x-switchboard-event-id'], req.body.id);
+    assert.match(String(h['x-switchboard-delivery']), UUID);
+    assert.ok(Math.abs(Number(h['x-switchboard-timestamp']) - Date.now() / 1000) < 10);
+    assert.match(String(h['x-switchboard-signature']), /^sha256=[0-9a-f]{64}$/);
+    assert.ok(verifySignature(SECRET, h, req.rawBody), 'the documented check accepts the signature');
+    assert.ok(!verifySignature('another-secret-0123456789', h, req.rawBody));
+    assert.ok(!verifySignature(SECRET, h, Buffer.from(req.rawBody.toString().replace('READY', 'READZ'))), 'a changed body fails');
+    assert.ok(!verifySignature(SECRET, { ...h, 'x-switchboard-timestamp': String(Number(h['x-switchboard-timestamp']) - 3600) }, req.rawBody), 'an old timestamp fails');
+
+    // The delivery log has the same row (recorded just after the answer): same event id, the
+    // exact body, one successful attempt.
+    const row = await eventually(async () => (await deliveries(w.id)).find((d) => d.id === h['x-switchboard-delivery'] && d.status === 'DELIVERED'));
+    assert.equal(row.eventId, req.body.id);
+    const detail = (await api(t).get(`/api/webhooks/${w.id}/deliveries/${row.id}`).expect(200)).body.delivery;
+    assert.deepEqual(detail.payload, req.body);
+    assert.equal(detail.attempts.length, 1);
+    assert.deepEqual([detail.attempts[0].success, detail.attempts[0].statusCode, detail.attempts[0].responseBody], [true, 200, 'ok']);
+    await api(t).delete(`/api/webhooks/${w.id}`).expect(200);
+  });
+
+  it('delivers message.status (sent, delivered, read) for a sent message, in order', async () => {
+    const r = await receiver();
+    const sessionId = await linkedSession('15550700020');
+    await createWebhook({ url: r.url, events: ['message.status'], sessionId, secret: SECRET });
+    const sent = await api(t).post('/api/messages/send').send({ sessionId, to: '15550709999'.replace('9999', '1234'), type: 'text', text: 'hi' }).expect(202);
+    const id = sent.body.message.id;
+    await r.waitFor((x) => x.accepted.filter((q) => q.body.data.messageId === id).length === 3);
+    const statuses = r.accepted.filter((q) => q.body.data.messageId === id).map((q) => q.body.data.status);
+    assert.deepEqual(statuses, ['SENT', 'DELIVERED', 'READ']);
+    const first = r.accepted.find((q) => q.body.data.messageId === id)!;
+    assert.equal(first.body.data.waMessageId, sent.body.message.waMessageId);
+    assert.equal(first.body.sessionId, sessionId);
+    assert.ok(r.accepted.every((q) => verifySignature(SECRET, q.headers, q.rawBody)));
+  });
+
+  it('keeps events while the receiver is down and delivers them later in order of creation', async () => {
+    const r = await receiver();
+    const sessionId = await linkedSession('15550700030');
+    const w = await createWebhook({ url: r.url, events: ['contact.opt_in'], sessionId });
+    r.down('drop');
+    for (let n = 0; n < 20; n++) await publish(sessionId, { n });
+    await r.waitFor((x) => x.requests.length >= 3);
+    const health = await eventually(async () => {
+      const current = (await api(t).get(`/api/webhooks/${w.id}`).expect(200)).body.webhook.health;
+      return current.consecutiveFailures >= 3 ? current : null;
+    });
+    assert.equal(health.pending, 20);
+    assert.ok(health.lastFailureAt && health.lastError);
+    // Only the head was tried: the rest of this subscription waits behind it.
+    assert.deepEqual(new Set(r.requests.map((q) => q.body.data.n)), new Set([0]));
+    r.downFor(300, 503);
+    await r.waitFor((x) => x.accepted.length === 20, 10_000);
+    assert.deepEqual(r.accepted.map((q) => q.body.data.n), [...Array(20).keys()], 'delivered in order of creation, none twice');
+    const after = await eventually(async () => {
+      const current = (await api(t).get(`/api/webhooks/${w.id}`).expect(200)).body.webhook.health;
+      return current.pending === 0 ? current : null;
+    });
+    assert.deepEqual([after.pending, after.failed, after.consecutiveFailures], [0, 0, 0]);
+    assert.ok(after.lastSuccessAt);
+    const head = (await deliveries(w.id)).at(-1);
+    assert.ok(head.attemptCount > 3, `the head was retried (${head.attemptCount} attempts)`);
+    const log = (await api(t).get(`/api/webhooks/${w.id}/deliveries/${head.id}`).expect(200)).body.delivery.attempts;
+    assert.equal(log.length, head.attemptCount);
+    assert.equal(log[0].statusCode, null);
+    assert.match(log[0].error, /fetch failed|socket|reset|closed/i);
+    assert.equal(log.at(-1).success, true);
+  });
+
+  it('does not let a hanging receiver delay another webhook or message sending', async () => {
+    const stuck = await receiver();
+    const fine = await receiver();
+    const sessionId = await linkedSession('15550700040');
+    stuck.down('hang');
+    const hung = await createWebhook({ url: stuck.url, events: ['call.received'], sessionId });
+    await createWebhook({ url: fine.url, events: ['call.received'], sessionId });
+    const started = Date.now();
+    for (let n = 0; n < 5; n++) await publish(sessionId, { n }, 'call.received');
+    await fine.waitFor((x) => x.accepted.length === 5, 5_000);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 1_000, `the healthy receiver got everything in ${elapsed} ms while the other hangs`);
+    assert.equal(stuck.requests.length, 1, 'the hanging receiver holds its own head only');
+    const sent = await api(t).post('/api/messages/send').send({ sessionId, to: '15550701111', type: 'text', text: 'still flowing' }).expect(202);
+    await eventually(async () => (await api(t).get(`/api/messages/${sent.body.message.id}`)).body.message.status !== 'QUEUED', 1_000);
+    // The hanging attempt times out (WEBHOOK_TIMEOUT_MS) and is logged as such.
+    await eventually(async () => (await deliveries(hung.id, '?limit=10')).some((d) => /Timed out/.test(d.lastError ?? '')), 4_000);
+    await api(t).delete(`/api/webhooks/${hung.id}`).expect(200);
+  });
+
+  it('gives up after the retries, logs every attempt, and redelivers on request', async () => {
+    const r = await receiver();
+    const sessionId = await linkedSession('15550700050');
+    const w = await createWebhook({ url: r.url, events: ['contact.opt_in'], sessionId, secret: SECRET });
+    r.down(503);
+    await publish(sessionId, { n: 'a' });
+    await publish(sessionId, { n: 'b' });
+    const failed = await eventually(async () => {
+      const rows = await deliveries(w.id, '?status=FAILED');
+      return rows.length === 2 ? rows : null;
+    }, 8_000);
+    const [b, a] = failed;
+    assert.equal(a.attemptCount, 8, 'the head used its whole budget');
+    assert.equal(a.nextAttemptAt, null);
+    assert.equal(a.lastStatusCode, 503);
+    const detail = (await api(t).get(`/api/webhooks/${w.id}/deliveries/${a.id}`).expect(200)).body.delivery;
+    assert.equal(detail.attempts.length, 8);
+    assert.deepEqual(detail.attempts.map((x: { attempt: number }) => x.attempt), [1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const x of detail.attempts) {
+      assert.deepEqual([x.success, x.statusCode, x.error, x.responseBody], [false, 503, 'HTTP 503', 'failing on purpose (503)']);
+      assert.equal(typeof x.durationMs, 'number');
+    }
+    const health = (await api(t).get(`/api/webhooks/${w.id}`).expect(200)).body.webhook.health;
+    assert.deepEqual([health.pending, health.failed, health.lastError], [0, 2, 'HTTP 503']);
+    assert.ok(b.attemptCount >= 1);
+
+    r.ok();
+    const requeued = await api(t).post(`/api/webhooks/${w.id}/deliveries/${a.id}/redeliver`).expect(202);
+    assert.equal(requeued.body.delivery.status, 'PENDING');
+    await r.waitFor((x) => x.accepted.length === 1);
+    const redelivered = r.accepted[0];
+    assert.equal(redelivered.headers['x-switchboard-delivery'], a.id);
+    assert.deepEqual(redelivered.rawBody, r.requests[0].rawBody, 'a retry sends the same bytes');
+    assert.ok(verifySignature(SECRET, redelivered.headers, redelivered.rawBody));
+    const done = await eventually(async () => {
+      const d = (await api(t).get(`/api/webhooks/${w.id}/deliveries/${a.id}`).expect(200)).body.delivery;
+      return d.status === 'DELIVERED' ? d : null;
+    });
+    assert.equal(done.attempts.length, 9);
+    assert.equal(done.attempts.at(-1).success, true);
+
+    // A delivered one can be sent again too (same event id).
+    await api(t).post(`/api/webhooks/${w.id}/deliveries/${a.id}/redeliver`).expect(202);
+    await r.waitFor((x) => x.accepted.length === 2);
+    assert.equal(r.accepted[1].body.id, r.accepted[0].body.id);
+
+    const missing = await api(t).post(`/api/webhooks/${w.id}/deliveries/00000000-0000-4000-8000-000000000000/redeliver`).expect(404);
+    assert.equal(missing.body.error.code, 'DELIVERY_NOT_FOUND');
+    await api(t).get(`/api/webhooks/${w.id}/deliveries/nope`).expect(404);
+  });
+
+  it('pages the delivery log newest first', async () => {
+    const r = await receiver();
+    const sessionId = await linkedSession('15550700060');
+    const w = await createWebhook({ url: r.url, events: ['contact.opt_in'], sessionId });
+    for (let n = 0; n < 5; n++) await publish(sessionId, { n });
+    await r.waitFor((x) => x.accepted.length === 5);
+    const page1 = (await api(t).get(`/api/webhooks/${w.id}/deliveries?limit=3`).expect(200)).body;
+    assert.equal(page1.deliveries.length, 3);
+    assert.ok(page1.nextCursor);
+    const page2 = (await api(t).get(`/api/webhooks/${w.id}/deliveries?limit=3&cursor=${page1.nextCursor}`).expect(200)).body;
+    assert.equal(page2.deliveries.length, 2);
+    assert.equal(page2.nextCursor, null);
+    const events = [...page1.deliveries, ...page2.deliveries].map((d: { eventId: string }) => d.eventId);
+    assert.deepEqual(events, r.accepted.map((q) => q.body.id).reverse());
+    await api(t).get(`/api/webhooks/${w.id}/deliveries?status=LOST`).expect(400);
+    await api(t).get(`/api/webhooks/${w.id}/deliveries?cursor=bogus`).expect(400);
+  });
+
+  it('documents every webhook and event route in Swagger', async () => {
+    const { body: doc } = await api(t, null).get('/docs-json').expect(200);
+    const routes: [string, string, string][] = [
+      ['get', '/api/webhooks', 'Webhooks'],
+      ['post', '/api/webhooks', 'Webhooks'],
+      ['get', '/api/webhooks/{id}', 'Webhooks'],
+      ['patch', '/api/webhooks/{id}', 'Webhooks'],
+      ['delete', '/api/webhooks/{id}', 'Webhooks'],
+      ['get', '/api/webhooks/{id}/deliveries', 'Webhooks'],
+      ['get', '/api/webhooks/{id}/deliveries/{deliveryId}', 'Webhooks'],
+      ['post', '/api/webhooks/{id}/deliveries/{deliveryId}/redeliver', 'Webhooks'],
+      ['post', '/api/webhook', 'Webhooks'],
+      ['get', '/api/events', 'Events'],
+    ];
+    for (const [method, path, tag] of routes) {
+      const op = doc.paths[path]?.[method];
+      assert.ok(op, `${method} ${path} is documented`);
+      assert.ok(op.summary && op.tags.includes(tag) && op.security?.length, `${method} ${path}: summary, tag, security`);
+      assert.ok(Object.keys(op.responses).some((s) => s.startsWith('4')), `${method} ${path}: error responses`);
+    }
+    assert.ok(doc.paths['/api/events'].get.responses['200'].content['text/event-stream']);
+    assert.match(doc.paths['/api/events'].get.description, /cannot display a stream/);
+    assert.ok(doc.components.schemas.CreateWebhookDto.properties.url.example);
+    assert.ok(doc.components.schemas.DeliveryDetailDto.properties.attempts);
+  });
+
+  it('maps seed 004’s POST /api/webhook {token, url} onto the session’s webhook', async () => {
+    const r = await receiver();
+    const sessionId = await linkedSession('15550700070');
+    const first = await api(t).post('/api/webhook').send({ token: '15550700070', url: 'http://127.0.0.1:9/old' }).expect(200);
+    assert.deepEqual([first.body.success, first.body.status, first.body.message], [true, true, 'Webhook created']);
+    const w = first.body.webhook;
+    assert.deepEqual([w.sessionId, w.events, w.origin, w.url], [sessionId, ['*'], 'device', 'http://127.0.0.1:9/old']);
+    const second = await api(t).post('/api/webhook').send({ token: sessionId, url: r.url }).expect(200);
+    assert.equal(second.body.message, 'Webhook updated');
+    assert.equal(second.body.webhook.id, w.id, 'replaced in place');
+    assert.equal(second.body.webhook.url, r.url);
+    const bound = (await api(t).get(`/api/webhooks?sessionId=${sessionId}`).expect(200)).body.webhooks;
+    assert.equal(bound.filter((x: { origin: string }) => x.origin === 'device').length, 1);
+    await publish(sessionId, { hello: 'device' });
+    await r.waitFor((x) => x.accepted.some((q) => q.body.data.hello === 'device'));
+    const missing = await api(t).post('/api/webhook').send({ token: 'no-such-device', url: r.url }).expect(404);
+    assert.equal(missing.body.error.code, 'SESSION_NOT_FOUND');
+    await api(t).post('/api/webhook').send({ token: sessionId, url: 'javascript:alert(1)' }).expect(400);
+    await api(t).post('/api/webhook').send({ url: r.url }).expect(400);
+  });
+});
