@@ -58,8 +58,10 @@ export class MessagesService {
    *   RECIPIENT_INVALID, VALIDATION_FAILED, MEDIA_* (4xx), NOT_IMPLEMENTED (TTS not configured)
    */
   async send(principal: Principal, dto: SendMessageDto, file?: UploadedFile, headerKey?: string): Promise<SendResult> {
-    const session = await this.registry.getEntity(dto.sessionId);
+    let session = await this.registry.getEntity(dto.sessionId);
     principal.assertSession(session.id, session.settings.workspace ?? null);
+    // The resolution cache may be a moment behind a link that just completed: refusing needs the current row.
+    if (!isLinked(session)) session = await this.registry.getFresh(session.id);
     assertLinked(session);
     const idempotencyKey = dto.idempotencyKey ?? headerKey ?? null;
     if (idempotencyKey) {
@@ -329,12 +331,18 @@ export class MessagesService {
   }
 }
 
-function assertLinked(session: SessionEntity): void {
-  // Seed 000: sending before the QR is approved is refused. A linked session that is only
-  // reconnecting accepts messages; they wait in the queue.
+/**
+ * Seed 000: sending before the QR is approved is refused. A linked session that is only
+ * reconnecting accepts messages; they wait in the queue.
+ */
+function isLinked(session: SessionEntity): boolean {
   const unlinked = !session.mobileNumber || session.status === SessionStatus.LOGGED_OUT;
   const deleted = session.status === SessionStatus.INACTIVE && session.lastError === 'DELETED';
-  if (unlinked || deleted) {
+  return !unlinked && !deleted;
+}
+
+function assertLinked(session: SessionEntity): void {
+  if (!isLinked(session)) {
     throw new AppError(ErrorCode.SESSION_NOT_LINKED, `Session '${session.id}' is not linked to a WhatsApp account (status ${session.status})`, {
       sessionId: session.id,
       status: session.status,

@@ -68,6 +68,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly writes = new Map<string, Promise<void>>();
   private readonly restoreTimers = new Set<NodeJS.Timeout>();
   private readonly resolved = new Map<string, { entity: SessionEntity; expires: number }>();
+  private cacheEpoch = 0;
   private restoring: Promise<void> = Promise.resolve();
   private shuttingDown = false;
 
@@ -92,8 +93,10 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     if (!trimmed) return null;
     const cached = this.resolved.get(trimmed);
     if (cached && cached.expires > Date.now()) return cached.entity;
+    // A row read before a concurrent change must not be cached after that change's invalidation.
+    const epoch = this.cacheEpoch;
     const entity = await this.queryEntity(trimmed);
-    if (entity) {
+    if (entity && epoch === this.cacheEpoch) {
       if (this.resolved.size >= RESOLVE_CACHE_MAX) this.resolved.clear();
       this.resolved.set(trimmed, { entity, expires: Date.now() + RESOLVE_CACHE_TTL_MS });
     }
@@ -102,6 +105,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Drops cached lookups of a session whose row changed. */
   private invalidate(sessionId: string): void {
+    this.cacheEpoch += 1;
     for (const [ref, { entity }] of this.resolved) if (entity.id === sessionId) this.resolved.delete(ref);
   }
 
