@@ -7,7 +7,9 @@
  *   1. live: BENCH_EVENTS (10,000) inbound messages go through POST …/sandbox/inbound (each is
  *      stored and its `message.received` delivery written in one transaction) while one
  *      receiver refuses 30 % of requests with a 500: every event must arrive, none twice
- *      among the accepted requests or in the log of successful attempts, in order of creation;
+ *      among the accepted requests or in the log of successful attempts, in order of creation.
+ *      Its rate is the inbound pipeline's (storage); the created → delivered latency shows
+ *      whether the webhook keeps up;
  *   2. backlog: the same number of events queued while the receiver is down, then drained
  *      once it is back (still refusing 30 %): the delivery rate alone.
  */
@@ -34,6 +36,8 @@ interface PhaseResult {
   ingestSeconds: number;
   deliverySeconds: number;
   eventsPerSecond: number;
+  /** From the delivery row's creation to its successful attempt, in ms. */
+  latencyMs: { p50: number; p95: number; max: number };
 }
 
 async function main(): Promise<void> {
@@ -102,6 +106,15 @@ async function main(): Promise<void> {
       unique.add(id);
       firstSeen.push(id);
     }
+    const latency = (
+      await db.query(
+        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) AS p95, max(ms) AS max
+           FROM (SELECT extract(epoch FROM a.started_at - d.created_at) * 1000 AS ms
+                   FROM webhook_delivery d JOIN webhook_delivery_attempt a ON a.delivery_id = d.id AND a.success
+                  WHERE d.webhook_id = $1) x`,
+        [webhookId],
+      )
+    ).rows[0];
     const seqOf = new Map(rows.map((r) => [r.id as string, Number(r.seq)]));
     const seqs = firstSeen.map((id) => seqOf.get(id) ?? -1);
     return {
@@ -114,6 +127,7 @@ async function main(): Promise<void> {
       ingestSeconds: round(ingestSeconds),
       deliverySeconds: round(deliverySeconds),
       eventsPerSecond: Math.round(rows.length / deliverySeconds),
+      latencyMs: { p50: Math.round(latency.p50), p95: Math.round(latency.p95), max: Math.round(latency.max) },
     };
   };
 
@@ -148,8 +162,8 @@ async function main(): Promise<void> {
       [
         `## Webhooks benchmark (${new Date().toISOString()})`,
         '',
-        `| phase (${EVENTS} inbound events, receiver refusing ${FAIL_RATE * 100} %) | requests | refused | delivered twice | missing | in order | events/s |`,
-        '|---|---|---|---|---|---|---|',
+        `| phase (${EVENTS} inbound events, receiver refusing ${FAIL_RATE * 100} %) | requests | refused | delivered twice | missing | in order | events/s | created → delivered p50 / p95 |`,
+        '|---|---|---|---|---|---|---|---|',
         row('live (ingest and delivery together)', liveResult),
         row('backlog drain (queued while down)', backlogResult),
         '',
@@ -172,7 +186,10 @@ async function main(): Promise<void> {
 }
 
 function row(name: string, r: PhaseResult): string {
-  return `| ${name} | ${r.requests} | ${r.refused} | ${r.duplicatesAccepted} | ${r.missing} | ${r.inOrder ? 'yes' : 'NO'} | **${r.eventsPerSecond}** (${r.events} in ${r.deliverySeconds} s) |`;
+  return (
+    `| ${name} | ${r.requests} | ${r.refused} | ${r.duplicatesAccepted} | ${r.missing} | ${r.inOrder ? 'yes' : 'NO'} ` +
+    `| **${r.eventsPerSecond}** (${r.events} in ${r.deliverySeconds} s) | ${r.latencyMs.p50} / ${r.latencyMs.p95} ms |`
+  );
 }
 
 function isAccepted(r: { answer: number | string }): boolean {

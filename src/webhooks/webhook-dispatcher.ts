@@ -21,6 +21,9 @@ const IN_PLACE_RETRY_MS = 1_000;
 /** Attempt records written in one statement at most. */
 const MAX_RECORD_BATCH = 500;
 
+/** Attempts a worker may have made before their records are written. */
+const MAX_UNRECORDED = 50;
+
 /**
  * Delivers the durable webhook queue over HTTP.
  *
@@ -83,11 +86,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   notify(): void {
     this.pendingWake = true;
     this.wake?.();
-  }
-
-  /** Subscriptions being delivered by this process right now. */
-  get busy(): number {
-    return this.workers.size;
   }
 
   private async loop(): Promise<void> {
@@ -162,6 +160,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
             this.wakeAt(delivery.nextAttemptAt.getTime());
             return;
           }
+          // Bounds what a crash can leave unrecorded (and so send twice).
+          if (log.unwritten >= MAX_UNRECORDED && !(await log.flushed())) return;
           const headers = {
             'Content-Type': 'application/json',
             'User-Agent': USER_AGENT,
@@ -294,6 +294,7 @@ class AttemptLog {
   healthy = true;
   private queue: RecordedAttempt[] = [];
   private writing: Promise<void> | null = null;
+  private inFlight = 0;
   /** The failure streak as of the last attempt written. */
   private writtenStreak: number;
 
@@ -313,6 +314,11 @@ class AttemptLog {
     if (!this.writing) this.writing = this.writeLoop();
   }
 
+  /** Attempts added and not yet written. */
+  get unwritten(): number {
+    return this.queue.length + this.inFlight;
+  }
+
   /** Resolves once everything added so far is written; false if the worker should stop. */
   async flushed(): Promise<boolean> {
     while (this.writing) await this.writing;
@@ -322,6 +328,7 @@ class AttemptLog {
   private async writeLoop(): Promise<void> {
     while (this.queue.length && this.healthy) {
       const batch = this.queue.splice(0, MAX_RECORD_BATCH);
+      this.inFlight = batch.length;
       const failed = batch.filter((a) => !a.result.ok);
       for (const a of batch) this.writtenStreak = a.result.ok ? 0 : this.writtenStreak + 1;
       try {
@@ -336,6 +343,7 @@ class AttemptLog {
         this.logger.error({ err, webhookId: this.webhook.id }, 'Recording webhook attempts failed');
         this.healthy = false;
       }
+      this.inFlight = 0;
     }
     this.writing = null;
   }

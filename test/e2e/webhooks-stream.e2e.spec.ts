@@ -167,6 +167,21 @@ describe('Live event stream (SSE)', () => {
     assert.equal(anonymous.status, 401);
   });
 
+  it('limits a workspace-bound token to its workspace’s sessions', async () => {
+    const inside = (await api(t).post('/api/sessions').send({ workspace: 'Sales' }).expect(201)).body.session.sessionId;
+    const outside = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
+    const token = (await api(t).post('/api/auth/tokens').send({ name: 'sales', workspace: 'Sales' }).expect(201)).body.token;
+    const stream = await open('?events=call.received', token);
+    for (const sessionId of [outside, inside, outside]) {
+      await t.app.get(WebhooksService).publish({ type: 'call.received', sessionId, data: { sessionId } });
+    }
+    await stream.waitFor((c) => c.events.length >= 1);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(stream.events.map((e) => e.json.sessionId), [inside]);
+    const denied = await fetch(`${t.url}/api/events?sessionId=${outside}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(denied.status, 403);
+  });
+
   it('sends a heartbeat comment and ends open streams cleanly on shutdown', async () => {
     const c = await open('?events=contact.opt_in');
     await c.waitFor((x) => x.frames.some((f) => f.comment === 'ping'), 2_000);

@@ -147,6 +147,20 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     for (const id of [global.id, others.id]) await api(t).delete(`/api/webhooks/${id}`).expect(200);
   });
 
+  it('limits a workspace-bound token to its workspace’s sessions', async () => {
+    const inside = (await api(t).post('/api/sessions').send({ workspace: 'Marketing' }).expect(201)).body.session.sessionId;
+    const outside = (await api(t).post('/api/sessions').send({ workspace: 'Support' }).expect(201)).body.session.sessionId;
+    const token = (await api(t).post('/api/auth/tokens').send({ name: 'marketing', workspace: 'Marketing' }).expect(201)).body.token;
+    await api(t, token).post('/api/webhooks').send({ url: 'http://example.com/x' }).expect(403);
+    await api(t, token).post('/api/webhooks').send({ url: 'http://example.com/x', sessionId: outside }).expect(403);
+    const own = (await api(t, token).post('/api/webhooks').send({ url: 'http://example.com/m', sessionId: inside }).expect(201)).body.webhook;
+    const foreign = await createWebhook({ url: 'http://example.com/s', sessionId: outside });
+    assert.deepEqual((await api(t, token).get('/api/webhooks').expect(200)).body.webhooks.map((x: { id: string }) => x.id), [own.id]);
+    await api(t, token).get(`/api/webhooks/${foreign.id}`).expect(403);
+    await api(t, token).get(`/api/webhooks/${own.id}`).expect(200);
+    for (const id of [own.id, foreign.id]) await api(t).delete(`/api/webhooks/${id}`).expect(200);
+  });
+
   it('delivers session.status to the receiver, signed, in the documented envelope', async () => {
     const r = await receiver();
     const w = await createWebhook({ url: `${r.url}/hooks?src=sb`, events: ['session.status'], secret: SECRET });
