@@ -76,15 +76,9 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
     const page = query.page ?? 1;
     const limit = query.limit ?? 50;
     const qb = this.contacts.createQueryBuilder('c').orderBy('c.updated_at', 'DESC').addOrderBy('c.jid').skip((page - 1) * limit).take(limit);
-    if (query.sessionRef) {
-      const session = await this.registry.getEntity(query.sessionRef);
-      principal.assertSession(session.id, session.settings.workspace ?? null);
-      qb.andWhere('c.session_id = :sessionId', { sessionId: session.id });
-    } else if (principal.sessionId) {
-      qb.andWhere('c.session_id = :sessionId', { sessionId: principal.sessionId });
-    } else if (principal.workspace) {
-      qb.andWhere(`c.session_id IN (SELECT id FROM session WHERE settings->>'workspace' = :ws)`, { ws: principal.workspace });
-    }
+    const sessionIds = await this.registry.visibleSessionIds(principal, query.sessionRef);
+    if (sessionIds && !sessionIds.length) return { contacts: [], total: 0, page, limit };
+    if (sessionIds) qb.andWhere('c.session_id IN (:...sessionIds)', { sessionIds });
     if (query.optIn) qb.andWhere('c.opt_in = :optIn', { optIn: query.optIn });
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

@@ -113,17 +113,8 @@ export class MessagesService {
 
   async list(principal: Principal, query: ListMessagesQueryDto): Promise<{ messages: MessageDto[]; limit: number; nextCursor?: string | null; page?: number; total?: number }> {
     const limit = query.limit ?? 50;
-    let sessionIds: string[] | undefined;
-    if (query.sessionId) {
-      const session = await this.registry.getEntity(query.sessionId);
-      principal.assertSession(session.id, session.settings.workspace ?? null);
-      sessionIds = [session.id];
-    } else if (principal.sessionId) {
-      sessionIds = [principal.sessionId];
-    } else if (principal.workspace) {
-      sessionIds = await this.registry.idsInWorkspace(principal.workspace);
-      if (!sessionIds.length) return { messages: [], limit, nextCursor: null };
-    }
+    const sessionIds = (await this.registry.visibleSessionIds(principal, query.sessionId)) ?? undefined;
+    if (sessionIds && !sessionIds.length) return { messages: [], limit, nextCursor: null };
     const chat = query.chat ? this.recipient(query.chat, 'chat').jid : undefined;
     const filter = {
       sessionIds,

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import type { Principal } from '../auth/principal';
 import { AppError, SessionBusyError, SessionNotFoundError, SessionNotReadyError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { KeyedMutex } from '../common/utils/keyed-mutex';
@@ -131,6 +132,21 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     const entity = await this.findEntity(ref);
     if (!entity) throw new SessionNotFoundError(ref);
     return entity;
+  }
+
+  /**
+   * The sessions a caller may see, narrowed to `ref` when given: null means every session.
+   * @throws SessionNotFoundError, ForbiddenError (ref outside the caller's session or workspace)
+   */
+  async visibleSessionIds(principal: Principal, ref?: string): Promise<string[] | null> {
+    if (ref) {
+      const session = await this.getEntity(ref);
+      principal.assertSession(session.id, session.settings.workspace ?? null);
+      return [session.id];
+    }
+    if (principal.sessionId) return [principal.sessionId];
+    if (principal.workspace) return this.idsInWorkspace(principal.workspace);
+    return null;
   }
 
   async idsInWorkspace(workspace: string): Promise<string[]> {

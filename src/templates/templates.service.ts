@@ -47,16 +47,7 @@ export class TemplatesService {
 
   async list(principal: Principal, query: ListTemplatesQueryDto): Promise<TemplateDto[]> {
     const qb = this.repo.createQueryBuilder('t').orderBy('t.name').addOrderBy('t.language');
-    let sessionIds: string[] | null = null;
-    if (query.sessionId) {
-      const session = await this.registry.getEntity(query.sessionId);
-      principal.assertSession(session.id, session.settings.workspace ?? null);
-      sessionIds = [session.id];
-    } else if (principal.sessionId) {
-      sessionIds = [principal.sessionId];
-    } else if (principal.workspace) {
-      sessionIds = await this.registry.idsInWorkspace(principal.workspace);
-    }
+    const sessionIds = await this.registry.visibleSessionIds(principal, query.sessionId);
     if (sessionIds) {
       const ids = sessionIds;
       qb.andWhere(new Brackets((w) => (ids.length ? w.where('t.session_id IS NULL').orWhere('t.session_id IN (:...ids)', { ids }) : w.where('t.session_id IS NULL'))));

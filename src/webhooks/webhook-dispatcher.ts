@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Wakeup } from '../common/utils/wakeup';
 import { AppConfig } from '../config/app-config';
 import { DeliveryStatus, type WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import type { WebhookEntity } from './entities/webhook.entity';
@@ -47,8 +48,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** Aborts requests in flight at shutdown; such an attempt is not recorded and the row stays due. */
   private readonly shutdown = new AbortController();
   private loopDone: Promise<void> = Promise.resolve();
-  private wake: (() => void) | null = null;
-  private pendingWake = false;
+  private readonly wakeup = new Wakeup();
   /** Earliest time a subscription served here is due again (its head is in backoff). */
   private nextWakeAt = Infinity;
   private heartbeat?: NodeJS.Timeout;
@@ -84,8 +84,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   /** Something became due (new deliveries committed, a redeliver): look for work now. */
   notify(): void {
-    this.pendingWake = true;
-    this.wake?.();
+    this.wakeup.wake();
   }
 
   private async loop(): Promise<void> {
@@ -263,23 +262,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.pendingWake || ms <= 0 || this.stopping) {
-      this.pendingWake = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        if (this.wake === wake) this.wake = null;
-        resolve();
-      };
-      const wake = () => {
-        this.pendingWake = false;
-        finish();
-      };
-      const timer = setTimeout(finish, ms);
-      this.wake = wake;
-    });
+    return this.stopping ? Promise.resolve() : this.wakeup.sleep(ms);
   }
 }
 
