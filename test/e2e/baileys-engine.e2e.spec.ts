@@ -204,6 +204,25 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
     }
   });
 
+  it('downloads inbound media on arrival when the session says eager', async () => {
+    await api(t).patch(`/api/sessions/${main.id}/settings`).send({ mediaDownload: 'eager' }).expect(200);
+    try {
+      const hal = sim.addContact('15557100008', 'Hal');
+      const { id } = await sim.contactSend(hal.phoneNumber, MAIN_PHONE, { image: await (await import('sharp')).default((await mediaFixtures()).png).jpeg().toBuffer(), mimetype: 'image/jpeg' });
+      const stored = await eventually(async () => {
+        const res = await api(t).get(`/api/messages?sessionId=${main.id}&direction=inbound&chat=${hal.phoneNumber}`).expect(200);
+        const m = res.body.messages.find((x: { waMessageId: string }) => x.waMessageId === id);
+        return m?.media ? m : null;
+      }, 10_000);
+      // A media id on the row means the bytes were fetched and stored without anyone asking.
+      const one = (await api(t).get(`/api/messages/${stored.id}`).expect(200)).body.message;
+      assert.equal(one.media.mimetype, 'image/jpeg');
+      assert.ok(one.media.size > 0, 'the bytes are already stored');
+    } finally {
+      await api(t).patch(`/api/sessions/${main.id}/settings`).send({ mediaDownload: 'lazy' }).expect(200);
+    }
+  });
+
   it('reconnects with backoff after a transient drop', async () => {
     sim.drop(MAIN_PHONE);
     await waitStatus(main.id, 'DISCONNECTED', 5000).catch(() => undefined);
