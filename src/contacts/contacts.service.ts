@@ -94,8 +94,7 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Sets a contact's opt-in by hand (an admin recording consent given elsewhere). */
   async setOptIn(principal: Principal, sessionRef: string, contact: string, optIn: OptIn): Promise<ContactDto> {
-    const session = await this.registry.getEntity(sessionRef);
-    principal.assertSession(session.id, session.settings.workspace ?? null);
+    const session = await this.registry.authorize(principal, sessionRef);
     const recipient = toRecipient(decodeURIComponent(contact), this.config.whatsapp.defaultCountry);
     if (!recipient) throw new AppError(ErrorCode.RECIPIENT_INVALID, 'contact is neither a phone number nor a JID');
     const row = await this.record(session.id, recipient.jid, recipient.phoneNumber, optIn, 'api');

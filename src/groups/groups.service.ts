@@ -49,8 +49,7 @@ export class GroupsService {
   }
 
   private async authorize(principal: Principal, ref: string): Promise<string> {
-    const session = await this.registry.getEntity(ref);
-    principal.assertSession(session.id, session.settings.workspace ?? null);
+    const session = await this.registry.authorize(principal, ref);
     return session.id;
   }
 }

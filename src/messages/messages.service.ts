@@ -58,8 +58,7 @@ export class MessagesService {
    *   RECIPIENT_INVALID, VALIDATION_FAILED, MEDIA_* (4xx), NOT_IMPLEMENTED (TTS not configured)
    */
   async send(principal: Principal, dto: SendMessageDto, file?: UploadedFile, headerKey?: string): Promise<SendResult> {
-    let session = await this.registry.getEntity(dto.sessionId);
-    principal.assertSession(session.id, session.settings.workspace ?? null);
+    let session = await this.registry.authorize(principal, dto.sessionId);
     // The resolution cache may be a moment behind a link that just completed: refusing needs the current row.
     if (!isLinked(session)) session = await this.registry.getFresh(session.id);
     assertLinked(session);
@@ -179,8 +178,7 @@ export class MessagesService {
   }
 
   async typing(principal: Principal, ref: string, to: string, isTyping: boolean): Promise<void> {
-    const session = await this.registry.getEntity(ref);
-    principal.assertSession(session.id, session.settings.workspace ?? null);
+    const session = await this.registry.authorize(principal, ref);
     const recipient = this.recipient(to, 'to');
     const engine = await this.registry.getReady(session.id);
     await engine.sendPresence(recipient.jid, isTyping ? 'composing' : 'paused').catch((err: Error) => {
@@ -189,8 +187,7 @@ export class MessagesService {
   }
 
   async checkNumbers(principal: Principal, ref: string, numbers: string[]): Promise<NumberCheckDto[]> {
-    const session = await this.registry.getEntity(ref);
-    principal.assertSession(session.id, session.settings.workspace ?? null);
+    const session = await this.registry.authorize(principal, ref);
     const parsed = numbers.map((input) => ({ input, recipient: toRecipient(input, this.config.whatsapp.defaultCountry) }));
     const valid = parsed.filter((p) => p.recipient?.phoneNumber).map((p) => p.recipient!.phoneNumber!);
     const engine = await this.registry.getReady(session.id);
@@ -209,8 +206,7 @@ export class MessagesService {
   private async getOwned(principal: Principal, id: string): Promise<MessageEntity> {
     const message = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findById(id) : null;
     if (!message) throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' was not found`);
-    const session = await this.registry.getEntity(message.sessionId);
-    principal.assertSession(message.sessionId, session.settings.workspace ?? null);
+    await this.registry.authorize(principal, message.sessionId);
     return message;
   }
 

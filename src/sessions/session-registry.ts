@@ -135,15 +135,22 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
+   * Resolves a session and checks the caller may act on it (its session- or workspace-bound
+   * token covers it).
+   * @throws SessionNotFoundError, ForbiddenError
+   */
+  async authorize(principal: Principal, ref: string): Promise<SessionEntity> {
+    const session = await this.getEntity(ref);
+    principal.assertSession(session.id, session.settings.workspace ?? null);
+    return session;
+  }
+
+  /**
    * The sessions a caller may see, narrowed to `ref` when given: null means every session.
    * @throws SessionNotFoundError, ForbiddenError (ref outside the caller's session or workspace)
    */
   async visibleSessionIds(principal: Principal, ref?: string): Promise<string[] | null> {
-    if (ref) {
-      const session = await this.getEntity(ref);
-      principal.assertSession(session.id, session.settings.workspace ?? null);
-      return [session.id];
-    }
+    if (ref) return [(await this.authorize(principal, ref)).id];
     if (principal.sessionId) return [principal.sessionId];
     if (principal.workspace) return this.idsInWorkspace(principal.workspace);
     return null;

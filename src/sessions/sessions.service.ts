@@ -97,7 +97,7 @@ export class SessionsService {
 
   /** @throws SessionNotFoundError, ForbiddenError */
   async get(principal: Principal, ref: string): Promise<SessionDto> {
-    const { id } = await this.authorize(principal, ref);
+    const { id } = await this.registry.authorize(principal, ref);
     // Status changes are written behind the live state; wait for them so the row matches it.
     await this.registry.flushWrites(id);
     const entity = await this.registry.getFresh(id);
@@ -110,7 +110,7 @@ export class SessionsService {
    * @throws AppError SESSION_ALREADY_LINKED (409), QR_NOT_AVAILABLE (409)
    */
   async qr(principal: Principal, ref: string, format: 'json' | 'png'): Promise<QrResult> {
-    const entity = await this.authorize(principal, ref);
+    const entity = await this.registry.authorize(principal, ref);
     const live = this.registry.liveState(entity.id);
     if ((live?.status ?? entity.status) === SessionStatus.READY) {
       throw new AppError(ErrorCode.SESSION_ALREADY_LINKED, 'The session is already linked; there is no QR to scan', {
@@ -144,7 +144,7 @@ export class SessionsService {
   }
 
   async remove(principal: Principal, ref: string): Promise<void> {
-    const entity = await this.authorize(principal, ref);
+    const entity = await this.registry.authorize(principal, ref);
     await this.registry.remove(entity.id);
   }
 
@@ -169,14 +169,14 @@ export class SessionsService {
   }
 
   async statusHistory(principal: Principal, ref: string): Promise<StatusChangeDto[]> {
-    const entity = await this.authorize(principal, ref);
+    const entity = await this.registry.authorize(principal, ref);
     const rows = await this.history.find({ where: { sessionId: entity.id }, order: { id: 'DESC' }, take: 200 });
     return rows.map((r) => ({ status: r.status, reason: r.reason, at: r.createdAt.toISOString() }));
   }
 
   /** Sandbox engine: completes the link as the phone would. */
   async sandboxLink(principal: Principal, ref: string, phoneNumber?: string): Promise<SessionDto> {
-    const entity = await this.authorize(principal, ref);
+    const entity = await this.registry.authorize(principal, ref);
     let number: string | undefined;
     if (phoneNumber !== undefined) {
       number = normalizePhoneNumber(phoneNumber, this.config.whatsapp.defaultCountry) ?? undefined;
@@ -189,7 +189,7 @@ export class SessionsService {
 
   /** Sandbox engine: a contact calls the session. */
   async sandboxCall(principal: Principal, ref: string, from: string, isVideo: boolean): Promise<{ id: string }> {
-    const entity = await this.authorize(principal, ref);
+    const entity = await this.registry.authorize(principal, ref);
     const caller = normalizePhoneNumber(from, this.config.whatsapp.defaultCountry);
     if (!caller) throw new AppError(ErrorCode.VALIDATION_FAILED, 'from is not a valid phone number');
     return this.registry.sandbox(entity).receiveCall(caller, isVideo);
@@ -197,7 +197,7 @@ export class SessionsService {
 
   /** Sandbox engine: a contact writes to the session. */
   async sandboxInbound(principal: Principal, ref: string, from: string, text: string): Promise<{ id: string }> {
-    const entity = await this.authorize(principal, ref);
+    const entity = await this.registry.authorize(principal, ref);
     const sender = normalizePhoneNumber(from, this.config.whatsapp.defaultCountry);
     if (!sender) throw new AppError(ErrorCode.VALIDATION_FAILED, 'from is not a valid phone number');
     return this.registry.sandbox(entity).receiveText(sender, text);
@@ -209,7 +209,7 @@ export class SessionsService {
    * @throws AppError VALIDATION_FAILED when min > max
    */
   async updateSettings(principal: Principal, ref: string, dto: UpdateSessionSettingsDto): Promise<SessionDto> {
-    const entity = await this.authorize(principal, ref);
+    const entity = await this.registry.authorize(principal, ref);
     const { preset, ...rest } = dto;
     const merged = { ...entity.settings, ...(preset ? PACING_PRESETS[preset] : {}), ...stripUndefined(rest) };
     const effective = resolveSessionSettings(merged, this.settingsDefaults());
@@ -247,18 +247,13 @@ export class SessionsService {
   }
 
   private async act(principal: Principal, ref: string, action: (id: string) => Promise<void>): Promise<SessionDto> {
-    const entity = await this.authorize(principal, ref);
+    const entity = await this.registry.authorize(principal, ref);
     await action(entity.id);
     await this.registry.flushWrites(entity.id);
     return this.get(principal, entity.id);
   }
 
   /** Resolves the session and checks the caller may act on it. */
-  private async authorize(principal: Principal, ref: string): Promise<SessionEntity> {
-    const entity = await this.registry.getEntity(ref);
-    principal.assertSession(entity.id, entity.settings.workspace ?? null);
-    return entity;
-  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -117,8 +117,7 @@ export class TemplatesService {
       }
       return null;
     }
-    const session = await this.registry.getEntity(ref);
-    principal.assertSession(session.id, session.settings.workspace ?? null);
+    const session = await this.registry.authorize(principal, ref);
     return session.id;
   }
 }

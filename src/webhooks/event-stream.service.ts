@@ -69,8 +69,7 @@ export class EventStreamService implements BeforeApplicationShutdown {
     }
     let sessionId = principal.sessionId;
     if (query.sessionId !== undefined) {
-      const session = await this.registry.getEntity(query.sessionId);
-      principal.assertSession(session.id, session.settings.workspace ?? null);
+      const session = await this.registry.authorize(principal, query.sessionId);
       sessionId = session.id;
     }
     return { events, sessionId, workspace: principal.workspace };

@@ -308,8 +308,7 @@ export class WebhooksService implements OnApplicationBootstrap, BeforeApplicatio
       if (isScoped(principal)) throw new ForbiddenError('A session- or workspace-bound token may not manage global webhooks; pass a sessionId');
       return null;
     }
-    const session = await this.registry.getEntity(ref);
-    principal.assertSession(session.id, session.settings.workspace ?? null);
+    const session = await this.registry.authorize(principal, ref);
     return session.id;
   }
 

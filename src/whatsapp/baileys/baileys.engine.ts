@@ -4,9 +4,11 @@ import makeWASocket, {
   downloadMediaMessage,
   type WAMessage,
   makeCacheableSignalKeyStore,
+  type CacheStore,
   type ConnectionState,
   type WASocket,
 } from '@whiskeysockets/baileys';
+import { NodeCache } from '@cacheable/node-cache';
 import type { Logger } from 'pino';
 import type { AuthStateStore } from '../auth-state/auth-state.store';
 import { EngineEmitter } from '../engine/engine-base';
@@ -25,12 +27,17 @@ import {
 export interface BaileysEngineConfig {
   /** Overrides wss://web.whatsapp.com/ws/chat (the loopback simulator in tests). */
   socketUrl?: string;
-  /** Process-wide retry counter cache, so decrypt-retry counts survive reconnects. */
-  msgRetryCounterCache: import('@whiskeysockets/baileys').CacheStore;
+  /** Process-wide retry counter cache (`createRetryCounterCache`), so decrypt-retry counts survive reconnects. */
+  msgRetryCounterCache: CacheStore;
   logger: Logger;
 }
 
 const CAPABILITIES = new Set([EngineCapability.QR_LINK, EngineCapability.PAIRING_CODE]);
+
+/** One per process, shared by every Baileys socket. */
+export function createRetryCounterCache(): CacheStore {
+  return new NodeCache({ stdTTL: 3600, useClones: false }) as unknown as CacheStore;
+}
 
 /** Chains async work so creds writes land in order and can be awaited before a reconnect. */
 class SerialQueue {

@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { NodeCache } from '@cacheable/node-cache';
-import type { CacheStore } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { AppConfig } from '../../config/app-config';
 import { AuthStateStore } from '../auth-state/auth-state.store';
-import { BaileysEngine } from '../baileys/baileys.engine';
+import { BaileysEngine, createRetryCounterCache } from '../baileys/baileys.engine';
 import { SandboxEngine } from '../sandbox/sandbox.engine';
 import type { EngineFactory, EngineKind, EngineSessionOptions, WhatsAppEngine } from './whatsapp-engine.port';
 
 /** Builds engines; tests may bind `ENGINE_FACTORY` to their own. */
 @Injectable()
 export class DefaultEngineFactory implements EngineFactory {
-  private readonly retryCache = new NodeCache({ stdTTL: 3600, useClones: false }) as unknown as CacheStore;
+  private readonly retryCache = createRetryCounterCache();
   private readonly baileysLogger: pino.Logger;
 
   constructor(
