@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { NativeExceptionFilter } from './common/filters/native-exception.filter';
-import { loggerOptions } from './common/logging/logger.options';
+import { LoggingModule } from './common/logging/logging.module';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -31,7 +30,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.register(config),
-        LoggerModule.forRoot(loggerOptions(config)),
+        LoggingModule,
         DatabaseModule,
         EventsModule,
         SettingsModule,

@@ -1,9 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import cookieParser from 'cookie-parser';
 import { bodyParsers, largeJsonParser } from './common/http/body-parsers';
-import { Logger } from 'nestjs-pino';
+import { AppLogger } from './common/logging/app-logger';
+import { ROOT_LOGGER } from './common/logging/logging.module';
+import { requestLogger } from './common/logging/request-logger';
 import { AppModule } from './app.module';
 import { cloudApiRouting } from './cloud-api/cloud-api-routing';
 import type { AppConfig } from './config/app-config';
@@ -22,13 +23,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
 
 /** Middleware, logger, shutdown hooks and docs; shared with tests that build the app themselves. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   app.disable('x-powered-by');
+  // JSON API answers are not cached by validators; hashing every body costs CPU for nothing.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
+  // First: every request, even one refused by a body parser, gets an id and a log line.
+  app.use(requestLogger(app.get(ROOT_LOGGER)));
   // First: maps Meta's Graph paths (/v21.0/{phone-number-id}/messages, …) onto the Cloud API
   // facade without shadowing native routes, so body-parser errors there are Meta-shaped too.
   app.use(cloudApiRouting());
-  app.use(cookieParser());
   // Base64 media travel inside JSON: the send routes accept bodies as large as the media limit.
   const mediaJsonLimit = Math.ceil(config.media.maxBytes * 1.37) + 64 * 1024;
   app.use('/api/messages/send', largeJsonParser(mediaJsonLimit));

@@ -12,7 +12,6 @@ import { AuthService } from './auth.service';
 import { ApiTokenEntity } from './entities/api-token.entity';
 import { ApiAuthGuard } from './guards/api-auth.guard';
 import { JwtKeysService } from './jwt-keys.service';
-import { ApiTokenStrategy } from './strategies/api-token.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokensService } from './tokens.service';
 
@@ -25,7 +24,6 @@ import { TokensService } from './tokens.service';
     ApiTokensService,
     JwtKeysService,
     JwtStrategy,
-    ApiTokenStrategy,
     AdminBootstrapService,
     { provide: APP_GUARD, useClass: ApiAuthGuard },
   ],

@@ -16,8 +16,25 @@ export function extractCredential(req: Request): string | null {
     const value = req.headers[header];
     if (typeof value === 'string' && value.trim()) return value.trim();
   }
-  const cookie = (req as Request & { cookies?: Record<string, string> }).cookies?.[AUTH_COOKIE];
-  return typeof cookie === 'string' && cookie ? cookie : null;
+  return readCookie(req.headers.cookie, AUTH_COOKIE);
+}
+
+/** One cookie's value from a Cookie header (the only cookie the API reads), or null. */
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
+    let value = pair.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      /* kept as sent */
+    }
+    return value || null;
+  }
+  return null;
 }
 
 export function looksLikeJwt(credential: string): boolean {

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
@@ -5,7 +6,10 @@ import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiTokenEntity, TokenRole } from './entities/api-token.entity';
 import { Principal } from './principal';
-import { generateToken, hashToken } from './secrets';
+import { AppConfig } from '../config/app-config';
+import { generateToken, hashToken, sha256 } from './secrets';
+
+const API_KEY_PRINCIPAL = Principal.admin('api-key');
 
 export interface CreatedToken {
   entity: ApiTokenEntity;
@@ -14,11 +18,45 @@ export interface CreatedToken {
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * How long a verified token is trusted without reading its row again. A revocation made
+ * through this process applies at once; one made through another process within this time.
+ */
+const VERIFIED_TTL_MS = 5_000;
+const VERIFIED_MAX_ENTRIES = 10_000;
 
-/** API tokens: opaque `sb_…` secrets of which only a SHA-256 hash is kept. */
+interface Verified {
+  principal: Principal;
+  tokenId: string;
+  checkedAt: number;
+  lastUsedAt: number;
+  expiresAt: number | null;
+}
+
+/**
+ * Credentials that are not login JWTs: the static API_KEY and API tokens, opaque `sb_…`
+ * secrets of which only a SHA-256 hash is kept.
+ */
 @Injectable()
 export class TokensService {
-  constructor(@InjectRepository(ApiTokenEntity) private readonly repo: Repository<ApiTokenEntity>) {}
+  /** Recently verified tokens by hash (positive results only, so guessing fills nothing). */
+  private readonly verified = new Map<string, Verified>();
+  private readonly apiKeyDigest: Buffer | null;
+
+  constructor(
+    @InjectRepository(ApiTokenEntity) private readonly repo: Repository<ApiTokenEntity>,
+    config: AppConfig,
+  ) {
+    const apiKey = config.auth.apiKey;
+    this.apiKeyDigest = apiKey ? sha256(apiKey) : null;
+  }
+
+  /** The principal for an API_KEY or API token credential, or null when it is neither. */
+  async authenticateCredential(credential: string): Promise<Principal | null> {
+    const digest = sha256(credential);
+    if (this.apiKeyDigest && timingSafeEqual(digest, this.apiKeyDigest)) return API_KEY_PRINCIPAL;
+    return this.authenticateHash(digest.toString('hex'));
+  }
 
   async create(input: { name: string; role: TokenRole; sessionId?: string | null; workspace?: string | null; expiresInSeconds?: number | null }): Promise<CreatedToken> {
     const token = generateToken();
@@ -45,6 +83,7 @@ export class TokensService {
     const token = await this.repo.findOneBy({ id });
     if (!token) throw new AppError(ErrorCode.TOKEN_NOT_FOUND, `Token '${id}' was not found`);
     if (!token.revokedAt) await this.repo.update({ id }, { revokedAt: new Date() });
+    for (const [hash, entry] of this.verified) if (entry.tokenId === id) this.verified.delete(hash);
   }
 
   /** Whether a live token with this secret exists (for the admin-token file check). */
@@ -53,14 +92,28 @@ export class TokensService {
   }
 
   /** Returns the principal for a token secret, or null when unknown, revoked or expired. */
-  async authenticate(secret: string): Promise<Principal | null> {
-    const token = await this.repo.findOneBy({ tokenHash: hashToken(secret) });
-    if (!token || token.revokedAt) return null;
+  authenticate(secret: string): Promise<Principal | null> {
+    return this.authenticateHash(hashToken(secret));
+  }
+
+  private async authenticateHash(tokenHash: string): Promise<Principal | null> {
     const now = Date.now();
-    if (token.expiresAt && token.expiresAt.getTime() <= now) return null;
-    if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.repo.update({ id: token.id }, { lastUsedAt: new Date(now) });
+    const hit = this.verified.get(tokenHash);
+    if (hit && now - hit.checkedAt < VERIFIED_TTL_MS && now - hit.lastUsedAt <= LAST_USED_RESOLUTION_MS) {
+      if (hit.expiresAt === null || hit.expiresAt > now) return hit.principal;
     }
-    return new Principal('token', token.role === 'admin', token.id, token.sessionId, token.workspace);
+    this.verified.delete(tokenHash);
+    const token = await this.repo.findOneBy({ tokenHash });
+    if (!token || token.revokedAt) return null;
+    if (token.expiresAt && token.expiresAt.getTime() <= now) return null;
+    let lastUsedAt = token.lastUsedAt?.getTime() ?? 0;
+    if (now - lastUsedAt > LAST_USED_RESOLUTION_MS) {
+      await this.repo.update({ id: token.id }, { lastUsedAt: new Date(now) });
+      lastUsedAt = now;
+    }
+    const principal = new Principal('token', token.role === 'admin', token.id, token.sessionId, token.workspace);
+    if (this.verified.size >= VERIFIED_MAX_ENTRIES) this.verified.clear();
+    this.verified.set(tokenHash, { principal, tokenId: token.id, checkedAt: now, lastUsedAt, expiresAt: token.expiresAt?.getTime() ?? null });
+    return principal;
   }
 }

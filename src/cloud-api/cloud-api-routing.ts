@@ -70,8 +70,8 @@ export function graphPath(req: Request): string {
 }
 
 /**
- * The request id (pino-http's, or the `X-Request-Id` the client sent); errors raised before
- * the logger middleware ran get a fresh one, echoed in `X-Request-Id` like every response.
+ * The request id the request logger gave the request (the client's `X-Request-Id` or a
+ * fresh one); a request that somehow bypassed it gets one here, echoed in `X-Request-Id`.
  */
 export function requestIdFor(req: Request, res: Response): string {
   const existing = (req as Request & { id?: unknown }).id ?? res.getHeader('X-Request-Id');

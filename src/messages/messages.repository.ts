@@ -100,13 +100,13 @@ export class MessagesRepository {
     return rows.map((row) => {
       const r = byWaId.get(row.waMessageId);
       if (!r) return null;
-      return this.repo.create({
-        ...row,
-        direction: 'outbound',
+      // A plain assignment: repo.create() walks the entity metadata for every row.
+      return Object.assign(new MessageEntity(), row, {
+        direction: 'outbound' as const,
         id: r.id as string,
         seq: Number(r.seq),
         status: MessageStatus.QUEUED,
-        statusHistory: JSON.parse(history),
+        statusHistory: [{ status: MessageStatus.QUEUED, at }],
         attempts: 0,
         createdAt: r.created_at as Date,
         updatedAt: r.updated_at as Date,

@@ -1,56 +1,34 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
 
 /**
  * Paths pino censors at every level. Credentials, QR strings, pairing codes and message
  * bodies never reach the logs; payloads may be logged at debug only by explicit code.
  */
+const SECRET_FIELDS = ['password', 'newPassword', 'currentPassword', 'token', 'accessToken', 'qr', 'qrCodeDataUrl', 'pairingCode', 'text', 'secret'];
+
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.apikey',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.newPassword',
-  '*.currentPassword',
-  '*.token',
-  '*.accessToken',
-  '*.qr',
-  '*.qrCodeDataUrl',
-  '*.pairingCode',
-  '*.text',
-  '*.secret',
+  // At the top of a log line and one object down.
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function loggerOptions(config: AppConfig): Params {
+/** The process's one pino logger; Nest's logger and the request log write through it. */
+export function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
   const { level, pretty } = config.logging;
-  return {
-    pinoHttp: {
-      level,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      transport: pretty ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:standard' } } : undefined,
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Query strings may carry tokens (`access_token`), so only the path is logged.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          path: String(req.url).split('?')[0],
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/api/health') },
-    },
+  const options = {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: pino.stdSerializers.err },
   };
+  if (destination) return pino(options, destination);
+  return pino({
+    ...options,
+    transport: pretty ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:standard' } } : undefined,
+  });
 }

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Level, Logger } from 'pino';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export type RequestWithId = Request & { id?: string };
+
+/**
+ * First middleware of the app: gives every request an id (the client's `X-Request-Id` when it
+ * is a plain token, else a UUID), echoes it in `X-Request-Id`, and logs the outcome once the
+ * response is finished: 5xx at error, 4xx at info, the rest at debug (health checks never).
+ * Only the method and the path are logged (query strings may carry tokens), never headers or
+ * bodies. Nothing is allocated for the log line unless its level is enabled.
+ */
+export function requestLogger(logger: Logger): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    (req as RequestWithId).id = id;
+    res.setHeader('X-Request-Id', id);
+    const started = performance.now();
+    let logged = false;
+    const done = () => {
+      if (logged) return;
+      logged = true;
+      const aborted = !res.writableFinished;
+      const level: Level = aborted || res.statusCode < 400 ? 'debug' : res.statusCode >= 500 ? 'error' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      const path = req.originalUrl.split('?')[0];
+      if (path.startsWith('/api/health')) return;
+      logger[level](
+        {
+          req: { id, method: req.method, path },
+          res: { statusCode: res.statusCode },
+          responseTime: Math.round(performance.now() - started),
+        },
+        aborted ? 'request aborted' : 'request completed',
+      );
+    };
+    res.once('finish', done);
+    res.once('close', done);
+    next();
+  };
+}
