@@ -17,6 +17,7 @@ import { createTestDatabase } from '../test/support/test-database';
 const API_KEY = 'bench-admin-key-0123456789abcdef';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 
 interface LoadResult {
   rps: number;
@@ -28,11 +29,11 @@ interface LoadResult {
   total: number;
 }
 
-async function load(url: string, opts: { method?: 'GET' | 'POST'; body?: string }): Promise<LoadResult> {
+async function load(url: string, opts: { method?: 'GET' | 'POST'; body?: string }, duration = DURATION_S): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
-    duration: DURATION_S,
+    duration,
     method: opts.method ?? 'GET',
     headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
     body: opts.body,
@@ -79,12 +80,15 @@ async function main(): Promise<void> {
     // Stopped: the enqueue phase measures the API alone; messages wait in the queue.
     await api(`/api/sessions/${sessionId}/stop`, 'POST');
 
-    await load(`${server.url}/api/health`, {}); // warm-up
-    const health = await load(`${server.url}/api/health`, {});
-    const send = await load(`${server.url}/api/messages/send`, {
-      method: 'POST',
+    // Each endpoint is warmed up (JIT, pools, caches) before it is measured.
+    const sendOpts = {
+      method: 'POST' as const,
       body: JSON.stringify({ sessionId, to: '15550501234', type: 'text', text: 'Benchmark message' }),
-    });
+    };
+    await load(`${server.url}/api/health`, {}, WARMUP_S);
+    const health = await load(`${server.url}/api/health`, {});
+    await load(`${server.url}/api/messages/send`, sendOpts, WARMUP_S);
+    const send = await load(`${server.url}/api/messages/send`, sendOpts);
     const ratio = send.rps / health.rps;
 
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM message WHERE status = 'QUEUED'`);

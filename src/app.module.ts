@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { NativeExceptionFilter } from './common/filters/native-exception.filter';
 import { LoggingModule } from './common/logging/logging.module';
-import { createValidationPipe } from './common/validation';
+import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';

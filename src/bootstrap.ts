@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { bodyParsers, largeJsonParser } from './common/http/body-parsers';
+import { bodyParser } from './common/http/body-parsers';
 import { AppLogger } from './common/logging/app-logger';
 import { ROOT_LOGGER } from './common/logging/logging.module';
 import { requestLogger } from './common/logging/request-logger';
@@ -35,8 +35,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.use(cloudApiRouting());
   // Base64 media travel inside JSON: the send routes accept bodies as large as the media limit.
   const mediaJsonLimit = Math.ceil(config.media.maxBytes * 1.37) + 64 * 1024;
-  app.use('/api/messages/send', largeJsonParser(mediaJsonLimit));
-  app.use(...bodyParsers(config.http.bodyLimit));
+  app.use(bodyParser({ limit: config.http.bodyLimit, largeJson: { paths: ['/api/messages/send'], limit: mediaJsonLimit } }));
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;

@@ -76,7 +76,11 @@ export class MessagesRepository {
     return this.enqueueBatcher.add(row);
   }
 
-  private readonly enqueueBatcher = new InsertBatcher<NewOutbound, MessageEntity | null>((rows) => this.insertMany(rows));
+  /**
+   * Two INSERTs in flight at most: a third slot mostly carried single rows under load (each a
+   * round trip and a commit of its own), where waiting a moment fills the next multi-row one.
+   */
+  private readonly enqueueBatcher = new InsertBatcher<NewOutbound, MessageEntity | null>((rows) => this.insertMany(rows), 200, 2);
 
   private async insertMany(rows: NewOutbound[]): Promise<(MessageEntity | null)[]> {
     const at = new Date().toISOString();

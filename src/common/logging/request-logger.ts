@@ -20,10 +20,8 @@ export function requestLogger(logger: Logger): RequestHandler {
     (req as RequestWithId).id = id;
     res.setHeader('X-Request-Id', id);
     const started = performance.now();
-    let logged = false;
-    const done = () => {
-      if (logged) return;
-      logged = true;
+    // 'close' follows 'finish' on every response, and comes alone when the client went away.
+    res.once('close', () => {
       const aborted = !res.writableFinished;
       const level: Level = aborted || res.statusCode < 400 ? 'debug' : res.statusCode >= 500 ? 'error' : 'info';
       if (!logger.isLevelEnabled(level)) return;
@@ -37,9 +35,7 @@ export function requestLogger(logger: Logger): RequestHandler {
         },
         aborted ? 'request aborted' : 'request completed',
       );
-    };
-    res.once('finish', done);
-    res.once('close', done);
+    });
     next();
   };
 }

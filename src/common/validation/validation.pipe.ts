@@ -1,6 +1,8 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { AppError } from './errors/app-error';
-import { ErrorCode } from './errors/error-codes';
+import type { ValidatorOptions } from 'class-validator';
+import { AppError } from '../errors/app-error';
+import { ErrorCode } from '../errors/error-codes';
+import { ValidationPlan } from './validation-plan';
 
 function flatten(errors: ValidationError[], parent = ''): { field: string; messages: string[] }[] {
   return errors.flatMap((e) => {
@@ -10,9 +12,16 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
   });
 }
 
+/** Nest's ValidationPipe; valid objects are recognised by a cached plan (see ValidationPlan). */
+export class AppValidationPipe extends ValidationPipe {
+  protected override validate(object: object, options?: ValidatorOptions): ReturnType<ValidationPipe['validate']> {
+    return ValidationPlan.accepts(object, options) ? [] : super.validate(object, options);
+  }
+}
+
 /** The single global pipe: strips nothing silently, rejects unknown fields, names each bad field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
