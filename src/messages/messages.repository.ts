@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource, Repository } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { MessageEntity } from './entities/message.entity';
 import { InsertBatcher } from './insert-batcher';
 import { MessageStatus, statusRankSql } from './message-status';
@@ -64,6 +66,11 @@ export class MessagesRepository {
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
+  /** The `pg` pool TypeORM runs on. */
+  private get pool(): Pool {
+    return (this.db.driver as PostgresDriver).master as Pool;
+  }
+
   create(row: Partial<MessageEntity>): MessageEntity {
     return this.repo.create(row);
   }
@@ -84,22 +91,33 @@ export class MessagesRepository {
 
   private async insertMany(rows: NewOutbound[]): Promise<(MessageEntity | null)[]> {
     const at = new Date().toISOString();
-    const history = JSON.stringify([{ status: MessageStatus.QUEUED, at }]);
-    const params: unknown[] = [history];
-    const tuples = rows.map((r) => {
-      const base = params.length;
-      params.push(r.sessionId, r.waMessageId, r.chatJid, r.recipientInput, r.type, JSON.stringify(r.content), r.mediaId, r.expiresAt, r.idempotencyKey);
-      const p = (i: number) => `$${base + i}`;
-      return `(${p(1)}, 'outbound', ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}::jsonb, ${p(7)}::uuid, 'QUEUED', $1::jsonb, 0, now(), ${p(8)}::timestamptz, ${p(9)})`;
-    });
-    const inserted: Record<string, unknown>[] = await this.db.query(
-      `INSERT INTO message (session_id, direction, wa_message_id, chat_jid, recipient_input, type, content, media_id, status,
+    // One statement whatever the batch size (columns travel as arrays), so it is prepared once
+    // per connection and sent straight to the pool under TypeORM; rows are inserted in array
+    // order, so `seq` keeps the callers' FIFO order.
+    const { rows: inserted } = await this.pool.query<Record<string, unknown>>({
+      name: 'switchboard_enqueue_outbound',
+      text: `INSERT INTO message (session_id, direction, wa_message_id, chat_jid, recipient_input, type, content, media_id, status,
                             status_history, attempts, next_attempt_at, expires_at, idempotency_key)
-       VALUES ${tuples.join(', ')}
+       SELECT u.session_id, 'outbound', u.wa_message_id, u.chat_jid, u.recipient_input, u.type, u.content::jsonb, u.media_id::uuid, 'QUEUED',
+              $10::jsonb, 0, now(), u.expires_at, u.idempotency_key
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[])
+              WITH ORDINALITY AS u(session_id, wa_message_id, chat_jid, recipient_input, type, content, media_id, expires_at, idempotency_key, ord)
+        ORDER BY u.ord
        ON CONFLICT DO NOTHING
        RETURNING id, seq, wa_message_id, created_at, updated_at`,
-      params,
-    );
+      values: [
+        rows.map((r) => r.sessionId),
+        rows.map((r) => r.waMessageId),
+        rows.map((r) => r.chatJid),
+        rows.map((r) => r.recipientInput),
+        rows.map((r) => r.type),
+        rows.map((r) => JSON.stringify(r.content)),
+        rows.map((r) => r.mediaId),
+        rows.map((r) => r.expiresAt),
+        rows.map((r) => r.idempotencyKey),
+        JSON.stringify([{ status: MessageStatus.QUEUED, at }]),
+      ],
+    });
     const byWaId = new Map(inserted.map((r) => [r.wa_message_id as string, r]));
     return rows.map((row) => {
       const r = byWaId.get(row.waMessageId);

@@ -154,6 +154,48 @@ describe('Message queue', () => {
     assert.ok(statuses.some((e) => e.messageId === msg && e.status === 'EXPIRED'));
   });
 
+  it('gives every concurrent caller its own row when enqueues share one INSERT, in call order', async () => {
+    const { id, engine } = await readySession('15550300077');
+    await api(t).post(`/api/sessions/${id}/stop`).expect(200);
+    const repo = t.app.get(MessagesRepository);
+    // Called together, these go out as a few multi-row statements (two in flight at most).
+    const rows = await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        repo.insertOutbound({
+          sessionId: id,
+          waMessageId: `3EB0BATCH${String(i).padStart(13, '0')}`,
+          chatJid: `1555030${String(i).padStart(4, '0')}@s.whatsapp.net`,
+          recipientInput: `n${i}`,
+          type: 'text',
+          content: { text: `batch ${i} "quoted" \\ {braces}, commas` },
+          mediaId: null,
+          expiresAt: new Date(Date.now() + 60_000),
+          idempotencyKey: i % 10 === 0 ? `batch-key-${i}` : null,
+        }),
+      ),
+    );
+    const stored = await t.dataSource.query(
+      `SELECT id, seq, wa_message_id, recipient_input, content, idempotency_key FROM message WHERE session_id = $1 AND wa_message_id LIKE '3EB0BATCH%' ORDER BY seq`,
+      [id],
+    );
+    assert.equal(stored.length, 120);
+    stored.forEach((row: Record<string, any>, i: number) => {
+      assert.equal(row.recipient_input, `n${i}`, 'seq follows call order');
+      assert.equal(row.content.text, `batch ${i} "quoted" \\ {braces}, commas`);
+      assert.equal(row.idempotency_key, i % 10 === 0 ? `batch-key-${i}` : null);
+      assert.equal(rows[i]?.id, row.id, 'each caller got its own row back');
+      assert.equal(rows[i]?.waMessageId, row.wa_message_id);
+    });
+    // A key already taken answers null for that caller only.
+    const again = await Promise.all([
+      repo.insertOutbound({ sessionId: id, waMessageId: '3EB0BATCHDUP0000000001', chatJid: 'x@s.whatsapp.net', recipientInput: 'dup', type: 'text', content: { text: 'dup' }, mediaId: null, expiresAt: new Date(Date.now() + 60_000), idempotencyKey: 'batch-key-0' }),
+      repo.insertOutbound({ sessionId: id, waMessageId: '3EB0BATCHNEW0000000001', chatJid: 'y@s.whatsapp.net', recipientInput: 'new', type: 'text', content: { text: 'new' }, mediaId: null, expiresAt: new Date(Date.now() + 60_000), idempotencyKey: null }),
+    ]);
+    assert.equal(again[0], null);
+    assert.equal(again[1]?.recipientInput, 'new');
+    assert.equal(engine.sent.length, 0);
+  });
+
   it('never hands one message to two concurrent claimers (FOR UPDATE SKIP LOCKED)', async () => {
     const { id } = await readySession('15550300007');
     await api(t).post(`/api/sessions/${id}/stop`).expect(200);
