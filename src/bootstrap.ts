@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { bodyParser } from './common/http/body-parsers';
+import { compose } from './common/http/compose';
 import { AppLogger } from './common/logging/app-logger';
 import { ROOT_LOGGER } from './common/logging/logging.module';
 import { requestLogger } from './common/logging/request-logger';
@@ -28,14 +29,18 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   // JSON API answers are not cached by validators; hashing every body costs CPU for nothing.
   app.set('etag', false);
   app.set('trust proxy', 'loopback');
-  // First: every request, even one refused by a body parser, gets an id and a log line.
-  app.use(requestLogger(app.get(ROOT_LOGGER)));
-  // First: maps Meta's Graph paths (/v21.0/{phone-number-id}/messages, …) onto the Cloud API
-  // facade without shadowing native routes, so body-parser errors there are Meta-shaped too.
-  app.use(cloudApiRouting());
   // Base64 media travel inside JSON: the send routes accept bodies as large as the media limit.
   const mediaJsonLimit = Math.ceil(config.media.maxBytes * 1.37) + 64 * 1024;
-  app.use(bodyParser({ limit: config.http.bodyLimit, largeJson: { paths: ['/api/messages/send'], limit: mediaJsonLimit } }));
+  app.use(
+    compose(
+      // Every request, even one refused by a body parser, gets an id and a log line.
+      requestLogger(app.get(ROOT_LOGGER)),
+      // Maps Meta's Graph paths (/v21.0/{phone-number-id}/messages, …) onto the Cloud API facade
+      // without shadowing native routes, so body-parser errors there are Meta-shaped too.
+      cloudApiRouting(),
+      bodyParser({ limit: config.http.bodyLimit, largeJson: { paths: ['/api/messages/send'], limit: mediaJsonLimit } }),
+    ),
+  );
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;

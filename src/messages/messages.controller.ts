@@ -3,7 +3,6 @@ import {
   Controller,
   Delete,
   Get,
-  Headers,
   HttpCode,
   Param,
   Post,
@@ -26,7 +25,7 @@ import {
   getSchemaPath,
   ApiExtraModels,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
@@ -79,10 +78,10 @@ export class MessagesController {
   async send(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: SendMessageDto,
-    @Req() req: { file?: Upload },
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() req: Request & { file?: Upload },
     @Res({ passthrough: true }) res: Response,
   ): Promise<SendMessageResponseDto> {
+    const idempotencyKey = req.get('idempotency-key');
     const { message, replayed } = await this.messages.send(principal, dto, req.file, idempotencyKey);
     if (replayed) res.status(200).setHeader('Idempotent-Replay', 'true');
     return {

@@ -1,0 +1,23 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/**
+ * Runs middlewares in order as one router layer. Each stays a separate function; the router
+ * just walks one layer instead of one per middleware on every request. A middleware that
+ * throws or passes an error ends the chain with that error, as in Express.
+ */
+export function compose(...handlers: RequestHandler[]): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    let index = 0;
+    const step = (err?: unknown): void => {
+      if (err) return next(err);
+      const handler = handlers[index++];
+      if (!handler) return next();
+      try {
+        void handler(req, res, step);
+      } catch (thrown) {
+        next(thrown);
+      }
+    };
+    step();
+  };
+}
