@@ -38,7 +38,11 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
       // Maps Meta's Graph paths (/v21.0/{phone-number-id}/messages, …) onto the Cloud API facade
       // without shadowing native routes, so body-parser errors there are Meta-shaped too.
       cloudApiRouting(),
-      bodyParser({ limit: config.http.bodyLimit, largeJson: { paths: ['/api/messages/send'], limit: mediaJsonLimit } }),
+      bodyParser({
+        limit: config.http.bodyLimit,
+        largeJson: { paths: ['/api/messages/send'], limit: mediaJsonLimit },
+        multipart: { paths: ['/api/messages/send'], maxFileBytes: config.media.maxBytes },
+      }),
     ),
   );
   app.enableShutdownHooks();

@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { MediaModule } from '../media/media.module';
@@ -10,7 +10,6 @@ import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
 import { InboundService } from './inbound.service';
-import { MultipartMiddleware } from './multipart.middleware';
 import { ReceiptRecorder } from './receipt-recorder';
 
 @Module({
@@ -24,8 +23,4 @@ import { ReceiptRecorder } from './receipt-recorder';
   providers: [MessagesRepository, MessagesService, Dispatcher, ReceiptRecorder, InboundService],
   exports: [MessagesService, MessagesRepository, Dispatcher, InboundService],
 })
-export class MessagesModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(MultipartMiddleware).forRoutes({ path: 'api/messages/send', method: RequestMethod.POST });
-  }
-}
+export class MessagesModule {}

@@ -84,10 +84,11 @@ export class MessagesRepository {
   }
 
   /**
-   * Two INSERTs in flight at most: a third slot mostly carried single rows under load (each a
-   * round trip and a commit of its own), where waiting a moment fills the next multi-row one.
+   * One INSERT in flight: whatever arrives while it commits goes out together in the next one
+   * (group commit). Measured against two and three in flight, one gave the highest enqueue rate
+   * and the lowest tail latency: more slots mostly carried single rows, a round trip each.
    */
-  private readonly enqueueBatcher = new InsertBatcher<NewOutbound, MessageEntity | null>((rows) => this.insertMany(rows), 200, 2);
+  private readonly enqueueBatcher = new InsertBatcher<NewOutbound, MessageEntity | null>((rows) => this.insertMany(rows), 200, 1);
 
   private async insertMany(rows: NewOutbound[]): Promise<(MessageEntity | null)[]> {
     const at = new Date().toISOString();

@@ -1,23 +1,38 @@
 import { json, urlencoded, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import multer, { MulterError, memoryStorage } from 'multer';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
 
+export interface BodyParserOptions {
+  /** Limit of JSON and form bodies. */
+  limit: string;
+  /** Routes that take base64 media inside JSON, with their larger limit. */
+  largeJson: { paths: string[]; limit: string | number };
+  /** Routes that take a multipart upload (one `file` part plus fields) into `req.file`. */
+  multipart: { paths: string[]; maxFileBytes: number };
+}
+
 /**
- * The request-body middleware: JSON and urlencoded forms, with a larger JSON limit on the
- * routes that carry base64 media (multipart is left to the upload middleware). One layer
- * instead of one per parser keeps the router's walk short on every request.
+ * The request-body middleware: JSON and urlencoded forms everywhere, a larger JSON limit on the
+ * routes that carry base64 media, and multipart uploads on the routes that take a file (other
+ * multipart routes bring their own interceptor). One layer for all of it keeps the router's
+ * walk short on every request; JSON, the common case, never touches multer.
  *
- * body-parser errors are turned into domain errors before Nest sees them: Nest maps a parser
- * SyntaxError to a bare 400 and loses what went wrong, and every API surface's filter
- * should get the same precise code (malformed JSON, too large, bad encoding).
+ * Parser errors become domain errors before Nest sees them: Nest maps a parser SyntaxError to
+ * a bare 400 and loses what went wrong, and every API surface's filter should get the same
+ * precise code (malformed JSON, too large, bad encoding, bad multipart).
  */
-export function bodyParser(options: { limit: string; largeJson: { paths: string[]; limit: string | number } }): RequestHandler {
+export function bodyParser(options: BodyParserOptions): RequestHandler {
   const jsonBody = json({ limit: options.limit });
   const largeJsonBody = json({ limit: options.largeJson.limit });
   const formBody = urlencoded({ extended: false, limit: options.limit });
-  const isLarge = (path: string) => options.largeJson.paths.some((p) => path === p || path.startsWith(`${p}/`));
+  const upload = multer({ storage: memoryStorage(), limits: { fileSize: options.multipart.maxFileBytes, files: 1, fields: 50 } }).single('file');
+  const under = (paths: string[], path: string) => paths.some((p) => path === p || path.startsWith(`${p}/`));
   return (req: Request, res: Response, next: NextFunction) => {
-    const parseJson = isLarge(req.path) ? largeJsonBody : jsonBody;
+    if (req.method === 'POST' && under(options.multipart.paths, req.path) && req.is('multipart/form-data')) {
+      return upload(req, res, (err?: unknown) => next(err ? toBodyError(err) : undefined));
+    }
+    const parseJson = under(options.largeJson.paths, req.path) ? largeJsonBody : jsonBody;
     parseJson(req, res, (err?: unknown) => {
       if (err) return next(toBodyError(err));
       if ((req as Request & { _body?: boolean })._body) return next();
@@ -27,6 +42,10 @@ export function bodyParser(options: { limit: string; largeJson: { paths: string[
 }
 
 function toBodyError(err: unknown): unknown {
+  if (err instanceof MulterError) {
+    if (err.code === 'LIMIT_FILE_SIZE') return new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 'The file is larger than MEDIA_MAX_BYTES', undefined, { cause: err });
+    return new AppError(ErrorCode.VALIDATION_FAILED, `Malformed multipart body: ${err.message}`, { fields: [{ field: err.field ?? 'file', messages: [err.message] }] }, { cause: err });
+  }
   const e = err as { type?: string; status?: number };
   switch (e?.type) {
     case 'entity.parse.failed':
