@@ -29,9 +29,12 @@ export class ApiAuthGuard extends AuthGuard('jwt') {
     super();
   }
 
+  /** Each route's `@Public()` / `@AdminOnly()` flags by controller and handler, read once. */
+  private readonly routeFlags = new WeakMap<Function, WeakMap<Function, { isPublic: boolean; adminOnly: boolean }>>();
+
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const { isPublic, adminOnly } = this.flagsOf(context);
+    if (isPublic) return true;
     const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
     const credential = extractCredential(req);
     if (!credential) throw unauthenticated();
@@ -41,10 +44,27 @@ export class ApiAuthGuard extends AuthGuard('jwt') {
       req.user = (await this.tokens.authenticateCredential(credential)) ?? undefined;
       if (!req.user) throw unauthenticated();
     }
-    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && !req.user?.isAdmin) {
+    if (adminOnly && !req.user?.isAdmin) {
       throw new AppError(ErrorCode.ADMIN_REQUIRED, 'This route needs an admin credential');
     }
     return true;
+  }
+
+  private flagsOf(context: ExecutionContext): { isPublic: boolean; adminOnly: boolean } {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.routeFlags.get(controller);
+    if (!byHandler) this.routeFlags.set(controller, (byHandler = new WeakMap()));
+    let flags = byHandler.get(handler);
+    if (!flags) {
+      const targets = [handler, controller];
+      flags = {
+        isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)),
+        adminOnly: Boolean(this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets)),
+      };
+      byHandler.set(handler, flags);
+    }
+    return flags;
   }
 
   override handleRequest<T>(err: unknown, user: T): T {
