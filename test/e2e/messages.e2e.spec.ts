@@ -310,6 +310,29 @@ describe('Messages API (sandbox engine)', () => {
     assert.equal(huge.body.error.code, 'PAYLOAD_TOO_LARGE');
   });
 
+  it('answers a malformed multipart body with 400, not 500', async () => {
+    const truncated = Buffer.from(
+      '--XYZ\r\nContent-Disposition: form-data; name="sessionId"\r\n\r\nabc\r\n' +
+        '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\nabcdef',
+    );
+    for (const [contentType, body] of [
+      ['multipart/form-data; boundary=XYZ', truncated],
+      ['multipart/form-data', Buffer.from('no boundary')],
+    ] as const) {
+      const res = await api(t).post('/api/messages/send').set('Content-Type', contentType).send(body);
+      assert.equal(res.status, 400, `${contentType}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, 'VALIDATION_FAILED');
+      assert.match(res.body.error.message, /^Malformed multipart body/);
+    }
+    const extraFile = await api(t)
+      .post('/api/messages/send')
+      .field('sessionId', sessionId)
+      .attach('file', Buffer.from('a'), 'a.txt')
+      .attach('other', Buffer.from('b'), 'b.txt');
+    assert.equal(extraFile.status, 400);
+    assert.equal(extraFile.body.error.code, 'VALIDATION_FAILED');
+  });
+
   it('refuses sessions that are unknown, not linked, or not the token’s own', async () => {
     const unknown = await api(t).post('/api/messages/send').send({ sessionId: 'qr_0_00000000', to: '919846303025', type: 'text', text: 'x' }).expect(404);
     assert.equal(unknown.body.error.code, 'SESSION_NOT_FOUND');

@@ -30,7 +30,7 @@ export function bodyParser(options: BodyParserOptions): RequestHandler {
   const under = (paths: string[], path: string) => paths.some((p) => path === p || path.startsWith(`${p}/`));
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'POST' && under(options.multipart.paths, req.path) && req.is('multipart/form-data')) {
-      return upload(req, res, (err?: unknown) => next(err ? toBodyError(err) : undefined));
+      return upload(req, res, (err?: unknown) => next(err ? toMultipartError(err) : undefined));
     }
     const parseJson = under(options.largeJson.paths, req.path) ? largeJsonBody : jsonBody;
     parseJson(req, res, (err?: unknown) => {
@@ -41,11 +41,17 @@ export function bodyParser(options: BodyParserOptions): RequestHandler {
   };
 }
 
-function toBodyError(err: unknown): unknown {
-  if (err instanceof MulterError) {
-    if (err.code === 'LIMIT_FILE_SIZE') return new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 'The file is larger than MEDIA_MAX_BYTES', undefined, { cause: err });
-    return new AppError(ErrorCode.VALIDATION_FAILED, `Malformed multipart body: ${err.message}`, { fields: [{ field: err.field ?? 'file', messages: [err.message] }] }, { cause: err });
+/** Every multipart failure is the request's: limits (multer) or a malformed body (busboy). */
+function toMultipartError(err: unknown): AppError {
+  if (err instanceof MulterError && err.code === 'LIMIT_FILE_SIZE') {
+    return new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 'The file is larger than MEDIA_MAX_BYTES', undefined, { cause: err });
   }
+  const message = err instanceof Error ? err.message : String(err);
+  const field = err instanceof MulterError ? (err.field ?? 'file') : 'file';
+  return new AppError(ErrorCode.VALIDATION_FAILED, `Malformed multipart body: ${message}`, { fields: [{ field, messages: [message] }] }, { cause: err });
+}
+
+function toBodyError(err: unknown): unknown {
   const e = err as { type?: string; status?: number };
   switch (e?.type) {
     case 'entity.parse.failed':
