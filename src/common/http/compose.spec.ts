@@ -32,6 +32,16 @@ describe('compose', () => {
     assert.equal(got, boom);
   });
 
+  it('passes a rejected async middleware on as an error', async () => {
+    const boom = new Error('async boom');
+    const got = await new Promise((resolve) =>
+      compose(async () => {
+        throw boom;
+      })(req, res, resolve),
+    );
+    assert.equal(got, boom);
+  });
+
   it('waits for a middleware that continues later', async () => {
     const order: string[] = [];
     await new Promise<void>((resolve) =>

@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 /**
  * Runs middlewares in order as one router layer. Each stays a separate function; the router
  * just walks one layer instead of one per middleware on every request. A middleware that
- * throws or passes an error ends the chain with that error, as in Express.
+ * throws, rejects or passes an error ends the chain with that error, as in Express.
  */
 export function compose(...handlers: RequestHandler[]): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -13,7 +13,9 @@ export function compose(...handlers: RequestHandler[]): RequestHandler {
       const handler = handlers[index++];
       if (!handler) return next();
       try {
-        void handler(req, res, step);
+        // Express 5 passes a rejected promise of a middleware on as an error; so does this.
+        const result: unknown = handler(req, res, step);
+        if (result instanceof Promise) result.catch((rejected: unknown) => next(rejected ?? new Error('Middleware rejected')));
       } catch (thrown) {
         next(thrown);
       }
