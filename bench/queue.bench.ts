@@ -6,15 +6,9 @@
  *   2. drain rate of the queue through the sandbox engine with no pacing (target ≥ 1,000 msg/s).
  * The server runs as its own process (build/src/main.js); the load comes from this process.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
-import { startServerProcess } from '../test/support/server-process';
-import { createTestDatabase } from '../test/support/test-database';
+import { BENCH_API_KEY as API_KEY, startBenchGateway } from './bench-gateway';
 
-const API_KEY = 'bench-admin-key-0123456789abcdef';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
@@ -50,29 +44,10 @@ async function load(url: string, opts: { method?: 'GET' | 'POST'; body?: string 
 }
 
 async function main(): Promise<void> {
-  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = await createTestDatabase('postgres');
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
-  const server = await startServerProcess({
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    API_KEY,
-    WA_ENGINE: 'sandbox',
+  const { server, db, api, close } = await startBenchGateway({
     SANDBOX_RECEIPT_DELAY_MS: '0',
-    LOG_LEVEL: 'warn',
-    DATABASE_POOL_SIZE: '20',
     ...(process.env.BENCH_EXTRA_ENV ? JSON.parse(process.env.BENCH_EXTRA_ENV) : {}),
   });
-  const api = async (path: string, method = 'GET', body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (await res.json()) as any;
-  };
-  const db = new Client({ connectionString: database.url });
-  await db.connect();
   try {
     const sessionId = (await api('/api/sessions', 'POST', {})).session.sessionId;
     await api(`/api/sessions/${sessionId}/sandbox/link`, 'POST', { phoneNumber: '15550500001' });
@@ -131,10 +106,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    await db.end();
-    await server.stop();
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

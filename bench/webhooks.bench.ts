@@ -13,15 +13,9 @@
  *   2. backlog: the same number of events queued while the receiver is down, then drained
  *      once it is back (still refusing 30 %): the delivery rate alone.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
-import { startServerProcess } from '../test/support/server-process';
-import { createTestDatabase } from '../test/support/test-database';
 import { WebhookReceiver } from '../test/support/webhook-receiver';
+import { startBenchGateway } from './bench-gateway';
 
-const API_KEY = 'bench-admin-key-0123456789abcdef';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const FAIL_RATE = Number(process.env.BENCH_FAIL_RATE ?? 0.3);
 const SENDERS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -41,17 +35,8 @@ interface PhaseResult {
 }
 
 async function main(): Promise<void> {
-  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = await createTestDatabase('postgres');
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-webhooks-'));
   const receiver = await WebhookReceiver.start();
-  const server = await startServerProcess({
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    API_KEY,
-    WA_ENGINE: 'sandbox',
-    LOG_LEVEL: 'warn',
-    DATABASE_POOL_SIZE: '20',
+  const { db, api, close } = await startBenchGateway({
     // Short backoff so refused requests are retried within the run (defaults: 10 s … 1 h).
     WEBHOOK_RETRY_BASE_MS: process.env.BENCH_RETRY_BASE_MS ?? '2',
     WEBHOOK_RETRY_MAX_MS: '200',
@@ -59,17 +44,6 @@ async function main(): Promise<void> {
     // A budget large enough that the backlog phase's outage gives nothing up.
     WEBHOOK_MAX_ATTEMPTS: '1000',
   });
-  const api = async (path: string, method = 'GET', body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as any;
-  };
-  const db = new Client({ connectionString: database.url });
-  await db.connect();
 
   /** Sends `count` inbound texts with SENDERS requests in flight; returns the seconds it took. */
   const ingest = async (sessionId: string, phase: string, count: number): Promise<number> => {
@@ -177,11 +151,8 @@ async function main(): Promise<void> {
     );
     if (!ok) process.exitCode = 1;
   } finally {
-    await db.end();
-    await server.stop();
+    await close();
     await receiver.close();
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
