@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { extractCredential } from '../auth/credentials';
-import { graphPath, requestIdFor } from './cloud-api-routing';
+import { requestIdOf } from '../common/logging/request-logger';
+import { graphPath } from './cloud-api-routing';
 import { toMetaError } from './cloud-api-error.map';
 
 const logger = new Logger('CloudApiExceptionFilter');
@@ -13,7 +14,7 @@ const logger = new Logger('CloudApiExceptionFilter');
  * filter for errors raised before routing (malformed JSON, body size).
  */
 export function renderCloudApiError(exception: unknown, req: Request, res: Response): void {
-  const requestId = requestIdFor(req, res);
+  const requestId = requestIdOf(req);
   const { status, body, wwwAuthenticate } = toMetaError(exception, {
     method: req.method,
     hasCredential: Boolean(extractCredential(req)),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** Where the facade's controllers are mounted; Meta's paths are rewritten onto it. */
@@ -69,15 +68,3 @@ export function graphPath(req: Request): string {
   return path.replace(/^\/v\d+\.\d+/, '') || '/';
 }
 
-/**
- * The request id the request logger gave the request (the client's `X-Request-Id` or a
- * fresh one); a request that somehow bypassed it gets one here, echoed in `X-Request-Id`.
- */
-export function requestIdFor(req: Request, res: Response): string {
-  const existing = (req as Request & { id?: unknown }).id ?? res.getHeader('X-Request-Id');
-  if (existing) return String(existing);
-  const id = randomUUID();
-  (req as Request & { id?: unknown }).id = id;
-  if (!res.headersSent) res.setHeader('X-Request-Id', id);
-  return id;
-}

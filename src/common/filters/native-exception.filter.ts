@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error';
 import { ERROR_HTTP_STATUS, ErrorCode } from '../errors/error-codes';
 import { renderCloudApiError } from '../../cloud-api/cloud-api-exception.filter';
 import { isCloudApiRequest } from '../../cloud-api/cloud-api-routing';
+import { requestIdOf } from '../logging/request-logger';
 
 export interface ErrorEnvelope {
   success: false;
@@ -50,10 +51,6 @@ function messageOf(e: HttpException): string {
   if (typeof res === 'string') return res;
   const msg = (res as { message?: unknown }).message;
   return Array.isArray(msg) ? msg.join('; ') : typeof msg === 'string' ? msg : e.message;
-}
-
-export function requestIdOf(req: Request): string {
-  return String((req as Request & { id?: unknown }).id ?? '');
 }
 
 /**

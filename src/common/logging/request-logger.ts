@@ -6,6 +6,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export type RequestWithId = Request & { id?: string };
 
+/** The id `requestLogger` gave the request (also sent back as `X-Request-Id`). */
+export function requestIdOf(req: Request): string {
+  return (req as RequestWithId).id ?? '';
+}
+
 /**
  * First middleware of the app: gives every request an id (the client's `X-Request-Id` when it
  * is a plain token, else a UUID), echoes it in `X-Request-Id`, and logs the outcome once the
