@@ -1,5 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { KeyedMutex } from '../common/utils/keyed-mutex';
 import { EventBus } from '../events/event-bus';
+import { isGroupJid } from '../messages/recipient';
 import { MessagesService } from '../messages/messages.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { ContactsService } from './contacts.service';
@@ -22,6 +24,8 @@ interface StoredInbound {
 export class OptInService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OptInService.name);
   private unsubscribe?: () => void;
+  /** One conversation step at a time per contact: two quick messages must not both prompt. */
+  private readonly perContact = new KeyedMutex();
 
   constructor(
     private readonly bus: EventBus,
@@ -42,8 +46,12 @@ export class OptInService implements OnApplicationBootstrap, OnApplicationShutdo
     this.unsubscribe?.();
   }
 
-  async handle(sessionId: string, message: StoredInbound): Promise<void> {
-    if (message.chat.endsWith('@g.us')) return;
+  handle(sessionId: string, message: StoredInbound): Promise<void> {
+    if (isGroupJid(message.chat)) return Promise.resolve();
+    return this.perContact.run(`${sessionId}|${message.chat}`, () => this.step(sessionId, message));
+  }
+
+  private async step(sessionId: string, message: StoredInbound): Promise<void> {
     const settings = await this.sessions.settingsOf(sessionId);
     if (!settings.requireOptIn) return;
     const contact = await this.contacts.find(sessionId, message.chat);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { OptInService } from '../../src/contacts/opt-in.service';
 import { EventBus } from '../../src/events/event-bus';
 import type { DomainEvent, DomainEventOf } from '../../src/events/domain-events';
 import { SessionRegistry } from '../../src/sessions/session-registry';
@@ -66,6 +67,18 @@ describe('Inbound, contacts, opt-in, calls, groups, workspaces', () => {
     assert.equal(contacts.body.contacts[0].phoneNumber, '15559100001');
     const all = await api(t).get('/api/contacts?q=15559100001').expect(200);
     assert.equal(all.body.contacts[0].sessionId, id);
+  });
+
+  it('prompts a contact once even when several of its messages arrive together', async () => {
+    const id = await linked('15559000012');
+    await api(t).patch(`/api/sessions/${id}/settings`).send({ requireOptIn: true, preset: 'off' }).expect(200);
+    const contact = '15559200019@s.whatsapp.net';
+    // Handlers for one contact's messages run as the bus delivers them, possibly together.
+    const optIn = t.app.get(OptInService);
+    await Promise.all(['hello', 'are you there', 'price?', 'hi'].map((text) => optIn.handle(id, { chat: contact, type: 'text', content: { text } })));
+    await eventually(async () => outbox(id).some((m) => m.to === contact));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(outbox(id).filter((m) => m.to === contact).length, 1, 'one prompt for a burst');
   });
 
   it('runs the opt-in conversation and the queue honours the answer', async () => {
