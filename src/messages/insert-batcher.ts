@@ -12,7 +12,7 @@ export class InsertBatcher<In, Out> {
   constructor(
     private readonly flushFn: (items: In[]) => Promise<Out[]>,
     private readonly maxBatch = 200,
-    private readonly maxInFlight = 4,
+    private readonly maxInFlight = 1,
   ) {}
 
   add(item: In): Promise<Out> {

@@ -102,10 +102,6 @@ export class EventStreamService implements BeforeApplicationShutdown {
     }
   }
 
-  get size(): number {
-    return this.listeners.size;
-  }
-
   /** Ends every open stream, so the HTTP server can close. */
   beforeApplicationShutdown(): void {
     for (const l of [...this.listeners]) {

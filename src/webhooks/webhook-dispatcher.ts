@@ -65,6 +65,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(leaseMs / 3)));
     this.heartbeat.unref();
     if (retentionDays > 0) {
+      // Once at start (processes restarted more often than hourly must prune too), then hourly.
+      void this.prune(retentionDays);
       this.pruner = setInterval(() => void this.prune(retentionDays), 3_600_000);
       this.pruner.unref();
     }

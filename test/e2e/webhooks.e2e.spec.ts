@@ -173,7 +173,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     assert.match(req.body.id, /^evt_[0-9a-f-]{36}$/);
     assert.equal(req.body.event, 'session.status');
     assert.ok(!Number.isNaN(Date.parse(req.body.createdAt)));
-    assert.equal(req.body.data.previousStatus !== undefined, true);
+    assert.deepEqual(Object.keys(req.body.data), ['status', 'previousStatus', 'reason']);
     const h = req.headers;
     assert.equal(h['content-type'], 'application/json');
     assert.equal(h['user-agent'], 'Switchboard-Webhooks/1');
@@ -202,7 +202,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     const r = await receiver();
     const sessionId = await linkedSession('15550700020');
     await createWebhook({ url: r.url, events: ['message.status'], sessionId, secret: SECRET });
-    const sent = await api(t).post('/api/messages/send').send({ sessionId, to: '15550709999'.replace('9999', '1234'), type: 'text', text: 'hi' }).expect(202);
+    const sent = await api(t).post('/api/messages/send').send({ sessionId, to: '15550701234', type: 'text', text: 'hi' }).expect(202);
     const id = sent.body.message.id;
     await r.waitFor((x) => x.accepted.filter((q) => q.body.data.messageId === id).length === 3);
     const statuses = r.accepted.filter((q) => q.body.data.messageId === id).map((q) => q.body.data.status);
@@ -290,7 +290,8 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     }
     const health = (await api(t).get(`/api/webhooks/${w.id}`).expect(200)).body.webhook.health;
     assert.deepEqual([health.pending, health.failed, health.lastError], [0, 2, 'HTTP 503']);
-    assert.ok(b.attemptCount >= 1);
+    // Queued behind a head that exhausted its budget in the same outage, it gives up early.
+    assert.ok(b.attemptCount >= 1 && b.attemptCount < 8, `b was attempted ${b.attemptCount} times`);
 
     r.ok();
     const requeued = await api(t).post(`/api/webhooks/${w.id}/deliveries/${a.id}/redeliver`).expect(202);

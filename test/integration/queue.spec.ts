@@ -158,7 +158,7 @@ describe('Message queue', () => {
     const { id, engine } = await readySession('15550300077');
     await api(t).post(`/api/sessions/${id}/stop`).expect(200);
     const repo = t.app.get(MessagesRepository);
-    // Called together, these go out as a few multi-row statements (two in flight at most).
+    // Called together, these go out as a few multi-row statements (one in flight at a time).
     const rows = await Promise.all(
       Array.from({ length: 120 }, (_, i) =>
         repo.insertOutbound({

@@ -6,6 +6,7 @@ import type { DomainEvent } from '../../src/events/domain-events';
 import { EventStreamService, type StreamEvent } from '../../src/webhooks/event-stream.service';
 import { WebhookFormats } from '../../src/webhooks/formats/webhook-formats';
 import type { WebhookFormatter } from '../../src/webhooks/formats/webhook-formatter';
+import { WebhooksRepository } from '../../src/webhooks/webhooks.repository';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -183,5 +184,21 @@ describe('Webhook publishing', () => {
     } finally {
       await cloud.close();
     }
+  });
+  it('prunes finished deliveries older than the retention, never pending ones', async () => {
+    const id = await hook({ sessionId, events: ['contact.opt_in'] });
+    for (const n of [1, 2, 3]) {
+      await webhooks.publish({ type: 'contact.opt_in', sessionId, data: { jid: `1555000010${n}@s.whatsapp.net`, optIn: 'yes', n }, at: '2026-11-02T10:00:00.000Z' });
+    }
+    const rows: { id: string }[] = await t.dataSource.query(`SELECT id FROM webhook_delivery WHERE webhook_id = $1 ORDER BY seq`, [id]);
+    assert.equal(rows.length, 3);
+    // One delivered long ago, one failed long ago, one still pending (also old).
+    await t.dataSource.query(`UPDATE webhook_delivery SET status = 'DELIVERED', updated_at = now() - interval '40 days' WHERE id = $1`, [rows[0].id]);
+    await t.dataSource.query(`UPDATE webhook_delivery SET status = 'FAILED', updated_at = now() - interval '40 days' WHERE id = $1`, [rows[1].id]);
+    await t.dataSource.query(`UPDATE webhook_delivery SET updated_at = now() - interval '40 days' WHERE id = $1`, [rows[2].id]);
+    const removed = await t.app.get(WebhooksRepository).pruneFinished(30);
+    assert.ok(removed >= 2);
+    const left: { id: string; status: string }[] = await t.dataSource.query(`SELECT id, status FROM webhook_delivery WHERE webhook_id = $1`, [id]);
+    assert.deepEqual(left, [{ id: rows[2].id, status: 'PENDING' }]);
   });
 });
