@@ -23,9 +23,10 @@ export class DashboardService {
   ) {}
 
   async overview(principal: Principal): Promise<Overview> {
-    // Bound tokens see the figures of their own session or workspace only.
-    const scope = `($1::text IS NULL OR s.id = $1) AND ($2::text IS NULL OR s.settings->>'workspace' = $2)`;
-    const args = [principal.sessionId, principal.workspace];
+    // Bound tokens see the figures of their own session or workspace only (null: all sessions).
+    const visible = await this.registry.visibleSessionIds(principal);
+    const scope = `($1::text[] IS NULL OR s.id = ANY($1))`;
+    const args = [visible];
     const [sessions, outbound, inbound, hourly, queued, webhooks] = await Promise.all([
       this.db.query(`SELECT s.status, count(*)::int AS n FROM session s WHERE ${scope} GROUP BY s.status`, args),
       this.db.query(
@@ -59,8 +60,7 @@ export class DashboardService {
                 count(d.id) FILTER (WHERE d.status = 'DELIVERED' AND d.delivered_at > now() - interval '24 hours')::int AS delivered,
                 min(d.created_at) FILTER (WHERE d.status = 'PENDING') AS oldest
            FROM webhook w LEFT JOIN webhook_delivery d ON d.webhook_id = w.id
-          WHERE ($1::text IS NULL OR w.session_id = $1)
-            AND ($2::text IS NULL OR w.session_id IN (SELECT id FROM session WHERE settings->>'workspace' = $2))`,
+          WHERE ($1::text[] IS NULL OR w.session_id = ANY($1))`,
         args,
       ),
     ]);
@@ -69,7 +69,7 @@ export class DashboardService {
     return {
       sessions: {
         total: Object.values(byStatus).reduce((a, n) => a + n, 0),
-        live: this.registry.liveCount(),
+        live: visible ? visible.filter((id) => this.registry.liveState(id)).length : this.registry.liveCount(),
         byStatus,
       },
       messages: {

@@ -202,6 +202,15 @@ describe('Dashboard overview', () => {
     assert.equal(overview.messages.last24h.outbound.SENT, 1);
     assert.equal(overview.messages.hourly.reduce((a: number, h: { outbound: number }) => a + h.outbound, 0), 1);
     assert.equal(overview.webhooks.total, 0);
+    assert.equal(overview.sessions.live, 2);
     await api(t, null).get('/api/dashboard/overview').expect(401);
+
+    // A token bound to one session sees that session's figures only, live count included.
+    const other = (await api(t).get('/api/sessions').expect(200)).body.sessions.find((s: { sessionId: string }) => s.sessionId !== id).sessionId;
+    const token = (await api(t).post('/api/auth/tokens').send({ name: 'one', sessionId: other }).expect(201)).body.token;
+    const bound = (await api(t, token).get('/api/dashboard/overview').expect(200)).body.overview;
+    assert.deepEqual(bound.sessions, { total: 1, live: 1, byStatus: { REGISTERING: 1 } });
+    assert.equal(bound.messages.last24h.inbound, 0);
+    assert.deepEqual(bound.messages.last24h.outbound, {});
   });
 });
