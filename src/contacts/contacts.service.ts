@@ -49,7 +49,20 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
     this.unsubscribe?.();
   }
 
-  async upsert(sessionId: string, contacts: ContactInfo[]): Promise<void> {
+  async upsert(sessionId: string, batch: ContactInfo[]): Promise<void> {
+    // One row per JID: a sync batch may carry a person under its LID and its phone number, both
+    // mapped to the same JID, and one INSERT … ON CONFLICT may not touch a row twice.
+    const byJid = new Map<string, ContactInfo>();
+    for (const c of batch) {
+      const seen = byJid.get(c.jid);
+      byJid.set(
+        c.jid,
+        seen
+          ? { jid: c.jid, phoneNumber: c.phoneNumber ?? seen.phoneNumber, lid: c.lid ?? seen.lid, name: c.name ?? seen.name, pushName: c.pushName ?? seen.pushName }
+          : c,
+      );
+    }
+    const contacts = [...byJid.values()];
     for (let i = 0; i < contacts.length; i += 500) {
       const chunk = contacts.slice(i, i + 500);
       const params: unknown[] = [sessionId];

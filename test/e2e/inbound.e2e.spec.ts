@@ -69,6 +69,27 @@ describe('Inbound, contacts, opt-in, calls, groups, workspaces', () => {
     assert.equal(all.body.contacts[0].sessionId, id);
   });
 
+  it('stores synced contacts, one row per person even when a batch names it twice', async () => {
+    const id = await linked('15559000013');
+    const jid = '15559300001@s.whatsapp.net';
+    t.app.get(EventBus).emit({
+      type: 'engine.contacts',
+      sessionId: id,
+      contacts: [
+        { jid, phoneNumber: '15559300001', lid: null, name: null, pushName: 'Jo' },
+        // The same person again, as its LID entry mapped to the phone-number JID.
+        { jid, phoneNumber: null, lid: '99887766554433@lid', name: 'Jo Bloggs', pushName: null },
+        { jid: '15559300002@s.whatsapp.net', phoneNumber: '15559300002', lid: null, name: 'Sam', pushName: null },
+      ],
+    });
+    const contacts = await eventually(async () => {
+      const res = await api(t).get(`/api/sessions/${id}/contacts`).expect(200);
+      return res.body.contacts.length === 2 ? res.body.contacts : null;
+    });
+    const jo = contacts.find((c: { jid: string }) => c.jid === jid);
+    assert.deepEqual([jo.phoneNumber, jo.lid, jo.name, jo.pushName], ['15559300001', '99887766554433@lid', 'Jo Bloggs', 'Jo']);
+  });
+
   it('prompts a contact once even when several of its messages arrive together', async () => {
     const id = await linked('15559000012');
     await api(t).patch(`/api/sessions/${id}/settings`).send({ requireOptIn: true, preset: 'off' }).expect(200);
