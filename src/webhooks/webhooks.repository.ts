@@ -93,16 +93,10 @@ export class WebhooksRepository {
     return this.webhooks.findOneBy({ id });
   }
 
-  /**
-   * Oldest first. `sessionIds` limits to webhooks bound to those sessions, `workspace` to
-   * webhooks bound to sessions labelled with it; either excludes global webhooks.
-   */
-  list(filter: { sessionIds?: string[]; workspace?: string }): Promise<WebhookEntity[]> {
+  /** Oldest first; `sessionIds` limits to webhooks bound to those sessions (no global ones). */
+  list(sessionIds: string[] | null): Promise<WebhookEntity[]> {
     const qb = this.webhooks.createQueryBuilder('w').orderBy('w.created_at', 'ASC');
-    if (filter.sessionIds) qb.andWhere('w.session_id IN (:...ids)', { ids: filter.sessionIds });
-    if (filter.workspace) {
-      qb.andWhere(`w.session_id IN (SELECT s.id FROM session s WHERE s.settings->>'workspace' = :workspace)`, { workspace: filter.workspace });
-    }
+    if (sessionIds) qb.andWhere('w.session_id IN (:...ids)', { ids: sessionIds });
     return qb.getMany();
   }
 

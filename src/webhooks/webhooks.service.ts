@@ -184,13 +184,9 @@ export class WebhooksService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Oldest first, with health. A session- or workspace-bound token sees only its sessions' webhooks. */
   async list(principal: Principal, query: ListWebhooksQueryDto): Promise<WebhookDto[]> {
-    let sessionIds: string[] | undefined;
-    if (query.sessionId) {
-      sessionIds = [(await this.resolveSession(principal, query.sessionId))!];
-    } else if (principal.sessionId) {
-      sessionIds = [principal.sessionId];
-    }
-    const rows = await this.repo.list({ sessionIds, workspace: principal.workspace ?? undefined });
+    const sessionIds = await this.registry.visibleSessionIds(principal, query.sessionId);
+    if (sessionIds && !sessionIds.length) return [];
+    const rows = await this.repo.list(sessionIds);
     const counts = await this.repo.healthCounts(rows.map((w) => w.id));
     return rows.map((w) => toWebhookDto(w, counts.get(w.id) ?? { pending: 0, failed: 0 }));
   }
