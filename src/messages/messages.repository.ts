@@ -6,16 +6,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { MessageEntity } from './entities/message.entity';
 import { InsertBatcher } from './insert-batcher';
 import { MessageStatus, statusRankSql } from './message-status';
-
-/**
- * TypeORM answers an UPDATE … RETURNING as `[rows, affectedCount]` and a SELECT as `rows`.
- */
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
-    return result[0] as Record<string, unknown>[];
-  }
-  return result as Record<string, unknown>[];
-}
+import { isUuid, rowsOf } from '../database/sql';
 
 /** Appends `{status, at, reason}` to the row's status history. */
 function historyAppend(statusParam: string, reasonParam = 'NULL'): string {
@@ -152,11 +143,11 @@ export class MessagesRepository {
 
   /** By our id or by WhatsApp id within a session. */
   async findByRef(sessionId: string, ref: string): Promise<MessageEntity | null> {
-    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
+    const refIsUuid = isUuid(ref);
     return this.repo
       .createQueryBuilder('m')
       .where('m.session_id = :sessionId', { sessionId })
-      .andWhere(isUuid ? '(m.id = CAST(:refId AS uuid) OR m.wa_message_id = :ref)' : 'm.wa_message_id = :ref', { ref, refId: ref })
+      .andWhere(refIsUuid ? '(m.id = CAST(:refId AS uuid) OR m.wa_message_id = :ref)' : 'm.wa_message_id = :ref', { ref, refId: ref })
       .orderBy('m.seq', 'DESC')
       .getOne();
   }

@@ -22,6 +22,7 @@ import { MessageStatus, RESENDABLE } from './message-status';
 import { toMessageDto } from './message.mapper';
 import { MessagesRepository } from './messages.repository';
 import { toRecipient, type Recipient } from './recipient';
+import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
 
 export interface UploadedFile {
   buffer: Buffer;
@@ -128,9 +129,9 @@ export class MessagesService {
       const { rows, total } = await this.repo.list({ ...filter, offset: (query.page - 1) * limit });
       return { messages: rows.map((m) => toMessageDto(m)), limit, page: query.page, total };
     }
-    const beforeSeq = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const beforeSeq = query.cursor ? decodeSeqCursor('s', query.cursor) : undefined;
     const { rows } = await this.repo.list({ ...filter, beforeSeq });
-    const nextCursor = rows.length === limit ? encodeCursor(rows[rows.length - 1].seq) : null;
+    const nextCursor = rows.length === limit ? encodeSeqCursor('s', rows[rows.length - 1].seq) : null;
     return { messages: rows.map((m) => toMessageDto(m)), limit, nextCursor };
   }
 
@@ -354,14 +355,4 @@ function missing(field: string, message: string): AppError {
 function required(value: string | undefined, field: string, message: string): string {
   if (value === undefined || value === '') throw missing(field, message);
   return value;
-}
-
-function encodeCursor(seq: number): string {
-  return Buffer.from(`s:${seq}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const match = /^s:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw missing('cursor', 'cursor is not one this API returned');
-  return Number(match[1]);
 }

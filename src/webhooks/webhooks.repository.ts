@@ -5,14 +5,7 @@ import type { AttemptResult } from './webhook-http';
 import { WebhookDeliveryAttemptEntity } from './entities/webhook-delivery-attempt.entity';
 import { DeliveryStatus, WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { WebhookEntity } from './entities/webhook.entity';
-
-/** TypeORM answers an UPDATE … RETURNING as `[rows, affectedCount]` and a SELECT as `rows`. */
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
-    return result[0] as Record<string, unknown>[];
-  }
-  return result as Record<string, unknown>[];
-}
+import { isUuid, rowsOf } from '../database/sql';
 
 /** Rows per INSERT (5 parameters each; PostgreSQL allows 65,535 per statement). */
 const INSERT_CHUNK = 1_000;
@@ -328,10 +321,6 @@ export class WebhooksRepository {
     ));
     return rows.length;
   }
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 /** Raw `RETURNING *` row → entity properties. */

@@ -26,6 +26,7 @@ import {
 } from './webhook-events';
 import { toDeliveryDetailDto, toDeliveryDto, toWebhookDto } from './webhook.mapper';
 import { WebhooksRepository, type NewDelivery } from './webhooks.repository';
+import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
 
 /** Most bus events recorded in one statement. */
 const BUS_BATCH = 500;
@@ -255,9 +256,9 @@ export class WebhooksService implements OnApplicationBootstrap, BeforeApplicatio
   async listDeliveries(principal: Principal, id: string, query: ListDeliveriesQueryDto): Promise<{ deliveries: DeliveryDto[]; nextCursor: string | null; limit: number }> {
     const webhook = await this.getOwned(principal, id);
     const limit = query.limit ?? 50;
-    const beforeSeq = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const beforeSeq = query.cursor ? decodeSeqCursor('d', query.cursor) : undefined;
     const rows = await this.repo.listDeliveries({ webhookId: webhook.id, status: query.status, beforeSeq, limit });
-    const nextCursor = rows.length === limit ? encodeCursor(rows[rows.length - 1].seq) : null;
+    const nextCursor = rows.length === limit ? encodeSeqCursor('d', rows[rows.length - 1].seq) : null;
     return { deliveries: rows.map(toDeliveryDto), nextCursor, limit };
   }
 
@@ -354,18 +355,4 @@ function invalidUrl(message: string): AppError {
 
 function deliveryNotFound(id: string): AppError {
   return new AppError(ErrorCode.DELIVERY_NOT_FOUND, `Delivery '${id}' was not found`, { deliveryId: id });
-}
-
-function encodeCursor(seq: number): string {
-  return Buffer.from(`d:${seq}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const match = /^d:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) {
-    throw new AppError(ErrorCode.VALIDATION_FAILED, 'cursor is not one this API returned', {
-      fields: [{ field: 'cursor', messages: ['cursor is not one this API returned'] }],
-    });
-  }
-  return Number(match[1]);
 }
