@@ -23,9 +23,9 @@ export class GroupsService {
 
   /** @throws SessionNotReadyError, AppError ENGINE_ERROR */
   async list(principal: Principal, ref: string, refresh = false): Promise<GroupList> {
-    const id = await this.authorize(principal, ref);
-    const hit = this.cache.get(id);
-    if (hit && !refresh && Date.now() - hit.at < CACHE_TTL_MS) {
+    const { id } = await this.registry.authorize(principal, ref);
+    const hit = this.fresh(id);
+    if (hit && !refresh) {
       return { groups: hit.groups, cachedAt: new Date(hit.at).toISOString(), fromCache: true };
     }
     const engine = await this.registry.getReady(id);
@@ -35,22 +35,19 @@ export class GroupsService {
     return { groups, cachedAt: new Date(at).toISOString(), fromCache: false };
   }
 
-  /** @throws AppError GROUP_NOT_FOUND */
+  /** From the cached list when it is fresh, else asked of WhatsApp. @throws AppError GROUP_NOT_FOUND */
   async get(principal: Principal, ref: string, groupId: string, refresh = false): Promise<GroupInfo> {
     const jid = groupId.includes('@') ? groupId : `${groupId}@g.us`;
-    if (!refresh) {
-      const { groups } = await this.list(principal, ref);
-      const cached = groups.find((g) => g.jid === jid);
-      if (cached) return cached;
-    }
-    const id = await this.authorize(principal, ref);
+    const { id } = await this.registry.authorize(principal, ref);
+    const cached = refresh ? undefined : this.fresh(id)?.groups.find((g) => g.jid === jid);
+    if (cached) return cached;
     const engine = await this.registry.getReady(id);
     return engine.groupMetadata(jid).catch(toAppError);
   }
 
-  private async authorize(principal: Principal, ref: string): Promise<string> {
-    const session = await this.registry.authorize(principal, ref);
-    return session.id;
+  private fresh(sessionId: string): { at: number; groups: GroupInfo[] } | undefined {
+    const hit = this.cache.get(sessionId);
+    return hit && Date.now() - hit.at < CACHE_TTL_MS ? hit : undefined;
   }
 }
 
