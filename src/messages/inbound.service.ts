@@ -11,6 +11,7 @@ import type { MessageEntity } from './entities/message.entity';
 import type { MessageContent } from './message-content';
 import { toMessageDto } from './message.mapper';
 import { MessagesRepository } from './messages.repository';
+import { KeyedMutex } from '../common/utils/keyed-mutex';
 
 /**
  * Stores what contacts send, once: every inbound message (live or offline-delivered) is a
@@ -24,7 +25,7 @@ export class InboundService implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger(InboundService.name);
   private unsubscribe?: () => void;
   /** Messages of one session are stored in arrival order. */
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly perSession = new KeyedMutex();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -42,18 +43,13 @@ export class InboundService implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
-    await Promise.all(this.chains.values());
+    await this.perSession.idle();
   }
 
   private enqueue(sessionId: string, message: InboundMessage): void {
-    const next = (this.chains.get(sessionId) ?? Promise.resolve())
-      .then(() => this.store(sessionId, message))
-      .then(() => undefined)
+    this.perSession
+      .run(sessionId, () => this.store(sessionId, message))
       .catch((err) => this.logger.error({ err, sessionId, waMessageId: message.id }, 'Storing an inbound message failed'));
-    this.chains.set(sessionId, next);
-    void next.then(() => {
-      if (this.chains.get(sessionId) === next) this.chains.delete(sessionId);
-    });
   }
 
   /** Stores one inbound message; returns null for a duplicate. */

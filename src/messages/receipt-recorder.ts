@@ -4,6 +4,7 @@ import type { MessageStatusUpdate } from '../whatsapp/engine/engine-events';
 import { Dispatcher } from './dispatcher';
 import { MessageStatus } from './message-status';
 import { MessagesRepository } from './messages.repository';
+import { KeyedMutex } from '../common/utils/keyed-mutex';
 
 /**
  * Records receipts from the engines on the message rows. Receipts may arrive out of order or
@@ -15,7 +16,7 @@ export class ReceiptRecorder implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger(ReceiptRecorder.name);
   private unsubscribe?: () => void;
   /** Receipts of one session are applied in arrival order. */
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly perSession = new KeyedMutex();
 
   constructor(
     private readonly bus: EventBus,
@@ -29,17 +30,11 @@ export class ReceiptRecorder implements OnApplicationBootstrap, BeforeApplicatio
 
   async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
-    await Promise.all(this.chains.values());
+    await this.perSession.idle();
   }
 
   private enqueue(sessionId: string, update: MessageStatusUpdate): void {
-    const next = (this.chains.get(sessionId) ?? Promise.resolve())
-      .then(() => this.apply(sessionId, update))
-      .catch((err) => this.logger.error({ err, sessionId }, 'Recording a receipt failed'));
-    this.chains.set(sessionId, next);
-    void next.then(() => {
-      if (this.chains.get(sessionId) === next) this.chains.delete(sessionId);
-    });
+    this.perSession.run(sessionId, () => this.apply(sessionId, update)).catch((err) => this.logger.error({ err, sessionId }, 'Recording a receipt failed'));
   }
 
   private async apply(sessionId: string, update: MessageStatusUpdate): Promise<void> {

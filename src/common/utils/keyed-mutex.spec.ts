@@ -36,4 +36,14 @@ describe('KeyedMutex', () => {
     assert.equal(await mutex.runWithin('k', 500, async () => 'ran', () => new Error('busy')), 'ran');
     await slow;
   });
+  it('idle() waits for queued work on every key, including work queued meanwhile', async () => {
+    const m = new KeyedMutex();
+    const done: string[] = [];
+    const later = (key: string, ms: number) => m.run(key, () => new Promise<void>((r) => setTimeout(() => (done.push(key), r()), ms)));
+    void later('a', 30);
+    void later('b', 10).then(() => void later('c', 20));
+    await m.idle();
+    assert.deepEqual(done.sort(), ['a', 'b', 'c']);
+    assert.equal(m.isLocked('a') || m.isLocked('b') || m.isLocked('c'), false);
+  });
 });

@@ -9,6 +9,11 @@ export class KeyedMutex {
     return this.tails.has(key);
   }
 
+  /** Resolves once the work queued so far, for every key, has finished (for shutdown). */
+  async idle(): Promise<void> {
+    while (this.tails.size) await Promise.all(this.tails.values());
+  }
+
   /**
    * Runs `work` once the key is free, waiting at most `waitMs` for work already in flight;
    * throws `onBusy()` instead of queueing behind a long operation.
