@@ -123,10 +123,7 @@ export class CloudApiService {
         if (!template) {
           throw new CloudApiError(132001, `template name (${content.name}) does not exist in ${content.language}`);
         }
-        const rendered = renderTemplate(template, content.components);
-        if (rendered.type !== 'rendered') throw new AppError(ErrorCode.INTERNAL_ERROR, 'Template rendering failed');
-        const dto = rendered.media ? await this.mediaDto(principal, rendered.media) : { type: 'text' as const, text: rendered.text };
-        return { dto, replyOptions: rendered.replyOptions, isTemplate: true };
+        return { ...(await this.toNative(principal, session, renderTemplate(template, content.components))), isTemplate: true };
       }
       default:
         return { dto: await this.mediaDto(principal, content) };

@@ -22,7 +22,7 @@ interface SendComponent {
  * webhooks when the contact answers), URL, phone and copy-code buttons become labelled lines.
  * @throws CloudApiError 132000 (parameter count), 132012 (parameter format), 132015/132016 (paused/disabled)
  */
-export function renderTemplate(template: MessageTemplateEntity, requested: unknown[]): PlannedContent {
+export function renderTemplate(template: MessageTemplateEntity, requested: unknown[]): Extract<PlannedContent, { type: 'rendered' }> {
   if (template.status === 'PAUSED') throw new CloudApiError(132015, `Template ${template.name} is paused.`);
   if (template.status === 'DISABLED') throw new CloudApiError(132016, `Template ${template.name} is disabled.`);
   const sent = requested.map(toSendComponent);

@@ -91,12 +91,11 @@ export function fromDomainEvent(event: DomainEvent): WebhookEventInput | null {
           error: event.error,
         },
       };
-    default: {
-      // call.received, contact.opt_in and any later `{type, sessionId, data, at}` variant.
-      const e = event as { type: string; sessionId?: string; data?: unknown; at?: string };
-      if (!isWebhookEventType(e.type) || typeof e.sessionId !== 'string') return null;
-      if (!e.data || typeof e.data !== 'object') return null;
-      return { type: e.type, sessionId: e.sessionId, at: e.at, data: e.data as Record<string, unknown> };
-    }
+    case 'call.received':
+    case 'contact.opt_in':
+      return { type: event.type, sessionId: event.sessionId, at: event.at, data: event.data };
+    default:
+      // Internal events (engine.*, session.settings, …) are not webhook events.
+      return null;
   }
 }
