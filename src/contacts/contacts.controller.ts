@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiT
 import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { ApiSessionParam } from '../common/swagger/api-session-param';
 import { ContactsService } from './contacts.service';
 import { ContactListResponseDto, ContactResponseDto, ListContactsQueryDto, SetOptInDto } from './dto/contact.dto';
 
@@ -23,7 +24,7 @@ export class ContactsController {
 
   @Get('sessions/:sessionId/contacts')
   @ApiOperation({ summary: 'Contacts of one session', description: 'From WhatsApp contact sync and from everyone who wrote to the session.' })
-  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiSessionParam()
   @ApiOkResponse({ type: ContactListResponseDto })
   @ApiErrorResponses(400, 401, 403, 404)
   async list(
@@ -36,7 +37,7 @@ export class ContactsController {
 
   @Patch('sessions/:sessionId/contacts/:contact')
   @ApiOperation({ summary: "Set a contact's opt-in", description: 'Records consent given elsewhere; emits contact.opt_in.' })
-  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiSessionParam()
   @ApiParam({ name: 'contact', description: 'Phone number or JID' })
   @ApiOkResponse({ type: ContactResponseDto })
   @ApiErrorResponses(400, 401, 403, 404)

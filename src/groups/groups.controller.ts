@@ -5,6 +5,7 @@ import { IsBoolean, IsOptional } from 'class-validator';
 import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { ApiSessionParam } from '../common/swagger/api-session-param';
 import { GroupsService } from './groups.service';
 
 class RefreshQueryDto {
@@ -44,7 +45,7 @@ export class GroupsController {
 
   @Get()
   @ApiOperation({ summary: 'Groups the account is in', description: 'Cached for 4 minutes; ?refresh=true asks WhatsApp again. Send to a group with its JID as `to`.' })
-  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiSessionParam()
   @ApiOkResponse({ type: GroupListResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
   async list(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string, @Query() q: RefreshQueryDto): Promise<GroupListResponseDto> {
@@ -53,7 +54,7 @@ export class GroupsController {
 
   @Get(':groupId')
   @ApiOperation({ summary: 'One group with its participants' })
-  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiSessionParam()
   @ApiParam({ name: 'groupId', description: 'Group JID or its id part' })
   @ApiQuery({ name: 'refresh', required: false, type: Boolean })
   @ApiOkResponse({ type: GroupResponseDto })

@@ -29,6 +29,7 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { ApiSessionParam } from '../common/swagger/api-session-param';
 import {
   CheckNumbersDto,
   CheckNumbersResponseDto,
@@ -39,8 +40,6 @@ import {
 } from './dto/message.dto';
 import { SendMessageDto, SendMessageResponseDto } from './dto/send-message.dto';
 import { MessagesService, type UploadedFile as Upload } from './messages.service';
-
-const SESSION_PARAM = { name: 'sessionId', description: 'Session id, mobile number or mobid' };
 
 @ApiTags('Messages')
 @ApiBearerAuth()
@@ -148,7 +147,7 @@ export class MessagesController {
   @Post('sessions/:sessionId/typing')
   @HttpCode(200)
   @ApiOperation({ summary: 'Show or stop the typing indicator in a chat' })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ schema: { example: { success: true } } })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async typing(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string, @Body() dto: TypingDto): Promise<{ success: true }> {
@@ -159,7 +158,7 @@ export class MessagesController {
   @Post('sessions/:sessionId/check-numbers')
   @HttpCode(200)
   @ApiOperation({ summary: 'Which numbers are on WhatsApp' })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ type: CheckNumbersResponseDto })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async checkNumbers(

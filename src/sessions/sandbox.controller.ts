@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { ApiSessionParam } from '../common/swagger/api-session-param';
 import { InboundResponseDto, SandboxCallDto, SandboxInboundDto, SandboxLinkDto, SessionActionResponseDto } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 
@@ -20,7 +21,7 @@ export class SandboxController {
     summary: 'Sandbox: complete the link',
     description: 'Acts as the phone scanning the QR (or typing the pairing code). The session becomes READY with this mobile number and a stable LID-like mobid.',
   })
-  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async link(
@@ -34,7 +35,7 @@ export class SandboxController {
   @Post('inbound')
   @HttpCode(202)
   @ApiOperation({ summary: 'Sandbox: a contact sends a text to this session' })
-  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiSessionParam()
   @ApiAcceptedResponse({ type: InboundResponseDto })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async inbound(
@@ -48,7 +49,7 @@ export class SandboxController {
   @Post('call')
   @HttpCode(202)
   @ApiOperation({ summary: 'Sandbox: a contact calls this session', description: 'Handled like a real call: a call.received event, declined when rejectCalls is on.' })
-  @ApiParam({ name: 'sessionId', description: 'Session id, mobile number or mobid' })
+  @ApiSessionParam()
   @ApiAcceptedResponse({ schema: { example: { success: true, call: { id: 'A1B2C3…' } } } })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async call(

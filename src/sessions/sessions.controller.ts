@@ -4,7 +4,6 @@ import {
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiProduces,
   ApiSecurity,
   ApiTags,
@@ -13,6 +12,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { ApiSessionParam } from '../common/swagger/api-session-param';
 import {
   CreateSessionDto,
   CreateSessionResponseDto,
@@ -27,12 +27,6 @@ import {
   UpdateSessionSettingsDto,
 } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
-
-const SESSION_PARAM = {
-  name: 'sessionId',
-  description: 'Session id, mobile number (any common format) or mobid',
-  example: 'qr_1781332832910_5eab537f',
-};
 
 @ApiTags('Sessions')
 @ApiBearerAuth()
@@ -67,7 +61,7 @@ export class SessionsController {
 
   @Get(':sessionId')
   @ApiOperation({ summary: 'Session info', description: 'Status, account, health (connected since, last seen, last error, reconnect attempts) and settings.' })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiErrorResponses(401, 403, 404)
   async get(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionResponseDto> {
@@ -81,7 +75,7 @@ export class SessionsController {
       'While the session is linking: the QR string and a PNG data URL (method "qr"), or the pairing code (method "phone"). ' +
       '`?format=png` returns the image itself. 409 SESSION_ALREADY_LINKED once linked. An idle unlinked session is started to produce a fresh QR.',
   })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiProduces('application/json', 'image/png')
   @ApiOkResponse({ type: QrResponseDto })
   @ApiErrorResponses(400, 401, 403, 404, 409)
@@ -99,7 +93,7 @@ export class SessionsController {
 
   @Get(':sessionId/status-history')
   @ApiOperation({ summary: 'Status changes of a session, newest first (last 200)' })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ type: StatusHistoryResponseDto })
   @ApiErrorResponses(401, 403, 404)
   async history(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<StatusHistoryResponseDto> {
@@ -112,7 +106,7 @@ export class SessionsController {
     description:
       'Pacing between sends (random in [minDelayMs, maxDelayMs]; preset "careful" = 8–22 s), a daily cap, opt-in requirement and workspace. Omitted fields stay as they are.',
   })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiErrorResponses(400, 401, 403, 404)
   async updateSettings(
@@ -125,7 +119,7 @@ export class SessionsController {
 
   @Delete(':sessionId')
   @ApiOperation({ summary: 'Delete a session', description: 'Logs the device out, deletes the stored credentials and marks the session INACTIVE.' })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ type: DeleteSessionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
   async remove(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<DeleteSessionResponseDto> {
@@ -136,7 +130,7 @@ export class SessionsController {
   @Post(':sessionId/restart')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reconnect', description: 'Closes the connection and opens a new one with the same credentials.' })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
   async restart(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
@@ -146,7 +140,7 @@ export class SessionsController {
   @Post(':sessionId/start')
   @HttpCode(200)
   @ApiOperation({ summary: 'Start a stopped session', description: 'Idempotent.' })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
   async start(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
@@ -156,7 +150,7 @@ export class SessionsController {
   @Post(':sessionId/stop')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop a session', description: 'Closes the connection without unlinking; it stays INACTIVE until started. Idempotent.' })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
   async stop(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
@@ -166,7 +160,7 @@ export class SessionsController {
   @Post(':sessionId/logout')
   @HttpCode(200)
   @ApiOperation({ summary: 'Log out', description: 'Unlinks the device and wipes its credentials but keeps the session record (LOGGED_OUT).' })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
   async logout(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
@@ -176,7 +170,7 @@ export class SessionsController {
   @Post(':sessionId/relink')
   @HttpCode(200)
   @ApiOperation({ summary: 'Relink', description: 'Forgets the current link and starts a fresh one: a new QR or pairing code.' })
-  @ApiParam(SESSION_PARAM)
+  @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
   async relink(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
