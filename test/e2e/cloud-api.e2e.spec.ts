@@ -184,6 +184,18 @@ describe('Cloud API facade (raw HTTP)', () => {
     assert.equal(count.body.error.code, 132000);
   });
 
+  it("prefers a session's own translation of a template to the global one", async () => {
+    await api(t).post('/api/templates').send({ name: 'greeting', language: 'en', components: [{ type: 'BODY', text: 'Hello from everyone' }] }).expect(201);
+    await api(t)
+      .post('/api/templates')
+      .send({ name: 'greeting', language: 'en', sessionId: main.id, components: [{ type: 'BODY', text: 'Hello from this number' }] })
+      .expect(201);
+    const res = await send({ type: 'template', template: { name: 'greeting', language: { code: 'en' } } }).expect(200);
+    const sent = await sentByWamid(t, main.id, res.body.messages[0].id);
+    assert.ok(sent.content.kind === 'text');
+    assert.equal(sent.content.text, 'Hello from this number');
+  });
+
   it('marks an inbound message read (and types) with {"success": true}; an outbound id is refused', async () => {
     const inbound = await receiveText(t, main.id, '16505557777', 'hi there');
     const wamid = encodeWamid({ chatJid: inbound.chatJid, fromMe: false, id: inbound.waMessageId });
