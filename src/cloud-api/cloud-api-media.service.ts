@@ -1,10 +1,11 @@
-import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { safeEqual } from '../auth/secrets';
 import { AppConfig } from '../config/app-config';
+import type { MediaEntity } from '../media/entities/media.entity';
 import { MediaService } from '../media/media.service';
 import { MessagesService } from '../messages/messages.service';
 import { SettingKey, SettingsService } from '../settings/settings.service';
@@ -137,9 +138,7 @@ export class CloudApiMediaService {
    */
   async forSend(principal: Principal, id: string): Promise<string> {
     try {
-      const found = await this.find(principal, id, undefined);
-      if (found.upload) return found.upload.mediaId;
-      return (await this.media.upload(await found.read(), null)).id;
+      return (await this.find(principal, id, undefined)).mediaId;
     } catch (err) {
       if (err instanceof GraphObjectNotFoundError) throw graphInvalidParam(`Media id ${id} does not exist or was not uploaded with this token.`);
       throw err;
@@ -150,7 +149,7 @@ export class CloudApiMediaService {
     principal: Principal,
     id: string,
     phoneNumberId: string | undefined,
-  ): Promise<{ upload?: CloudApiMediaEntity; mimeType: string; sha256: string; size: number; read: () => Promise<Buffer> }> {
+  ): Promise<{ upload?: CloudApiMediaEntity; mediaId: string; mimeType: string; sha256: string; size: number; read: () => Promise<Buffer> }> {
     const scope = phoneNumberId ? (await this.numbers.resolve(principal, phoneNumberId)).id : null;
     if (/^\d{16}$/.test(id)) {
       const upload = await this.uploads.findOneBy({ id });
@@ -159,20 +158,19 @@ export class CloudApiMediaService {
       await this.numbers.resolve(principal, upload.sessionId).catch(() => {
         throw new GraphObjectNotFoundError(id);
       });
-      return { upload, mimeType: upload.mimeType, sha256: stored.sha256, size: stored.size, read: () => this.media.read(stored) };
+      return { upload, mediaId: stored.id, mimeType: upload.mimeType, sha256: stored.sha256, size: stored.size, read: () => this.media.read(stored) };
     }
     const messageId = messageIdOfMediaId(id);
     if (!messageId) throw new GraphObjectNotFoundError(id);
-    let media: { data: Buffer; mimetype: string };
+    let stored: MediaEntity;
     try {
-      media = await this.messages.mediaOf(principal, messageId);
+      stored = await this.messages.storedMediaOf(principal, messageId);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'MESSAGE_NOT_FOUND' || code === 'FORBIDDEN') throw new GraphObjectNotFoundError(id);
       throw err;
     }
-    const { data } = media;
-    return { mimeType: media.mimetype, sha256: createHash('sha256').update(data).digest('hex'), size: data.length, read: async () => data };
+    return { mediaId: stored.id, mimeType: stored.mimetype, sha256: stored.sha256, size: stored.size, read: () => this.media.read(stored) };
   }
 
   private async sign(id: string, ext: number): Promise<string> {

@@ -147,11 +147,20 @@ export class MessagesService {
    * @throws AppError MESSAGE_NOT_FOUND (also when the message has no media), SESSION_NOT_READY
    */
   async mediaOf(principal: Principal, id: string): Promise<{ data: Buffer; mimetype: string; fileName: string | null }> {
+    const media = await this.storedMediaOf(principal, id);
+    return { data: await this.media.read(media), mimetype: media.mimetype, fileName: media.fileName };
+  }
+
+  /**
+   * The stored media row of a message (hash, size, type), downloading inbound media from
+   * WhatsApp first if it was not fetched yet. @throws AppError MESSAGE_NOT_FOUND, ForbiddenError
+   */
+  async storedMediaOf(principal: Principal, id: string): Promise<MediaEntity> {
     const message = await this.getOwned(principal, id);
     const mediaId = message.mediaId ?? (message.content.inboundMedia ? await this.inbound.downloadMedia(message) : null);
     const media = mediaId ? await this.media.get(mediaId) : null;
     if (!media) throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' has no media`);
-    return { data: await this.media.read(media), mimetype: media.mimetype, fileName: media.fileName };
+    return media;
   }
 
   /** FAILED, OPTED_OUT, EXPIRED or CANCELED → QUEUED again (same WhatsApp id). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeWamid, encodeWamid } from '../../src/cloud-api/wamid';
@@ -117,5 +118,6 @@ describe('Cloud API facade through Baileys (loopback WhatsApp simulator)', () =>
     const info = await api(t).get(`/v21.0/${got.message.image.id}`).expect(200);
     const bytes = await api(t).get(info.body.url.slice(t.url.length)).buffer(true).expect(200);
     assert.ok(Buffer.from(bytes.body).equals(png), 'the media id from the webhook downloads the contact\'s bytes');
+    assert.deepEqual([info.body.sha256, info.body.file_size, info.body.mime_type], [createHash('sha256').update(png).digest('hex'), png.length, 'image/png']);
   });
 });
