@@ -76,8 +76,9 @@ export class MessagesRepository {
 
   /**
    * One INSERT in flight: whatever arrives while it commits goes out together in the next one
-   * (group commit). Measured against two and three in flight, one gave the highest enqueue rate
-   * and the lowest tail latency: more slots mostly carried single rows, a round trip each.
+   * (group commit). Two in flight measured within noise on the tail (3-5 % more throughput)
+   * and would let a later batch commit before an earlier one with lower seqs; with one,
+   * commit order is seq order, so a claim never passes over a row that is still committing.
    */
   private readonly enqueueBatcher = new InsertBatcher<NewOutbound, MessageEntity | null>((rows) => this.insertMany(rows));
 
@@ -96,7 +97,7 @@ export class MessagesRepository {
               WITH ORDINALITY AS u(session_id, wa_message_id, chat_jid, recipient_input, type, content, media_id, expires_at, idempotency_key, ord)
         ORDER BY u.ord
        ON CONFLICT DO NOTHING
-       RETURNING id, seq, wa_message_id, created_at, updated_at`,
+       RETURNING id, seq, wa_message_id, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms`,
       values: [
         rows.map((r) => r.sessionId),
         rows.map((r) => r.waMessageId),
@@ -114,6 +115,9 @@ export class MessagesRepository {
     return rows.map((row) => {
       const r = byWaId.get(row.waMessageId);
       if (!r) return null;
+      // Both columns default to the statement's now(); as epoch milliseconds the time costs a
+      // float parse instead of pg's timestamp text parser, which was 2 % of the enqueue CPU.
+      const createdAt = new Date(r.created_ms as number);
       // A plain assignment: repo.create() walks the entity metadata for every row.
       return Object.assign(new MessageEntity(), row, {
         direction: 'outbound' as const,
@@ -122,8 +126,8 @@ export class MessagesRepository {
         status: MessageStatus.QUEUED,
         statusHistory: [{ status: MessageStatus.QUEUED, at }],
         attempts: 0,
-        createdAt: r.created_at as Date,
-        updatedAt: r.updated_at as Date,
+        createdAt,
+        updatedAt: new Date(createdAt.getTime()),
       });
     });
   }

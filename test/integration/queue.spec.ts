@@ -175,7 +175,7 @@ describe('Message queue', () => {
       ),
     );
     const stored = await t.dataSource.query(
-      `SELECT id, seq, wa_message_id, recipient_input, content, idempotency_key FROM message WHERE session_id = $1 AND wa_message_id LIKE '3EB0BATCH%' ORDER BY seq`,
+      `SELECT id, seq, wa_message_id, recipient_input, content, idempotency_key, created_at, updated_at FROM message WHERE session_id = $1 AND wa_message_id LIKE '3EB0BATCH%' ORDER BY seq`,
       [id],
     );
     assert.equal(stored.length, 120);
@@ -185,6 +185,9 @@ describe('Message queue', () => {
       assert.equal(row.idempotency_key, i % 10 === 0 ? `batch-key-${i}` : null);
       assert.equal(rows[i]?.id, row.id, 'each caller got its own row back');
       assert.equal(rows[i]?.waMessageId, row.wa_message_id);
+      assert.equal(rows[i]?.seq, Number(row.seq));
+      assert.equal(rows[i]?.createdAt.getTime(), row.created_at.getTime(), "the row's own creation time, to the millisecond");
+      assert.equal(rows[i]?.updatedAt.getTime(), row.updated_at.getTime());
     });
     // A key already taken answers null for that caller only.
     const again = await Promise.all([
