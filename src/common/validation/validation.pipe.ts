@@ -1,7 +1,8 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { ValidatorOptions } from 'class-validator';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
+import { flatInstance } from './flat-instance';
 import { ValidationPlan } from './validation-plan';
 
 function flatten(errors: ValidationError[], parent = ''): { field: string; messages: string[] }[] {
@@ -12,8 +13,28 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
   });
 }
 
-/** Nest's ValidationPipe; valid objects are recognised by a cached plan (see ValidationPlan). */
+/**
+ * Nest's ValidationPipe; valid objects are recognised by a cached plan (see ValidationPlan).
+ * A flat body that the plan accepts is built without class-transformer (see flatInstance)
+ * and returned at once: for it, the full pipe would build the same instance, find the same
+ * verdict and return it unchanged. Everything else takes the full pipe.
+ */
 export class AppValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const { metatype } = metadata;
+    if (this.isTransformEnabled && !this.expectedType && this.hasPlainTransformOptions() && metatype && this.toValidate(metadata)) {
+      const instance = flatInstance(metatype, value);
+      if (instance && ValidationPlan.accepts(instance, this.validatorOptions)) return instance;
+    }
+    return super.transform(value, metadata);
+  }
+
+  /** class-transformer copies values as they are only without implicit conversion or exposure rules. */
+  private hasPlainTransformOptions(): boolean {
+    const options = this.transformOptions ?? {};
+    return Object.entries(options).every(([key, v]) => key === 'enableImplicitConversion' && v === false);
+  }
+
   protected override validate(object: object, options?: ValidatorOptions): ReturnType<ValidationPipe['validate']> {
     return ValidationPlan.accepts(object, options) ? [] : super.validate(object, options);
   }
