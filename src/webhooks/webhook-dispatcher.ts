@@ -37,6 +37,9 @@ const MAX_UNRECORDED = 50;
  *   leases are renewed while held and released when done. A crashed process's leases expire
  *   after WEBHOOK_LEASE_MS and another process (or the restarted one) takes over: the row that
  *   was in flight is sent again, so receivers de-duplicate on the event id.
+ * - A deactivated subscription is not claimed, and a worker that holds one stops at its next
+ *   database round trip (reading the queue, recording attempts, or before retrying its head):
+ *   its pending deliveries wait, in order, until it is reactivated.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -180,7 +183,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           if (this.stopping && !result.ok) return;
           const outcome = this.outcome(delivery, result, result.ok ? 0 : log.consecutiveFailures + 1);
           log.add(delivery, result, outcome);
-          if (!log.healthy) return;
+          if (!log.healthy || log.paused) return;
           if (outcome.status === DeliveryStatus.DELIVERED || outcome.status === DeliveryStatus.FAILED) {
             i++;
             if (Date.now() >= sliceEnd) return;
@@ -196,7 +199,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           delivery.attempts += 1;
           delivery.nextAttemptAt = new Date(due);
           const [ok] = await Promise.all([log.flushed(), this.pause(due - Date.now())]);
-          if (!ok) return;
+          // Deactivated during the backoff: the head waits for reactivation like the rest.
+          if (!ok || !(await this.repo.isActive(webhook.id))) return;
         }
         if (batch.length < HEAD_BATCH) return;
       }
@@ -277,6 +281,8 @@ class AttemptLog {
   consecutiveFailures: number;
   /** False once a write failed or found its deliveries gone (the webhook was deleted). */
   healthy = true;
+  /** True once a write found the webhook deactivated: the worker stops, its queue waits for reactivation. */
+  paused = false;
   private queue: RecordedAttempt[] = [];
   private writing: Promise<void> | null = null;
   private inFlight = 0;
@@ -307,7 +313,7 @@ class AttemptLog {
   /** Resolves once everything added so far is written; false if the worker should stop. */
   async flushed(): Promise<boolean> {
     while (this.writing) await this.writing;
-    return this.healthy;
+    return this.healthy && !this.paused;
   }
 
   private async writeLoop(): Promise<void> {
@@ -317,13 +323,15 @@ class AttemptLog {
       const failed = batch.filter((a) => !a.result.ok);
       for (const a of batch) this.writtenStreak = a.result.ok ? 0 : this.writtenStreak + 1;
       try {
-        const recorded = await this.repo.recordAttempts(this.webhook.id, batch, {
+        const { recorded, active } = await this.repo.recordAttempts(this.webhook.id, batch, {
           consecutiveFailures: this.writtenStreak,
           succeeded: failed.length < batch.length,
           failed: failed.length > 0,
           lastError: failed.at(-1)?.result.error ?? null,
         });
         if (recorded < batch.length) this.healthy = false;
+        // Attempts already made are still written (so none is sent twice); only new ones stop.
+        if (!active) this.paused = true;
       } catch (err) {
         this.logger.error({ err, webhookId: this.webhook.id }, 'Recording webhook attempts failed');
         this.healthy = false;

@@ -203,19 +203,32 @@ export class WebhooksRepository {
     await this.db.query(`UPDATE webhook SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [id, owner]);
   }
 
-  /** The first `limit` pending deliveries of a subscription, in creation order. */
+  /** The first `limit` pending deliveries of a subscription, in creation order; none while it is inactive. */
   pendingHead(webhookId: string, limit: number): Promise<WebhookDeliveryEntity[]> {
-    return this.deliveries.find({ where: { webhookId, status: DeliveryStatus.PENDING }, order: { seq: 'ASC' }, take: limit });
+    return this.deliveries
+      .createQueryBuilder('d')
+      .where('d.webhook_id = :webhookId AND d.status = :status', { webhookId, status: DeliveryStatus.PENDING })
+      .andWhere('EXISTS (SELECT 1 FROM webhook w WHERE w.id = d.webhook_id AND w.active)')
+      .orderBy('d.seq', 'ASC')
+      .take(limit)
+      .getMany();
+  }
+
+  /** Whether the subscription exists and is active (deactivation pauses its queue). */
+  async isActive(webhookId: string): Promise<boolean> {
+    const rows = rowsOf(await this.db.query(`SELECT active FROM webhook WHERE id = $1`, [webhookId]));
+    return rows[0]?.active === true;
   }
 
   /**
    * Records attempts of one subscription's deliveries in one statement: each delivery's new
    * state, one attempt-log row each, and the subscription's health (`health`: its failures in
    * a row after the last of these attempts; whether any succeeded or failed). Returns how
-   * many deliveries were still pending and got recorded (fewer when the webhook was deleted).
+   * many deliveries were still pending and got recorded (fewer when the webhook was deleted),
+   * and whether the webhook is still active (a deactivated one's worker must stop sending).
    */
-  async recordAttempts(webhookId: string, attempts: RecordedAttempt[], health: HealthUpdate): Promise<number> {
-    if (!attempts.length) return 0;
+  async recordAttempts(webhookId: string, attempts: RecordedAttempt[], health: HealthUpdate): Promise<{ recorded: number; active: boolean }> {
+    if (!attempts.length) return { recorded: 0, active: await this.isActive(webhookId) };
     const col = <T>(f: (a: RecordedAttempt) => T) => attempts.map(f);
     const rows = rowsOf(await this.db.query(
       `WITH input AS (
@@ -240,7 +253,7 @@ export class WebhooksRepository {
                 last_error = CASE WHEN $13 THEN $14 ELSE last_error END
           WHERE id = $10 AND EXISTS (SELECT 1 FROM d)
        )
-       SELECT count(*)::int AS n FROM d`,
+       SELECT (SELECT count(*)::int FROM d) AS n, COALESCE((SELECT active FROM webhook WHERE id = $10), false) AS active`,
       [
         col((a) => a.deliveryId),
         col((a) => a.outcome.status),
@@ -258,7 +271,7 @@ export class WebhooksRepository {
         health.lastError,
       ],
     ));
-    return Number(rows[0]?.n ?? 0);
+    return { recorded: Number(rows[0]?.n ?? 0), active: rows[0]?.active === true };
   }
 
   /** Pending and failed counts per subscription. */
