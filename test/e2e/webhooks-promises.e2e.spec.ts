@@ -3,9 +3,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
+import { linkedSandboxSession } from '../support/cloud-api';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { WebhookReceiver } from '../support/webhook-receiver';
+import { FAST_WEBHOOK_ENV, WebhookReceiver } from '../support/webhook-receiver';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,18 +59,7 @@ describe('Webhook delivery promises (redirects, reactivation)', () => {
   const closers: (() => Promise<void>)[] = [];
 
   before(async () => {
-    t = await startTestApp({
-      env: {
-        DEFAULT_MIN_DELAY_MS: '0',
-        DEFAULT_MAX_DELAY_MS: '0',
-        SANDBOX_RECEIPT_DELAY_MS: '10',
-        WEBHOOK_RETRY_BASE_MS: '30',
-        WEBHOOK_RETRY_MAX_MS: '200',
-        WEBHOOK_MAX_ATTEMPTS: '8',
-        WEBHOOK_TIMEOUT_MS: '1500',
-        WEBHOOK_POLL_INTERVAL_MS: '50',
-      },
-    });
+    t = await startTestApp({ env: FAST_WEBHOOK_ENV });
   });
   after(async () => {
     await t?.destroy();
@@ -82,11 +72,7 @@ describe('Webhook delivery promises (redirects, reactivation)', () => {
     return r;
   }
 
-  async function linkedSession(phone: string): Promise<string> {
-    const { body } = await api(t).post('/api/sessions').send({}).expect(201);
-    await api(t).post(`/api/sessions/${body.session.sessionId}/sandbox/link`).send({ phoneNumber: phone }).expect(200);
-    return body.session.sessionId;
-  }
+  const linkedSession = async (phone: string): Promise<string> => (await linkedSandboxSession(t, phone)).id;
 
   const createWebhook = async (body: Record<string, unknown>) => (await api(t).post('/api/webhooks').send(body).expect(201)).body.webhook;
   const publish = (sessionId: string, data: Record<string, unknown>) => t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId, data });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
+import { linkedSandboxSession } from '../support/cloud-api';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { verifySignature, WebhookReceiver } from '../support/webhook-receiver';
+import { FAST_WEBHOOK_ENV, verifySignature, WebhookReceiver } from '../support/webhook-receiver';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET = 'test-webhook-secret-0123456789';
@@ -18,18 +19,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
   const receivers: WebhookReceiver[] = [];
 
   before(async () => {
-    t = await startTestApp({
-      env: {
-        DEFAULT_MIN_DELAY_MS: '0',
-        DEFAULT_MAX_DELAY_MS: '0',
-        SANDBOX_RECEIPT_DELAY_MS: '10',
-        WEBHOOK_RETRY_BASE_MS: '30',
-        WEBHOOK_RETRY_MAX_MS: '200',
-        WEBHOOK_MAX_ATTEMPTS: '8',
-        WEBHOOK_TIMEOUT_MS: '1500',
-        WEBHOOK_POLL_INTERVAL_MS: '50',
-      },
-    });
+    t = await startTestApp({ env: FAST_WEBHOOK_ENV });
   });
   after(async () => {
     await t?.destroy();
@@ -42,11 +32,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     return r;
   }
 
-  async function linkedSession(phone: string): Promise<string> {
-    const { body } = await api(t).post('/api/sessions').send({}).expect(201);
-    await api(t).post(`/api/sessions/${body.session.sessionId}/sandbox/link`).send({ phoneNumber: phone }).expect(200);
-    return body.session.sessionId;
-  }
+  const linkedSession = async (phone: string): Promise<string> => (await linkedSandboxSession(t, phone)).id;
 
   const createWebhook = async (body: Record<string, unknown>) => (await api(t).post('/api/webhooks').send(body).expect(201)).body.webhook;
   const publish = (sessionId: string, data: Record<string, unknown>, type: 'call.received' | 'contact.opt_in' = 'contact.opt_in') =>

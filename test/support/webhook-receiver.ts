@@ -2,6 +2,21 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
+/**
+ * App settings for webhook tests: no send pacing, quick receipts, and retries measured in tens of
+ * milliseconds instead of seconds, so a retried delivery finishes within a test.
+ */
+export const FAST_WEBHOOK_ENV = {
+  DEFAULT_MIN_DELAY_MS: '0',
+  DEFAULT_MAX_DELAY_MS: '0',
+  SANDBOX_RECEIPT_DELAY_MS: '10',
+  WEBHOOK_RETRY_BASE_MS: '30',
+  WEBHOOK_RETRY_MAX_MS: '200',
+  WEBHOOK_MAX_ATTEMPTS: '8',
+  WEBHOOK_TIMEOUT_MS: '1500',
+  WEBHOOK_POLL_INTERVAL_MS: '50',
+} as const;
+
 export interface ReceivedRequest {
   method: string;
   path: string;
