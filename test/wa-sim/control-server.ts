@@ -111,6 +111,12 @@ export async function handleControlRequest(sim: WaSimulator, req: IncomingMessag
         sim.receipt(str(body, 'id')!, type);
         return send(res, 200, { ok: true });
       }
+      case 'POST /retry-receipts': {
+        const body = await readJson(req);
+        if (body.count !== undefined && !(Number.isInteger(body.count) && (body.count as number) > 0)) throw new ControlError(400, '"count" must be a positive integer');
+        sim.retryReceipt(str(body, 'id')!, (body.count as number | undefined) ?? 1);
+        return send(res, 200, { ok: true });
+      }
       case 'POST /auto-receipts': {
         const body = await readJson(req);
         for (const k of ['delivery', 'read']) {

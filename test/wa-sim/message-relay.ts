@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { proto, type MediaType } from '@whiskeysockets/baileys';
 import type { Account, Contact, Directory } from './account-store';
-import { child, childrenByTag, describeNode, unixSeconds, type BinaryNode } from './binary-node';
+import { child, childrenByTag, describeNode, encodeUintBE, unixSeconds, type BinaryNode } from './binary-node';
 import type { DeviceConnection } from './device-connection';
 import type { ErrorLog } from './error-log';
 import type { ConnContext } from './iq-handlers';
@@ -243,6 +243,34 @@ export class MessageRelay {
     }
     record.receipts[type] = new Date().toISOString();
     this.host.messages.notify(record);
+  }
+
+  /**
+   * The contact's phone could not decrypt message `record.id` and asks the sending device
+   * for it again, as Baileys' own sendRetryRequest builds it (lib/Socket/messages-recv.js):
+   * `<receipt type="retry" from id t><retry count id t v/><registration/></receipt>`, from
+   * the jid Baileys addressed. Baileys answers in sendMessagesAgain with what its 5-minute
+   * recent-message cache or `getMessage` returns, re-encrypted under the same id; that copy
+   * is recorded as another `out` record with that id (nothing comes when it has no message).
+   */
+  sendRetryReceiptToAccount(record: SimMessage, count = 1): void {
+    const route = this.replyAddress.get(record.id);
+    const contact = this.host.directory.contact(record.to);
+    if (!route || route.recipient || !contact) throw new Error(`message ${record.id} was not sent by an account to a contact`);
+    const t = unixSeconds();
+    const node: BinaryNode = {
+      tag: 'receipt',
+      attrs: { from: route.from, id: record.id, t, type: 'retry' },
+      content: [
+        { tag: 'retry', attrs: { count: String(count), id: record.id, t, v: '1', error: '0' } },
+        { tag: 'registration', attrs: {}, content: encodeUintBE(contact.party.registrationId, 4) },
+      ],
+    };
+    // Only the device that sent the message can re-send it; offline, it gets this on login.
+    const deviceId = record.fromDevice ?? 0;
+    const [conn] = this.host.onlineConnections(route.account, deviceId);
+    if (conn) conn.send(node);
+    else this.queueKey(route.account, deviceId).push({ kind: 'stanza', node });
   }
 
   // ---- receipts account → contact --------------------------------------------------------

@@ -461,6 +461,20 @@ export class WaSimulator {
     this.relay.sendReceiptToAccount(record, type);
   }
 
+  /**
+   * The contact that received message `id` could not decrypt it and sends a retry receipt
+   * to the sending device, which should re-send the same message (same id) to it.
+   */
+  retryReceipt(id: string, count = 1): void {
+    const record = this.messageLog.get(id);
+    if (!record || record.direction !== 'out') throw new ControlError(404, `no message ${id} sent by an account`);
+    try {
+      this.relay.sendRetryReceiptToAccount(record, count);
+    } catch (err) {
+      throw new ControlError(409, (err as Error).message);
+    }
+  }
+
   setAutoReceipts(opts: { delivery?: boolean; read?: boolean }): { delivery: boolean; read: boolean } {
     if (typeof opts.delivery === 'boolean') this.autoReceipts.delivery = opts.delivery;
     if (typeof opts.read === 'boolean') this.autoReceipts.read = opts.read;

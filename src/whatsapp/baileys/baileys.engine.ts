@@ -4,6 +4,7 @@ import makeWASocket, {
   downloadMediaMessage,
   type WAMessage,
   makeCacheableSignalKeyStore,
+  proto,
   type CacheStore,
   type ConnectionState,
   type WASocket,
@@ -11,6 +12,7 @@ import makeWASocket, {
 import { NodeCache } from '@cacheable/node-cache';
 import type { Logger } from 'pino';
 import type { AuthStateStore } from '../auth-state/auth-state.store';
+import type { SentMessageStore } from '../sent-messages/sent-message.store';
 import { EngineEmitter } from '../engine/engine-base';
 import { EngineCapability, type EngineSessionOptions, type GroupInfo, type WhatsAppEngine } from '../engine/whatsapp-engine.port';
 import { isLinked, useDbAuthState } from './baileys-auth-state';
@@ -29,6 +31,11 @@ export interface BaileysEngineConfig {
   socketUrl?: string;
   /** Process-wide retry counter cache (`createRetryCounterCache`), so decrypt-retry counts survive reconnects. */
   msgRetryCounterCache: CacheStore;
+  /**
+   * Where sent messages are kept for re-sending on retry receipts: Baileys' own cache of
+   * recent sends lasts 5 minutes and dies with the socket.
+   */
+  sentMessages: SentMessageStore;
   logger: Logger;
 }
 
@@ -87,6 +94,9 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
       // A gateway does not need the phone's full history; the initial sync still runs.
       syncFullHistory: false,
       msgRetryCounterCache: this.config.msgRetryCounterCache,
+      // A recipient device that could not decrypt a message sends a retry receipt; Baileys
+      // re-encrypts what this returns. Without it the chat shows "Waiting for this message".
+      getMessage: (key) => this.getMessage(key.id),
       ...(this.config.socketUrl ? { waWebSocketUrl: this.config.socketUrl } : {}),
     });
     this.sock = sock;
@@ -186,10 +196,36 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
       const [check] = await this.checkNumbers([message.to.split('@')[0]]);
       if (!check.exists) throw new EngineSendError('permanent', 'RECIPIENT_NOT_ON_WHATSAPP', `${check.input} is not on WhatsApp`);
     }
+    let sent: WAMessage | undefined;
     try {
-      await sock.sendMessage(message.to, toBaileysContent(message.content), toSendOptions(message));
+      sent = await sock.sendMessage(message.to, toBaileysContent(message.content), toSendOptions(message));
     } catch (err) {
       throw toSendError(err);
+    }
+    if (sent?.message && sent.key.id) await this.keepSent(sent.key.id, sent.message);
+  }
+
+  /** Stores what went out for `getMessage`; the send already happened, so a failure only warns. */
+  private async keepSent(waMessageId: string, message: proto.IMessage): Promise<void> {
+    try {
+      await this.config.sentMessages.save(this.options.sessionId, waMessageId, proto.Message.encode(message).finish());
+    } catch (err) {
+      this.config.logger.warn({ waMessageId, err: (err as Error).message }, 'could not store the sent message for retry receipts');
+    }
+  }
+
+  /**
+   * The message this gateway sent with WhatsApp id `waMessageId`, as Baileys' `getMessage`
+   * wants it (re-sent on a retry receipt); undefined for anything it did not send.
+   */
+  async getMessage(waMessageId: string | null | undefined): Promise<proto.IMessage | undefined> {
+    if (!waMessageId) return undefined;
+    try {
+      const bytes = await this.config.sentMessages.load(this.options.sessionId, waMessageId);
+      return bytes ? proto.Message.decode(bytes) : undefined;
+    } catch (err) {
+      this.config.logger.warn({ waMessageId, err: (err as Error).message }, 'could not load a sent message for a retry receipt');
+      return undefined;
     }
   }
 

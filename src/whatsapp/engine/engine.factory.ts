@@ -4,6 +4,7 @@ import { AppConfig } from '../../config/app-config';
 import { AuthStateStore } from '../auth-state/auth-state.store';
 import { BaileysEngine, createRetryCounterCache } from '../baileys/baileys.engine';
 import { SandboxEngine } from '../sandbox/sandbox.engine';
+import { PgSentMessageStore } from '../sent-messages/sent-message.store';
 import type { EngineFactory, EngineKind, EngineSessionOptions, WhatsAppEngine } from './whatsapp-engine.port';
 
 /** Builds engines; tests may bind `ENGINE_FACTORY` to their own. */
@@ -15,6 +16,7 @@ export class DefaultEngineFactory implements EngineFactory {
   constructor(
     private readonly config: AppConfig,
     private readonly store: AuthStateStore,
+    private readonly sentMessages: PgSentMessageStore,
   ) {
     const level = config.logging.level === 'silent' ? 'silent' : config.logging.level === 'trace' ? 'debug' : 'warn';
     this.baileysLogger = pino({ level, base: { component: 'baileys' } });
@@ -30,6 +32,7 @@ export class DefaultEngineFactory implements EngineFactory {
     return new BaileysEngine(options, this.store, {
       socketUrl: this.config.whatsapp.simulatorUrl,
       msgRetryCounterCache: this.retryCache,
+      sentMessages: this.sentMessages,
       logger: this.baileysLogger.child({ sessionId: options.sessionId }),
     });
   }
