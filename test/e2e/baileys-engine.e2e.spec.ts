@@ -9,6 +9,7 @@ import { api, eventually } from '../support/http';
 import { WebhookReceiver, verifySignature } from '../support/webhook-receiver';
 import { mediaFixtures, serveFiles, type FileServer } from '../support/media-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { simulatorEnv } from '../support/simulator-env';
 
 /**
  * The real Baileys engine through the whole product, against the loopback WhatsApp
@@ -23,16 +24,7 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
   const inbound: DomainEventOf<'message.received'>[] = [];
 
   const env = () => ({
-    WA_ENGINE: 'baileys',
-    WA_SIMULATOR_URL: sim.url,
-    RECONNECT_BASE_DELAY_MS: '100',
-    RECONNECT_MAX_DELAY_MS: '400',
-    REPLACED_RECONNECT_DELAY_MS: '200',
-    DEFAULT_MIN_DELAY_MS: '0',
-    DEFAULT_MAX_DELAY_MS: '0',
-    QUEUE_POLL_INTERVAL_MS: '50',
-    MEDIA_URL_ALLOWLIST: '127.0.0.1',
-    QR_WAIT_TIMEOUT_MS: '8000',
+    ...simulatorEnv(sim.url, { REPLACED_RECONNECT_DELAY_MS: '200' }),
     WEBHOOK_RETRY_BASE_MS: '200',
     WEBHOOK_POLL_INTERVAL_MS: '100',
   });

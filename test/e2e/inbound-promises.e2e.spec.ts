@@ -10,6 +10,7 @@ import { CloudWebhookReceiver } from '../support/cloud-webhook-receiver';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import { simulatorEnv } from '../support/simulator-env';
 
 /**
  * Inbound promises of the README that no other spec proves: the quoted id of a reply is stored
@@ -147,16 +148,7 @@ describe('Inbound: a LID-addressed message with the sender\'s number (Baileys, l
     await sim.start();
     trust = trustSimulator({ rootPublicKey: sim.rootPublicKey, mediaCaPem: sim.mediaCaPem });
     t = await startTestApp({
-      env: {
-        WA_ENGINE: 'baileys',
-        WA_SIMULATOR_URL: sim.url,
-        RECONNECT_BASE_DELAY_MS: '100',
-        RECONNECT_MAX_DELAY_MS: '400',
-        DEFAULT_MIN_DELAY_MS: '0',
-        DEFAULT_MAX_DELAY_MS: '0',
-        QUEUE_POLL_INTERVAL_MS: '50',
-        QR_WAIT_TIMEOUT_MS: '8000',
-      },
+      env: simulatorEnv(sim.url),
     });
   });
   after(async () => {
