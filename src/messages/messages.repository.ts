@@ -57,6 +57,13 @@ export class MessagesRepository {
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
+  /**
+   * The entity's columns for `RETURNING`: `*` would also carry `wa_proto`, the engine's copy
+   * of a sent message (kilobytes for media), on every status update.
+   */
+  private readonly returningRow = `RETURNING ${this.repo.metadata.columns.map((c) => `"${c.databaseName}"`).join(', ')}`;
+  private readonly returningClaimed = `RETURNING ${this.repo.metadata.columns.map((c) => `m."${c.databaseName}"`).join(', ')}`;
+
   /** The `pg` pool TypeORM runs on. */
   private get pool(): Pool {
     return (this.db.driver as PostgresDriver).master as Pool;
@@ -168,7 +175,7 @@ export class MessagesRepository {
                 WHERE session_id = $1 AND status = 'QUEUED' AND next_attempt_at <= now()
                 ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED) due
         WHERE m.id = due.id
-        RETURNING m.*`,
+        ${this.returningClaimed}`,
       [sessionId, instanceId, String(leaseMs), limit],
     ));
     return rows.map((r) => this.repo.create(this.fromRaw(r))).sort((a, b) => a.seq - b.seq);
@@ -188,7 +195,7 @@ export class MessagesRepository {
               ${historyAppend("'SENT'")},
               status = CASE WHEN ${statusRankSql('status')} < 2 THEN 'SENT' ELSE status END
         WHERE id = ANY($1::uuid[]) AND status IN ('SENDING', 'DELIVERED', 'READ', 'PLAYED')
-        RETURNING *`,
+        ${this.returningRow}`,
       [ids, at],
     ));
     return rows.map((r) => this.repo.create(this.fromRaw(r)));
@@ -209,7 +216,7 @@ export class MessagesRepository {
     const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
       `UPDATE message SET status = $2, lease_until = NULL, error_code = $3, error_message = $4, updated_at = now(),
               ${historyAppend('$2', '$3')}
-        WHERE id = $1 AND status = 'SENDING' RETURNING *`,
+        WHERE id = $1 AND status = 'SENDING' ${this.returningRow}`,
       [id, status, code, message],
     ));
     return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
@@ -237,7 +244,7 @@ export class MessagesRepository {
         WHERE session_id = $1 AND direction = 'outbound' AND wa_message_id = $2
           AND status IN ('SENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED')
           AND ${statusRankSql('status')} < ${rank}
-        RETURNING *`,
+        ${this.returningRow}`,
       [sessionId, waMessageId, status, at],
     ));
     return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
@@ -249,7 +256,7 @@ export class MessagesRepository {
       `UPDATE message SET status = 'FAILED', error_code = $3, error_message = 'WhatsApp rejected the message', updated_at = now(),
               ${historyAppend("'FAILED'", '$3')}
         WHERE session_id = $1 AND direction = 'outbound' AND wa_message_id = $2 AND status IN ('SENDING', 'SENT')
-        RETURNING *`,
+        ${this.returningRow}`,
       [sessionId, waMessageId, code],
     ));
     return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
@@ -260,7 +267,7 @@ export class MessagesRepository {
     const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
       `UPDATE message SET status = 'EXPIRED', error_code = 'EXPIRED', error_message = 'The session was not ready before the message expired',
               updated_at = now(), ${historyAppend("'EXPIRED'")}
-        WHERE status = 'QUEUED' AND expires_at < now() RETURNING *`,
+        WHERE status = 'QUEUED' AND expires_at < now() ${this.returningRow}`,
     ));
     return rows.map((r) => this.repo.create(this.fromRaw(r)));
   }
@@ -294,7 +301,7 @@ export class MessagesRepository {
   async cancel(id: string): Promise<MessageEntity | null> {
     const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
       `UPDATE message SET status = 'CANCELED', updated_at = now(), ${historyAppend("'CANCELED'")}
-        WHERE id = $1 AND status = 'QUEUED' RETURNING *`,
+        WHERE id = $1 AND status = 'QUEUED' ${this.returningRow}`,
       [id],
     ));
     return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
@@ -305,7 +312,7 @@ export class MessagesRepository {
     const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
       `UPDATE message SET status = 'QUEUED', attempts = 0, next_attempt_at = now(), expires_at = $2, error_code = NULL,
               error_message = NULL, lease_until = NULL, claimed_by = NULL, updated_at = now(), ${historyAppend("'QUEUED'", "'RESEND'")}
-        WHERE id = $1 AND status IN ('FAILED', 'OPTED_OUT', 'EXPIRED', 'CANCELED') RETURNING *`,
+        WHERE id = $1 AND status IN ('FAILED', 'OPTED_OUT', 'EXPIRED', 'CANCELED') ${this.returningRow}`,
       [id, expiresAt],
     ));
     return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
@@ -329,7 +336,7 @@ export class MessagesRepository {
     return { rows: await qb.getMany() };
   }
 
-  /** Raw `RETURNING *` rows → entity property names. */
+  /** Raw rows (`returningRow`) → entity property names. */
   private fromRaw(raw: Record<string, unknown>): Partial<MessageEntity> {
     return {
       id: raw.id as string,
