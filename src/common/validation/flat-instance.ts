@@ -11,16 +11,14 @@ const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
 /** Keys whose values class-transformer copies as they are, per DTO class (null: none, use it). */
 const plainKeysByClass = new WeakMap<Function, Set<string> | null>();
 
-/** Keys an own JSON key must never be copied under (prototype pollution, constructor swap). */
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 /**
  * `plainToInstance(cls, value)` for the common request body: a plain object whose values
  * are all strings, numbers, booleans or null, on keys that carry no class-transformer
  * decorator (`@Transform`, `@Type`, `@Expose`, `@Exclude`) and no accessor or method of the
  * class. For such a body class-transformer builds `new cls()` and copies every value as it
  * is, so this does exactly that without its per-call metadata walk; any other body gets
- * null and goes through class-transformer.
+ * null and goes through class-transformer. Only declared properties are ever copied, so an own
+ * `__proto__` or `constructor` key of a parsed body sends it down the full path.
  */
 export function flatInstance(metatype: Function, value: unknown): object | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
@@ -57,7 +55,6 @@ function computePlainKeys(metatype: Function): Set<string> | null {
   // The class's own declared properties are the candidates: class-validator registers each
   // validated one; anything else is not whitelisted and is left to the full path anyway.
   for (const key of declaredProperties(metatype)) {
-    if (UNSAFE_KEYS.has(key)) continue;
     if (storage.findTypeMetadata(metatype, key)) continue;
     if (storage.findTransformMetadatas(metatype, key, TransformationType.PLAIN_TO_CLASS).length) continue;
     if (hasPrototypeMember(metatype, key)) continue;

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { ValidationError, ValidationPipe, type ArgumentMetadata, type ValidationPipeOptions } from '@nestjs/common';
 import type { ValidatorOptions } from 'class-validator';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
@@ -20,19 +20,27 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
  * verdict and return it unchanged. Everything else takes the full pipe.
  */
 export class AppValidationPipe extends ValidationPipe {
+  /**
+   * Whether the shortcut may apply at all, fixed by the options: class-transformer copies
+   * values as they are only with transform on, no expected type, and no implicit conversion
+   * or exposure rules.
+   */
+  private readonly copiesPlainValues: boolean;
+
+  constructor(options?: ValidationPipeOptions) {
+    super(options);
+    const transformOptions = Object.entries(this.transformOptions ?? {});
+    this.copiesPlainValues =
+      this.isTransformEnabled && !this.expectedType && transformOptions.every(([key, v]) => key === 'enableImplicitConversion' && v === false);
+  }
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const { metatype } = metadata;
-    if (this.isTransformEnabled && !this.expectedType && this.hasPlainTransformOptions() && metatype && this.toValidate(metadata)) {
+    if (this.copiesPlainValues && metatype && this.toValidate(metadata)) {
       const instance = flatInstance(metatype, value);
       if (instance && ValidationPlan.accepts(instance, this.validatorOptions)) return instance;
     }
     return super.transform(value, metadata);
-  }
-
-  /** class-transformer copies values as they are only without implicit conversion or exposure rules. */
-  private hasPlainTransformOptions(): boolean {
-    const options = this.transformOptions ?? {};
-    return Object.entries(options).every(([key, v]) => key === 'enableImplicitConversion' && v === false);
   }
 
   protected override validate(object: object, options?: ValidatorOptions): ReturnType<ValidationPipe['validate']> {
