@@ -228,7 +228,6 @@ export class WebhooksRepository {
    * and whether the webhook is still active (a deactivated one's worker must stop sending).
    */
   async recordAttempts(webhookId: string, attempts: RecordedAttempt[], health: HealthUpdate): Promise<{ recorded: number; active: boolean }> {
-    if (!attempts.length) return { recorded: 0, active: await this.isActive(webhookId) };
     const col = <T>(f: (a: RecordedAttempt) => T) => attempts.map(f);
     const rows = rowsOf(await this.db.query(
       `WITH input AS (
