@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
 import { linkedSandboxSession } from '../support/cloud-api';
@@ -10,45 +8,6 @@ import { FAST_WEBHOOK_ENV, WebhookReceiver } from '../support/webhook-receiver';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface RedirectedRequest {
-  method: string;
-  headers: IncomingHttpHeaders;
-  rawBody: Buffer;
-  receivedAt: number;
-  answer: number;
-}
-
-/**
- * A local receiver that answers its first requests with the given redirect statuses (each
- * with `Location: <location>`), then 200. Records every request it gets.
- */
-async function startRedirector(location: string, statuses: number[]): Promise<{ url: string; requests: RedirectedRequest[]; close(): Promise<void> }> {
-  const requests: RedirectedRequest[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const answer = statuses[requests.length] ?? 200;
-    requests.push({ method: req.method ?? '', headers: req.headers, rawBody: Buffer.concat(chunks), receivedAt: Date.now(), answer });
-    if (answer === 200) res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    else res.writeHead(answer, { location, 'content-type': 'text/plain' }).end(`moved (${answer})`);
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-    requests,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 /**
  * Two delivery promises of the README proven over real HTTP: redirects are failed attempts
  * (never followed) that are retried with the same event id, and a deactivated webhook's
@@ -56,19 +15,19 @@ async function startRedirector(location: string, statuses: number[]): Promise<{ 
  */
 describe('Webhook delivery promises (redirects, reactivation)', () => {
   let t: TestApp;
-  const closers: (() => Promise<void>)[] = [];
+  const receivers: WebhookReceiver[] = [];
 
   before(async () => {
     t = await startTestApp({ env: FAST_WEBHOOK_ENV });
   });
   after(async () => {
     await t?.destroy();
-    await Promise.all(closers.map((close) => close()));
+    await Promise.all(receivers.map((r) => r.close()));
   });
 
   async function receiver(): Promise<WebhookReceiver> {
     const r = await WebhookReceiver.start();
-    closers.push(() => r.close());
+    receivers.push(r);
     return r;
   }
 
@@ -83,8 +42,9 @@ describe('Webhook delivery promises (redirects, reactivation)', () => {
   it('counts a redirect as a failed attempt, retries it later with the same event id, and never follows it', async () => {
     const target = await receiver();
     const redirects = [301, 302, 303, 307, 308];
-    const redirector = await startRedirector(`${target.url}/moved-here`, redirects);
-    closers.push(() => redirector.close());
+    const redirector = await receiver();
+    redirector.redirectTo(`${target.url}/moved-here`);
+    redirector.answerNext(redirects);
     const sessionId = await linkedSession('15550710010');
     const w = await createWebhook({ url: `${redirector.url}/hook`, events: ['contact.opt_in'], sessionId });
     await publish(sessionId, { n: 'redirected' });
@@ -119,7 +79,7 @@ describe('Webhook delivery promises (redirects, reactivation)', () => {
       detail.attempts.map((a: any) => [a.statusCode, a.success, a.error]),
       [...redirects.map((s) => [s, false, `HTTP ${s}`]), [200, true, null]],
     );
-    assert.deepEqual(detail.attempts.map((a: any) => a.responseBody), [...redirects.map((s) => `moved (${s})`), 'ok']);
+    assert.deepEqual(detail.attempts.map((a: any) => a.responseBody), [...redirects.map((s) => `failing on purpose (${s})`), 'ok']);
     const h = await health(w.id);
     assert.deepEqual([h.pending, h.failed, h.consecutiveFailures, h.lastError], [0, 0, 0, 'HTTP 308']);
     assert.ok(h.lastFailureAt && h.lastSuccessAt);

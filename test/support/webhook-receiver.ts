@@ -49,6 +49,8 @@ export class WebhookReceiver {
   private failRate = 0;
   private random = mulberry32(42);
   private delayMs = 0;
+  private script: Failure[] = [];
+  private location: string | null = null;
   private waiters: (() => void)[] = [];
   url = '';
 
@@ -98,6 +100,16 @@ export class WebhookReceiver {
     this.failure = how;
     this.failRate = rate;
     this.random = mulberry32(seed);
+  }
+
+  /** Answer the next requests with these answers, one each, in order (before any other rule). */
+  answerNext(answers: Failure[]): void {
+    this.script.push(...answers);
+  }
+
+  /** 3xx answers carry `Location: url` (a redirecting receiver). */
+  redirectTo(url: string): void {
+    this.location = url;
   }
 
   /** Answer every request after `ms` (a slow receiver). */
@@ -160,10 +172,14 @@ export class WebhookReceiver {
       req.socket.destroy();
       return;
     }
-    res.writeHead(answer, { 'content-type': 'text/plain' }).end(answer < 300 ? 'ok' : `failing on purpose (${answer})`);
+    const headers: Record<string, string> = { 'content-type': 'text/plain' };
+    if (this.location && answer >= 300 && answer < 400) headers.location = this.location;
+    res.writeHead(answer, headers).end(answer < 300 ? 'ok' : `failing on purpose (${answer})`);
   }
 
   private decide(): number | 'hang' | 'drop' {
+    const scripted = this.script.shift();
+    if (scripted !== undefined) return scripted;
     if (Date.now() < this.failUntil) return this.failure;
     if (this.failNext > 0) {
       this.failNext--;
