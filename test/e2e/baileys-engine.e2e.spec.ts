@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventBus } from '../../src/events/event-bus';
 import type { DomainEventOf } from '../../src/events/domain-events';
-import { unrefBaileysLongTimers } from '../wa-sim/baileys-timers';
-import { trustSimulator, type AppliedTrust } from '../wa-sim/trust';
-import { WaSimulator } from '../wa-sim/wa-simulator';
+import { startSimulator } from '../wa-sim/fixtures';
+import type { WaSimulator } from '../wa-sim/wa-simulator';
 import { api, eventually } from '../support/http';
 import { WebhookReceiver, verifySignature } from '../support/webhook-receiver';
 import { mediaFixtures, serveFiles, type FileServer } from '../support/media-fixtures';
@@ -18,7 +17,7 @@ import { simulatorEnv } from '../support/simulator-env';
  */
 describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
   let sim: WaSimulator;
-  let trust: AppliedTrust;
+  let stopSim: (() => Promise<void>) | undefined;
   let t: TestApp;
   let files: FileServer;
   const inbound: DomainEventOf<'message.received'>[] = [];
@@ -36,18 +35,14 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
   }
 
   before(async () => {
-    unrefBaileysLongTimers();
-    sim = new WaSimulator({ logErrors: false, autoReceipts: { delivery: true, read: true } });
-    await sim.start();
-    trust = trustSimulator({ rootPublicKey: sim.rootPublicKey, mediaCaPem: sim.mediaCaPem });
+    ({ sim, close: stopSim } = await startSimulator({ autoReceipts: { delivery: true, read: true } }));
     const fx = await mediaFixtures();
     files = await serveFiles({ 'photo.png': fx.png, 'tone.wav': fx.wav });
     t = await boot();
   });
   after(async () => {
     await t?.destroy();
-    await sim?.stop();
-    trust?.restore();
+    await stopSim?.();
     await files?.close();
   });
 

@@ -3,9 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { proto } from '@whiskeysockets/baileys';
 import { BaileysEngine } from '../../src/whatsapp/baileys/baileys.engine';
 import { PgSentMessageStore } from '../../src/whatsapp/sent-messages/sent-message.store';
-import { unrefBaileysLongTimers } from '../wa-sim/baileys-timers';
-import { trustSimulator, type AppliedTrust } from '../wa-sim/trust';
-import { WaSimulator } from '../wa-sim/wa-simulator';
+import { startSimulator } from '../wa-sim/fixtures';
+import type { WaSimulator } from '../wa-sim/wa-simulator';
 import type { SimMessage } from '../wa-sim/message-log';
 import { api, eventually } from '../support/http';
 import { mediaFixtures, serveFiles, type FileServer } from '../support/media-fixtures';
@@ -19,7 +18,7 @@ import { simulatorEnv } from '../support/simulator-env';
  */
 describe('Re-sending on retry receipts after a gateway restart (loopback WhatsApp simulator)', () => {
   let sim: WaSimulator;
-  let trust: AppliedTrust;
+  let stopSim: (() => Promise<void>) | undefined;
   let t: TestApp;
   let files: FileServer;
   const PHONE = '15557200001';
@@ -50,10 +49,7 @@ describe('Re-sending on retry receipts after a gateway restart (loopback WhatsAp
   const alice = () => sim.contacts().find((c) => c.phoneNumber === '15557200101')!;
 
   before(async () => {
-    unrefBaileysLongTimers();
-    sim = new WaSimulator({ logErrors: false });
-    await sim.start();
-    trust = trustSimulator({ rootPublicKey: sim.rootPublicKey, mediaCaPem: sim.mediaCaPem });
+    ({ sim, close: stopSim } = await startSimulator());
     files = await serveFiles({ 'photo.png': (await mediaFixtures()).png });
     t = await startTestApp({ env: env() });
     const { body } = await api(t).post('/api/sessions').send({ name: PHONE }).expect(201);
@@ -65,8 +61,7 @@ describe('Re-sending on retry receipts after a gateway restart (loopback WhatsAp
   });
   after(async () => {
     await t?.destroy();
-    await sim?.stop();
-    trust?.restore();
+    await stopSim?.();
     await files?.close();
   });
 

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeWamid, encodeWamid } from '../../src/cloud-api/wamid';
-import { unrefBaileysLongTimers } from '../wa-sim/baileys-timers';
-import { trustSimulator, type AppliedTrust } from '../wa-sim/trust';
-import { WaSimulator } from '../wa-sim/wa-simulator';
+import { startSimulator } from '../wa-sim/fixtures';
+import type { WaSimulator } from '../wa-sim/wa-simulator';
 import { CloudWebhookReceiver } from '../support/cloud-webhook-receiver';
+import { simulatorEnv } from '../support/simulator-env';
 import { api, eventually } from '../support/http';
 import { mediaFixtures, serveFiles, type FileServer } from '../support/media-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -16,7 +16,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
  */
 describe('Cloud API facade through Baileys (loopback WhatsApp simulator)', () => {
   let sim: WaSimulator;
-  let trust: AppliedTrust;
+  let stopSim: (() => Promise<void>) | undefined;
   let t: TestApp;
   let files: FileServer;
   let sessionId: string;
@@ -25,24 +25,13 @@ describe('Cloud API facade through Baileys (loopback WhatsApp simulator)', () =>
   const PHONE = '15557300001';
 
   before(async () => {
-    unrefBaileysLongTimers();
-    sim = new WaSimulator({ logErrors: false, autoReceipts: { delivery: true, read: false } });
-    await sim.start();
-    trust = trustSimulator({ rootPublicKey: sim.rootPublicKey, mediaCaPem: sim.mediaCaPem });
+    ({ sim, close: stopSim } = await startSimulator({ autoReceipts: { delivery: true, read: false } }));
     const fx = await mediaFixtures();
     png = fx.png;
     files = await serveFiles({ 'photo.png': fx.png });
     crm = await CloudWebhookReceiver.start('sim-app-secret-0123456789', 'vt');
     t = await startTestApp({
-      env: {
-        WA_ENGINE: 'baileys',
-        WA_SIMULATOR_URL: sim.url,
-        DEFAULT_MIN_DELAY_MS: '0',
-        DEFAULT_MAX_DELAY_MS: '0',
-        QUEUE_POLL_INTERVAL_MS: '50',
-        MEDIA_URL_ALLOWLIST: '127.0.0.1',
-        QR_WAIT_TIMEOUT_MS: '8000',
-      },
+      env: simulatorEnv(sim.url),
     });
     const { body } = await api(t).post('/api/sessions').send({ name: 'crm' }).expect(201);
     sessionId = body.session.sessionId;
@@ -53,8 +42,7 @@ describe('Cloud API facade through Baileys (loopback WhatsApp simulator)', () =>
   });
   after(async () => {
     await t?.destroy();
-    await sim?.stop();
-    trust?.restore();
+    await stopSim?.();
     await files?.close();
     await crm?.close();
   });

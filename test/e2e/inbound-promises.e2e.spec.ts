@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeWamid } from '../../src/cloud-api/wamid';
 import type { InboundMessage } from '../../src/whatsapp/engine/engine-events';
-import { unrefBaileysLongTimers } from '../wa-sim/baileys-timers';
-import { trustSimulator, type AppliedTrust } from '../wa-sim/trust';
-import { WaSimulator } from '../wa-sim/wa-simulator';
+import { startSimulator } from '../wa-sim/fixtures';
+import type { WaSimulator } from '../wa-sim/wa-simulator';
 import { linkedSandboxSession, sandboxOf } from '../support/cloud-api';
 import { CloudWebhookReceiver } from '../support/cloud-webhook-receiver';
 import { api, eventually } from '../support/http';
@@ -138,23 +137,19 @@ describe('Inbound: quoted replies and LID chats (sandbox engine)', () => {
 
 describe('Inbound: a LID-addressed message with the sender\'s number (Baileys, loopback WhatsApp simulator)', () => {
   let sim: WaSimulator;
-  let trust: AppliedTrust;
+  let stopSim: (() => Promise<void>) | undefined;
   let t: TestApp;
   const PHONE = '15557200001';
 
   before(async () => {
-    unrefBaileysLongTimers();
-    sim = new WaSimulator({ logErrors: false, autoReceipts: { delivery: true, read: true } });
-    await sim.start();
-    trust = trustSimulator({ rootPublicKey: sim.rootPublicKey, mediaCaPem: sim.mediaCaPem });
+    ({ sim, close: stopSim } = await startSimulator({ autoReceipts: { delivery: true, read: true } }));
     t = await startTestApp({
       env: simulatorEnv(sim.url),
     });
   });
   after(async () => {
     await t?.destroy();
-    await sim?.stop();
-    trust?.restore();
+    await stopSim?.();
   });
 
   it('stores a chat WhatsApp addressed by LID under the contact\'s phone-number JID (sender_pn → remoteJidAlt)', async () => {

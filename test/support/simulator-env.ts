@@ -17,3 +17,4 @@ export function simulatorEnv(simulatorUrl: string, extra: Record<string, string>
     ...extra,
   };
 }
+

@@ -3,6 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { connectClient, memoryAuth, type MemoryAuth, type TestClient } from './baileys-client';
+import { unrefBaileysLongTimers } from './baileys-timers';
 import { trustSimulator, type AppliedTrust } from './trust';
 import { WaSimulator, type LinkResult, type WaSimulatorOptions } from './wa-simulator';
 
@@ -17,7 +18,13 @@ export interface SimFixture {
   close(): Promise<void>;
 }
 
+/**
+ * A started simulator that this process's Baileys trusts (its root key and media CA), with
+ * Baileys' long timers unref'd so a test file can exit; `close()` ends its clients, stops it
+ * and lifts the trust. Also for e2e specs whose gateway runs Baileys in-process.
+ */
 export async function startSimulator(options: WaSimulatorOptions = {}): Promise<SimFixture> {
+  unrefBaileysLongTimers();
   const sim = new WaSimulator({ logErrors: false, ...options });
   await sim.start();
   const trust = trustSimulator({ rootPublicKey: sim.rootPublicKey, mediaCaPem: sim.mediaCaPem });
