@@ -107,11 +107,23 @@ test('control API: scan, contacts, send both ways, receipts, errors', async () =
   const up = await client.waitFor('messages.upsert', (u) => u.messages.some((m) => m.key.id === inbound.body.id), 8000);
   assert.equal(up.messages[0].message?.conversation, 'from grace');
 
+  // A retry receipt from the contact: Baileys re-sends the same id (from its recent-message cache here).
+  assert.deepEqual((await api('POST', '/retry-receipts', { id: sent!.key.id })).body, { ok: true });
+  const copies = async () => (await api<typeof listed>('GET', '/messages?to=15550002002')).body.filter((m) => m.id === sent!.key.id);
+  const resendDeadline = Date.now() + 8000;
+  while ((await copies()).length < 2) {
+    assert.ok(Date.now() < resendDeadline, 'no re-sent copy within 8 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.deepEqual((await copies()).map((m) => m.text), ['over http', 'over http']);
+
   // Bad requests are 4xx JSON, never a crash.
   assert.equal((await api('POST', '/scan', 'not json')).status, 400);
   assert.equal((await api('POST', '/contacts/15550002002/send', { to: '19999999999', text: 'x' })).status, 404);
   assert.equal((await api('POST', '/receipts', { id: 'nope', type: 'read' })).status, 404);
   assert.equal((await api('POST', '/accounts/15550002001/refuse-logins', { refuse: 'yes' })).status, 400);
+  assert.equal((await api('POST', '/retry-receipts', { id: 'nope' })).status, 404);
+  assert.equal((await api('POST', '/retry-receipts', { id: sent!.key.id, count: 0 })).status, 400);
   assert.equal((await api('GET', '/no/such/route')).status, 404);
 
   assert.deepEqual((await api('POST', '/accounts/15550002001/drop')).body, { dropped: 1 });
