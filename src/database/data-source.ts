@@ -6,6 +6,7 @@ import { Webhooks1763800002000 } from '../../migrations/1763800002000-Webhooks';
 import { CloudApi1763800003000 } from '../../migrations/1763800003000-CloudApi';
 import { MessageWaProto1763800004000 } from '../../migrations/1763800004000-MessageWaProto';
 import { ENTITIES } from './entities';
+import { UnnamedStatementClient } from './unnamed-statement-client';
 
 export const MIGRATIONS = [Init1763800000000, Messaging1763800001000, Workspaces1763800002500, Webhooks1763800002000, CloudApi1763800003000, MessageWaProto1763800004000];
 
@@ -25,7 +26,9 @@ export function dataSourceOptions(url: string, opts: { poolSize: number; embedde
     logging: false,
     // PGlite is one single-threaded database behind the socket: a pool of one connection keeps
     // transactions from interleaving on it.
-    extra: { max: opts.embedded ? 1 : opts.poolSize, application_name: 'switchboard' },
+    // It also runs named statements unnamed, so one failed statement cannot poison it (see
+    // UnnamedStatementClient).
+    extra: { max: opts.embedded ? 1 : opts.poolSize, application_name: 'switchboard', ...(opts.embedded ? { Client: UnnamedStatementClient } : {}) },
   };
 }
 
