@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { ERROR_HTTP_STATUS, ErrorCode } from '../common/errors/error-codes';
+import { dataExceptionOf } from '../common/errors/database-error';
 import { CloudApiError, GraphObjectNotFoundError, GraphUnknownFieldError } from './cloud-api.errors';
 
 /**
@@ -127,11 +128,21 @@ const GRAPH_DOCS = 'Please read the Graph API documentation at https://developer
 
 /** Any error → Meta's status and envelope. Unknown errors never leak their message. */
 export function toMetaError(exception: unknown, ctx: MetaErrorContext): MetaErrorResponse {
-  const { status, error } = describe(exception, ctx);
+  const { status, error } = describe(dataExceptionOf(exception) ?? exception, ctx);
   const body: MetaErrorBody = { error: { ...error, fbtrace_id: ctx.requestId } };
   const kind = error.code === 190 ? 'invalid_token' : 'invalid_request';
-  const wwwAuthenticate = `OAuth "Facebook Platform" "${kind}" "${error.message.replace(/["\\\r\n]/g, ' ')}"`;
+  const wwwAuthenticate = `OAuth "Facebook Platform" "${kind}" "${headerSafe(error.message)}"`;
   return { status, body, wwwAuthenticate };
+}
+
+/**
+ * A message as a quoted-string of a header: printable ASCII only (Node refuses anything else
+ * in a header, and messages can quote the request's path or ids), no quotes or backslashes,
+ * at most 200 characters. The body keeps the message as it is.
+ */
+function headerSafe(message: string): string {
+  const ascii = message.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, ' ');
+  return ascii.length > 200 ? `${ascii.slice(0, 197)}...` : ascii;
 }
 
 type ErrorFields = Omit<MetaErrorBody['error'], 'fbtrace_id'>;

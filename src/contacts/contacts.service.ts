@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
+import { safeDecodeURIComponent } from '../common/utils/safe-decode';
 import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -108,7 +109,9 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
   /** Sets a contact's opt-in by hand (an admin recording consent given elsewhere). */
   async setOptIn(principal: Principal, sessionRef: string, contact: string, optIn: OptIn): Promise<ContactDto> {
     const session = await this.registry.authorize(principal, sessionRef);
-    const recipient = toRecipient(decodeURIComponent(contact), this.config.whatsapp.defaultCountry);
+    // The router decoded the path once; a contact given as %-escapes (a JID's @) is decoded again.
+    const decoded = safeDecodeURIComponent(contact);
+    const recipient = decoded === null ? null : toRecipient(decoded, this.config.whatsapp.defaultCountry);
     if (!recipient) throw new AppError(ErrorCode.RECIPIENT_INVALID, 'contact is neither a phone number nor a JID');
     const row = await this.record(session.id, recipient.jid, recipient.phoneNumber, optIn, 'api');
     return toContactDto(row);

@@ -5,6 +5,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import { basename } from 'node:path';
 import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
+import { safeDecodeURIComponent } from '../common/utils/safe-decode';
 import { UrlGuard } from './url-guard';
 
 export interface FetchedMedia {
@@ -115,8 +116,10 @@ export class MediaFetcher {
   }
 }
 
+/** The file name a URL's path ends with, decoded; null when there is none or it does not decode. */
 function fileNameOf(url: URL): string | null {
-  const name = basename(decodeURIComponent(url.pathname));
+  const decoded = safeDecodeURIComponent(url.pathname);
+  const name = decoded === null ? null : basename(decoded);
   return name && name !== '/' ? name : null;
 }
 

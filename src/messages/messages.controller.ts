@@ -40,6 +40,7 @@ import {
 } from './dto/message.dto';
 import { SendMessageDto, SendMessageResponseDto } from './dto/send-message.dto';
 import { MessagesService, type UploadedFile as Upload } from './messages.service';
+import { contentDisposition } from '../common/http/content-disposition';
 
 @ApiTags('Messages')
 @ApiBearerAuth()
@@ -121,7 +122,7 @@ export class MessagesController {
   async media(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() res: Response): Promise<void> {
     const { data, mimetype, fileName } = await this.messages.mediaOf(principal, id);
     res.setHeader('Content-Type', mimetype);
-    if (fileName) res.setHeader('Content-Disposition', `inline; filename="${fileName.replace(/["\\\r\n]/g, '_')}"`);
+    if (fileName) res.setHeader('Content-Disposition', contentDisposition('inline', fileName));
     res.send(data);
   }
 

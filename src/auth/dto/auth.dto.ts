@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsDuration } from '../../common/validation/duration';
 
 export class LoginDto {
   @ApiProperty({ example: 'correct horse battery staple' })
@@ -36,10 +37,10 @@ export class CreateTokenDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
   workspace?: string;
 
-  @ApiPropertyOptional({ description: 'Lifetime: seconds, or a number with s/m/h/d. Omit for no expiry.', example: '30d' })
+  @ApiPropertyOptional({ description: 'Lifetime: seconds, or a number with s/m/h/d, at most 3650 days. Omit for no expiry.', example: '30d' })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'number' ? String(value) : value))
-  @IsString() @Matches(/^[1-9]\d{0,9}[smhd]?$/, { message: 'expiresIn must be seconds or a number followed by s, m, h or d' })
+  @IsString() @IsDuration()
   expiresIn?: string;
 
   @ApiPropertyOptional({ enum: ['api', 'admin'], default: 'api', description: 'admin tokens may manage tokens' })

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError } from '../errors/app-error';
+import { dataExceptionOf } from '../errors/database-error';
 import { ERROR_HTTP_STATUS, ErrorCode } from '../errors/error-codes';
 import { renderCloudApiError } from '../../cloud-api/cloud-api-exception.filter';
 import { isCloudApiRequest } from '../../cloud-api/cloud-api-routing';
@@ -14,6 +15,7 @@ export interface ErrorEnvelope {
 
 /** Maps an error that escaped routing or a handler to a status and a native error body. */
 export function toNativeError(exception: unknown): { status: number; code: ErrorCode; message: string; details?: unknown } {
+  exception = dataExceptionOf(exception) ?? exception;
   if (exception instanceof AppError) {
     return {
       status: ERROR_HTTP_STATUS[exception.code],

@@ -2,6 +2,7 @@ import { json, urlencoded, type NextFunction, type Request, type RequestHandler,
 import multer, { MulterError, memoryStorage } from 'multer';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
+import { findInputProblem, inputError, stringProblem } from '../validation/input-guard';
 
 export interface BodyParserOptions {
   /** Limit of JSON and form bodies. */
@@ -30,15 +31,27 @@ export function bodyParser(options: BodyParserOptions): RequestHandler {
   const under = (paths: string[], path: string) => paths.some((p) => path === p || path.startsWith(`${p}/`));
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'POST' && under(options.multipart.paths, req.path) && req.is('multipart/form-data')) {
-      return upload(req, res, (err?: unknown) => next(err ? toMultipartError(err) : undefined));
+      return upload(req, res, (err?: unknown) => next(err ? toMultipartError(err) : guardBody(req)));
     }
     const parseJson = under(options.largeJson.paths, req.path) ? largeJsonBody : jsonBody;
     parseJson(req, res, (err?: unknown) => {
       if (err) return next(toBodyError(err));
-      if ((req as Request & { _body?: boolean })._body) return next();
-      formBody(req, res, (formErr?: unknown) => next(formErr ? toBodyError(formErr) : undefined));
+      if ((req as Request & { _body?: boolean })._body) return next(guardBody(req));
+      formBody(req, res, (formErr?: unknown) => next(formErr ? toBodyError(formErr) : guardBody(req)));
     });
   };
+}
+
+/**
+ * A parsed body (JSON, form or multipart fields and file name) that holds a NUL, a lone
+ * surrogate or hostile nesting is refused here, before any validator or handler walks it.
+ */
+function guardBody(req: Request): AppError | undefined {
+  const problem = findInputProblem(req.body, '');
+  if (problem) return inputError(problem);
+  const fileName = (req as Request & { file?: { originalname?: string } }).file?.originalname;
+  const fileProblem = typeof fileName === 'string' ? stringProblem(fileName) : null;
+  return fileProblem ? inputError({ field: 'file', message: `name ${fileProblem}` }) : undefined;
 }
 
 /** Every multipart failure is the request's: limits (multer) or a malformed body (busboy). */

@@ -1,9 +1,47 @@
 import { ValidationError, ValidationPipe, type ArgumentMetadata, type ValidationPipeOptions } from '@nestjs/common';
-import type { ValidatorOptions } from 'class-validator';
+import { getMetadataStorage, type ValidatorOptions } from 'class-validator';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
 import { flatInstance } from './flat-instance';
 import { ValidationPlan } from './validation-plan';
+import { assertSafeInput, inputError } from './input-guard';
+
+const BUILT_IN = new Set<unknown>([String, Number, Boolean, Object, Array]);
+
+/** Whether the DTO property takes a list (IsArray or an `each` rule), so a repeated query parameter fits it. */
+function takesList(metatype: Function, property: string): boolean {
+  return getMetadataStorage()
+    .getTargetValidationMetadatas(metatype, '', false, false, undefined)
+    .some((m) => m.propertyName === property && (m.name === 'isArray' || m.each === true));
+}
+
+/** Whether the DTO documents the property as nullable (`@ApiProperty({ nullable: true })`). */
+function documentedNullable(metatype: Function, property: string): boolean {
+  const doc = Reflect.getMetadata('swagger/apiModelProperties', metatype.prototype, property) as { nullable?: boolean } | undefined;
+  return doc?.nullable === true;
+}
+
+/**
+ * Input no handler should see, whatever its DTO says: NUL characters, lone surrogates and deep
+ * nesting in any body, query or path value; a query parameter given more than once where one
+ * value is expected (Express hands the handler an array); `null` for a field of a request DTO
+ * that is not documented as nullable (class-validator's IsOptional lets null through, and the
+ * services read an optional field as "absent or a value of its type").
+ */
+function refuseHostileInput(value: unknown, metadata: ArgumentMetadata): void {
+  if (metadata.type !== 'body' && metadata.type !== 'query' && metadata.type !== 'param') return;
+  assertSafeInput(value, metadata.data ?? '');
+  const { metatype } = metadata;
+  const isDto = typeof metatype === 'function' && !BUILT_IN.has(metatype);
+  if (metadata.type === 'query' && metadata.data && Array.isArray(value) && metatype !== Array) {
+    throw inputError({ field: metadata.data, message: 'must be given once' });
+  }
+  if (!isDto || value === null || typeof value !== 'object' || Array.isArray(value)) return;
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (metadata.type === 'query' && Array.isArray(v) && !takesList(metatype, key)) throw inputError({ field: key, message: 'must be given once' });
+    if (v === null && !documentedNullable(metatype, key)) throw inputError({ field: key, message: 'must not be null (omit it instead)' });
+  }
+}
 
 function flatten(errors: ValidationError[], parent = ''): { field: string; messages: string[] }[] {
   return errors.flatMap((e) => {
@@ -35,6 +73,7 @@ export class AppValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    refuseHostileInput(value, metadata);
     const { metatype } = metadata;
     if (this.copiesPlainValues && metatype && this.toValidate(metadata)) {
       const instance = flatInstance(metatype, value);

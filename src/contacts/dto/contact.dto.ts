@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_PAGE } from '../../common/validation/pagination';
 
 export class ListContactsQueryDto {
   @ApiPropertyOptional({ description: 'Search in name, push name, number and JID' })
@@ -15,8 +16,8 @@ export class ListContactsQueryDto {
   @IsOptional() @IsIn(['pending', 'yes', 'no'])
   optIn?: 'pending' | 'yes' | 'no';
 
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })

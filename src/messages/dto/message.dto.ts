@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MessageStatus } from '../message-status';
+import { MAX_PAGE } from '../../common/validation/pagination';
 
 export class ListMessagesQueryDto {
   @ApiPropertyOptional({ description: 'Session id, mobile number or mobid' })
@@ -32,8 +33,8 @@ export class ListMessagesQueryDto {
   @IsOptional() @IsString() @MaxLength(64)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'Page number (page pagination with a total); omit to use cursors' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, description: 'Page number (page pagination with a total); omit to use cursors' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })

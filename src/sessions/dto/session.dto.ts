@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { SessionStatus } from '../session-status';
+import { MAX_PAGE } from '../../common/validation/pagination';
 
 export class CreateSessionDto {
   @ApiPropertyOptional({ description: 'A label for the session', example: 'Support line' })
@@ -35,8 +36,8 @@ export class ListSessionsQueryDto {
   @IsOptional() @IsString() @MaxLength(100)
   q?: string;
 
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 500 })
