@@ -7,7 +7,7 @@ import { CreateTokenDto } from '../../auth/dto/auth.dto';
 import { ListMessagesQueryDto } from '../../messages/dto/message.dto';
 import { SendMessageDto } from '../../messages/dto/send-message.dto';
 import { flatInstance } from './flat-instance';
-import { createValidationPipe } from './validation.pipe';
+import { createValidationPipe, refuseHostileInput } from './validation.pipe';
 
 function rng(seed: number): () => number {
   return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
@@ -19,10 +19,19 @@ const VALUES: unknown[] = [
   ['a'], [], { latitude: 12.9, longitude: 77.5 }, '{"latitude":1,"longitude":2}', 'a,b',
 ];
 
-/** The full pipe with the same options and no shortcut: the reference the fast path must match. */
+/**
+ * The full pipe with the same options and no shortcut, after the same refusal of hostile input
+ * (NULs, nulls, repeated query parameters): the reference the fast path must match.
+ */
 function referencePipe(): ValidationPipe {
   const fast = createValidationPipe() as unknown as { validatorOptions: object; transformOptions: object; exceptionFactory: unknown };
-  return new ValidationPipe({ ...fast.validatorOptions, transform: true, transformOptions: fast.transformOptions, exceptionFactory: fast.exceptionFactory as never });
+  const pipe = new ValidationPipe({ ...fast.validatorOptions, transform: true, transformOptions: fast.transformOptions, exceptionFactory: fast.exceptionFactory as never });
+  const transform = pipe.transform.bind(pipe);
+  pipe.transform = (value, metadata) => {
+    refuseHostileInput(value, metadata);
+    return transform(value, metadata);
+  };
+  return pipe;
 }
 
 async function outcome(pipe: ValidationPipe, value: unknown, metadata: ArgumentMetadata) {

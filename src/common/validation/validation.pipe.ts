@@ -28,7 +28,7 @@ function documentedNullable(metatype: Function, property: string): boolean {
  * that is not documented as nullable (class-validator's IsOptional lets null through, and the
  * services read an optional field as "absent or a value of its type").
  */
-function refuseHostileInput(value: unknown, metadata: ArgumentMetadata): void {
+export function refuseHostileInput(value: unknown, metadata: ArgumentMetadata): void {
   if (metadata.type !== 'body' && metadata.type !== 'query' && metadata.type !== 'param') return;
   assertSafeInput(value, metadata.data ?? '');
   const { metatype } = metadata;
