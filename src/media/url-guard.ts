@@ -1,42 +1,109 @@
-import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+const NAT64_WELL_KNOWN = ipaddr.parseCIDR('64:ff9b::/96') as [ipaddr.IPv6, number];
 
 /**
- * Address ranges a media URL may not reach unless allow-listed: loopback, private,
- * carrier-grade NAT, link-local (cloud metadata at 169.254.169.254), multicast, reserved,
- * and their IPv6 counterparts (IPv4-mapped addresses are checked as IPv4).
+ * How an IPv6 address carries an IPv4 one, if it does: IPv4-mapped (`::ffff:a.b.c.d`),
+ * IPv4-translated (RFC 6145, `::ffff:0:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, deprecated),
+ * NAT64 (`64:ff9b::a.b.c.d`), 6to4 (`2002:AABB:CCDD::`) and Teredo (server and obfuscated
+ * client). A connection to any of them can end at that IPv4 address, so it is judged too.
  */
-const BLOCKED = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32], ['100::', 64],
-] as const) BLOCKED.addSubnet(net, prefix, 'ipv6');
+function embeddedIPv4(addr: ipaddr.IPv6, range: string): ipaddr.IPv4[] {
+  const p = addr.parts;
+  const v4 = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+  switch (range) {
+    case 'ipv4Mapped':
+    case 'rfc6145':
+      return [v4(p[6], p[7])];
+    case 'rfc6052':
+      return addr.match(NAT64_WELL_KNOWN) ? [v4(p[6], p[7])] : [];
+    case '6to4':
+      return [v4(p[1], p[2])];
+    case 'teredo':
+      return [v4(p[2], p[3]), v4(~p[6] & 0xffff, ~p[7] & 0xffff)];
+    default:
+      return p.slice(0, 6).every((x) => x === 0) ? [v4(p[6], p[7])] : [];
+  }
+}
 
+/**
+ * An IPv6 address as the socket layer reads it. ipaddr.js reads the dotted form `::a.b.c.d`
+ * as IPv4-mapped, while it is IPv4-compatible (`::7f00:1`, as URLs and DNS spell it); the
+ * WHATWG URL parser writes every IPv6 address in canonical hex.
+ */
+function canonical(address: string): string {
+  if (!address.includes(':') || !address.includes('.')) return address;
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
+}
+
+/** IPv6 ranges that are public when the IPv4 address they embed is. */
+const EMBEDDING_RANGES = new Set(['ipv4Mapped', 'rfc6145', 'rfc6052', '6to4', 'teredo']);
+
+/**
+ * Why an address may not be fetched (its range, as ipaddr.js names it: loopback, private,
+ * linkLocal, uniqueLocal, carrierGradeNat, multicast, reserved, …), or null when it is public
+ * unicast. An IPv6 address that embeds an IPv4 one is judged by that IPv4 address too.
+ */
+export function blockedRange(address: string): string | null {
+  let addr: Address;
+  try {
+    addr = ipaddr.parse(canonical(address));
+  } catch {
+    return 'invalid';
+  }
+  const range = addr.range();
+  if (addr.kind() === 'ipv4') return range === 'unicast' ? null : range;
+  if (range !== 'unicast' && !EMBEDDING_RANGES.has(range)) return range;
+  const v6 = addr as ipaddr.IPv6;
+  const embedded = embeddedIPv4(v6, range);
+  if (!embedded.length) return range === 'unicast' ? null : range;
+  // IPv4-compatible addresses (::a.b.c.d) are deprecated; ipaddr.js files them as unicast.
+  if (!EMBEDDING_RANGES.has(range)) return 'ipv4Compatible';
+  for (const v4 of embedded) {
+    const inner = v4.range();
+    if (inner !== 'unicast') return `${range}:${inner}`;
+  }
+  return null;
+}
+
+/**
+ * Decides which addresses a media URL may reach: public unicast only, unless allow-listed.
+ * Everything is decided on the parsed address (ipaddr.js), never on its spelling, so every
+ * notation of loopback or a private range (`[::127.0.0.1]`, `[::ffff:0:7f00:1]`,
+ * `[2002:7f00:1::]`, `0x7f.1`) is the same address.
+ */
 export class UrlGuard {
   private readonly allowedHosts = new Set<string>();
-  private readonly allowedNets = new BlockList();
+  private readonly allowedNets: [Address, number][] = [];
 
   /** `allowlist`: hostnames, IP addresses or CIDRs (`10.0.0.0/8`) that may be private. */
   constructor(allowlist: string[]) {
     for (const entry of allowlist) {
-      const [addr, prefix] = entry.split('/');
-      const family = isIP(addr);
-      if (family && prefix) this.allowedNets.addSubnet(addr, Number(prefix), family === 6 ? 'ipv6' : 'ipv4');
-      else if (family) this.allowedNets.addAddress(addr, family === 6 ? 'ipv6' : 'ipv4');
-      else this.allowedHosts.add(entry.toLowerCase());
+      if (entry.includes('/') && ipaddr.isValidCIDR(entry)) this.allowedNets.push(ipaddr.parseCIDR(entry));
+      else if (ipaddr.isValid(entry)) {
+        const addr = ipaddr.parse(entry);
+        this.allowedNets.push([addr, addr.kind() === 'ipv4' ? 32 : 128]);
+      } else this.allowedHosts.add(entry.toLowerCase());
     }
   }
 
   /** Whether `hostname` resolving to `address` may be fetched. */
   isAllowed(hostname: string, address: string): boolean {
     if (this.allowedHosts.has(hostname.toLowerCase())) return true;
-    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-    const ip = v4 ?? address;
-    const type = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-    if (this.allowedNets.check(ip, type)) return true;
-    return !BLOCKED.check(ip, type);
+    if (this.isAllowListed(address)) return true;
+    return blockedRange(address) === null;
+  }
+
+  private isAllowListed(address: string): boolean {
+    if (!this.allowedNets.length || !ipaddr.isValid(canonical(address))) return false;
+    // An IPv4-mapped address is the IPv4 address for the allow-list as for the socket.
+    const addr = ipaddr.process(canonical(address));
+    return this.allowedNets.some(([net, bits]) => net.kind() === addr.kind() && addr.match(net, bits));
   }
 }
