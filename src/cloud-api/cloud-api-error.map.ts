@@ -67,6 +67,7 @@ export const NATIVE_TO_META: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCode.MEDIA_URL_FORBIDDEN]: 131009,
   [ErrorCode.MEDIA_FETCH_FAILED]: 131053,
   [ErrorCode.MEDIA_TOO_LARGE]: 131053,
+  [ErrorCode.MEDIA_TOO_MANY_PIXELS]: 131053,
   [ErrorCode.MEDIA_TYPE_MISMATCH]: 131053,
   [ErrorCode.MEDIA_INVALID]: 131053,
   [ErrorCode.ENGINE_ERROR]: 131000,

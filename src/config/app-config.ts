@@ -83,6 +83,7 @@ export class AppConfig {
       urlAllowlist: e.MEDIA_URL_ALLOWLIST.split(',').map((s) => s.trim()).filter(Boolean),
       imageMaxDimension: e.IMAGE_MAX_DIMENSION,
       imageJpegQuality: e.IMAGE_JPEG_QUALITY,
+      imageMaxPixels: e.IMAGE_MAX_PIXELS,
       dir: resolve(this.dataDir, 'media'),
     };
   }

@@ -141,6 +141,14 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) @Max(100)
   IMAGE_JPEG_QUALITY = 78;
 
+  /**
+   * Largest image accepted, in pixels (width × height as its header declares them): larger
+   * images are refused (MEDIA_TOO_MANY_PIXELS) before they are decoded, since decoding needs
+   * memory for every pixel whatever the file size. 50 megapixels by default.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(268_402_689)
+  IMAGE_MAX_PIXELS = 50_000_000;
+
   /** How long a queued message waits for its session before it ends EXPIRED. */
   @Transform(toInt) @IsInt() @Min(1000)
   QUEUE_MESSAGE_TTL_MS = 24 * 3600 * 1000;

@@ -79,7 +79,28 @@ export class MediaService {
     if (!data.length) throw new AppError(ErrorCode.MEDIA_INVALID, 'The file is empty');
     const { fileTypeFromBuffer } = await import('file-type');
     const detected = await fileTypeFromBuffer(data);
+    if (detected?.mime.startsWith('image/')) await this.assertPixelsWithinLimit(data);
     return this.store(data, detected?.mime ?? (looksLikeText(data) ? 'text/plain' : 'application/octet-stream'), fileName);
+  }
+
+  /**
+   * Refuses an image whose header declares more pixels than IMAGE_MAX_PIXELS, before anything
+   * decodes it: a small file can declare 16000×16000 pixels, and decoding allocates them all.
+   * Reading the header (sharp's metadata) decodes no pixel; a header that cannot be read is left
+   * to the decoder, which refuses it as invalid.
+   * @throws AppError MEDIA_TOO_MANY_PIXELS
+   */
+  private async assertPixelsWithinLimit(data: Buffer): Promise<void> {
+    const max = this.config.media.imageMaxPixels;
+    let size: { width?: number; height?: number; pages?: number; pageHeight?: number };
+    try {
+      size = await sharp(data, { limitInputPixels: false }).metadata();
+    } catch {
+      return;
+    }
+    const frameHeight = size.pageHeight ?? size.height ?? 0;
+    const pixels = (size.width ?? 0) * frameHeight;
+    if (pixels > max) throw tooManyPixels(size.width ?? 0, frameHeight, max);
   }
 
   /** Forgets a stored media row (its bytes stay while other rows share the hash). */
@@ -136,6 +157,7 @@ export class MediaService {
     if (!acceptsMime(kind, mime)) {
       throw new AppError(ErrorCode.MEDIA_TYPE_MISMATCH, `The file is ${mime}, which cannot be sent as ${kind}`, { expected: kind, detected: mime });
     }
+    if (mime.startsWith('image/')) await this.assertPixelsWithinLimit(input);
     switch (kind) {
       case 'image':
         return this.store(await this.toJpeg(input), 'image/jpeg', withExt(fileName, '.jpg'));
@@ -151,28 +173,29 @@ export class MediaService {
   }
 
   private async toJpeg(input: Buffer): Promise<Buffer> {
-    const { imageMaxDimension: max, imageJpegQuality: quality } = this.config.media;
+    const { imageMaxDimension: max, imageJpegQuality: quality, imageMaxPixels } = this.config.media;
     try {
-      return await sharp(input, { failOn: 'error' })
+      return await sharp(input, { failOn: 'error', limitInputPixels: imageMaxPixels })
         .rotate()
         .resize({ width: max, height: max, fit: 'inside', withoutEnlargement: true })
         .flatten({ background: '#ffffff' })
         .jpeg({ quality, mozjpeg: true })
         .toBuffer();
     } catch (err) {
-      throw new AppError(ErrorCode.MEDIA_INVALID, 'The image could not be decoded', undefined, { cause: err });
+      throw decodeError(err, 'The image could not be decoded', imageMaxPixels);
     }
   }
 
   /** WhatsApp stickers are 512×512 WebP with transparency. */
   private async toSticker(input: Buffer): Promise<Buffer> {
+    const { imageMaxPixels } = this.config.media;
     try {
-      return await sharp(input, { failOn: 'error' })
+      return await sharp(input, { failOn: 'error', limitInputPixels: imageMaxPixels })
         .resize({ width: 512, height: 512, fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } })
         .webp({ quality: 80 })
         .toBuffer();
     } catch (err) {
-      throw new AppError(ErrorCode.MEDIA_INVALID, 'The sticker image could not be decoded', undefined, { cause: err });
+      throw decodeError(err, 'The sticker image could not be decoded', imageMaxPixels);
     }
   }
 
@@ -203,6 +226,22 @@ export class MediaService {
       .execute();
     return (await this.media.findOneBy({ sha256 }))!;
   }
+}
+
+function tooManyPixels(width: number, height: number, max: number): AppError {
+  return new AppError(ErrorCode.MEDIA_TOO_MANY_PIXELS, `The image has ${width}×${height} pixels, more than IMAGE_MAX_PIXELS (${max})`, {
+    width,
+    height,
+    maxPixels: max,
+  });
+}
+
+/** sharp's own pixel limit (a header the metadata read missed) is the same refusal. */
+function decodeError(err: unknown, message: string, maxPixels: number): AppError {
+  if (err instanceof Error && /pixel limit/i.test(err.message)) {
+    return new AppError(ErrorCode.MEDIA_TOO_MANY_PIXELS, `The image has more pixels than IMAGE_MAX_PIXELS (${maxPixels})`, { maxPixels }, { cause: err });
+  }
+  return new AppError(ErrorCode.MEDIA_INVALID, message, undefined, { cause: err });
 }
 
 function looksLikeText(buf: Buffer): boolean {
