@@ -87,7 +87,8 @@ export class CloudApiMediaService {
         id: newMediaId(),
         mediaId: stored.id,
         sessionId: session.id,
-        mimeType: mime,
+        // Served back as Content-Type: parameters are kept only when they are plain ASCII.
+        mimeType: /^[\x20-\x7e]*$/.test(mime) ? mime : base,
         fileName: file.originalname ?? null,
         expiresAt: new Date(Date.now() + UPLOAD_TTL_MS),
       }),

@@ -92,6 +92,20 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(res.headers['content-disposition'], `inline; filename="__ _q_.pdf"; filename*=UTF-8''%E6%97%A5%E6%9C%AC%20%22q%22.pdf`);
     });
 
+    it('serves a Cloud API upload declared with a non-ASCII type parameter under its plain type', async () => {
+      const upload = await api(t)
+        .post(`/v21.0/${sessionId}/media`)
+        .field('messaging_product', 'whatsapp')
+        .field('type', 'application/pdf; name=日本')
+        .attach('file', pdf('upload'), { filename: '日本.pdf', contentType: 'application/pdf' })
+        .expect(200);
+      const info = await api(t).get(`/v21.0/${upload.body.id}`).expect(200);
+      assert.equal(info.body.mime_type, 'application/pdf');
+      const url = new URL(info.body.url);
+      const download = await api(t).get(`${url.pathname}${url.search}`).expect(200);
+      assert.equal(download.headers['content-type'], 'application/pdf');
+    });
+
     it('answers non-Latin-1 Cloud API paths in Meta’s format with an ASCII WWW-Authenticate', async () => {
       const res = await api(t).get('/v21.0/%E6%97%A5%E6%9C%AC').expect(400);
       assert.equal(res.body.error.code, 100);
