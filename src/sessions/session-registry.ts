@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppError, SessionBusyError, SessionNotFoundError, SessionNotReadyError } from '../common/errors/app-error';
+import { storableText } from '../common/utils/storable-text';
 import { ErrorCode } from '../common/errors/error-codes';
 import { KeyedMutex } from '../common/utils/keyed-mutex';
 import { normalizePhoneNumber } from '../common/utils/phone-number';
@@ -396,7 +397,9 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       reconnectTimer: null,
       stableTimer: null,
     };
-    session.unsubscribe = engine.onEvent((event) => this.onEngineEvent(session, event));
+    // What the engine reports comes from WhatsApp contacts: made storable here, at its one entry
+    // point, so a NUL or a lone surrogate in a message or a name cannot make its row fail.
+    session.unsubscribe = engine.onEvent((event) => this.onEngineEvent(session, storableText(event)));
     this.live.set(entity.id, session);
     await this.connect(session);
   }
