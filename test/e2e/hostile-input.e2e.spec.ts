@@ -59,6 +59,18 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(field(await rawSend(deep).expect(400)), 'body' + '[0]'.repeat(32));
     });
 
+    it('guards JSON inside multipart fields like a JSON body, and builds nested objects from it', async () => {
+      const multipart = (field: string, value: string, type = field) =>
+        api(t).post('/api/messages/send').field('sessionId', sessionId).field('to', '919846303025').field('type', type).field(field, value);
+      const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+      assert.equal(field(await multipart('location', deep).expect(400)), 'location' + '[0]'.repeat(32));
+      assert.equal(field(await multipart('location', '{"latitude":1,"longitude":2,"name":"a\\u0000"}').expect(400)), 'location.name');
+      assert.equal(field(await multipart('mentions', '["\\ud800"]', 'text').field('text', 'hi').expect(400)), 'mentions[0]');
+      const sent = await multipart('location', '{"latitude":12.97,"longitude":77.59,"name":"Office"}').expect(202);
+      const stored = await api(t).get(`/api/messages/${sent.body.message.id}`).expect(200);
+      assert.deepEqual(stored.body.message.content.location, { latitude: 12.97, longitude: 77.59, name: 'Office' });
+    });
+
     it('refuses null for a field that is not nullable (text: null is not an absent text)', async () => {
       assert.equal(field(await send({ type: 'text', text: null }).expect(400)), 'text');
       assert.equal(field(await send({ type: 'image', url: null, text: 'x' }).expect(400)), 'url');

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { plainToInstance, Transform, Type, type ClassConstructor } from 'class-transformer';
+import { assertSafeInput } from '../../common/validation/input-guard';
 import {
   ArrayMaxSize,
   IsArray,
@@ -18,18 +19,28 @@ import {
 } from 'class-validator';
 import { MESSAGE_TYPES, type MessageType } from '../message-content';
 
-/** Multipart fields arrive as strings: nested objects as JSON, arrays as JSON or comma lists. */
-const parseJson = ({ value }: { value: unknown }) => {
+/**
+ * Multipart fields arrive as strings: nested objects as JSON (built into `cls`, so they are
+ * validated like a JSON body's), arrays as JSON or comma lists. Parsed JSON passes the same
+ * guard as a JSON body (no NUL, lone surrogate or hostile nesting).
+ */
+const parseJsonAs =
+  (cls?: ClassConstructor<object>) =>
+  ({ value, key }: { value: unknown; key: string }) => {
+    if (typeof value !== 'string') return value;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return value;
+    }
+    assertSafeInput(parsed, key);
+    return cls && parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? plainToInstance(cls, parsed) : parsed;
+  };
+const parseJson = parseJsonAs();
+const parseList = ({ value, key }: { value: unknown; key: string }) => {
   if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-};
-const parseList = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string') return value;
-  const parsed = parseJson({ value });
+  const parsed = parseJson({ value, key });
   return Array.isArray(parsed) ? parsed : value.split(',').map((s) => s.trim()).filter(Boolean);
 };
 const parseNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value);
@@ -108,11 +119,11 @@ export class SendMessageDto {
   idempotencyKey?: string;
 
   @ApiPropertyOptional({ type: LocationDto, description: 'For type location' })
-  @IsOptional() @Transform(parseJson) @ValidateNested() @Type(() => LocationDto)
+  @IsOptional() @Transform(parseJsonAs(LocationDto)) @ValidateNested() @Type(() => LocationDto)
   location?: LocationDto;
 
   @ApiPropertyOptional({ type: ContactCardDto, description: 'For type contact (or give a raw vcard)' })
-  @IsOptional() @Transform(parseJson) @ValidateNested() @Type(() => ContactCardDto)
+  @IsOptional() @Transform(parseJsonAs(ContactCardDto)) @ValidateNested() @Type(() => ContactCardDto)
   contact?: ContactCardDto;
 
   @ApiPropertyOptional({ description: 'For type contact: a complete vCard 3.0' })
