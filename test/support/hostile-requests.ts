@@ -255,15 +255,10 @@ export function hostileRequest(routes: RouteSpec[], valid: Record<string, string
         file: fc.constantFrom('png', 'empty', 'text', 'binary'),
       })
       .map(({ fields, fileName, file }) => {
-        const parts: Buffer[] = [];
         const base = { ...validBody(route, valid), messaging_product: 'whatsapp', type: 'image' };
-        for (const [k, v] of [...Object.entries(base).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as [string, string]), ...fields]) {
-          parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`, 'utf8'));
-        }
+        const all = [...Object.entries(base).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as [string, string]), ...fields];
         const content = { png: TINY_PNG, empty: Buffer.alloc(0), text: Buffer.from('hello\u0000'), binary: Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2]) }[file];
-        const name = fileName === null ? 'photo.png' : fileName.replace(/"/g, '%22');
-        parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`, 'utf8'), content, Buffer.from(`\r\n--${BOUNDARY}--\r\n`));
-        return { body: Buffer.concat(parts), label: `${fields.map(([k]) => k).join(',')} file ${file}` };
+        return { body: multipart(all, fileName ?? 'photo.png', content), label: `${fields.map(([k]) => k).join(',')} file ${file}` };
       });
   return fc.constantFrom(...routes).chain((route) =>
     fc
@@ -411,6 +406,22 @@ export function directedRequests(routes: RouteSpec[], valid: Record<string, stri
       for (const [name, value] of DIRECTED_VALUES) out.push(json(value, `body: ${name}`));
       out.push(json(`{"a":"\\ud800"}`, 'unknown key, lone surrogate'));
     }
+    if (route.multipart) {
+      // Multipart fields carry JSON as text: every class again, as a field's raw value.
+      const base = { ...sample, messaging_product: 'whatsapp', type: 'image' };
+      for (const key of [...Object.keys(base), ...Object.keys(route.optionalFields)]) {
+        for (const [name, value] of DIRECTED_VALUES) {
+          const fields = Object.entries({ ...base, [key]: value }).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as [string, string]);
+          out.push({
+            method: route.method,
+            path: fill(),
+            headers: { ...auth, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+            body: multipart(fields, `${name}.png`, TINY_PNG),
+            label: `${route.method} ${route.path} [multipart ${key}: ${name}]`,
+          });
+        }
+      }
+    }
     for (const p of route.pathParams) for (const v of DIRECTED_PATH) out.push(json(base, `${p}: ${v.slice(0, 12)}`, fill({ [p]: v })));
     for (const q of [...route.queryParams, 'page', 'limit']) {
       for (const v of DIRECTED_QUERY) out.push(json(base, `?${q}=${v.slice(0, 12)}`, `${fill()}?${q}=${v.replace('{name}', q)}`));
@@ -433,4 +444,13 @@ function validBody(route: RouteSpec, valid: Record<string, string[]>): Record<st
   const body: Record<string, unknown> = { ...(route.sampleBody ?? {}) };
   for (const key of Object.keys(body)) if (valid[key] && key !== 'id') body[key] = valid[key][0];
   return body;
+}
+
+/** A multipart/form-data body (boundary BOUNDARY): text fields, then one `file` part. */
+function multipart(fields: [string, string][], fileName: string, content: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (const [k, v] of fields) parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`, 'utf8'));
+  const name = fileName.replace(/"/g, '%22');
+  parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`, 'utf8'), content, Buffer.from(`\r\n--${BOUNDARY}--\r\n`));
+  return Buffer.concat(parts);
 }
