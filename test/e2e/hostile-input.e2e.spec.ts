@@ -83,6 +83,8 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(field(await api(t).get('/api/contacts?page=9223372036854775807').expect(400)), 'page');
       assert.equal(field(await api(t).get(`/api/sessions/${sessionId}/contacts?page=100001`).expect(400)), 'page');
       await api(t).get('/api/sessions?page=100000').expect(200);
+      const hugeCursor = Buffer.from('s:99999999999999999999999').toString('base64url');
+      assert.equal(field(await api(t).get(`/api/messages?cursor=${hugeCursor}`).expect(400)), 'cursor');
     });
 
     it('refuses a token lifetime that is no date', async () => {

@@ -12,7 +12,7 @@ export function encodeSeqCursor(kind: string, seq: number): string {
 /** @throws AppError VALIDATION_FAILED (field `cursor`) for a cursor this API did not return. */
 export function decodeSeqCursor(kind: string, cursor: string): number {
   const [prefix, value] = Buffer.from(cursor, 'base64url').toString().split(':');
-  if (prefix !== kind || !/^\d+$/.test(value ?? '')) {
+  if (prefix !== kind || !/^\d{1,16}$/.test(value ?? '') || !Number.isSafeInteger(Number(value))) {
     throw new AppError(ErrorCode.VALIDATION_FAILED, 'cursor is not one this API returned', {
       fields: [{ field: 'cursor', messages: ['cursor is not one this API returned'] }],
     });
