@@ -3,11 +3,11 @@ import { Client } from 'pg';
 /**
  * The `pg` client for embedded PGlite: it runs every query as an unnamed statement.
  *
- * A named statement (`{ name, text, values }`) is parsed once per connection, and the client
- * remembers that from the server's ParseComplete. When such a statement's Bind fails (a value
- * PostgreSQL refuses, like a NUL byte in text), PGlite's socket server drops the ParseComplete
- * that preceded the error, while the statement stays prepared on its side: the client parses it
- * again on the next call, and every later call fails with "prepared statement … already exists"
+ * A named statement (`{ name, text, values }`) is parsed once per connection; the client
+ * remembers which names it prepared. When such a statement fails at Bind on PGlite (a value
+ * PostgreSQL refuses, like a NUL byte in text), the client and PGlite no longer agree: the client
+ * parses the statement again on the next call, PGlite still holds it, and every later call fails
+ * with "prepared statement … already exists"
  * until the process restarts. PGlite runs in this process, so preparing once saves little;
  * without names, a failed statement fails alone. PostgreSQL servers keep the named statements.
  */
