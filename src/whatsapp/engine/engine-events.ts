@@ -73,7 +73,6 @@ export type EngineEvent =
   | { type: 'pairing-code'; code: string }
   | { type: 'open'; account: EngineAccount }
   | { type: 'close'; reason: DisconnectReason; code?: number; message?: string }
-  | { type: 'message.received'; message: InboundMessage }
   | { type: 'contacts.upsert'; contacts: ContactInfo[] }
   | { type: 'call'; call: IncomingCall }
   | { type: 'message.status'; update: MessageStatusUpdate };
