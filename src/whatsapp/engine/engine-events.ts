@@ -12,6 +12,8 @@ export enum DisconnectReason {
   UNAVAILABLE = 'UNAVAILABLE',
   QR_EXPIRED = 'QR_EXPIRED',
   VERSION_REJECTED = 'VERSION_REJECTED',
+  /** The server's certificate chain did not verify: not WhatsApp, or someone in the middle. */
+  SERVER_NOT_TRUSTED = 'SERVER_NOT_TRUSTED',
   UNKNOWN = 'UNKNOWN',
 }
 
