@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Curve, proto, verifyNoiseCertChain, WA_CERT_DETAILS } from '@whiskeysockets/baileys';
-import { assertBaileysPatched } from './baileys-patches';
+import { assertBaileysPatched, assertWhatsAppRootTrusted } from './baileys-patches';
 
 type KeyPair = { public: Uint8Array; private: Uint8Array };
 
@@ -34,6 +34,15 @@ describe('Baileys patches (scripts/patch-baileys.mjs)', () => {
     const run = spawnSync(process.execPath, [join(__dirname, '../../../../scripts/patch-baileys.mjs')], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /already patched/);
+  });
+
+  it('a replaced trusted root is refused unless the connection goes to a simulator', () => {
+    // `before` replaced it, as test/wa-sim/trust.ts does.
+    assert.throws(() => assertWhatsAppRootTrusted(false), /root key was replaced/);
+    assert.doesNotThrow(() => assertWhatsAppRootTrusted(true));
+    WA_CERT_DETAILS.PUBLIC_KEY = trusted;
+    assert.doesNotThrow(() => assertWhatsAppRootTrusted(false));
+    WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(root.public);
   });
 
   it('Curve.verify is false for a wrong key or a garbage signature', () => {

@@ -16,7 +16,7 @@ import type { SentMessageStore } from '../sent-messages/sent-message.store';
 import { EngineEmitter } from '../engine/engine-base';
 import { EngineCapability, type EngineSessionOptions, type GroupInfo, type WhatsAppEngine } from '../engine/whatsapp-engine.port';
 import { isLinked, useDbAuthState } from './baileys-auth-state';
-import { assertBaileysPatched } from './baileys-patches';
+import { assertBaileysPatched, assertWhatsAppRootTrusted } from './baileys-patches';
 import { toContactInfo, toDisconnectReason, toEngineAccount, toGroupInfo, toInboundMessage, toReceiptStatus } from './baileys.mapper';
 import { toBaileysContent, toSendOptions } from './baileys-content';
 import {
@@ -89,6 +89,7 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
 
   async connect(): Promise<void> {
     await this.disconnect();
+    assertWhatsAppRootTrusted(Boolean(this.config.socketUrl));
     const { sessionId } = this.options;
     const { state, saveCreds } = await useDbAuthState(this.store, sessionId);
     const linked = isLinked(state.creds);
