@@ -1,5 +1,5 @@
 import type { SessionStatus } from '../sessions/session-status';
-import type { ContactInfo, IncomingCall, InboundMessage, MessageStatusUpdate } from '../whatsapp/engine/engine-events';
+import type { ContactInfo, IncomingCall, MessageStatusUpdate } from '../whatsapp/engine/engine-events';
 
 /** Events other modules (webhooks, live stream) subscribe to. Payloads never carry secrets. */
 export type DomainEvent =
@@ -30,7 +30,6 @@ export type DomainEvent =
   | { type: 'call.received'; sessionId: string; data: Record<string, unknown>; at: string }
   | { type: 'contact.opt_in'; sessionId: string; data: Record<string, unknown>; at: string }
   /** Raw engine input, consumed by the inbound, contacts and calls services (not for webhooks). */
-  | { type: 'engine.message'; sessionId: string; message: InboundMessage }
   | { type: 'engine.contacts'; sessionId: string; contacts: ContactInfo[] }
   | { type: 'engine.call'; sessionId: string; call: IncomingCall };
 

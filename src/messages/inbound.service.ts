@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, BeforeApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EventBus } from '../events/event-bus';
@@ -17,13 +17,13 @@ import { KeyedMutex } from '../common/utils/keyed-mutex';
  * Stores what contacts send, once: every inbound message (live or offline-delivered) is a
  * row keyed by its WhatsApp id, so a duplicate upsert from Baileys changes nothing and
  * produces no second webhook. The row, the sender's contact and the webhook deliveries
- * commit in one transaction. Media are downloaded when asked for, or at once when the
- * session's `mediaDownload` setting is `eager`.
+ * commit in one transaction, and the engine acknowledges the message to WhatsApp (the
+ * sender's "delivered") only after that commit. Media are downloaded when asked for, or
+ * right after the commit when the session's `mediaDownload` setting is `eager`.
  */
 @Injectable()
-export class InboundService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class InboundService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(InboundService.name);
-  private unsubscribe?: () => void;
   /** Messages of one session are stored in arrival order. */
   private readonly perSession = new KeyedMutex();
 
@@ -37,19 +37,29 @@ export class InboundService implements OnApplicationBootstrap, BeforeApplication
     @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.unsubscribe = this.bus.on('engine.message', (e) => this.enqueue(e.sessionId, e.message));
+  onModuleInit(): void {
+    // Registered before sessions are restored at bootstrap, so no message finds it missing.
+    this.registry.setInboundStore((sessionId, message) => this.receive(sessionId, message));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.unsubscribe?.();
+    this.registry.setInboundStore(null);
     await this.perSession.idle();
   }
 
-  private enqueue(sessionId: string, message: InboundMessage): void {
-    this.perSession
-      .run(sessionId, () => this.store(sessionId, message))
-      .catch((err) => this.logger.error({ err, sessionId, waMessageId: message.id }, 'Storing an inbound message failed'));
+  /**
+   * The engines' inbound sink: resolves once the message is committed (or was stored
+   * before), so the engine may acknowledge it; rejects when it could not be stored.
+   */
+  async receive(sessionId: string, message: InboundMessage): Promise<void> {
+    let row: MessageEntity | null;
+    try {
+      row = await this.perSession.run(sessionId, () => this.store(sessionId, message));
+    } catch (err) {
+      this.logger.error({ sessionId, waMessageId: message.id, err: (err as Error).message }, 'Storing an inbound message failed; it is not acknowledged');
+      throw err;
+    }
+    if (row?.content.inboundMedia) void this.downloadIfEager(row);
   }
 
   /** Stores one inbound message; returns null for a duplicate. */
@@ -81,15 +91,17 @@ export class InboundService implements OnApplicationBootstrap, BeforeApplication
     });
     if (!row) return null;
     this.bus.emit({ type: 'message.received', sessionId, data: { message: toMessageDto(row) }, at: new Date().toISOString() });
-    if (content.inboundMedia) {
-      const settings = await this.sessions.settingsOf(sessionId);
-      if (settings.mediaDownload === 'eager') {
-        await this.downloadMedia(row).catch((err: Error) =>
-          this.logger.warn({ sessionId, messageId: row.id, err: err.message }, 'Eager media download failed; it stays available on request'),
-        );
-      }
-    }
     return row;
+  }
+
+  /** With `mediaDownload: eager`, fetches the media of a just-stored message (off the acknowledgement path). */
+  private async downloadIfEager(row: MessageEntity): Promise<void> {
+    try {
+      const settings = await this.sessions.settingsOf(row.sessionId);
+      if (settings.mediaDownload === 'eager') await this.downloadMedia(row);
+    } catch (err) {
+      this.logger.warn({ sessionId: row.sessionId, messageId: row.id, err: (err as Error).message }, 'Eager media download failed; it stays available on request');
+    }
   }
 
   /**

@@ -11,7 +11,7 @@ import { normalizePhoneNumber } from '../common/utils/phone-number';
 import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
 import { AuthStateStore } from '../whatsapp/auth-state/auth-state.store';
-import { DisconnectReason, type EngineAccount, type EngineEvent } from '../whatsapp/engine/engine-events';
+import { DisconnectReason, type EngineAccount, type EngineEvent, type InboundMessage } from '../whatsapp/engine/engine-events';
 import {
   ENGINE_FACTORY,
   isSandboxControl,
@@ -73,6 +73,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   private cacheEpoch = 0;
   private restoring: Promise<void> = Promise.resolve();
   private shuttingDown = false;
+  private inboundStore: ((sessionId: string, message: InboundMessage) => Promise<void>) | null = null;
 
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
@@ -82,6 +83,14 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly config: AppConfig,
     private readonly bus: EventBus,
   ) {}
+
+  /**
+   * Where the engines' inbound messages are stored (the messages module registers its inbound
+   * storage at init). Engines acknowledge a message to WhatsApp only once this resolved.
+   */
+  setInboundStore(store: ((sessionId: string, message: InboundMessage) => Promise<void>) | null): void {
+    this.inboundStore = store;
+  }
 
   // ---------------------------------------------------------------- resolution
 
@@ -397,9 +406,14 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       reconnectTimer: null,
       stableTimer: null,
     };
-    // What the engine reports comes from WhatsApp contacts: made storable here, at its one entry
-    // point, so a NUL or a lone surrogate in a message or a name cannot make its row fail.
-    session.unsubscribe = engine.onEvent((event) => this.onEngineEvent(session, storableText(event)));
+    // What the engine reports comes from WhatsApp contacts: made storable here, at its entry
+    // points, so a NUL or a lone surrogate in a message or a name cannot make its row fail.
+    const unsubscribe = engine.onEvent((event) => this.onEngineEvent(session, storableText(event)));
+    engine.setInboundSink((message) => this.storeInbound(session, storableText(message)));
+    session.unsubscribe = () => {
+      unsubscribe();
+      engine.setInboundSink(null);
+    };
     this.live.set(entity.id, session);
     await this.connect(session);
   }
@@ -454,9 +468,6 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       case 'close':
         void this.mutex.run(session.id, async () => this.onClose(session, event.reason, event.message));
         break;
-      case 'message.received':
-        this.bus.emit({ type: 'engine.message', sessionId: session.id, message: event.message });
-        return;
       case 'contacts.upsert':
         this.bus.emit({ type: 'engine.contacts', sessionId: session.id, contacts: event.contacts });
         return;
@@ -468,6 +479,13 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
         return;
     }
     this.changes.emit(session.id);
+  }
+
+  /** The engine's inbound sink: resolves once the message is committed, else throws (not acknowledged). */
+  private async storeInbound(session: LiveSession, message: InboundMessage): Promise<void> {
+    if (this.live.get(session.id) !== session) throw new Error('The session is no longer running here');
+    if (!this.inboundStore) throw new Error('Inbound storage is not ready');
+    await this.inboundStore(session.id, message);
   }
 
   private onOpen(session: LiveSession, account: EngineAccount): void {

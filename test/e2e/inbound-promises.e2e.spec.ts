@@ -29,9 +29,9 @@ type Stored = {
   content: Record<string, unknown> & { text?: string; caption?: string; quotedId?: string; media?: Record<string, unknown> };
 };
 
-/** A contact's message as the engine reports it (what the Baileys mapper emits). */
-function emitInbound(t: TestApp, sessionId: string, message: InboundMessage): void {
-  (sandboxOf(t, sessionId) as unknown as { emit(e: unknown): void }).emit({ type: 'message.received', message });
+/** A contact's message as the engine hands it to its inbound sink (what the Baileys mapper produces). */
+async function emitInbound(t: TestApp, sessionId: string, message: InboundMessage): Promise<void> {
+  await (sandboxOf(t, sessionId) as unknown as { receive(m: InboundMessage): Promise<void> }).receive(message);
 }
 
 const uniqueId = (prefix: string) => `${prefix}${Date.now().toString(16).toUpperCase()}${Math.floor(Math.random() * 1e6)}`;
@@ -83,7 +83,7 @@ describe('Inbound: quoted replies and LID chats (sandbox engine)', () => {
 
     // The contact answers by quoting our message (WhatsApp's contextInfo.stanzaId).
     const replyId = uniqueId('QUOTEDREPLY');
-    emitInbound(t, id, {
+    await emitInbound(t, id, {
       id: replyId, chatJid: jid, senderJid: jid, senderPhone: contact, pushName: 'Quinn', timestamp: Math.floor(Date.now() / 1000),
       type: 'text', text: 'Yes, Tuesday works', quotedId: ourWaId,
     });
@@ -97,7 +97,7 @@ describe('Inbound: quoted replies and LID chats (sandbox engine)', () => {
 
     // A captioned image quoting the contact's own earlier message keeps type, caption, media and quote.
     const imageId = uniqueId('QUOTEDIMAGE');
-    emitInbound(t, id, {
+    await emitInbound(t, id, {
       id: imageId, chatJid: jid, senderJid: jid, senderPhone: contact, pushName: 'Quinn', timestamp: Math.floor(Date.now() / 1000),
       type: 'image', caption: 'this one', media: { mimetype: 'image/jpeg', fileName: null, size: 1234, ref: 'sandbox-media-ref' }, quotedId: plain.body.message.id,
     });
@@ -121,7 +121,7 @@ describe('Inbound: quoted replies and LID chats (sandbox engine)', () => {
     const lid = '246813579024680@lid';
     // The mapper's event for a LID-addressed message without sender_pn / remoteJidAlt.
     const waId = uniqueId('LIDONLY');
-    emitInbound(t, id, { id: waId, chatJid: lid, senderJid: lid, senderPhone: null, pushName: 'Lee', timestamp: Math.floor(Date.now() / 1000), type: 'text', text: 'from a LID' });
+    await emitInbound(t, id, { id: waId, chatJid: lid, senderJid: lid, senderPhone: null, pushName: 'Lee', timestamp: Math.floor(Date.now() / 1000), type: 'text', text: 'from a LID' });
     const stored = await inboundOf(id, waId);
     assert.equal(stored.chat, lid);
     assert.equal(stored.from, lid);

@@ -1,5 +1,5 @@
 import { EngineEmitter } from '../../src/whatsapp/engine/engine-base';
-import type { EngineAccount, EngineEvent } from '../../src/whatsapp/engine/engine-events';
+import type { EngineAccount, EngineEvent, InboundMessage } from '../../src/whatsapp/engine/engine-events';
 import { EngineSendError, type MessageRef, type NumberCheck, type OutgoingMessage, type PresenceState } from '../../src/whatsapp/engine/outgoing-message';
 import {
   EngineCapability,
@@ -84,6 +84,11 @@ export class FakeWhatsAppEngine extends EngineEmitter implements WhatsAppEngine 
     if (event.type === 'open') this.ready = true;
     if (event.type === 'close') this.ready = false;
     this.emit(event);
+  }
+
+  /** A contact's message, as the engine hands it over: resolves once it is stored. */
+  deliver(message: InboundMessage): Promise<void> {
+    return this.receive(message);
   }
 
   open(account: Partial<EngineAccount> = {}): void {

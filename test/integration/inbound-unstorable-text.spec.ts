@@ -28,15 +28,12 @@ for (const kind of testDatabaseKinds()) {
     });
 
     const inbound = (id: string, text: string, pushName: string) =>
-      engine.push({
-        type: 'message.received',
-        message: { id, chatJid: '15559990001@s.whatsapp.net', senderJid: '15559990001@s.whatsapp.net', senderPhone: '15559990001', pushName, timestamp: Math.floor(Date.now() / 1000), type: 'text', text },
-      });
+      engine.deliver({ id, chatJid: '15559990001@s.whatsapp.net', senderJid: '15559990001@s.whatsapp.net', senderPhone: '15559990001', pushName, timestamp: Math.floor(Date.now() / 1000), type: 'text', text });
 
     it('stores messages with NUL characters and lone surrogates, replaced by U+FFFD', async () => {
-      inbound('NUL1', 'nul \u0000 here', 'Jo\u0000');
-      inbound('SUR1', 'lone \ud800 here \udfff', 'Ann');
-      inbound('OK1', 'plain 😀', 'Bo');
+      await inbound('NUL1', 'nul \u0000 here', 'Jo\u0000');
+      await inbound('SUR1', 'lone \ud800 here \udfff', 'Ann');
+      await inbound('OK1', 'plain 😀', 'Bo');
       const stored = await eventually(async () => {
         const res = await api(t).get(`/api/messages?sessionId=${sessionId}&direction=inbound`).expect(200);
         return res.body.messages.length === 3 ? res.body.messages : null;

@@ -66,6 +66,12 @@ function newMessageId(): string {
 
 export class MessageRelay {
   private readonly offlineQueue = new Map<string, QueuedItem[]>();
+  /**
+   * Inbound messages a device was sent but has not acknowledged with a receipt yet. As on
+   * WhatsApp's server, they are kept: when the connection ends first they go back to the
+   * front of the device's offline queue and are delivered again after its next login.
+   */
+  private readonly unacknowledged = new Map<string, Map<string, QueuedInbound>>();
 
   constructor(private readonly host: RelayHost) {}
 
@@ -292,6 +298,11 @@ export class MessageRelay {
     else if (type === 'read' || type === 'read-self') kind = 'read';
     else if (type === 'played' || type === 'played-self') kind = 'played';
     else return; // sender, peer_msg, hist_sync: device bookkeeping, nothing to record
+    const conn = ctx.conn;
+    if (conn.account && conn.deviceId !== undefined && (kind === 'delivery' || kind === 'read')) {
+      const pending = this.unacknowledged.get(`${conn.account.phoneNumber}:${conn.deviceId}`);
+      for (const id of ids) pending?.delete(id);
+    }
     for (const id of ids) {
       const record = this.host.messages.get(id);
       if (record && record.direction === 'in') {
@@ -392,6 +403,19 @@ export class MessageRelay {
 
   forgetDevice(account: Account, deviceId: number): void {
     this.offlineQueue.delete(`${account.phoneNumber}:${deviceId}`);
+    this.unacknowledged.delete(`${account.phoneNumber}:${deviceId}`);
+  }
+
+  /**
+   * The device's connection ended: what it was sent but never acknowledged (a crash between
+   * receiving and the receipt) is delivered again, first, after its next login.
+   */
+  connectionEnded(account: Account, deviceId: number): void {
+    const key = `${account.phoneNumber}:${deviceId}`;
+    const pending = this.unacknowledged.get(key);
+    this.unacknowledged.delete(key);
+    if (!pending?.size || !account.devices.has(deviceId)) return;
+    this.queueKey(account, deviceId).unshift(...pending.values());
   }
 
   private async deliverInbound(account: Account, deviceId: number, conn: DeviceConnection, item: QueuedInbound, offline: boolean): Promise<void> {
@@ -422,6 +446,10 @@ export class MessageRelay {
       content: [{ tag: 'enc', attrs: { v: '2', type, ...(item.mediatype ? { mediatype: item.mediatype } : {}) }, content: ciphertext }],
     });
     record.deliveredToDevices!.push(deviceId);
+    const key = `${account.phoneNumber}:${deviceId}`;
+    let pending = this.unacknowledged.get(key);
+    if (!pending) this.unacknowledged.set(key, (pending = new Map()));
+    pending.set(record.id, item);
     this.host.messages.notify(record);
   }
 

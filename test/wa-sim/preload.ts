@@ -11,6 +11,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { trustSimulator } from './trust';
 
 const rootPublicKey = process.env.WA_SIMULATOR_ROOT_KEY;
+if (rootPublicKey && process.env.NODE_ENV === 'production') {
+  throw new Error('[wa-sim preload] refusing to trust a WhatsApp simulator with NODE_ENV=production');
+}
 if (rootPublicKey) {
   const mediaEnv = process.env.WA_SIMULATOR_MEDIA_CA;
   let mediaCaPem: string | undefined;

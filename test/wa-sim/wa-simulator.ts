@@ -163,7 +163,12 @@ export class WaSimulator {
         const conn = new DeviceConnection(ws, this.noise, {
           onHandshake: (c, payload, clientStatic) => this.onHandshake(c, payload, clientStatic),
           onNode: (c, node) => void this.router.dispatch(node, { conn: c, reply: (n) => c.send(n), deviceLabel: c.label }),
-          onClose: (c) => this.connections.delete(c),
+          onClose: (c) => {
+            this.connections.delete(c);
+            if (c.account && c.deviceId !== undefined && !this.onlineConnections(c.account, c.deviceId).length) {
+              this.relay.connectionEnded(c.account, c.deviceId);
+            }
+          },
           onProtocolError: (c, error) => this.errors.record('protocol', error.message, { device: c.label }),
         });
         this.connections.add(conn);

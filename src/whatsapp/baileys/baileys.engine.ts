@@ -16,6 +16,7 @@ import type { SentMessageStore } from '../sent-messages/sent-message.store';
 import { EngineEmitter } from '../engine/engine-base';
 import { EngineCapability, type EngineSessionOptions, type GroupInfo, type WhatsAppEngine } from '../engine/whatsapp-engine.port';
 import { isLinked, useDbAuthState } from './baileys-auth-state';
+import { assertBaileysPatched, assertWhatsAppRootTrusted } from './baileys-patches';
 import { toContactInfo, toDisconnectReason, toEngineAccount, toGroupInfo, toInboundMessage, toReceiptStatus } from './baileys.mapper';
 import { toBaileysContent, toSendOptions } from './baileys-content';
 import {
@@ -40,6 +41,9 @@ export interface BaileysEngineConfig {
 }
 
 const CAPABILITIES = new Set([EngineCapability.QR_LINK, EngineCapability.PAIRING_CODE]);
+
+/** Bound on the ids remembered between a message's commit and its (duplicate) upsert. */
+const STORED_BEFORE_RECEIPT_LIMIT = 10_000;
 
 /** One per process, shared by every Baileys socket. */
 export function createRetryCounterCache(): CacheStore {
@@ -68,6 +72,11 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
   private sock: WASocket | null = null;
   /** Who is on WhatsApp, so a send does not cost a usync round trip every time. */
   private readonly onWhatsApp = new Map<string, NumberCheck>();
+  /**
+   * Ids of messages stored by `onMessageBeforeReceipt`: Baileys upserts the same message
+   * right after its receipt, and that upsert must not store it a second time.
+   */
+  private readonly storedBeforeReceipt = new Set<string>();
 
   constructor(
     private readonly options: EngineSessionOptions,
@@ -75,10 +84,12 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     private readonly config: BaileysEngineConfig,
   ) {
     super();
+    assertBaileysPatched();
   }
 
   async connect(): Promise<void> {
     await this.disconnect();
+    assertWhatsAppRootTrusted(Boolean(this.config.socketUrl));
     const { sessionId } = this.options;
     const { state, saveCreds } = await useDbAuthState(this.store, sessionId);
     const linked = isLinked(state.creds);
@@ -97,6 +108,10 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
       // A recipient device that could not decrypt a message sends a retry receipt; Baileys
       // re-encrypts what this returns. Without it the chat shows "Waiting for this message".
       getMessage: (key) => this.getMessage(key.id),
+      // Patched into Baileys (docs/baileys-patches.md): the delivery receipt, which the sender
+      // sees as "delivered", waits until the message is stored. A throw withholds the receipt
+      // and WhatsApp delivers the message again.
+      onMessageBeforeReceipt: (msg) => this.storeBeforeReceipt(sock, msg as WAMessage),
       ...(this.config.socketUrl ? { waWebSocketUrl: this.config.socketUrl } : {}),
     });
     this.sock = sock;
@@ -142,8 +157,15 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
         // A receipt that lands while our own send is still in the event buffer is folded
         // into the upsert instead of a messages.update (observed against a loopback server).
         if (msg.key.fromMe && msg.key.id) this.emitReceipt(msg.key.id, msg.key.remoteJid, msg.status);
+        if (msg.key.id && this.storedBeforeReceipt.delete(msg.key.id)) continue;
+        // Messages that did not pass the receipt hook (e.g. the phone's answer to a
+        // placeholder resend) are stored from the upsert.
         const inbound = toInboundMessage(msg);
-        if (inbound) this.emit({ type: 'message.received', message: inbound });
+        if (inbound) {
+          this.receive(inbound).catch((err: Error) =>
+            logger.error({ waMessageId: inbound.id, err: err.message }, 'storing an inbound message failed'),
+          );
+        }
       }
     });
 
@@ -179,6 +201,18 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
         if (key.fromMe && key.id) this.emitReceipt(key.id, key.remoteJid, update.status, update.messageStubParameters?.[0]);
       }
     });
+  }
+
+  /** Stores an inbound message before Baileys sends its delivery receipt. */
+  private async storeBeforeReceipt(sock: WASocket, msg: WAMessage): Promise<void> {
+    if (sock !== this.sock) throw new Error('this connection is closing; WhatsApp will deliver the message again');
+    const inbound = toInboundMessage(msg);
+    if (!inbound) return;
+    await this.receive(inbound);
+    this.storedBeforeReceipt.add(inbound.id);
+    if (this.storedBeforeReceipt.size > STORED_BEFORE_RECEIPT_LIMIT) {
+      this.storedBeforeReceipt.delete(this.storedBeforeReceipt.values().next().value!);
+    }
   }
 
   private emitReceipt(waMessageId: string, chatJid: string | null | undefined, status: number | null | undefined, errorCode?: string): void {

@@ -41,6 +41,9 @@ export function toDisconnectReason(statusCode: number | undefined, message: stri
       return DisconnectReason.UNAVAILABLE;
     case 405:
       return DisconnectReason.VERSION_REJECTED;
+    case 400:
+      // The Noise handshake's certificate checks (patched, docs/baileys-patches.md) throw 400s.
+      return /noise|certificat/i.test(message ?? '') ? DisconnectReason.SERVER_NOT_TRUSTED : DisconnectReason.UNKNOWN;
     default:
       return DisconnectReason.UNKNOWN;
   }

@@ -12,6 +12,8 @@ export enum DisconnectReason {
   UNAVAILABLE = 'UNAVAILABLE',
   QR_EXPIRED = 'QR_EXPIRED',
   VERSION_REJECTED = 'VERSION_REJECTED',
+  /** The server's certificate chain did not verify: not WhatsApp, or someone in the middle. */
+  SERVER_NOT_TRUSTED = 'SERVER_NOT_TRUSTED',
   UNKNOWN = 'UNKNOWN',
 }
 
@@ -73,7 +75,6 @@ export type EngineEvent =
   | { type: 'pairing-code'; code: string }
   | { type: 'open'; account: EngineAccount }
   | { type: 'close'; reason: DisconnectReason; code?: number; message?: string }
-  | { type: 'message.received'; message: InboundMessage }
   | { type: 'contacts.upsert'; contacts: ContactInfo[] }
   | { type: 'call'; call: IncomingCall }
   | { type: 'message.status'; update: MessageStatusUpdate };

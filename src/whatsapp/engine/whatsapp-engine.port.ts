@@ -1,4 +1,4 @@
-import type { EngineEvent } from './engine-events';
+import type { EngineEvent, InboundMessage } from './engine-events';
 import type { MessageRef, NumberCheck, OutgoingMessage, PresenceState } from './outgoing-message';
 
 export type EngineKind = 'baileys' | 'sandbox';
@@ -43,6 +43,13 @@ export interface WhatsAppEngine {
   onEvent(listener: (event: EngineEvent) => void): () => void;
 
   /**
+   * Sets where inbound messages are stored (null: nowhere, every message is refused). The
+   * engine hands each message a contact sends to the sink and acknowledges it (WhatsApp's
+   * delivery receipt, the sandbox's answer) only after the sink resolved.
+   */
+  setInboundSink(sink: InboundSink | null): void;
+
+  /**
    * Sends one message with the given WhatsApp id (idempotent for the recipient: a retry with
    * the same id is the same message). Resolves once WhatsApp took it; receipts follow as
    * `message.status` events.
@@ -73,6 +80,14 @@ export interface WhatsAppEngine {
 
   groupMetadata(jid: string): Promise<GroupInfo>;
 }
+
+/**
+ * Stores one inbound message durably and resolves once it is committed. Engines await it
+ * before acknowledging the message; a rejection means "not stored": the message is not
+ * acknowledged, so WhatsApp delivers it again. A message stored before must resolve
+ * (redeliveries are normal).
+ */
+export type InboundSink = (message: InboundMessage) => Promise<void>;
 
 export interface GroupInfo {
   jid: string;

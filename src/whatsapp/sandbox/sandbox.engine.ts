@@ -168,10 +168,8 @@ export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, Sand
     if (!this.connected || !this.account) throw new AppError(ErrorCode.SESSION_NOT_READY, 'The sandbox session is not linked');
     const id = `SANDBOX${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}`;
     const jid = `${from}@s.whatsapp.net`;
-    this.emit({
-      type: 'message.received',
-      message: { id, chatJid: jid, senderJid: jid, senderPhone: from, pushName: null, timestamp: Math.floor(Date.now() / 1000), type: 'text', text },
-    });
+    // Answered only once stored, as WhatsApp's delivery receipt is sent only then.
+    await this.receive({ id, chatJid: jid, senderJid: jid, senderPhone: from, pushName: null, timestamp: Math.floor(Date.now() / 1000), type: 'text', text });
     return { id };
   }
 

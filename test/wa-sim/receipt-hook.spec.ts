@@ -1,0 +1,83 @@
+/**
+ * The patched Baileys hook `onMessageBeforeReceipt` (scripts/patch-baileys.mjs) against the
+ * simulator: the receipt waits for it, a throw withholds the receipt, and the server keeps
+ * an unacknowledged message and delivers it again after the next login.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { proto } from '@whiskeysockets/baileys';
+import { connectClient, type MemoryAuth, type TestClient } from './baileys-client';
+import { startSimulator, waitUntil, type SimFixture } from './fixtures';
+
+const PHONE = '15558100001';
+let f: SimFixture;
+let auth: MemoryAuth;
+const ended: TestClient[] = [];
+
+before(async () => {
+  f = await startSimulator();
+  const linked = await f.linkWithQr(PHONE);
+  auth = linked.auth;
+  await linked.client.end();
+});
+after(async () => {
+  await Promise.all(ended.map((c) => c.end()));
+  await f.close();
+});
+
+const upserted = (client: TestClient, id: string) =>
+  client.events['messages.upsert']!.some((e) => e.messages.some((m) => m.key.id === id));
+
+test('the receipt waits for the hook, which gets the cleaned message; a throw means no receipt and a redelivery after the next login', async () => {
+  const bob = f.sim.addContact('15558100002', 'Bob');
+  const fromBob = (msg: proto.IWebMessageInfo) => msg.key?.remoteJid === bob.jid;
+
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const seen: proto.IWebMessageInfo[] = [];
+  const holding = connectClient(f.sim.url, auth, {
+    onMessageBeforeReceipt: async (msg) => {
+      if (!fromBob(msg)) return;
+      seen.push(msg);
+      await held;
+    },
+  });
+  ended.push(holding);
+  await holding.waitForOpen();
+  const first = await f.sim.contactSend(bob.phoneNumber, PHONE, 'held until stored');
+  await waitUntil(() => seen.length === 1, 5000, 'the hook is called');
+  assert.equal(seen[0].key?.id, first.id);
+  assert.equal(seen[0].message?.conversation, 'held until stored');
+  assert.equal(f.sim.message(first.id)?.receipts.delivery, undefined, 'no receipt while the hook runs');
+  assert.equal(upserted(holding, first.id), false, 'no upsert before the hook resolved');
+  release();
+  await waitUntil(() => Boolean(f.sim.message(first.id)?.receipts.delivery), 5000, 'the receipt after the hook');
+  await waitUntil(() => upserted(holding, first.id), 5000, 'the upsert after the receipt');
+  await holding.end();
+
+  const failing = connectClient(f.sim.url, auth, {
+    onMessageBeforeReceipt: async (msg) => {
+      if (fromBob(msg)) throw new Error('storage is down');
+    },
+  });
+  ended.push(failing);
+  await failing.waitForOpen();
+  f.sim.clearErrors();
+  const second = await f.sim.contactSend(bob.phoneNumber, PHONE, 'refused once');
+  await waitUntil(() => f.sim.errorList().some((e) => e.kind === 'client-nack' && e.message.includes(second.id)), 5000, 'Baileys nacks it');
+  assert.equal(f.sim.message(second.id)?.receipts.delivery, undefined, 'a refused message gets no receipt');
+  assert.equal(upserted(failing, second.id), false);
+  await failing.end();
+
+  const stored: string[] = [];
+  const working = connectClient(f.sim.url, auth, {
+    onMessageBeforeReceipt: async (msg) => {
+      if (fromBob(msg)) stored.push(msg.key!.id!);
+    },
+  });
+  ended.push(working);
+  await working.waitForOpen();
+  await waitUntil(() => Boolean(f.sim.message(second.id)?.receipts.delivery), 8000, 'the redelivered message is acknowledged');
+  assert.deepEqual(stored, [second.id]);
+  await waitUntil(() => upserted(working, second.id), 5000, 'and upserted');
+});
