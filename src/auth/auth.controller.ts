@@ -100,12 +100,13 @@ export class AuthController {
   @Post('tokens')
   @ApiOperation({
     summary: 'Create an API token',
-    description: 'The token is returned once; only its hash is stored. A token bound to a session can act on that session only.',
+    description:
+      'The token is returned once; only its hash is stored. A token bound to a session (or workspace) can act on that session (or workspace) only, and is never an admin: role "admin" with sessionId or workspace is refused (400).',
   })
   @ApiCreatedResponse({ type: CreatedTokenResponseDto })
   @ApiErrorResponses(400, 401, 403, 404)
-  async createToken(@Body() dto: CreateTokenDto): Promise<CreatedTokenResponseDto> {
-    const { entity, token } = await this.tokens.create(dto);
+  async createToken(@CurrentPrincipal() principal: Principal, @Body() dto: CreateTokenDto): Promise<CreatedTokenResponseDto> {
+    const { entity, token } = await this.tokens.create(principal, dto);
     return { success: true, token, ...toTokenDto(entity) };
   }
 

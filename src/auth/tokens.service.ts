@@ -58,7 +58,9 @@ export class TokensService {
     return this.authenticateHash(digest.toString('hex'));
   }
 
+  /** @throws Error when an admin token would be bound (callers validate before). */
   async create(input: { name: string; role: TokenRole; sessionId?: string | null; workspace?: string | null; expiresInSeconds?: number | null }): Promise<CreatedToken> {
+    if (input.role === 'admin' && (input.sessionId || input.workspace)) throw new Error('An admin token cannot be bound to a session or workspace');
     const token = generateToken();
     const entity = await this.repo.save(
       this.repo.create({
@@ -111,7 +113,9 @@ export class TokensService {
       await this.repo.update({ id: token.id }, { lastUsedAt: new Date(now) });
       lastUsedAt = now;
     }
-    const principal = new Principal('token', token.role === 'admin', token.id, token.sessionId, token.workspace);
+    // A bound row never yields an admin, even one written before the API refused the combination.
+    const bound = token.sessionId !== null || token.workspace !== null;
+    const principal = new Principal('token', token.role === 'admin' && !bound, token.id, token.sessionId, token.workspace);
     if (this.verified.size >= VERIFIED_MAX_ENTRIES) this.verified.clear();
     this.verified.set(tokenHash, { principal, tokenId: token.id, checkedAt: now, lastUsedAt, expiresAt: token.expiresAt?.getTime() ?? null });
     return principal;
