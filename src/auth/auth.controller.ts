@@ -87,12 +87,13 @@ export class AuthController {
   @Get('token')
   @ApiOperation({
     summary: 'Get the application authorization token',
-    description: 'Issues an admin JWT for local admin integrations (seed 001). Admin only.',
+    description:
+      'Issues an admin JWT for local admin integrations (seed 001). Admin only. A JWT issued to an API token stops working within seconds of the token being revoked (or expiring); one issued to the API_KEY when API_KEY changes; every JWT when the password changes.',
   })
   @ApiOkResponse({ type: JwtResponseDto })
   @ApiErrorResponses(401, 403)
-  async appToken(): Promise<JwtResponseDto> {
-    const { token, expiresIn } = await this.auth.issueJwt();
+  async appToken(@CurrentPrincipal() principal: Principal): Promise<JwtResponseDto> {
+    const { token, expiresIn } = await this.auth.issueJwt(principal);
     return { success: true, token, expiresIn };
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api } from '../support/http';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { api, eventually } from '../support/http';
+import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
 
 for (const kind of testDatabaseKinds()) describe(`Security: token scope (${kind})`, () => {
@@ -54,5 +54,115 @@ for (const kind of testDatabaseKinds()) describe(`Security: token scope (${kind}
     const [row] = await t.dataSource.query(`SELECT settings->>'workspace' AS w FROM session WHERE id = $1`, [a]);
     assert.equal(row.w, 'Sales');
     await api(t).post('/api/workspace').send({ token: a, workspace: 'Sales' }).expect(200);
+  });
+});
+
+/** Opens the event stream; `ended` resolves with the time (ms) the server ended it. */
+async function openStream(t: TestApp, credential: string): Promise<{ ended: Promise<number>; abort: () => void }> {
+  const controller = new AbortController();
+  const res = await fetch(`${t.url}/api/events`, { headers: { authorization: `Bearer ${credential}` }, signal: controller.signal });
+  assert.equal(res.status, 200);
+  const ended = (async () => {
+    try {
+      for await (const _ of res.body as unknown as AsyncIterable<Uint8Array>);
+    } catch {
+      /* aborted by the test */
+    }
+    return Date.now();
+  })();
+  return { ended, abort: () => controller.abort() };
+}
+
+async function timed<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('Security: revocation ends JWTs and event streams', () => {
+  let t: TestApp;
+
+  before(async () => {
+    t = await startTestApp({ env: { ADMIN_PASSWORD: 'initial-password' } });
+  });
+  after(async () => {
+    await t?.destroy();
+  });
+
+  async function adminToken(): Promise<{ id: string; token: string }> {
+    const { body } = await api(t).post('/api/auth/tokens').send({ name: 'admin', role: 'admin' }).expect(201);
+    return { id: body.id, token: body.token };
+  }
+
+  it('ends a JWT issued to a token when the token is revoked', async () => {
+    const admin = await adminToken();
+    const jwt = (await api(t, admin.token).get('/api/auth/token').expect(200)).body.token;
+    await api(t, jwt).get('/api/sessions').expect(200);
+    await api(t).delete(`/api/auth/tokens/${admin.id}`).expect(200);
+    await api(t, jwt).get('/api/sessions').expect(401);
+    await api(t, admin.token).get('/api/sessions').expect(401);
+  });
+
+  it('ends a JWT issued to a token revoked by another process within the 5 s cache', async () => {
+    const admin = await adminToken();
+    const jwt = (await api(t, admin.token).get('/api/auth/token').expect(200)).body.token;
+    await api(t, jwt).get('/api/sessions').expect(200);
+    // What another replica's DELETE does: only the row changes.
+    await t.dataSource.query('UPDATE api_token SET revoked_at = now() WHERE id = $1', [admin.id]);
+    const revokedAt = Date.now();
+    await eventually(async () => (await api(t, jwt).get('/api/sessions')).status === 401, 8_000, 100);
+    const elapsed = Date.now() - revokedAt;
+    process.stdout.write(`# JWT of a token revoked by another process refused after ${elapsed} ms\n`);
+    assert.ok(elapsed <= 6_000, `${elapsed} ms`);
+  });
+
+  it('ends an event stream when its token is revoked', async () => {
+    const admin = await adminToken();
+    const stream = await openStream(t, admin.token);
+    try {
+      await api(t).delete(`/api/auth/tokens/${admin.id}`).expect(200);
+      const revokedAt = Date.now();
+      const elapsed = (await timed(stream.ended, 3_000, 'stream end')) - revokedAt;
+      process.stdout.write(`# event stream ended ${elapsed} ms after the revocation\n`);
+    } finally {
+      stream.abort();
+    }
+  });
+
+  it('ends an event stream whose token is revoked by another process', async () => {
+    const admin = await adminToken();
+    const stream = await openStream(t, admin.token);
+    try {
+      await t.dataSource.query('UPDATE api_token SET revoked_at = now() WHERE id = $1', [admin.id]);
+      const revokedAt = Date.now();
+      const elapsed = (await timed(stream.ended, 10_000, 'stream end')) - revokedAt;
+      process.stdout.write(`# event stream ended ${elapsed} ms after a revocation by another process\n`);
+    } finally {
+      stream.abort();
+    }
+  });
+
+  it('ends an event stream on a JWT of a revoked token, and on a login JWT when the password changes', async () => {
+    const admin = await adminToken();
+    const issued = await openStream(t, (await api(t, admin.token).get('/api/auth/token').expect(200)).body.token);
+    const login = (await api(t, null).post('/api/auth/login').send({ password: 'initial-password' }).expect(200)).body.token;
+    const loggedIn = await openStream(t, login);
+    const keyStream = await openStream(t, TEST_API_KEY);
+    try {
+      await api(t).delete(`/api/auth/tokens/${admin.id}`).expect(200);
+      await timed(issued.ended, 3_000, 'stream on the issued JWT');
+      await api(t).post('/api/auth/change-password').send({ currentPassword: 'initial-password', newPassword: 'second-password' }).expect(200);
+      const changedAt = Date.now();
+      const elapsed = (await timed(loggedIn.ended, 3_000, 'stream on the login JWT')) - changedAt;
+      process.stdout.write(`# login JWT stream ended ${elapsed} ms after the password change\n`);
+      // A stream on a credential that stays valid is not touched.
+      const still = await Promise.race([keyStream.ended.then(() => 'ended'), new Promise((r) => setTimeout(() => r('open'), 2_500))]);
+      assert.equal(still, 'open');
+    } finally {
+      for (const s of [issued, loggedIn, keyStream]) s.abort();
+    }
   });
 });
