@@ -5,6 +5,7 @@ import { Workspaces1763800002500 } from '../../migrations/1763800002500-Workspac
 import { Webhooks1763800002000 } from '../../migrations/1763800002000-Webhooks';
 import { CloudApi1763800003000 } from '../../migrations/1763800003000-CloudApi';
 import { MessageWaProto1763800004000 } from '../../migrations/1763800004000-MessageWaProto';
+import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 
 export const MIGRATIONS = [Init1763800000000, Messaging1763800001000, Workspaces1763800002500, Webhooks1763800002000, CloudApi1763800003000, MessageWaProto1763800004000];
@@ -22,7 +23,10 @@ export function dataSourceOptions(url: string, opts: { poolSize: number; embedde
     migrationsTableName: 'migrations',
     migrationsRun: false,
     synchronize: false,
-    logging: false,
+    // Failed and slow queries only, as code and operation: parameters and rows are never logged.
+    logging: ['error', 'warn'],
+    logger: new DatabaseLogger(),
+    maxQueryExecutionTime: SLOW_QUERY_MS,
     // PGlite is one single-threaded database behind the socket: a pool of one connection keeps
     // transactions from interleaving on it.
     extra: { max: opts.embedded ? 1 : opts.poolSize, application_name: 'switchboard' },
