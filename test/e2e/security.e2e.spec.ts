@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Client } from 'pg';
 import { api, eventually } from '../support/http';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
@@ -164,5 +167,66 @@ describe('Security: revocation ends JWTs and event streams', () => {
     } finally {
       for (const s of [issued, loggedIn, keyStream]) s.abort();
     }
+  });
+});
+
+/** The TCP ports this process listens on (Linux: /proc). */
+function listeningTcpPorts(): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  const ports: number[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 9 && cols[3] === '0A' && inodes.has(cols[9])) ports.push(Number.parseInt(cols[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
+
+describe('Security: the embedded database', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
+  let t: TestApp;
+
+  before(async () => {
+    t = await startTestApp({ database: await createTestDatabase('pglite') });
+  });
+  after(async () => {
+    await t?.destroy();
+  });
+
+  it('opens no TCP port: only the HTTP server listens', async () => {
+    const httpPort = Number(new URL(t.url).port);
+    const others = listeningTcpPorts().filter((p) => p !== httpPort);
+    for (const port of others) {
+      // Whatever else listens must not be a database that lets anyone in as postgres.
+      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 1_000 });
+      const opened = await client.connect().then(
+        () => true,
+        () => false,
+      );
+      await client.end().catch(() => undefined);
+      assert.equal(opened, false, `an unauthenticated database answers on TCP port ${port}`);
+    }
+    assert.deepEqual(others, []);
+  });
+
+  it('serves it on a socket only the server user can open, in a 0700 data directory', async () => {
+    const socketDir = join(t.dataDir, 'pglite.sock');
+    assert.equal(statSync(t.dataDir).mode & 0o777, 0o700);
+    assert.equal(statSync(socketDir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(t.dataDir, 'pglite')).mode & 0o777, 0o700);
+    const socket = statSync(join(socketDir, '.s.PGSQL.5432'));
+    assert.ok(socket.isSocket());
+    assert.equal(socket.mode & 0o777, 0o600);
+    const [row] = await t.dataSource.query('SELECT 1 AS one');
+    assert.equal(row.one, 1);
   });
 });
