@@ -6,7 +6,7 @@ import { SettingKey, SettingsService } from '../settings/settings.service';
 
 /**
  * The JWT signing secret: JWT_SECRET when given, otherwise one generated on first start and
- * kept in the database so tokens stay valid across restarts and replicas.
+ * kept in the database (encrypted with the master key) so tokens stay valid across restarts and replicas.
  */
 /** How long the password version is trusted without reading it again (changes made here apply at once). */
 const VERSION_TTL_MS = 5_000;
@@ -27,7 +27,7 @@ export class JwtKeysService {
   getSecret(): Promise<string> {
     this.secret ??= this.config.auth.jwtSecret
       ? Promise.resolve(this.config.auth.jwtSecret)
-      : this.settings.getOrCreate(SettingKey.JWT_SECRET, () => randomBytes(48).toString('base64url'));
+      : this.settings.getOrCreateSecret(SettingKey.JWT_SECRET, () => randomBytes(48).toString('base64url'));
     return this.secret;
   }
 

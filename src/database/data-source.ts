@@ -33,7 +33,8 @@ export function dataSourceOptions(url: string, opts: { poolSize: number; embedde
   };
 }
 
-const MIGRATION_LOCK = 727_274_001;
+/** Held while migrating and while re-encrypting stored secrets at boot. */
+export const MIGRATION_LOCK = 727_274_001;
 
 /** Runs pending migrations under an advisory lock, so two processes booting together are safe. */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
