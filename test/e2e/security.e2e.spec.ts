@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { api, eventually } from '../support/http';
+import { mediaFixtures } from '../support/media-fixtures';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
 
@@ -57,6 +58,28 @@ for (const kind of testDatabaseKinds()) describe(`Security: token scope (${kind}
     const [row] = await t.dataSource.query(`SELECT settings->>'workspace' AS w FROM session WHERE id = $1`, [a]);
     assert.equal(row.w, 'Sales');
     await api(t).post('/api/workspace').send({ token: a, workspace: 'Sales' }).expect(200);
+  });
+
+  it("lets a bound token send by mediaId only media of its own sessions' messages", async () => {
+    for (const [id, phone] of [[a, '15550700001'], [b, '15550700002']]) {
+      await api(t).post(`/api/sessions/${id}/sandbox/link`).send({ phoneNumber: phone }).expect(200);
+    }
+    const tokenA = (await api(t).post('/api/auth/tokens').send({ name: 'a', sessionId: a }).expect(201)).body.token;
+    const tokenB = (await api(t).post('/api/auth/tokens').send({ name: 'b', sessionId: b }).expect(201)).body.token;
+    const { png } = await mediaFixtures();
+    const data = `data:image/png;base64,${png.toString('base64')}`;
+    const sent = await api(t, tokenA).post('/api/messages/send').send({ sessionId: a, to: '15550700099', type: 'image', data }).expect(202);
+    const mediaId = (await api(t, tokenA).get(`/api/messages/${sent.body.message.id}`).expect(200)).body.message.media.id;
+    assert.match(mediaId, /^[0-9a-f-]{36}$/);
+    const foreign = await api(t, tokenB).post('/api/messages/send').send({ sessionId: b, to: '15550700099', type: 'image', mediaId }).expect(400);
+    assert.equal(foreign.body.error.code, 'MEDIA_INVALID');
+    const unknown = await api(t, tokenB).post('/api/messages/send').send({ sessionId: b, to: '15550700099', type: 'image', mediaId: '00000000-0000-4000-8000-000000000000' }).expect(400);
+    assert.equal(unknown.body.error.message, `No media with id '00000000-0000-4000-8000-000000000000'`);
+    assert.equal(foreign.body.error.message, `No media with id '${mediaId}'`);
+    await api(t, tokenB).get(`/api/messages/${sent.body.message.id}/media`).expect(403);
+    // Its own session, and an unbound admin, may reuse it.
+    await api(t, tokenA).post('/api/messages/send').send({ sessionId: a, to: '15550700098', type: 'image', mediaId }).expect(202);
+    await api(t).post('/api/messages/send').send({ sessionId: b, to: '15550700098', type: 'image', mediaId }).expect(202);
   });
 });
 
