@@ -2,6 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ensurePrivateDir } from '../common/fs/private-dir';
 import { AtRestEncryption } from './at-rest-encryption';
+import { installColumnSecretBox } from './encrypted-column';
 import { loadKeyring } from './master-key';
 import { SecretBox } from './secret-box';
 
@@ -19,7 +20,9 @@ import { SecretBox } from './secret-box';
           { keyId: ring.current.id, source: ring.source, previousKeys: ring.byId.size - 1 },
           ring.source === 'file' ? `Master key from ${ring.file}` : `Master key from ${ring.source}`,
         );
-        return new SecretBox(ring);
+        const box = new SecretBox(ring);
+        installColumnSecretBox(box);
+        return box;
       },
     },
     AtRestEncryption,
