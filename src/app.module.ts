@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
+import { CryptoModule } from './crypto/crypto.module';
 import { NativeExceptionFilter } from './common/filters/native-exception.filter';
 import { LoggingModule } from './common/logging/logging.module';
 import { createValidationPipe } from './common/validation/validation.pipe';
@@ -32,6 +33,7 @@ export class AppModule {
         ConfigModule.register(config),
         LoggingModule,
         DatabaseModule,
+        CryptoModule,
         EventsModule,
         SettingsModule,
         AuthModule,

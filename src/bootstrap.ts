@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { bodyParser } from './common/http/body-parsers';
 import { compose } from './common/http/compose';
+import { preparePrivateDataDir } from './common/fs/private-dir';
 import { AppLogger } from './common/logging/app-logger';
 import { ROOT_LOGGER } from './common/logging/logging.module';
 import { requestLogger } from './common/logging/request-logger';
@@ -15,6 +16,7 @@ import type { AppConfig } from './config/app-config';
  * the tests, so both exercise the same middleware, pipes, filters and docs).
  */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  preparePrivateDataDir(config.dataDir);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bufferLogs: true,
     bodyParser: false,

@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { AppError, ForbiddenError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import type { Principal } from './principal';
 import { SessionRegistry } from '../sessions/session-registry';
 import type { CreateTokenDto } from './dto/auth.dto';
 import type { ApiTokenEntity } from './entities/api-token.entity';
@@ -20,8 +23,20 @@ export class ApiTokensService {
     private readonly registry: SessionRegistry,
   ) {}
 
-  /** @throws SessionNotFoundError when `sessionId` names no session. */
-  async create(dto: CreateTokenDto): Promise<CreatedToken> {
+  /**
+   * A token never carries more than its creator: only an unbound admin may create tokens, and
+   * an admin token cannot be bound (a bound token is confined, never an admin).
+   * @throws SessionNotFoundError when `sessionId` names no session; ForbiddenError for a bound
+   *   creator; AppError VALIDATION_FAILED for role admin with a session or workspace.
+   */
+  async create(creator: Principal, dto: CreateTokenDto): Promise<CreatedToken> {
+    if (!creator.isAdmin || creator.isBound) throw new ForbiddenError('Only an unbound admin credential may create tokens');
+    if ((dto.role ?? 'api') === 'admin' && (dto.sessionId || dto.workspace)) {
+      const field = dto.sessionId ? 'sessionId' : 'workspace';
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'An admin token cannot be bound to a session or workspace; use role "api"', {
+        fields: [{ field, messages: [`${field} cannot be combined with role "admin"`] }],
+      });
+    }
     const sessionId = dto.sessionId ? (await this.registry.getEntity(dto.sessionId)).id : null;
     return this.tokens.create({
       name: dto.name,

@@ -87,12 +87,13 @@ export class AuthController {
   @Get('token')
   @ApiOperation({
     summary: 'Get the application authorization token',
-    description: 'Issues an admin JWT for local admin integrations (seed 001). Admin only.',
+    description:
+      'Issues an admin JWT for local admin integrations (seed 001). Admin only. A JWT issued to an API token stops working within seconds of the token being revoked (or expiring); one issued to the API_KEY when API_KEY changes; every JWT when the password changes.',
   })
   @ApiOkResponse({ type: JwtResponseDto })
   @ApiErrorResponses(401, 403)
-  async appToken(): Promise<JwtResponseDto> {
-    const { token, expiresIn } = await this.auth.issueJwt();
+  async appToken(@CurrentPrincipal() principal: Principal): Promise<JwtResponseDto> {
+    const { token, expiresIn } = await this.auth.issueJwt(principal);
     return { success: true, token, expiresIn };
   }
 
@@ -100,12 +101,13 @@ export class AuthController {
   @Post('tokens')
   @ApiOperation({
     summary: 'Create an API token',
-    description: 'The token is returned once; only its hash is stored. A token bound to a session can act on that session only.',
+    description:
+      'The token is returned once; only its hash is stored. A token bound to a session (or workspace) can act on that session (or workspace) only, and is never an admin: role "admin" with sessionId or workspace is refused (400).',
   })
   @ApiCreatedResponse({ type: CreatedTokenResponseDto })
   @ApiErrorResponses(400, 401, 403, 404)
-  async createToken(@Body() dto: CreateTokenDto): Promise<CreatedTokenResponseDto> {
-    const { entity, token } = await this.tokens.create(dto);
+  async createToken(@CurrentPrincipal() principal: Principal, @Body() dto: CreateTokenDto): Promise<CreatedTokenResponseDto> {
+    const { entity, token } = await this.tokens.create(principal, dto);
     return { success: true, token, ...toTokenDto(entity) };
   }
 

@@ -9,6 +9,7 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
 import { ApiTokensService } from './api-tokens.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { CredentialVerifier } from './credential-verifier.service';
 import { ApiTokenEntity } from './entities/api-token.entity';
 import { ApiAuthGuard } from './guards/api-auth.guard';
 import { JwtKeysService } from './jwt-keys.service';
@@ -23,10 +24,11 @@ import { TokensService } from './tokens.service';
     TokensService,
     ApiTokensService,
     JwtKeysService,
+    CredentialVerifier,
     JwtStrategy,
     AdminBootstrapService,
     { provide: APP_GUARD, useClass: ApiAuthGuard },
   ],
-  exports: [AdminBootstrapService, TokensService],
+  exports: [AdminBootstrapService, TokensService, CredentialVerifier],
 })
 export class AuthModule {}

@@ -5,7 +5,9 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { SettingKey, SettingsService } from '../settings/settings.service';
 import { JwtKeysService } from './jwt-keys.service';
+import type { Principal } from './principal';
 import type { JwtClaims } from './strategies/jwt.strategy';
+import { TokensService } from './tokens.service';
 import { hashPassword, safeEqual, verifyPassword } from './secrets';
 
 export interface IssuedJwt {
@@ -24,6 +26,7 @@ export class AuthService {
     private readonly settings: SettingsService,
     private readonly keys: JwtKeysService,
     private readonly jwt: JwtService,
+    private readonly tokens: TokensService,
   ) {}
 
   async hasPassword(): Promise<boolean> {
@@ -52,9 +55,15 @@ export class AuthService {
     await this.keys.bumpVersion();
   }
 
-  async issueJwt(): Promise<IssuedJwt> {
+  /**
+   * A login JWT, or one for `issuer` (`GET /api/auth/token`): a JWT issued to an API token
+   * ends when that token is revoked or expires, one issued to the API_KEY when API_KEY changes.
+   */
+  async issueJwt(issuer?: Principal): Promise<IssuedJwt> {
     const expiresIn = this.config.auth.jwtExpiresInSeconds;
     const claims: JwtClaims = { sub: 'admin', role: 'admin', ver: await this.keys.currentVersion() };
+    if (issuer?.kind === 'token' && issuer.tokenId) claims.tid = issuer.tokenId;
+    if (issuer?.kind === 'api-key') claims.akf = this.tokens.apiKeyFingerprint;
     const token = await this.jwt.signAsync(claims, { secret: await this.keys.getSecret(), expiresIn, algorithm: 'HS256' });
     return { token, expiresIn };
   }

@@ -5,6 +5,7 @@ export type PrincipalKind = 'api-key' | 'jwt' | 'token';
 /**
  * Who is calling. Admin principals (static API_KEY, a login JWT, admin tokens) may do
  * everything; API tokens may be bound to one session and then act on that session only.
+ * A principal is never both: binding always wins over the admin role.
  */
 export class Principal {
   constructor(
@@ -14,7 +15,14 @@ export class Principal {
     readonly sessionId: string | null = null,
     /** Set on workspace-bound tokens: only sessions labelled with this workspace (seed 004). */
     readonly workspace: string | null = null,
-  ) {}
+  ) {
+    if (isAdmin && this.isBound) throw new Error('A principal bound to a session or workspace cannot be an admin');
+  }
+
+  /** Whether the credential is confined to one session or one workspace. */
+  get isBound(): boolean {
+    return this.sessionId !== null || this.workspace !== null;
+  }
 
   static admin(kind: PrincipalKind, tokenId: string | null = null): Principal {
     return new Principal(kind, true, tokenId);

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
@@ -41,7 +42,12 @@ interface Verified {
 export class TokensService {
   /** Recently verified tokens by hash (positive results only, so guessing fills nothing). */
   private readonly verified = new Map<string, Verified>();
+  /** Recent answers of `isLiveAdmin` by token id (for JWTs issued to a token). */
+  private readonly liveAdmin = new Map<string, { live: boolean; checkedAt: number }>();
   private readonly apiKeyDigest: Buffer | null;
+  private readonly changes = new EventEmitter();
+  /** A short fingerprint of the API_KEY (none without one), carried by JWTs issued to it. */
+  readonly apiKeyFingerprint: string | undefined;
 
   constructor(
     @InjectRepository(ApiTokenEntity) private readonly repo: Repository<ApiTokenEntity>,
@@ -49,6 +55,30 @@ export class TokensService {
   ) {
     const apiKey = config.auth.apiKey;
     this.apiKeyDigest = apiKey ? sha256(apiKey) : null;
+    this.apiKeyFingerprint = this.apiKeyDigest ? sha256(`jwt-fingerprint:${apiKey}`).toString('base64url').slice(0, 16) : undefined;
+    this.changes.setMaxListeners(0);
+  }
+
+  /** Calls `listener` after every revocation made through this process. */
+  onChange(listener: () => void): () => void {
+    this.changes.on('change', listener);
+    return () => this.changes.off('change', listener);
+  }
+
+  /**
+   * Whether the token with this id is live, an admin and unbound: a JWT issued to it is valid
+   * only while it is. Trusted for VERIFIED_TTL_MS like `authenticate`.
+   */
+  async isLiveAdmin(id: string): Promise<boolean> {
+    const now = Date.now();
+    const hit = this.liveAdmin.get(id);
+    if (hit && now - hit.checkedAt < VERIFIED_TTL_MS) return hit.live;
+    const token = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findOneBy({ id }) : null;
+    const live =
+      !!token && !token.revokedAt && (!token.expiresAt || token.expiresAt.getTime() > now) && token.role === 'admin' && !token.sessionId && !token.workspace;
+    if (this.liveAdmin.size >= VERIFIED_MAX_ENTRIES) this.liveAdmin.clear();
+    this.liveAdmin.set(id, { live, checkedAt: now });
+    return live;
   }
 
   /** The principal for an API_KEY or API token credential, or null when it is neither. */
@@ -58,7 +88,9 @@ export class TokensService {
     return this.authenticateHash(digest.toString('hex'));
   }
 
+  /** @throws Error when an admin token would be bound (callers validate before). */
   async create(input: { name: string; role: TokenRole; sessionId?: string | null; workspace?: string | null; expiresInSeconds?: number | null }): Promise<CreatedToken> {
+    if (input.role === 'admin' && (input.sessionId || input.workspace)) throw new Error('An admin token cannot be bound to a session or workspace');
     const token = generateToken();
     const entity = await this.repo.save(
       this.repo.create({
@@ -84,6 +116,8 @@ export class TokensService {
     if (!token) throw new AppError(ErrorCode.TOKEN_NOT_FOUND, `Token '${id}' was not found`);
     if (!token.revokedAt) await this.repo.update({ id }, { revokedAt: new Date() });
     for (const [hash, entry] of this.verified) if (entry.tokenId === id) this.verified.delete(hash);
+    this.liveAdmin.delete(id);
+    this.changes.emit('change');
   }
 
   /** Whether a live token with this secret exists (for the admin-token file check). */
@@ -111,7 +145,9 @@ export class TokensService {
       await this.repo.update({ id: token.id }, { lastUsedAt: new Date(now) });
       lastUsedAt = now;
     }
-    const principal = new Principal('token', token.role === 'admin', token.id, token.sessionId, token.workspace);
+    // A bound row never yields an admin, even one written before the API refused the combination.
+    const bound = token.sessionId !== null || token.workspace !== null;
+    const principal = new Principal('token', token.role === 'admin' && !bound, token.id, token.sessionId, token.workspace);
     if (this.verified.size >= VERIFIED_MAX_ENTRIES) this.verified.clear();
     this.verified.set(tokenHash, { principal, tokenId: token.id, checkedAt: now, lastUsedAt, expiresAt: token.expiresAt?.getTime() ?? null });
     return principal;

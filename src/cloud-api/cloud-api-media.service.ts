@@ -176,7 +176,7 @@ export class CloudApiMediaService {
 
   private async sign(id: string, ext: number): Promise<string> {
     this.urlKey ??= this.settings
-      .getOrCreate(SettingKey.CLOUD_API_MEDIA_URL_KEY, () => randomBytes(32).toString('hex'))
+      .getOrCreateSecret(SettingKey.CLOUD_API_MEDIA_URL_KEY, () => randomBytes(32).toString('hex'))
       .then((hex) => Buffer.from(hex, 'hex'));
     return createHmac('sha256', await this.urlKey).update(`${id}.${ext}`).digest('base64url');
   }

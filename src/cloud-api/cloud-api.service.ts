@@ -79,6 +79,8 @@ export class CloudApiService {
       { ...dto, sessionId: session.id, to, ...(quoted && dto.type !== 'reaction' ? { quotedMessageId: quoted } : {}) } as SendMessageDto,
       undefined,
       idempotencyKey,
+      // Resolved from an upload of this credential's phone numbers by forSend.
+      { authorizedMediaId: dto.mediaId },
     );
     if (plan.bizOpaqueCallbackData || replyOptions) {
       const send = {

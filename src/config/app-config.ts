@@ -52,11 +52,16 @@ export class AppConfig {
     };
   }
 
+  /** The master key that encrypts stored secrets (see src/crypto). */
+  get crypto() {
+    const e = this.env;
+    return { masterKey: e.MASTER_KEY, previousKeys: e.MASTER_KEY_PREVIOUS, authStateKey: e.AUTH_STATE_KEY };
+  }
+
   get whatsapp() {
     const e = this.env;
     return {
       engine: e.WA_ENGINE,
-      authStateKey: e.AUTH_STATE_KEY,
       defaultCountry: e.DEFAULT_COUNTRY,
       simulatorUrl: e.WA_SIMULATOR_URL,
       restoreStaggerMs: e.SESSION_RESTORE_STAGGER_MS,

@@ -76,9 +76,17 @@ export class EnvSchema {
   @IsIn(['baileys', 'sandbox'])
   WA_ENGINE: 'baileys' | 'sandbox' = 'baileys';
 
-  /** 32 bytes as 64 hex chars or base64; encrypts WhatsApp credentials at rest. */
+  /** Older name of MASTER_KEY (32 bytes as 64 hex chars or base64); still accepted. */
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/)
   AUTH_STATE_KEY?: string;
+
+  /** Encrypts stored secrets (32 bytes as 64 hex chars or base64); unset → DATA_DIR/master.key. */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/)
+  MASTER_KEY?: string;
+
+  /** Earlier master keys, comma-separated: still decrypt, and are re-encrypted at boot. */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^(([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)(,\s*|$))+$/)
+  MASTER_KEY_PREVIOUS?: string;
 
   @Length(2, 2) @Matches(/^[A-Z]{2}$/)
   DEFAULT_COUNTRY = 'US';

@@ -5,10 +5,12 @@ import { Workspaces1763800002500 } from '../../migrations/1763800002500-Workspac
 import { Webhooks1763800002000 } from '../../migrations/1763800002000-Webhooks';
 import { CloudApi1763800003000 } from '../../migrations/1763800003000-CloudApi';
 import { MessageWaProto1763800004000 } from '../../migrations/1763800004000-MessageWaProto';
+import { TokenScopeAndMediaUse1763800006000 } from '../../migrations/1763800006000-TokenScopeAndMediaUse';
+import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
 
-export const MIGRATIONS = [Init1763800000000, Messaging1763800001000, Workspaces1763800002500, Webhooks1763800002000, CloudApi1763800003000, MessageWaProto1763800004000];
+export const MIGRATIONS = [Init1763800000000, Messaging1763800001000, Workspaces1763800002500, Webhooks1763800002000, CloudApi1763800003000, MessageWaProto1763800004000, TokenScopeAndMediaUse1763800006000];
 
 /**
  * The one description of the database shared by Nest (`DatabaseModule`) and the migration
@@ -23,7 +25,10 @@ export function dataSourceOptions(url: string, opts: { poolSize: number; embedde
     migrationsTableName: 'migrations',
     migrationsRun: false,
     synchronize: false,
-    logging: false,
+    // Failed and slow queries only, as code and operation: parameters and rows are never logged.
+    logging: ['error', 'warn'],
+    logger: new DatabaseLogger(),
+    maxQueryExecutionTime: SLOW_QUERY_MS,
     // PGlite is one single-threaded database behind the socket: a pool of one connection keeps
     // transactions from interleaving on it.
     // It also runs named statements unnamed, so one failed statement cannot poison it (see
@@ -32,7 +37,8 @@ export function dataSourceOptions(url: string, opts: { poolSize: number; embedde
   };
 }
 
-const MIGRATION_LOCK = 727_274_001;
+/** Held while migrating and while re-encrypting stored secrets at boot. */
+export const MIGRATION_LOCK = 727_274_001;
 
 /** Runs pending migrations under an advisory lock, so two processes booting together are safe. */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {

@@ -181,6 +181,13 @@ export class MessagesRepository {
     return rows.map((r) => this.repo.create(this.fromRaw(r))).sort((a, b) => a.seq - b.seq);
   }
 
+  /** Whether a message of one of these sessions uses the stored media (sent or received it). */
+  async isMediaUsedBy(mediaId: string, sessionIds: string[]): Promise<boolean> {
+    if (!isUuid(mediaId) || !sessionIds.length) return false;
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM message WHERE media_id = $1 AND session_id = ANY($2::text[]) LIMIT 1`, [mediaId, sessionIds]);
+    return rows.length > 0;
+  }
+
   /** Pins generated media (a synthesized voice note) to a message. */
   async attachMedia(id: string, mediaId: string): Promise<void> {
     await this.db.query(`UPDATE message SET media_id = $2, updated_at = now() WHERE id = $1`, [id, mediaId]);

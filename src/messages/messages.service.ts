@@ -55,11 +55,14 @@ export class MessagesService {
 
   /**
    * Accepts a message for sending.
+   * `opts.authorizedMediaId`: a stored media id the caller already checked for this principal
+   * (the Cloud API facade's uploads).
    * @throws SessionNotFoundError, ForbiddenError, AppError SESSION_NOT_LINKED (403),
    *   RECIPIENT_INVALID, VALIDATION_FAILED, MEDIA_* (4xx), NOT_IMPLEMENTED (TTS not configured)
    */
-  async send(principal: Principal, dto: SendMessageDto, file?: UploadedFile, headerKey?: string): Promise<SendResult> {
+  async send(principal: Principal, dto: SendMessageDto, file?: UploadedFile, headerKey?: string, opts: { authorizedMediaId?: string } = {}): Promise<SendResult> {
     let session = await this.registry.authorize(principal, dto.sessionId);
+    if (dto.mediaId && dto.mediaId !== opts.authorizedMediaId) await this.assertMediaUsable(principal, dto.mediaId);
     // The resolution cache may be a moment behind a link that just completed: refusing needs the current row.
     if (!isLinked(session)) session = await this.registry.getFresh(session.id);
     assertLinked(session);
@@ -89,6 +92,18 @@ export class MessagesService {
     }
     this.dispatcher.notify(session.id);
     return { message: row, replayed: false };
+  }
+
+  /**
+   * Stored media is shared by content hash, so its id alone proves nothing: a session- or
+   * workspace-bound caller may send by `mediaId` only media a message of its sessions used.
+   * Unknown and foreign ids get the same answer.
+   * @throws AppError MEDIA_INVALID
+   */
+  private async assertMediaUsable(principal: Principal, mediaId: string): Promise<void> {
+    const sessionIds = await this.registry.visibleSessionIds(principal);
+    if (sessionIds === null || (await this.repo.isMediaUsedBy(mediaId, sessionIds))) return;
+    throw new AppError(ErrorCode.MEDIA_INVALID, `No media with id '${mediaId}'`, { mediaId });
   }
 
   /**

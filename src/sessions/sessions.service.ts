@@ -206,10 +206,14 @@ export class SessionsService {
   /**
    * Updates the session's policy (pacing, daily cap, opt-in, workspace). `preset` expands to
    * a pacing pair; explicit min/max win over it.
-   * @throws AppError VALIDATION_FAILED when min > max
+   * @throws AppError VALIDATION_FAILED when min > max; ForbiddenError when a bound token changes the workspace
    */
   async updateSettings(principal: Principal, ref: string, dto: UpdateSessionSettingsDto): Promise<SessionDto> {
     const entity = await this.registry.authorize(principal, ref);
+    // The workspace label scopes tokens: a bound token moving its session would widen or escape its binding.
+    if (dto.workspace !== undefined && principal.isBound && (dto.workspace ?? null) !== (entity.settings.workspace ?? null)) {
+      throw new ForbiddenError("A session- or workspace-bound token may not change a session's workspace");
+    }
     const { preset, ...rest } = dto;
     const merged = { ...entity.settings, ...(preset ? PACING_PRESETS[preset] : {}), ...stripUndefined(rest) };
     const effective = resolveSessionSettings(merged, this.settingsDefaults());

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { AtRestEncryption, reencryptColumn, underReencryptLock } from '../crypto/at-rest-encryption';
+import { SecretBox } from '../crypto/secret-box';
 import { SettingEntity } from './entities/setting.entity';
 
 export enum SettingKey {
@@ -12,10 +14,44 @@ export enum SettingKey {
   CLOUD_API_MEDIA_URL_KEY = 'cloudApi.mediaUrlKey',
 }
 
+/** Settings that are secrets: stored encrypted with the master key (`getSecret`, `getOrCreateSecret`). */
+const SECRET_KEYS: readonly SettingKey[] = [SettingKey.JWT_SECRET, SettingKey.CLOUD_API_MEDIA_URL_KEY];
+
 /** Server-wide settings persisted in the database (survive restarts and redeploys). */
 @Injectable()
 export class SettingsService {
-  constructor(@InjectRepository(SettingEntity) private readonly repo: Repository<SettingEntity>) {}
+  constructor(
+    @InjectRepository(SettingEntity) private readonly repo: Repository<SettingEntity>,
+    private readonly box: SecretBox,
+    encryption: AtRestEncryption,
+  ) {
+    encryption.register({ name: 'setting', reencrypt: () => this.reencryptSecrets() });
+  }
+
+  /** A secret setting, decrypted. */
+  async getSecret(key: SettingKey): Promise<string | null> {
+    const stored = await this.get(key);
+    return stored === null ? null : this.box.open(stored, secretAddress(key));
+  }
+
+  /** Like `getOrCreate`, for a secret: stored encrypted, returned decrypted. */
+  async getOrCreateSecret(key: SettingKey, create: () => string): Promise<string> {
+    await this.repo.createQueryBuilder().insert().values({ key, value: this.box.seal(create(), secretAddress(key)) }).orIgnore().execute();
+    return (await this.getSecret(key))!;
+  }
+
+  /** Seals secret settings stored in plaintext or under a previous key (boot step). */
+  reencryptSecrets(): Promise<number> {
+    return underReencryptLock(this.repo.manager, (tx) =>
+      reencryptColumn(tx, this.box, {
+        table: 'setting',
+        keys: ['key'],
+        column: 'value',
+        where: `key IN (${SECRET_KEYS.map((k) => `'${k}'`).join(', ')})`,
+        address: (row) => secretAddress(row.key as SettingKey),
+      }),
+    );
+  }
 
   async get(key: SettingKey): Promise<string | null> {
     return (await this.repo.findOneBy({ key }))?.value ?? null;
@@ -33,4 +69,8 @@ export class SettingsService {
     await this.repo.createQueryBuilder().insert().values({ key, value: create() }).orIgnore().execute();
     return (await this.get(key))!;
   }
+}
+
+function secretAddress(key: SettingKey): string {
+  return `setting/${key}`;
 }

@@ -1,6 +1,8 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { CredentialVerifier } from '../auth/credential-verifier.service';
+import { extractCredential } from '../auth/credentials';
 import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
@@ -18,7 +20,10 @@ const RECONNECT_HINT_MS = 3_000;
 @ApiSecurity('api-key')
 @Controller('api/events')
 export class EventsController {
-  constructor(private readonly stream: EventStreamService) {}
+  constructor(
+    private readonly stream: EventStreamService,
+    private readonly credentials: CredentialVerifier,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -58,6 +63,7 @@ export class EventsController {
       closed = true;
       clearInterval(heartbeat);
       unsubscribe();
+      unwatch();
       res.end();
     };
     const write = (chunk: string) => {
@@ -68,6 +74,8 @@ export class EventsController {
     const heartbeat = setInterval(() => write(': ping\n\n'), this.stream.heartbeatMs);
     heartbeat.unref();
     const unsubscribe = this.stream.subscribe(filter, (e: StreamEvent) => write(`id: ${e.id}\nevent: ${e.event}\ndata: ${e.json}\n\n`), close);
+    // The stream ends within seconds of its credential being revoked, expiring or outdated by a password change.
+    const unwatch = this.credentials.watch(extractCredential(req)!, close);
     req.on('close', close);
   }
 }

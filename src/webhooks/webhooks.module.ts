@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AfterCommit } from './after-commit';
 import { DeviceWebhookController } from './device-webhook.controller';
@@ -20,7 +21,7 @@ import { WebhooksService } from './webhooks.service';
  * by `WebhooksOutboxModule`) and add payload formats through `WebhookFormats.register()`.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity, WebhookDeliveryAttemptEntity]), SessionsModule],
+  imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity, WebhookDeliveryAttemptEntity]), SessionsModule, AuthModule],
   controllers: [WebhooksController, DeviceWebhookController, EventsController],
   providers: [
     WebhooksRepository,

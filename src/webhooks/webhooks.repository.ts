@@ -4,8 +4,11 @@ import { DataSource, type EntityManager, Repository } from 'typeorm';
 import type { AttemptResult } from './webhook-http';
 import { WebhookDeliveryAttemptEntity } from './entities/webhook-delivery-attempt.entity';
 import { DeliveryStatus, WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
-import { WebhookEntity } from './entities/webhook.entity';
+import { WEBHOOK_SECRET_ADDRESS, WebhookEntity } from './entities/webhook.entity';
 import { isUuid, rowsOf } from '../database/sql';
+import { AtRestEncryption, reencryptColumn, underReencryptLock } from '../crypto/at-rest-encryption';
+import { openColumn, sealColumn } from '../crypto/encrypted-column';
+import { SecretBox } from '../crypto/secret-box';
 
 /** Rows per INSERT (5 parameters each; PostgreSQL allows 65,535 per statement). */
 const INSERT_CHUNK = 1_000;
@@ -72,7 +75,18 @@ export class WebhooksRepository {
     @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
     @InjectRepository(WebhookDeliveryAttemptEntity) private readonly attempts: Repository<WebhookDeliveryAttemptEntity>,
     @InjectDataSource() private readonly db: DataSource,
-  ) {}
+    box: SecretBox,
+    encryption: AtRestEncryption,
+  ) {
+    // Signing secrets are encrypted at rest; rows from before (plaintext, older key) are rewritten at boot.
+    encryption.register({
+      name: 'webhook',
+      reencrypt: () =>
+        underReencryptLock(this.db, (tx) =>
+          reencryptColumn(tx, box, { table: 'webhook', keys: ['id'], column: 'secret', address: () => WEBHOOK_SECRET_ADDRESS }),
+        ),
+    });
+  }
 
   // ------------------------------------------------------------ subscriptions
 
@@ -114,7 +128,7 @@ export class WebhooksRepository {
        ON CONFLICT (session_id) WHERE origin = 'device'
        DO UPDATE SET url = EXCLUDED.url, active = true, updated_at = now()
        RETURNING id, (xmax = 0) AS created`,
-      [url, sessionId, secret],
+      [url, sessionId, sealColumn(secret, WEBHOOK_SECRET_ADDRESS)],
     ));
     const webhook = await this.webhooks.findOneByOrFail({ id: rows[0].id as string });
     return { webhook, created: rows[0].created === true };
@@ -344,7 +358,7 @@ function webhookFromRaw(r: Record<string, unknown>): Partial<WebhookEntity> {
     sessionId: r.session_id as string | null,
     format: r.format as string,
     options: (r.options as Record<string, unknown>) ?? {},
-    secret: r.secret as string,
+    secret: openColumn(r.secret as string, WEBHOOK_SECRET_ADDRESS),
     description: r.description as string | null,
     active: r.active as boolean,
     origin: r.origin as WebhookEntity['origin'],

@@ -51,7 +51,7 @@ describe('AuthStateStore on the real database', () => {
   it('encrypts values at rest with AUTH_STATE_KEY', async () => {
     await store.writeCreds(sessionId, '{"noiseKey":"very-secret-material"}');
     const [row] = await t.dataSource.query(`SELECT value FROM wa_auth_key WHERE session_id = $1 AND type = 'creds'`, [sessionId]);
-    assert.match(row.value, /^enc:v1:/);
+    assert.match(row.value, /^enc:v2:/);
     assert.ok(!row.value.includes('very-secret-material'));
     assert.equal(await store.readCreds(sessionId), '{"noiseKey":"very-secret-material"}');
     assert.equal(await store.hasCreds(sessionId), true);

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
+import { serializeError } from './error-serializer';
 
 /**
  * Paths pino censors at every level. Credentials, QR strings, pairing codes and message
@@ -24,7 +25,8 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
   const options = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err },
+    // Database errors lose their parameters and row contents: see error-serializer.ts.
+    serializers: { err: serializeError },
   };
   if (destination) return pino(options, destination);
   return pino({

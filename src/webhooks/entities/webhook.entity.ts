@@ -1,11 +1,15 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { encryptedColumn } from '../../crypto/encrypted-column';
+
+/** The authenticated address of every webhook secret (a transformer has no row identity). */
+export const WEBHOOK_SECRET_ADDRESS = 'webhook.secret';
 
 /** `api`: managed through /api/webhooks. `device`: the one per-session webhook of seed 004's `POST /api/webhook`. */
 export type WebhookOrigin = 'api' | 'device';
 
 /**
  * A subscription: where to POST which events, in which format, signed with which secret.
- * The secret is stored as given (not hashed): every delivery is signed with it.
+ * The secret is stored encrypted, not hashed: every delivery is signed with it.
  */
 @Entity('webhook')
 export class WebhookEntity {
@@ -30,7 +34,8 @@ export class WebhookEntity {
   @Column({ type: 'jsonb' })
   options: Record<string, unknown>;
 
-  @Column({ type: 'text' })
+  /** Encrypted with the master key (`webhook.secret`); plaintext here. */
+  @Column({ type: 'text', transformer: encryptedColumn(WEBHOOK_SECRET_ADDRESS) })
   secret: string;
 
   @Column({ type: 'text', nullable: true })

@@ -3,7 +3,8 @@ import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 /**
  * One row per WhatsApp credential item: `creds` (type `creds`, id `creds`) and every Signal
  * key Baileys stores (pre-keys, sessions, sender keys, app-state keys, LID mappings, …).
- * `value` is JSON, or an `enc:v1:` AES-256-GCM envelope when AUTH_STATE_KEY is set.
+ * `value` is an `enc:v2:` AES-256-GCM envelope of the JSON (master key, see src/crypto); rows
+ * written by older versions (plain JSON, or `enc:v1:` with AUTH_STATE_KEY) are re-encrypted at boot.
  */
 @Entity('wa_auth_key')
 export class AuthKeyEntity {

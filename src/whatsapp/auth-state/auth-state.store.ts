@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../config/app-config';
-import { AuthStateCipher } from './auth-state-cipher';
+import { AtRestEncryption, reencryptColumn, underReencryptLock } from '../../crypto/at-rest-encryption';
+import { SecretBox } from '../../crypto/secret-box';
 
 export interface AuthKeyWrite {
   type: string;
@@ -18,17 +18,29 @@ const UPSERT_CHUNK = 400;
 /**
  * WhatsApp credentials in Postgres, one row per item, engine-agnostic (values are opaque
  * strings). Every `write` is one transaction, so a batch of Signal keys lands whole or not
- * at all, and writes are idempotent upserts.
+ * at all, and writes are idempotent upserts. Values are encrypted with the master key, bound
+ * to their row (`<session>/<type>/<id>`).
  */
 @Injectable()
 export class AuthStateStore {
-  private readonly cipher: AuthStateCipher;
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    config: AppConfig,
+    private readonly cipher: SecretBox,
+    encryption: AtRestEncryption,
   ) {
-    this.cipher = new AuthStateCipher(config.whatsapp.authStateKey);
+    encryption.register({ name: 'wa_auth_key', reencrypt: () => this.reencrypt() });
+  }
+
+  /** Rewrites rows in plaintext or under a previous key with the current key (boot step). */
+  reencrypt(): Promise<number> {
+    return underReencryptLock(this.db, (tx) =>
+      reencryptColumn(tx, this.cipher, {
+        table: 'wa_auth_key',
+        keys: ['session_id', 'type', 'key_id'],
+        column: 'value',
+        address: (row) => address(row.session_id, row.type, row.key_id),
+      }),
+    );
   }
 
   async read(sessionId: string, type: string, ids: string[]): Promise<Map<string, string>> {
