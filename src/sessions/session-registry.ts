@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
@@ -9,6 +9,7 @@ import { KeyedMutex } from '../common/utils/keyed-mutex';
 import { normalizePhoneNumber } from '../common/utils/phone-number';
 import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
+import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { AuthStateStore } from '../whatsapp/auth-state/auth-state.store';
 import { DisconnectReason, type EngineAccount, type EngineEvent } from '../whatsapp/engine/engine-events';
 import {
@@ -80,6 +81,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly authState: AuthStateStore,
     private readonly config: AppConfig,
     private readonly bus: EventBus,
+    @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
   // ---------------------------------------------------------------- resolution
@@ -438,7 +440,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       case 'qr':
         session.qr = event.qr;
         this.setStatus(session.id, SessionStatus.REGISTERING, null);
-        this.bus.emit({ type: 'session.qr', sessionId: session.id, qr: event.qr, at: new Date().toISOString() });
+        this.publishQr(session.id, event.qr);
         break;
       case 'pairing-code':
         session.pairingCode = event.code;
@@ -551,14 +553,31 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       this.invalidate(sessionId);
       const before = session ? previous : ((await this.sessions.findOneBy({ id: sessionId }))?.status ?? null);
       const statusChanged = before !== status;
-      await this.sessions.update({ id: sessionId }, { ...patch, status, ...(statusChanged ? { statusChangedAt: at } : {}) });
+      // The row, its history entry and the `session.status` event commit together.
+      await this.sessions.manager.transaction(async (tx) => {
+        await tx.getRepository(SessionEntity).update({ id: sessionId }, { ...patch, status, ...(statusChanged ? { statusChangedAt: at } : {}) });
+        if (!statusChanged) return;
+        await tx.getRepository(SessionStatusChangeEntity).insert({ sessionId, status, reason });
+        await this.outbox?.publish(
+          { type: 'session.status', sessionId, at, data: { status, previousStatus: before, reason } },
+          tx,
+        );
+      });
       this.invalidate(sessionId);
       if (!statusChanged) return;
-      await this.history.insert({ sessionId, status, reason });
       this.logger.log({ sessionId, status, previous: before, reason }, 'Session status changed');
       this.bus.emit({ type: 'session.status', sessionId, status, previousStatus: before, reason, at: at.toISOString() });
     });
     this.changes.emit(sessionId);
+  }
+
+  /** `session.qr`, recorded in order after the status writes queued before it. */
+  private publishQr(sessionId: string, qr: string): void {
+    const at = new Date();
+    this.enqueueWrite(sessionId, async () => {
+      await this.outbox?.publish({ type: 'session.qr', sessionId, at, data: { qr } });
+      this.bus.emit({ type: 'session.qr', sessionId, qr, at: at.toISOString() });
+    });
   }
 
   private persist(sessionId: string, patch: SessionPatch): void {
