@@ -13,6 +13,8 @@ import { isWebhookEventType, type WebhookEventType } from './webhook-events';
 const PAGE = 500;
 /** How soon to look again when rows exist whose transaction (or an older one) is still open. */
 const BLOCKED_RETRY_MS = 20;
+/** With no stream open, commits wake the reader at most this often (it only follows the tail). */
+const IDLE_MIN_PAUSE_MS = 50;
 /** How often old outbox rows are pruned. */
 const PRUNE_EVERY_MS = 60 * 60_000;
 
@@ -205,6 +207,7 @@ export class EventStreamService implements OnApplicationBootstrap, BeforeApplica
       } catch (err) {
         if (!this.stopped) this.logger.error({ err }, 'Reading the event outbox failed');
       }
+      if (!this.listeners.size && !this.stopped) await new Promise((r) => setTimeout(r, Math.min(IDLE_MIN_PAUSE_MS, sleepMs)));
       if (sleepMs > 0 && !this.stopped) await this.wakeup.sleep(sleepMs);
     }
   }

@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { CallsService } from '../../src/contacts/calls.service';
 import { ContactsService } from '../../src/contacts/contacts.service';
 import { EventBus } from '../../src/events/event-bus';
+import { EventOutboxRepository } from '../../src/webhooks/event-outbox.repository';
+import { WebhooksService } from '../../src/webhooks/webhooks.service';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
@@ -170,6 +172,14 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(outbox.length, 1);
       assert.equal(outbox[0].data.call.id, 'CALL-OK');
       assert.equal(deliveries, 1);
+    });
+
+    it('prunes events older than the retention', async () => {
+      const sessionId = await newSession();
+      for (const n of ['old-1', 'old-2', 'fresh']) await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId, data: { n } });
+      await t.dataSource.query(`UPDATE event_outbox SET created_at = now() - interval '73 hours' WHERE envelope LIKE '%"old-%'`);
+      assert.ok((await t.app.get(EventOutboxRepository).prune(72)) >= 2);
+      assert.deepEqual((await eventsOf('contact.opt_in', sessionId)).outbox.map((e) => e.data.n), ['fresh']);
     });
   });
 }
