@@ -163,8 +163,13 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     return rows.map((r) => r.id);
   }
 
-  /** The row as it is in the database now (no cache). @throws SessionNotFoundError */
+  /**
+   * The row as it is in the database (no cache) once the state writes queued so far for the
+   * session have landed: a caller who saw the live status change reads the row that goes with it.
+   * @throws SessionNotFoundError
+   */
   async getFresh(sessionId: string): Promise<SessionEntity> {
+    await this.flushWrites(sessionId);
     const entity = await this.sessions.findOneBy({ id: sessionId });
     if (!entity) throw new SessionNotFoundError(sessionId);
     return entity;

@@ -183,3 +183,36 @@ for (const kind of testDatabaseKinds()) {
     });
   });
 }
+
+/** Needs a second connection to hold a row lock (an embedded database has one). */
+describe('Session state writes and the requests that follow them', { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL' }, () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ database: await createTestDatabase('postgres') });
+  });
+  after(async () => t?.destroy());
+
+  it('a send right after the session turned READY waits for the status write instead of failing SESSION_NOT_LINKED', async () => {
+    const sessionId = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId as string;
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    let sending: Promise<{ status: number; body: any }> | undefined;
+    try {
+      await runner.startTransaction();
+      // The status writes of the link wait for this lock, as for a slow database.
+      await runner.query(`LOCK TABLE event_outbox IN EXCLUSIVE MODE`);
+      const linking = api(t).post(`/api/sessions/${sessionId}/sandbox/link`).send({ phoneNumber: '15550630001' }).then((r) => r);
+      await eventually(async () => t.registry.readyEngine(sessionId));
+      assert.equal(t.registry.liveState(sessionId)?.status, 'READY');
+      sending = api(t).post('/api/messages/send').send({ sessionId, to: '15550639001', type: 'text', text: 'x' }).then((r) => r);
+      await new Promise((r) => setTimeout(r, 200));
+      await runner.commitTransaction();
+      await linking;
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    const res = await sending!;
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+  });
+});
