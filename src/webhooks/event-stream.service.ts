@@ -216,7 +216,9 @@ export class EventStreamService implements OnApplicationBootstrap, BeforeApplica
   private async poll(): Promise<number> {
     if (!this.listeners.size) {
       const tail = await this.outbox.tail();
-      if (positionBefore(this.position, tail)) this.position = tail;
+      // A stream that subscribed meanwhile starts from the old position: jumping now would skip
+      // the rows in between for it.
+      if (!this.listeners.size && positionBefore(this.position, tail)) this.position = tail;
       return this.config.events.pollIntervalMs;
     }
     const { rows, blocked } = await this.outbox.readAfter(this.position, PAGE);

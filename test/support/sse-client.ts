@@ -33,7 +33,7 @@ export class SseClient {
   async waitFor(predicate: (c: SseClient) => boolean, timeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
-      if (Date.now() > deadline) throw new Error(`sse: condition not met in ${timeoutMs} ms; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
+      if (Date.now() > deadline) throw new Error(`sse: condition not met in ${timeoutMs} ms (${this.ended ? 'stream ended' : 'stream open'}); frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 100);
         this.waiters.push(() => {
