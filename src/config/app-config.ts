@@ -155,6 +155,10 @@ export class AppConfig {
     };
   }
 
+  get events() {
+    return { pollIntervalMs: this.env.EVENTS_POLL_INTERVAL_MS, retentionHours: this.env.EVENTS_RETENTION_HOURS };
+  }
+
   get cloudApi() {
     return { rateLimitPerSecond: this.env.CLOUD_API_RATE_LIMIT, mediaUrlTtlSeconds: this.env.CLOUD_API_MEDIA_URL_TTL_SECONDS };
   }

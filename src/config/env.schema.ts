@@ -288,6 +288,14 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(100)
   EVENTS_HEARTBEAT_MS = 15_000;
 
+  /** How often GET /api/events looks for events written by other processes (its own commits wake it at once). */
+  @Transform(toInt) @IsInt() @Min(10)
+  EVENTS_POLL_INTERVAL_MS = 1_000;
+
+  /** Events stay in the outbox (replayable with Last-Event-ID) this many hours; 0 keeps them. */
+  @Transform(toInt) @IsInt() @Min(0)
+  EVENTS_RETENTION_HOURS = 72;
+
   /** Cloud API facade: sends accepted per phone number per second (Meta's 130429 beyond); 0 = no limit. */
   @Transform(toInt) @IsInt() @Min(0)
   CLOUD_API_RATE_LIMIT = 80;

@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { EventBus } from '../events/event-bus';
+import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { MessagesService } from '../messages/messages.service';
 import { SessionRegistry } from '../sessions/session-registry';
 import { SessionsService } from '../sessions/sessions.service';
@@ -20,6 +21,7 @@ export class CallsService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly registry: SessionRegistry,
     private readonly sessions: SessionsService,
     private readonly messages: MessagesService,
+    @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,15 +48,15 @@ export class CallsService implements OnApplicationBootstrap, OnApplicationShutdo
     const reply = rejected && settings.rejectMessage && !call.isGroup
       ? await this.messages.sendSystemText(sessionId, replyTo, settings.rejectMessage, 'call-reply')
       : null;
-    this.bus.emit({
-      type: 'call.received',
-      sessionId,
-      data: {
-        call: { id: call.id, from: replyTo, isVideo: call.isVideo, isGroup: call.isGroup, at: call.at.toISOString() },
-        rejected,
-        replyMessageId: reply?.id ?? null,
-      },
-      at: new Date().toISOString(),
-    });
+    // A call changes no row of ours: its event is written on its own (the reply, if any, is
+    // already queued and has its own events).
+    const at = new Date().toISOString();
+    const data = {
+      call: { id: call.id, from: replyTo, isVideo: call.isVideo, isGroup: call.isGroup, at: call.at.toISOString() },
+      rejected,
+      replyMessageId: reply?.id ?? null,
+    };
+    await this.outbox?.publish({ type: 'call.received', sessionId, data, at });
+    this.bus.emit({ type: 'call.received', sessionId, data, at });
   }
 }

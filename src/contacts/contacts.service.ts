@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
@@ -7,6 +7,7 @@ import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
+import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { toRecipient } from '../messages/recipient';
 import { SessionRegistry } from '../sessions/session-registry';
 import type { ContactInfo } from '../whatsapp/engine/engine-events';
@@ -38,6 +39,7 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
     private readonly registry: SessionRegistry,
     private readonly bus: EventBus,
     private readonly config: AppConfig,
+    @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -121,23 +123,22 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
     return this.contacts.findOneBy({ sessionId, jid });
   }
 
-  /** Records an opt-in answer and emits `contact.opt_in`. */
+  /** Records an opt-in answer and, in the same transaction, its `contact.opt_in` event. */
   async record(sessionId: string, jid: string, phoneNumber: string | null, optIn: OptIn, source: 'reply' | 'api' | 'prompt'): Promise<ContactEntity> {
-    await this.contacts.query(
-      `INSERT INTO contact (session_id, jid, phone_number, opt_in, opt_in_at) VALUES ($1, $2, $3, $4, now())
-       ON CONFLICT (session_id, jid) DO UPDATE SET opt_in = EXCLUDED.opt_in, opt_in_at = now(),
-         phone_number = COALESCE(contact.phone_number, EXCLUDED.phone_number), updated_at = now()`,
-      [sessionId, jid, phoneNumber, optIn],
-    );
-    const row = (await this.find(sessionId, jid))!;
-    if (optIn !== 'pending') {
-      this.bus.emit({
-        type: 'contact.opt_in',
-        sessionId,
-        data: { contact: toContactDto(row), optIn, source },
-        at: new Date().toISOString(),
-      });
-    }
+    const at = new Date().toISOString();
+    const { row, data } = await this.contacts.manager.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO contact (session_id, jid, phone_number, opt_in, opt_in_at) VALUES ($1, $2, $3, $4, now())
+         ON CONFLICT (session_id, jid) DO UPDATE SET opt_in = EXCLUDED.opt_in, opt_in_at = now(),
+           phone_number = COALESCE(contact.phone_number, EXCLUDED.phone_number), updated_at = now()`,
+        [sessionId, jid, phoneNumber, optIn],
+      );
+      const stored = (await tx.getRepository(ContactEntity).findOneBy({ sessionId, jid }))!;
+      const payload = { contact: toContactDto(stored), optIn, source };
+      if (optIn !== 'pending') await this.outbox?.publish({ type: 'contact.opt_in', sessionId, data: payload, at }, tx);
+      return { row: stored, data: payload };
+    });
+    if (optIn !== 'pending') this.bus.emit({ type: 'contact.opt_in', sessionId, data, at });
     return row;
   }
 }

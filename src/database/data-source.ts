@@ -5,12 +5,22 @@ import { Workspaces1763800002500 } from '../../migrations/1763800002500-Workspac
 import { Webhooks1763800002000 } from '../../migrations/1763800002000-Webhooks';
 import { CloudApi1763800003000 } from '../../migrations/1763800003000-CloudApi';
 import { MessageWaProto1763800004000 } from '../../migrations/1763800004000-MessageWaProto';
+import { EventOutbox1763800005000 } from '../../migrations/1763800005000-EventOutbox';
 import { TokenScopeAndMediaUse1763800006000 } from '../../migrations/1763800006000-TokenScopeAndMediaUse';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
 
-export const MIGRATIONS = [Init1763800000000, Messaging1763800001000, Workspaces1763800002500, Webhooks1763800002000, CloudApi1763800003000, MessageWaProto1763800004000, TokenScopeAndMediaUse1763800006000];
+export const MIGRATIONS = [
+  Init1763800000000,
+  Messaging1763800001000,
+  Workspaces1763800002500,
+  Webhooks1763800002000,
+  CloudApi1763800003000,
+  MessageWaProto1763800004000,
+  EventOutbox1763800005000,
+  TokenScopeAndMediaUse1763800006000,
+];
 
 /**
  * The one description of the database shared by Nest (`DatabaseModule`) and the migration

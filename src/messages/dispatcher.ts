@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { Wakeup } from '../common/utils/wakeup';
 import { AppConfig } from '../config/app-config';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { EventBus } from '../events/event-bus';
+import { EVENT_OUTBOX, type EventOutbox, type OutboxEventInput } from '../events/event-outbox';
 import { MediaService } from '../media/media.service';
 import { isTransient } from '../tts/tts-errors';
 import { TtsService } from '../tts/tts.service';
@@ -50,6 +51,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     readonly config: AppConfig,
     readonly bus: EventBus,
     @InjectRepository(ContactEntity) readonly contacts: Repository<ContactEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -78,8 +81,23 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     if (this.registry.readyEngine(sessionId)) this.worker(sessionId).notify();
   }
 
-  /** Emits `message.status` for rows whose status changed. */
-  emitStatus(rows: MessageEntity[]): void {
+  /**
+   * Runs a status change and records `message.status` for every row it changed in the same
+   * transaction, so a row never changes without its event (nor the event exist without the
+   * change). In-process listeners hear of them on the bus after the commit.
+   */
+  async changeStatus(change: (manager: EntityManager) => Promise<MessageEntity[]>): Promise<MessageEntity[]> {
+    const rows = await this.dataSource.transaction(async (tx) => {
+      const changed = await change(tx);
+      if (changed.length) await this.outbox?.publishAll(changed.map(statusEvent), tx);
+      return changed;
+    });
+    this.emitStatus(rows);
+    return rows;
+  }
+
+  /** Tells in-process listeners about committed status changes (their events are in the outbox). */
+  private emitStatus(rows: MessageEntity[]): void {
     for (const m of rows) {
       this.bus.emit({
         type: 'message.status',
@@ -88,7 +106,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         waMessageId: m.waMessageId,
         chatJid: m.chatJid,
         status: m.status,
-        error: m.errorCode ? { code: m.errorCode, message: m.errorMessage ?? m.errorCode } : null,
+        error: statusError(m),
         at: new Date().toISOString(),
       });
     }
@@ -112,7 +130,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   /** Expires what waited too long and returns expired leases of dead processes to the queue. */
   private async sweep(): Promise<void> {
     try {
-      this.emitStatus(await this.repo.expireDue());
+      await this.changeStatus((m) => this.repo.expireDue(m));
       const recovered = await this.repo.recoverClaims(null, this.instanceId);
       if (recovered) this.logger.warn({ recovered }, 'Returned messages with expired claims to the queue');
     } catch (err) {
@@ -206,7 +224,8 @@ class SessionWorker {
         break;
       }
     }
-    this.d.emitStatus(await this.d.repo.markSent(sent, new Date()));
+    const sentAt = new Date();
+    if (sent.length) await this.d.changeStatus((m) => this.d.repo.markSent(sent, sentAt, m));
     if (paced && sent.length) {
       const { minDelayMs, maxDelayMs } = settings;
       this.nextSendAt = Date.now() + minDelayMs + Math.random() * (maxDelayMs - minDelayMs);
@@ -217,8 +236,9 @@ class SessionWorker {
   private async deliver(engine: WhatsAppEngine, message: MessageEntity, settings: SessionSettings): Promise<Outcome> {
     const optOut = await this.optOutReason(message, settings);
     if (optOut) {
-      const row = await this.d.repo.finish(message.id, MessageStatus.OPTED_OUT, optOut, 'The recipient has not opted in to messages from this number');
-      if (row) this.d.emitStatus([row]);
+      await this.d.changeStatus(async (m) =>
+        rowList(await this.d.repo.finish(message.id, MessageStatus.OPTED_OUT, optOut, 'The recipient has not opted in to messages from this number', m)),
+      );
       return 'done';
     }
     try {
@@ -230,8 +250,7 @@ class SessionWorker {
       if (failure.kind === 'not-ready') return 'not-ready';
       const { maxAttempts, retryBaseDelayMs } = this.d.config.queue;
       if (failure.kind === 'permanent' || message.attempts >= maxAttempts) {
-        const row = await this.d.repo.finish(message.id, MessageStatus.FAILED, failure.code, failure.message);
-        if (row) this.d.emitStatus([row]);
+        await this.d.changeStatus(async (m) => rowList(await this.d.repo.finish(message.id, MessageStatus.FAILED, failure.code, failure.message, m)));
         this.logger.warn({ sessionId: this.sessionId, messageId: message.id, code: failure.code, attempts: message.attempts }, 'Message failed');
         return 'done';
       }
@@ -309,6 +328,23 @@ class SessionWorker {
     }
     return { id: message.waMessageId, to: message.chatJid, content, quoted: c.quoted };
   }
+}
+
+function rowList(row: MessageEntity | null): MessageEntity[] {
+  return row ? [row] : [];
+}
+
+function statusError(m: MessageEntity): { code: string; message: string } | null {
+  return m.errorCode ? { code: m.errorCode, message: m.errorMessage ?? m.errorCode } : null;
+}
+
+/** The `message.status` event of a row whose status changed. */
+export function statusEvent(m: MessageEntity): OutboxEventInput {
+  return {
+    type: 'message.status',
+    sessionId: m.sessionId,
+    data: { messageId: m.id, waMessageId: m.waMessageId, chatId: m.chatJid, status: m.status, error: statusError(m) },
+  };
 }
 
 function startOfUtcDay(): Date {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { MessageEntity } from './entities/message.entity';
 import { InsertBatcher } from './insert-batcher';
@@ -194,9 +194,9 @@ export class MessagesRepository {
   }
 
   /** SENDING → SENT (a receipt that already moved the row further is kept). */
-  async markSent(ids: string[], at: Date): Promise<MessageEntity[]> {
+  async markSent(ids: string[], at: Date, manager?: EntityManager): Promise<MessageEntity[]> {
     if (!ids.length) return [];
-    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+    const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
       `UPDATE message SET sent_at = COALESCE(sent_at, $2), lease_until = NULL, updated_at = now(),
               error_code = NULL, error_message = NULL,
               ${historyAppend("'SENT'")},
@@ -219,8 +219,8 @@ export class MessagesRepository {
   }
 
   /** Ends a claimed message (FAILED, OPTED_OUT). */
-  async finish(id: string, status: MessageStatus, code: string, message: string): Promise<MessageEntity | null> {
-    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+  async finish(id: string, status: MessageStatus, code: string, message: string, manager?: EntityManager): Promise<MessageEntity | null> {
+    const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
       `UPDATE message SET status = $2, lease_until = NULL, error_code = $3, error_message = $4, updated_at = now(),
               ${historyAppend('$2', '$3')}
         WHERE id = $1 AND status = 'SENDING' ${this.returningRow}`,
@@ -243,9 +243,9 @@ export class MessagesRepository {
    * Applies a receipt if it moves the message forward; returns the row when it changed.
    * Out-of-order receipts (read before delivered) fill the earlier timestamps too.
    */
-  async applyReceipt(sessionId: string, waMessageId: string, status: MessageStatus, at: Date): Promise<MessageEntity | null> {
+  async applyReceipt(sessionId: string, waMessageId: string, status: MessageStatus, at: Date, manager?: EntityManager): Promise<MessageEntity | null> {
     const rank = statusRankSql(`'${status}'`);
-    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+    const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
       `UPDATE message SET status = $3, ${RECEIPT_COLUMNS[status]}, lease_until = NULL, updated_at = now(),
               error_code = NULL, error_message = NULL, ${historyAppend('$3')}
         WHERE session_id = $1 AND direction = 'outbound' AND wa_message_id = $2
@@ -258,8 +258,8 @@ export class MessagesRepository {
   }
 
   /** A failure ack from WhatsApp for a message already sent. */
-  async failSent(sessionId: string, waMessageId: string, code: string): Promise<MessageEntity | null> {
-    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+  async failSent(sessionId: string, waMessageId: string, code: string, manager?: EntityManager): Promise<MessageEntity | null> {
+    const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
       `UPDATE message SET status = 'FAILED', error_code = $3, error_message = 'WhatsApp rejected the message', updated_at = now(),
               ${historyAppend("'FAILED'", '$3')}
         WHERE session_id = $1 AND direction = 'outbound' AND wa_message_id = $2 AND status IN ('SENDING', 'SENT')
@@ -270,8 +270,8 @@ export class MessagesRepository {
   }
 
   /** QUEUED past their expiry → EXPIRED. */
-  async expireDue(): Promise<MessageEntity[]> {
-    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+  async expireDue(manager?: EntityManager): Promise<MessageEntity[]> {
+    const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
       `UPDATE message SET status = 'EXPIRED', error_code = 'EXPIRED', error_message = 'The session was not ready before the message expired',
               updated_at = now(), ${historyAppend("'EXPIRED'")}
         WHERE status = 'QUEUED' AND expires_at < now() ${this.returningRow}`,

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
@@ -10,6 +10,7 @@ import { KeyedMutex } from '../common/utils/keyed-mutex';
 import { normalizePhoneNumber } from '../common/utils/phone-number';
 import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
+import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { AuthStateStore } from '../whatsapp/auth-state/auth-state.store';
 import { DisconnectReason, type EngineAccount, type EngineEvent, type InboundMessage } from '../whatsapp/engine/engine-events';
 import {
@@ -82,6 +83,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly authState: AuthStateStore,
     private readonly config: AppConfig,
     private readonly bus: EventBus,
+    @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
   /**
@@ -171,8 +173,13 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     return rows.map((r) => r.id);
   }
 
-  /** The row as it is in the database now (no cache). @throws SessionNotFoundError */
+  /**
+   * The row as it is in the database (no cache) once the state writes queued so far for the
+   * session have landed: a caller who saw the live status change reads the row that goes with it.
+   * @throws SessionNotFoundError
+   */
   async getFresh(sessionId: string): Promise<SessionEntity> {
+    await this.flushWrites(sessionId);
     const entity = await this.sessions.findOneBy({ id: sessionId });
     if (!entity) throw new SessionNotFoundError(sessionId);
     return entity;
@@ -455,7 +462,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       case 'qr':
         session.qr = event.qr;
         this.setStatus(session.id, SessionStatus.REGISTERING, null);
-        this.bus.emit({ type: 'session.qr', sessionId: session.id, qr: event.qr, at: new Date().toISOString() });
+        this.publishQr(session.id, event.qr);
         break;
       case 'pairing-code':
         session.pairingCode = event.code;
@@ -572,14 +579,31 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       this.invalidate(sessionId);
       const before = session ? previous : ((await this.sessions.findOneBy({ id: sessionId }))?.status ?? null);
       const statusChanged = before !== status;
-      await this.sessions.update({ id: sessionId }, { ...patch, status, ...(statusChanged ? { statusChangedAt: at } : {}) });
+      // The row, its history entry and the `session.status` event commit together.
+      await this.sessions.manager.transaction(async (tx) => {
+        await tx.getRepository(SessionEntity).update({ id: sessionId }, { ...patch, status, ...(statusChanged ? { statusChangedAt: at } : {}) });
+        if (!statusChanged) return;
+        await tx.getRepository(SessionStatusChangeEntity).insert({ sessionId, status, reason });
+        await this.outbox?.publish(
+          { type: 'session.status', sessionId, at, data: { status, previousStatus: before, reason } },
+          tx,
+        );
+      });
       this.invalidate(sessionId);
       if (!statusChanged) return;
-      await this.history.insert({ sessionId, status, reason });
       this.logger.log({ sessionId, status, previous: before, reason }, 'Session status changed');
       this.bus.emit({ type: 'session.status', sessionId, status, previousStatus: before, reason, at: at.toISOString() });
     });
     this.changes.emit(sessionId);
+  }
+
+  /** `session.qr`, recorded in order after the status writes queued before it. */
+  private publishQr(sessionId: string, qr: string): void {
+    const at = new Date();
+    this.enqueueWrite(sessionId, async () => {
+      await this.outbox?.publish({ type: 'session.qr', sessionId, at, data: { qr } });
+      this.bus.emit({ type: 'session.qr', sessionId, qr, at: at.toISOString() });
+    });
   }
 
   private persist(sessionId: string, patch: SessionPatch): void {

@@ -1,10 +1,22 @@
-import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
+import { Wakeup } from '../common/utils/wakeup';
 import { AppConfig } from '../config/app-config';
+import { OutboxSignal } from '../events/outbox-signal';
 import { SessionRegistry } from '../sessions/session-registry';
-import { isWebhookEventType, type WebhookEnvelope, type WebhookEventType } from './webhook-events';
+import { EventOutboxRepository, OUTBOX_START, positionBefore, type OutboxPosition, type OutboxRow } from './event-outbox.repository';
+import { isWebhookEventType, type WebhookEventType } from './webhook-events';
+
+/** Rows read per query. */
+const PAGE = 500;
+/** How soon to look again when rows exist whose transaction (or an older one) is still open. */
+const BLOCKED_RETRY_MS = 20;
+/** With no stream open, commits wake the reader at most this often (it only follows the tail). */
+const IDLE_MIN_PAUSE_MS = 50;
+/** How often old outbox rows are pruned. */
+const PRUNE_EVERY_MS = 60 * 60_000;
 
 export interface StreamFilter {
   /** Null: every type. */
@@ -16,38 +28,92 @@ export interface StreamFilter {
 }
 
 export interface StreamEvent {
+  /** The event id (`evt_…`), the same as in webhooks. */
   id: string;
+  /** The outbox position to resume after: the SSE `id:` line, sent back as `Last-Event-ID`. */
+  seq: string;
   event: WebhookEventType;
   sessionId: string;
   /** The native envelope JSON, byte for byte what native webhooks receive. */
   json: string;
 }
 
+/** Where a new stream starts. */
+export type StreamStart =
+  /** Events from now on. */
+  | { kind: 'live' }
+  /** Every retained event after this one (a `Last-Event-ID`). */
+  | { kind: 'after'; position: OutboxPosition }
+  /** The `Last-Event-ID` is not retained (pruned, or from another database): every retained event. */
+  | { kind: 'reset'; lastEventId: string };
+
 interface Listener {
   filter: StreamFilter;
   send: (event: StreamEvent) => void;
   close: () => void;
+  /** The last position this listener has been given (or skipped by its filter). */
+  cursor: OutboxPosition;
+  /** Catching up from the outbox: live events are not sent until it has reached the hub. */
+  live: boolean;
   /** Workspace checks are asynchronous; this chain keeps the listener's events in order. */
   chain: Promise<void>;
 }
 
 /**
- * The hub of the live event stream (`GET /api/events`). Every event that goes through
- * `WebhooksService.publish()` (from the bus or a producer) is broadcast here after its
- * transaction commits. In-process only: a client sees the events produced by the process it
- * is connected to.
+ * The live event stream (`GET /api/events`), read from the event outbox, so it carries every
+ * event committed by any process on the database, in outbox order.
+ *
+ * One reader per process tails the outbox (woken at once by local commits, otherwise every
+ * `EVENTS_POLL_INTERVAL_MS`) and hands each row to the streams that are live. A stream that
+ * resumes (`Last-Event-ID`) first reads what it missed from the outbox, up to where the
+ * reader is, and turns live in the same tick it has caught up, so nothing is sent twice or
+ * skipped at the seam. With no stream open, the reader only follows the outbox's tail.
  */
 @Injectable()
-export class EventStreamService implements BeforeApplicationShutdown {
+export class EventStreamService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(EventStreamService.name);
   private readonly listeners = new Set<Listener>();
+  private readonly wakeup = new Wakeup();
+  /** The last row handed to live listeners (or the tail, with none). */
+  private position: OutboxPosition = OUTBOX_START;
+  private started: Promise<void> | null = null;
+  private stopped = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private unsubscribeSignal?: () => void;
+  private lastPrune = 0;
 
   constructor(
     private readonly registry: SessionRegistry,
     private readonly config: AppConfig,
+    private readonly outbox: EventOutboxRepository,
+    private readonly signal: OutboxSignal,
   ) {}
 
   get heartbeatMs(): number {
     return this.config.webhooks.streamHeartbeatMs;
+  }
+
+  onApplicationBootstrap(): void {
+    this.unsubscribeSignal = this.signal.onCommitted(() => this.wakeup.wake());
+    this.started = this.outbox.tail().then(
+      (tail) => {
+        this.position = tail;
+      },
+      (err) => this.logger.error({ err }, 'Reading the event outbox failed'),
+    );
+    this.loopDone = this.started.then(() => this.loop());
+  }
+
+  /** Ends every open stream and stops reading, so the HTTP server and the database can close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribeSignal?.();
+    this.wakeup.wake();
+    for (const l of [...this.listeners]) {
+      this.listeners.delete(l);
+      l.close();
+    }
+    await this.loopDone;
   }
 
   /**
@@ -75,38 +141,126 @@ export class EventStreamService implements BeforeApplicationShutdown {
     return { events, sessionId, workspace: principal.workspace };
   }
 
-  /** Adds a listener; returns its removal. `close` is called when the server shuts down. */
-  subscribe(filter: StreamFilter, send: (event: StreamEvent) => void, close: () => void): () => void {
-    const listener: Listener = { filter, send, close, chain: Promise.resolve() };
+  /**
+   * Where a stream with this `Last-Event-ID` (the `id:` of an event this server sent) starts.
+   * Ids of the earlier `evt_…` form, and numbers no longer in the outbox, start a replay of
+   * every retained event (`reset`).
+   * @throws AppError VALIDATION_FAILED (neither)
+   */
+  async resolveStart(lastEventId: string | undefined): Promise<StreamStart> {
+    if (lastEventId === undefined || lastEventId === '') return { kind: 'live' };
+    const id = lastEventId.trim();
+    if (/^\d{1,18}$/.test(id)) {
+      const position = await this.outbox.positionOf(id);
+      return position ? { kind: 'after', position } : { kind: 'reset', lastEventId: id };
+    }
+    if (/^evt_[0-9a-f-]{36}$/i.test(id)) return { kind: 'reset', lastEventId: id };
+    throw new AppError(ErrorCode.VALIDATION_FAILED, 'Last-Event-ID must be the id of an event this stream sent', {
+      fields: [{ field: 'lastEventId', messages: ['must be the id: of an event this stream sent (a number)'] }],
+    });
+  }
+
+  /**
+   * Adds a listener starting at `start` (default: live); returns its removal. `close` is
+   * called when the server shuts down.
+   */
+  subscribe(filter: StreamFilter, send: (event: StreamEvent) => void, close: () => void, start: StreamStart = { kind: 'live' }): () => void {
+    const listener: Listener = { filter, send, close, cursor: this.position, live: start.kind === 'live', chain: Promise.resolve() };
     this.listeners.add(listener);
+    if (!listener.live) {
+      listener.cursor = start.kind === 'after' ? start.position : OUTBOX_START;
+      void this.catchUp(listener).catch((err) => {
+        this.logger.error({ err }, 'Replaying the event outbox failed');
+        if (this.listeners.delete(listener)) listener.close();
+      });
+    }
+    this.wakeup.wake();
     return () => this.listeners.delete(listener);
   }
 
-  broadcast(envelope: WebhookEnvelope, json: string): void {
-    if (!this.listeners.size) return;
-    const event: StreamEvent = { id: envelope.id, event: envelope.event, sessionId: envelope.sessionId, json };
-    for (const l of this.listeners) {
-      if (l.filter.events && !l.filter.events.has(event.event)) continue;
-      if (l.filter.sessionId && l.filter.sessionId !== event.sessionId) continue;
-      if (!l.filter.workspace) {
-        l.send(event);
+  /** Sends a resuming listener what it missed, then turns it live. */
+  private async catchUp(l: Listener): Promise<void> {
+    await this.started;
+    while (this.listeners.has(l)) {
+      const upTo = this.position;
+      if (!positionBefore(l.cursor, upTo)) {
+        // Caught up with the reader: from here on it sends this listener everything after `upTo`.
+        l.live = true;
+        return;
+      }
+      const { rows } = await this.outbox.readAfter(l.cursor, PAGE, { upTo, sessionId: l.filter.sessionId });
+      if (!rows.length) {
+        l.cursor = upTo;
         continue;
       }
-      const workspace = l.filter.workspace;
-      l.chain = l.chain
-        .then(async () => {
-          const session = await this.registry.findEntity(event.sessionId);
-          if (session?.settings.workspace === workspace && this.listeners.has(l)) l.send(event);
-        })
-        .catch(() => undefined);
+      for (const row of rows) this.offer(l, row);
+      await l.chain;
     }
   }
 
-  /** Ends every open stream, so the HTTP server can close. */
-  beforeApplicationShutdown(): void {
-    for (const l of [...this.listeners]) {
-      this.listeners.delete(l);
-      l.close();
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let sleepMs = this.config.events.pollIntervalMs;
+      try {
+        sleepMs = await this.poll();
+        await this.maybePrune();
+      } catch (err) {
+        if (!this.stopped) this.logger.error({ err }, 'Reading the event outbox failed');
+      }
+      if (!this.listeners.size && !this.stopped) await new Promise((r) => setTimeout(r, Math.min(IDLE_MIN_PAUSE_MS, sleepMs)));
+      if (sleepMs > 0 && !this.stopped) await this.wakeup.sleep(sleepMs);
     }
+  }
+
+  /** One read; returns how long to sleep before the next. */
+  private async poll(): Promise<number> {
+    if (!this.listeners.size) {
+      const tail = await this.outbox.tail();
+      // A stream that subscribed meanwhile starts from the old position: jumping now would skip
+      // the rows in between for it.
+      if (!this.listeners.size && positionBefore(this.position, tail)) this.position = tail;
+      return this.config.events.pollIntervalMs;
+    }
+    const { rows, blocked } = await this.outbox.readAfter(this.position, PAGE);
+    for (const row of rows) {
+      const position = { xid: row.xid, seq: row.seq };
+      this.position = position;
+      for (const l of this.listeners) if (l.live && positionBefore(l.cursor, position)) this.offer(l, row);
+    }
+    if (rows.length === PAGE) return 0;
+    return blocked ? BLOCKED_RETRY_MS : this.config.events.pollIntervalMs;
+  }
+
+  /** Moves the listener past `row`, sending it when the filter lets it through. */
+  private offer(l: Listener, row: OutboxRow): void {
+    l.cursor = { xid: row.xid, seq: row.seq };
+    if (!isWebhookEventType(row.type)) return;
+    if (l.filter.events && !l.filter.events.has(row.type)) return;
+    if (l.filter.sessionId && l.filter.sessionId !== row.sessionId) return;
+    const event: StreamEvent = { id: row.eventId, seq: row.seq, event: row.type, sessionId: row.sessionId, json: row.envelope };
+    if (!l.filter.workspace) {
+      l.send(event);
+      return;
+    }
+    const workspace = l.filter.workspace;
+    l.chain = l.chain
+      .then(async () => {
+        const session = await this.registry.findEntity(event.sessionId);
+        if (session?.settings.workspace === workspace && this.listeners.has(l)) l.send(event);
+      })
+      .catch(() => undefined);
+  }
+
+  private async maybePrune(): Promise<void> {
+    const hours = this.config.events.retentionHours;
+    if (!hours || Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = Date.now();
+    let removed = 0;
+    let n: number;
+    do {
+      n = await this.outbox.prune(hours);
+      removed += n;
+    } while (n > 0 && !this.stopped);
+    if (removed) this.logger.log({ removed, hours }, 'Pruned old outbox events');
   }
 }

@@ -7,6 +7,8 @@ import { DeviceWebhookController } from './device-webhook.controller';
 import { WebhookDeliveryAttemptEntity } from './entities/webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { WebhookEntity } from './entities/webhook.entity';
+import { EventOutboxRepository } from './event-outbox.repository';
+import { EventPublisher } from './event-publisher';
 import { EventStreamService } from './event-stream.service';
 import { EventsController } from './events.controller';
 import { WebhookFormats } from './formats/webhook-formats';
@@ -16,21 +18,24 @@ import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
 /**
- * Webhook subscriptions, durable signed deliveries and the live event stream. Other modules
- * publish events through `WebhooksService.publish()` (also bound as the global `EVENT_OUTBOX`
- * by `WebhooksOutboxModule`) and add payload formats through `WebhookFormats.register()`.
+ * Webhook subscriptions, durable signed deliveries, the event outbox and the live event
+ * stream read from it. Other modules publish events through `EventPublisher` (bound as the
+ * global `EVENT_OUTBOX` by `WebhooksOutboxModule`) and add payload formats through
+ * `WebhookFormats.register()`.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity, WebhookDeliveryAttemptEntity]), SessionsModule, AuthModule],
   controllers: [WebhooksController, DeviceWebhookController, EventsController],
   providers: [
     WebhooksRepository,
+    EventOutboxRepository,
+    EventPublisher,
     WebhooksService,
     WebhookDispatcher,
     WebhookFormats,
     EventStreamService,
     AfterCommit,
   ],
-  exports: [WebhooksService, WebhookFormats, EventStreamService],
+  exports: [WebhooksService, EventPublisher, WebhookFormats, EventStreamService],
 })
 export class WebhooksModule {}

@@ -1,157 +1,53 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppError, ForbiddenError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
-import { EventBus } from '../events/event-bus';
 import { SessionRegistry } from '../sessions/session-registry';
-import { AfterCommit } from './after-commit';
 import type { DeliveryDetailDto, DeliveryDto, ListDeliveriesQueryDto } from './dto/delivery.dto';
 import type { CreateWebhookDto, ListWebhooksQueryDto, UpdateWebhookDto, WebhookDto } from './dto/webhook.dto';
 import type { WebhookEntity } from './entities/webhook.entity';
-import { EventStreamService } from './event-stream.service';
-import { serializeEnvelope } from './formats/native.formatter';
+import { EventPublisher } from './event-publisher';
 import { WebhookFormats } from './formats/webhook-formats';
 import type { WebhookFormatter } from './formats/webhook-formatter';
 import { WebhookDispatcher } from './webhook-dispatcher';
-import {
-  ALL_EVENTS,
-  BUS_SOURCED_EVENTS,
-  fromDomainEvent,
-  isWebhookEventType,
-  type WebhookEnvelope,
-  type WebhookEventInput,
-} from './webhook-events';
+import { ALL_EVENTS, type WebhookEventInput } from './webhook-events';
 import { toDeliveryDetailDto, toDeliveryDto, toWebhookDto } from './webhook.mapper';
-import { WebhooksRepository, type NewDelivery } from './webhooks.repository';
+import { WebhooksRepository } from './webhooks.repository';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
-
-/** Most bus events recorded in one statement. */
-const BUS_BATCH = 500;
 
 /**
  * Webhook subscriptions and the publishing side of their deliveries: who may manage which
  * webhook, which subscriptions an event goes to, and the delivery rows it becomes.
  */
 @Injectable()
-export class WebhooksService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
-  private unsubscribe?: () => void;
-  /** Bus events waiting to be recorded, per session; a session's events are recorded in order. */
-  private readonly buffers = new Map<string, WebhookEventInput[]>();
-  private readonly drains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly repo: WebhooksRepository,
     private readonly formats: WebhookFormats,
     private readonly registry: SessionRegistry,
     private readonly dispatcher: WebhookDispatcher,
-    private readonly stream: EventStreamService,
-    private readonly afterCommit: AfterCommit,
-    private readonly bus: EventBus,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly publisher: EventPublisher,
   ) {}
-
-  onApplicationBootstrap(): void {
-    const fromBus = new Set<string>(BUS_SOURCED_EVENTS);
-    this.unsubscribe = this.bus.onAny((domainEvent) => {
-      if (!fromBus.has(domainEvent.type)) return;
-      const event = fromDomainEvent(domainEvent);
-      if (event) this.enqueue(event);
-    });
-  }
-
-  /**
-   * Bus events of the sessions closing (onModuleDestroy) are still recorded: this drains in
-   * the next phase, before the database closes (onApplicationShutdown).
-   */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.unsubscribe?.();
-    await Promise.all(this.drains.values());
-  }
 
   // ------------------------------------------------------------ publishing
 
   /**
-   * Records one event for every active subscription that wants it: one delivery row per
-   * subscription (per item for formats that post items separately), holding the exact body
-   * every attempt will send. All copies share one event id (`evt_<uuid>`).
+   * Records one event: its outbox row (the live stream's source) and one delivery row per
+   * matching active subscription (per item for formats that post items separately), holding
+   * the exact body every attempt will send. All copies share one event id (`evt_<uuid>`).
    *
    * With `manager`, the rows are written in that manager's transaction: they exist exactly
    * when the caller's own writes do, and the dispatcher and live stream hear of the event only
-   * after the commit. Without one, they are written at once. Not idempotent: each call is a
-   * new event. Rejects when the database write fails (inside a transaction, the caller's
-   * transaction fails with it).
+   * after the commit. Without one, they are written in a transaction of their own. Not
+   * idempotent: each call is a new event. Rejects when the database write fails (inside a
+   * transaction, the caller's transaction fails with it).
    */
-  async publish(event: WebhookEventInput, manager?: EntityManager): Promise<void> {
-    await this.publishAll(event.sessionId, [event], manager);
-  }
-
-  /** `publish()` for several events of one session, in order, with one read and one write. */
-  private async publishAll(sessionId: string, events: WebhookEventInput[], manager?: EntityManager): Promise<void> {
-    for (const e of events) {
-      if (!isWebhookEventType(e.type)) throw new Error(`Unknown webhook event type '${String(e.type)}'`);
-      if (e.sessionId !== sessionId) throw new Error('publishAll takes events of one session');
-    }
-    const envelopes: WebhookEnvelope[] = events.map((e) => ({
-      id: `evt_${randomUUID()}`,
-      event: e.type,
-      sessionId: e.sessionId,
-      createdAt: new Date(e.at ?? Date.now()).toISOString(),
-      data: e.data,
-    }));
-    const m = manager ?? this.dataSource.manager;
-    const subscriptions = await this.repo.findMatching(m, sessionId, [...new Set(events.map((e) => e.type))]);
-    const rows: NewDelivery[] = [];
-    for (const envelope of envelopes) {
-      for (const sub of subscriptions) {
-        if (!sub.events.includes(ALL_EVENTS) && !sub.events.includes(envelope.event)) continue;
-        const formatter = this.formats.find(sub.format);
-        if (!formatter) {
-          this.logger.warn({ webhookId: sub.id, format: sub.format }, 'Webhook format not available; event skipped for this webhook');
-          continue;
-        }
-        if (!formatter.events.includes(envelope.event)) continue;
-        for (const payload of formatter.format(envelope, sub)) {
-          rows.push({ webhookId: sub.id, eventId: envelope.id, eventType: envelope.event, sessionId, body: payload.body });
-        }
-      }
-    }
-    await this.repo.insertDeliveries(m, rows);
-    this.afterCommit.run(manager, () => {
-      for (const envelope of envelopes) this.stream.broadcast(envelope, serializeEnvelope(envelope));
-      if (rows.length) this.dispatcher.notify();
-    });
-  }
-
-  /**
-   * Bus events are buffered per session and recorded in order; whatever arrives while a
-   * batch is being written goes into the next one, so a burst costs a few round trips.
-   */
-  private enqueue(event: WebhookEventInput): void {
-    const key = event.sessionId;
-    const buffered = this.buffers.get(key);
-    if (buffered) {
-      buffered.push(event);
-      return;
-    }
-    this.buffers.set(key, [event]);
-    const drain = (async () => {
-      for (;;) {
-        const batch = this.buffers.get(key)!.splice(0, BUS_BATCH);
-        if (!batch.length) break;
-        try {
-          await this.publishAll(key, batch);
-        } catch (err) {
-          this.logger.error({ err, sessionId: key, events: batch.length }, 'Recording webhook events failed');
-        }
-      }
-      this.buffers.delete(key);
-      this.drains.delete(key);
-    })();
-    this.drains.set(key, drain);
+  publish(event: WebhookEventInput, manager?: EntityManager): Promise<void> {
+    return this.publisher.publish(event, manager);
   }
 
   // ------------------------------------------------------------ subscriptions

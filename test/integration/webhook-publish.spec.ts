@@ -42,7 +42,9 @@ describe('Webhook publishing', () => {
   const hook = async (body: Record<string, unknown>) => (await api(t).post('/api/webhooks').send({ url: receiver.url, ...body }).expect(201)).body.webhook.id as string;
   const rowsOf = (eventId: string) =>
     t.dataSource.query(`SELECT webhook_id, event_id, event_type, session_id, body, status FROM webhook_delivery WHERE event_id = $1 ORDER BY seq`, [eventId]);
-  const streamedWith = (marker: string) => streamed.find((e) => e.json.includes(marker))!;
+  const streamedWith = (marker: string) => eventually(async () => streamed.find((e) => e.json.includes(marker)));
+  const outboxWith = async (marker: string): Promise<{ event_id: string; envelope: string }[]> =>
+    t.dataSource.query(`SELECT event_id, envelope FROM event_outbox WHERE envelope LIKE $1 ORDER BY seq`, [`%${marker}%`]);
 
   it('creates one delivery per matching active subscription, all with one event id and body', async () => {
     const global = await hook({});
@@ -51,7 +53,9 @@ describe('Webhook publishing', () => {
     await hook({ sessionId, events: ['message.status'] });
     await hook({ sessionId, active: false });
     await webhooks.publish({ type: 'contact.opt_in', sessionId, data: { jid: '15550000001@s.whatsapp.net', optIn: 'yes' }, at: '2026-11-02T10:00:00.000Z' });
-    const eventId = streamedWith('15550000001@s.whatsapp.net').id;
+    const [outboxRow] = await outboxWith('15550000001@s.whatsapp.net');
+    const eventId = outboxRow.event_id;
+    assert.equal((await streamedWith('15550000001@s.whatsapp.net')).id, eventId, 'the live stream carries the same event');
     const rows = await rowsOf(eventId);
     assert.deepEqual(rows.map((r: { webhook_id: string }) => r.webhook_id).sort(), [global, bound].sort());
     assert.equal(new Set(rows.map((r: { body: string }) => r.body)).size, 1, 'every copy has the same bytes');
@@ -61,6 +65,7 @@ describe('Webhook publishing', () => {
       JSON.stringify({ id: eventId, event: 'contact.opt_in', sessionId, createdAt: '2026-11-02T10:00:00.000Z', data: { jid: '15550000001@s.whatsapp.net', optIn: 'yes' } }),
     );
     assert.ok(rows.every((r: { status: string; session_id: string }) => r.status === 'PENDING' && r.session_id === sessionId));
+    assert.equal(outboxRow.envelope, body, 'the outbox holds the same envelope bytes');
     await assert.rejects(webhooks.publish({ type: 'message.sent' as never, sessionId, data: {} }), /Unknown webhook event type/);
   });
 
@@ -74,15 +79,17 @@ describe('Webhook publishing', () => {
       await webhooks.publish({ type: 'message.received', sessionId, data: { text: 'committed' } }, m);
       const inside = await m.query(`SELECT event_id FROM webhook_delivery WHERE body LIKE '%committed%'`);
       eventId = inside[0].event_id;
+      assert.equal((await m.query(`SELECT 1 FROM event_outbox WHERE event_id = $1`, [eventId])).length, 1);
       // Other connections do not see the rows (embedded PGlite has one connection, taken by this
       // transaction), and the live stream has not heard of the event yet.
       if (t.database.kind === 'postgres') {
         assert.equal((await t.dataSource.query(`SELECT 1 FROM webhook_delivery WHERE event_id = $1`, [eventId])).length, 0);
+        assert.equal((await t.dataSource.query(`SELECT 1 FROM event_outbox WHERE event_id = $1`, [eventId])).length, 0);
       }
       assert.equal(received().length, before);
     });
     assert.equal((await rowsOf(eventId)).length, 2, 'the global webhook and the message.received one');
-    assert.equal(received().length, before + 1);
+    await eventually(async () => received().length === before + 1);
     assert.equal(received().at(-1)!.id, eventId);
 
     await assert.rejects(
@@ -94,8 +101,13 @@ describe('Webhook publishing', () => {
       /inbound write failed/,
     );
     assert.equal((await t.dataSource.query(`SELECT 1 FROM webhook_delivery WHERE body LIKE '%rolled-back%'`)).length, 0);
+    assert.equal((await outboxWith('rolled-back')).length, 0);
     assert.equal((await t.dataSource.query(`SELECT 1 FROM setting WHERE key = 'webhook-test-rollback'`)).length, 0);
-    assert.equal(received().length, before + 1, 'a rolled-back event never reaches the stream');
+    // A later event gets through, and the rolled-back one never did.
+    await webhooks.publish({ type: 'message.received', sessionId, data: { text: 'after-rollback' } });
+    await streamedWith('after-rollback');
+    assert.equal(received().length, before + 2, 'a rolled-back event never reaches the stream');
+    assert.ok(!streamed.some((e) => e.json.includes('rolled-back')));
   });
 
   it('drops what a rolled-back savepoint published and keeps the rest', async () => {
@@ -114,35 +126,33 @@ describe('Webhook publishing', () => {
     } finally {
       await runner.release();
     }
+    await streamedWith('"outer"');
     assert.deepEqual(received().slice(before).map((e) => JSON.parse(e.json).data.text), ['outer']);
     assert.equal((await t.dataSource.query(`SELECT 1 FROM webhook_delivery WHERE body LIKE '%"inner"%'`)).length, 0);
+    assert.equal((await outboxWith('"inner"')).length, 0);
     assert.ok((await t.dataSource.query(`SELECT 1 FROM webhook_delivery WHERE body LIKE '%"outer"%'`)).length > 0);
   });
 
-  it('takes session, message-status, call and opt-in events from the bus, but never message.received', async () => {
+  it('records nothing from the in-process bus: every event comes from its producer through the outbox', async () => {
     const bus = t.app.get(EventBus);
-    const count = async (type: string) => (await t.dataSource.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE event_type = $1`, [type]))[0].n as number;
-    const receivedBefore = await count('message.received');
-    const callsBefore = await count('call.received');
     const at = new Date().toISOString();
+    const outboxCount = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM event_outbox`))[0].n as number;
+    const before = await outboxCount();
     bus.emit({ type: 'message.received', sessionId, data: { text: 'from the bus' }, at } as DomainEvent);
     bus.emit({ type: 'call.received', sessionId, data: { from: '15550000002@s.whatsapp.net', isVideo: false }, at } as DomainEvent);
+    bus.emit({ type: 'contact.opt_in', sessionId, data: { n: 'bus' }, at } as DomainEvent);
     bus.emit({ type: 'session.pairing_code', sessionId, code: 'ABCD1234', at } as DomainEvent);
-    await eventually(async () => (await count('call.received')) === callsBefore + 1);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(await count('message.received'), receivedBefore, 'message.received is published transactionally by its producer only');
-    assert.equal((await t.dataSource.query(`SELECT 1 FROM webhook_delivery WHERE body LIKE '%ABCD1234%'`)).length, 0);
-    const call = streamed.find((e) => e.event === 'call.received')!;
-    assert.deepEqual(JSON.parse(call.json).data, { from: '15550000002@s.whatsapp.net', isVideo: false });
+    // A marker published after the bus events: once it is streamed, anything recorded from the bus would be too.
+    await webhooks.publish({ type: 'contact.opt_in', sessionId, data: { marker: 'after-bus' } });
+    await streamedWith('after-bus');
+    assert.equal(await outboxCount(), before + 1);
+    assert.equal((await t.dataSource.query(`SELECT 1 FROM webhook_delivery WHERE body LIKE '%ABCD1234%' OR body LIKE '%from the bus%'`)).length, 0);
 
-    // A burst of bus events keeps its order.
+    // A burst of events of one session keeps its order.
     const burstHook = await hook({ sessionId: otherSessionId, events: ['contact.opt_in'] });
-    for (let n = 0; n < 50; n++) bus.emit({ type: 'contact.opt_in', sessionId: otherSessionId, data: { n }, at } as DomainEvent);
-    const order = await eventually(async () => {
-      const rows = await t.dataSource.query(`SELECT body FROM webhook_delivery WHERE webhook_id = $1 ORDER BY seq`, [burstHook]);
-      return rows.length === 50 ? rows.map((r: { body: string }) => JSON.parse(r.body).data.n) : null;
-    });
-    assert.deepEqual(order, [...Array(50).keys()]);
+    for (let n = 0; n < 50; n++) await webhooks.publish({ type: 'contact.opt_in', sessionId: otherSessionId, data: { n }, at });
+    const rows = await t.dataSource.query(`SELECT body FROM webhook_delivery WHERE webhook_id = $1 ORDER BY seq`, [burstHook]);
+    assert.deepEqual(rows.map((r: { body: string }) => JSON.parse(r.body).data.n), [...Array(50).keys()]);
   });
 
   it('lets another payload format plug in through WebhookFormats', async () => {

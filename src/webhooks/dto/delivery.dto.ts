@@ -74,4 +74,8 @@ export class EventStreamQueryDto {
   @ApiPropertyOptional({ description: 'Only events of this session (id, number or mobid)' })
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
   sessionId?: string;
+
+  @ApiPropertyOptional({ example: '1042', description: 'Resume after this event (the `id:` of an event received); the Last-Event-ID header wins' })
+  @IsOptional() @IsString() @MaxLength(100)
+  lastEventId?: string;
 }
