@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { eventually } from '../support/http';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -29,13 +29,7 @@ describe('Crash safety of the queue (kill -9 mid-dispatch)', { skip: !process.en
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const call = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${server!.url}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (path: string, init?: RequestInit) => callServer(server!.url, TEST_API_KEY, path, init);
 
   it('loses nothing and reuses the WhatsApp ids after a restart', async () => {
     database = await createTestDatabase('postgres');

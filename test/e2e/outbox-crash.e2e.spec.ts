@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { eventually } from '../support/http';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -33,13 +33,7 @@ describe('Event outbox across a crash (kill -9 mid-dispatch)', { skip: !process.
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const call = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${server!.url}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (path: string, init?: RequestInit) => callServer(server!.url, TEST_API_KEY, path, init);
 
   it('every status a message holds after the crash has its message.status event', async () => {
     database = await createTestDatabase('postgres');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { eventually } from '../support/http';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { verifySignature, WebhookReceiver } from '../support/webhook-receiver';
@@ -32,14 +32,8 @@ describe('Webhook deliveries survive a crash (kill -9 and restart)', { skip: !pr
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const call = async (path: string, method = 'GET', body?: unknown) => {
-    const res = await fetch(`${server!.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (path: string, method = 'GET', body?: unknown) =>
+    callServer(server!.url, TEST_API_KEY, path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
 
   it('delivers everything in order after a restart', async (ctx) => {
     database = await createTestDatabase('postgres');

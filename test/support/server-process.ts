@@ -67,3 +67,12 @@ export async function startServerProcess(env: Record<string, string | undefined>
     },
   };
 }
+
+/** A JSON request to a server process with a bearer token: the status and the parsed body. */
+export async function callServer(url: string, token: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
