@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { parseAllowlist } from '../common/net/url-guard';
 import { EnvSchema, validateEnv } from './env.schema';
 
 function parseDuration(value: string): number {
@@ -80,7 +81,7 @@ export class AppConfig {
       maxBytes: e.MEDIA_MAX_BYTES,
       fetchTimeoutMs: e.MEDIA_FETCH_TIMEOUT_MS,
       maxRedirects: e.MEDIA_FETCH_MAX_REDIRECTS,
-      urlAllowlist: e.MEDIA_URL_ALLOWLIST.split(',').map((s) => s.trim()).filter(Boolean),
+      urlAllowlist: parseAllowlist(e.MEDIA_URL_ALLOWLIST),
       imageMaxDimension: e.IMAGE_MAX_DIMENSION,
       imageJpegQuality: e.IMAGE_JPEG_QUALITY,
       imageMaxPixels: e.IMAGE_MAX_PIXELS,
@@ -147,6 +148,7 @@ export class AppConfig {
       pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
       retentionDays: e.WEBHOOK_RETENTION_DAYS,
       streamHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
+      urlAllowlist: parseAllowlist(e.WEBHOOK_URL_ALLOWLIST),
     };
   }
 

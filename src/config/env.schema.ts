@@ -245,6 +245,14 @@ export class EnvSchema {
 
   // --- Webhooks and the live event stream -----------------------------------------------
 
+  /**
+   * Hosts, IPs or CIDRs (same syntax as MEDIA_URL_ALLOWLIST) that webhooks set by a session- or
+   * workspace-bound token may reach although they are private or loopback, and that any webhook
+   * may reach although they are link-local (cloud metadata).
+   */
+  @IsString()
+  WEBHOOK_URL_ALLOWLIST = '';
+
   /** One delivery attempt (connect, send, response) is abandoned after this long. */
   @Transform(toInt) @IsInt() @Min(100)
   WEBHOOK_TIMEOUT_MS = 10_000;

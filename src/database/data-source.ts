@@ -5,10 +5,11 @@ import { Workspaces1763800002500 } from '../../migrations/1763800002500-Workspac
 import { Webhooks1763800002000 } from '../../migrations/1763800002000-Webhooks';
 import { CloudApi1763800003000 } from '../../migrations/1763800003000-CloudApi';
 import { MessageWaProto1763800004000 } from '../../migrations/1763800004000-MessageWaProto';
+import { WebhookTargetScope1763800008000 } from '../../migrations/1763800008000-WebhookTargetScope';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
 
-export const MIGRATIONS = [Init1763800000000, Messaging1763800001000, Workspaces1763800002500, Webhooks1763800002000, CloudApi1763800003000, MessageWaProto1763800004000];
+export const MIGRATIONS = [Init1763800000000, Messaging1763800001000, Workspaces1763800002500, Webhooks1763800002000, CloudApi1763800003000, MessageWaProto1763800004000, WebhookTargetScope1763800008000];
 
 /**
  * The one description of the database shared by Nest (`DatabaseModule`) and the migration

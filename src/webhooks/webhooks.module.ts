@@ -10,6 +10,7 @@ import { EventStreamService } from './event-stream.service';
 import { EventsController } from './events.controller';
 import { WebhookFormats } from './formats/webhook-formats';
 import { WebhookDispatcher } from './webhook-dispatcher';
+import { WebhookTargets } from './webhook-targets';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
@@ -26,6 +27,7 @@ import { WebhooksService } from './webhooks.service';
     WebhooksRepository,
     WebhooksService,
     WebhookDispatcher,
+    WebhookTargets,
     WebhookFormats,
     EventStreamService,
     AfterCommit,

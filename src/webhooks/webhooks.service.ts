@@ -16,6 +16,7 @@ import { serializeEnvelope } from './formats/native.formatter';
 import { WebhookFormats } from './formats/webhook-formats';
 import type { WebhookFormatter } from './formats/webhook-formatter';
 import { WebhookDispatcher } from './webhook-dispatcher';
+import { WebhookTargets } from './webhook-targets';
 import {
   ALL_EVENTS,
   BUS_SOURCED_EVENTS,
@@ -52,6 +53,7 @@ export class WebhooksService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly afterCommit: AfterCommit,
     private readonly bus: EventBus,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly targets: WebhookTargets,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -167,6 +169,9 @@ export class WebhooksService implements OnApplicationBootstrap, BeforeApplicatio
     const formatter = this.formats.get(dto.format ?? 'native');
     const events = this.normalizeEvents(formatter, dto.events, dto.services) ?? [ALL_EVENTS];
     const url = validateUrl(dto.url);
+    // Who sets the URL decides where it may be delivered (see WebhookTargets).
+    const restricted = isScoped(principal);
+    this.targets.assertAllowed(url, restricted);
     const secret = dto.secret ?? generateSecret();
     const options = await formatter.setup({ url, secret, sessionId, events, verifyToken: dto.verifyToken });
     const webhook = await this.repo.insert({
@@ -178,6 +183,7 @@ export class WebhooksService implements OnApplicationBootstrap, BeforeApplicatio
       secret,
       description: dto.description ?? null,
       active: dto.active ?? true,
+      restricted,
     });
     this.logger.log({ webhookId: webhook.id, sessionId, format: webhook.format, events }, 'Webhook created');
     return { ...toWebhookDto(webhook, { pending: 0, failed: 0 }), secret };
@@ -207,7 +213,11 @@ export class WebhooksService implements OnApplicationBootstrap, BeforeApplicatio
     const webhook = await this.getOwned(principal, id);
     const formatter = this.formats.get(webhook.format);
     const patch: Parameters<WebhooksRepository['update']>[1] = {};
-    if (dto.url !== undefined) patch.url = validateUrl(dto.url);
+    if (dto.url !== undefined) {
+      patch.url = validateUrl(dto.url);
+      patch.restricted = isScoped(principal);
+      this.targets.assertAllowed(patch.url, patch.restricted);
+    }
     const events = this.normalizeEvents(formatter, dto.events, dto.services);
     if (events) patch.events = events;
     if (dto.sessionId !== undefined) patch.sessionId = await this.resolveSession(principal, dto.sessionId);
@@ -244,7 +254,9 @@ export class WebhooksService implements OnApplicationBootstrap, BeforeApplicatio
    */
   async setDeviceWebhook(principal: Principal, token: string, url: string): Promise<{ webhook: WebhookDto; created: boolean }> {
     const sessionId = await this.resolveSession(principal, token);
-    const { webhook, created } = await this.repo.upsertDevice(sessionId!, validateUrl(url), generateSecret());
+    const restricted = isScoped(principal);
+    this.targets.assertAllowed(validateUrl(url), restricted);
+    const { webhook, created } = await this.repo.upsertDevice(sessionId!, url, generateSecret(), restricted);
     this.dispatcher.notify();
     const counts = await this.repo.healthCounts([webhook.id]);
     return { webhook: toWebhookDto(webhook, counts.get(webhook.id) ?? { pending: 0, failed: 0 }), created };
@@ -333,8 +345,8 @@ function generateSecret(): string {
 }
 
 /**
- * Receivers may be on private or loopback addresses on purpose (self-hosters run them next
- * to Switchboard), so no SSRF filtering here: only http(s) and a parsable URL.
+ * Only http(s) and a parsable URL here; which addresses it may reach depends on who sets it
+ * (WebhookTargets: literal IPs at once, hostnames at delivery).
  */
 function validateUrl(raw: string): string {
   let url: URL;
