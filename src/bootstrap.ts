@@ -28,7 +28,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.disable('x-powered-by');
   // JSON API answers are not cached by validators; hashing every body costs CPU for nothing.
   app.set('etag', false);
-  app.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For decides req.ip (the address failed logins are counted by): TRUST_PROXY.
+  app.set('trust proxy', config.http.trustProxy);
   // Base64 media travel inside JSON: the send routes accept bodies as large as the media limit.
   const mediaJsonLimit = Math.ceil(config.media.maxBytes * 1.37) + 64 * 1024;
   app.use(

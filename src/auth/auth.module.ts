@@ -12,6 +12,7 @@ import { AuthService } from './auth.service';
 import { ApiTokenEntity } from './entities/api-token.entity';
 import { ApiAuthGuard } from './guards/api-auth.guard';
 import { JwtKeysService } from './jwt-keys.service';
+import { PasswordAttempts } from './password-attempts';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokensService } from './tokens.service';
 
@@ -25,6 +26,7 @@ import { TokensService } from './tokens.service';
     JwtKeysService,
     JwtStrategy,
     AdminBootstrapService,
+    PasswordAttempts,
     { provide: APP_GUARD, useClass: ApiAuthGuard },
   ],
   exports: [AdminBootstrapService, TokensService],

@@ -25,8 +25,8 @@ export class AppConfig {
   }
 
   get http() {
-    const { PORT, HOST, BODY_LIMIT, PUBLIC_URL } = this.env;
-    return { port: PORT, host: HOST, bodyLimit: BODY_LIMIT, publicUrl: PUBLIC_URL };
+    const { PORT, HOST, BODY_LIMIT, PUBLIC_URL, TRUST_PROXY } = this.env;
+    return { port: PORT, host: HOST, bodyLimit: BODY_LIMIT, publicUrl: PUBLIC_URL, trustProxy: parseTrustProxy(TRUST_PROXY) };
   }
 
   get dataDir() {
@@ -50,6 +50,11 @@ export class AppConfig {
       jwtSecret: this.env.JWT_SECRET,
       jwtExpiresInSeconds: parseDuration(this.env.JWT_EXPIRES_IN),
       adminPassword: this.env.ADMIN_PASSWORD,
+      passwordAttempts: {
+        maxFailures: this.env.LOGIN_MAX_FAILURES,
+        maxFailuresGlobal: Math.max(this.env.LOGIN_MAX_FAILURES, this.env.LOGIN_MAX_FAILURES_GLOBAL),
+        windowMs: this.env.LOGIN_FAILURE_WINDOW_MS,
+      },
     };
   }
 
@@ -161,4 +166,13 @@ export class AppConfig {
     const host = ['0.0.0.0', '::', ''].includes(this.env.HOST) ? 'localhost' : this.env.HOST;
     return `http://${host}:${this.env.PORT}`;
   }
+}
+
+/** TRUST_PROXY → Express's `trust proxy` value: false/true, a hop count, or a list of addresses. */
+function parseTrustProxy(raw: string): boolean | number | string[] {
+  const v = raw.trim().toLowerCase();
+  if (v === 'false' || v === '0') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
