@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { bodyParser } from './common/http/body-parsers';
 import { compose } from './common/http/compose';
+import { securityHeaders } from './common/http/security-headers';
 import { AppLogger } from './common/logging/app-logger';
 import { ROOT_LOGGER } from './common/logging/logging.module';
 import { requestLogger } from './common/logging/request-logger';
@@ -36,6 +37,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
     compose(
       // Every request, even one refused by a body parser, gets an id and a log line.
       requestLogger(app.get(ROOT_LOGGER)),
+      securityHeaders(),
       // Maps Meta's Graph paths (/v21.0/{phone-number-id}/messages, …) onto the Cloud API facade
       // without shadowing native routes, so body-parser errors there are Meta-shaped too.
       cloudApiRouting(),
