@@ -5,6 +5,9 @@ import { UrlGuard } from '../common/net/url-guard';
 /** Response bytes kept in the attempt log. */
 export const RESPONSE_BODY_LOG_BYTES = 1024;
 
+/** Idle keep-alive connections to receivers are closed after this long. */
+const IDLE_SOCKET_MS = 4_000;
+
 /** The attempt error of a delivery whose target resolves to an address it may not reach. */
 export const TARGET_NOT_ALLOWED = 'Target address not allowed';
 
@@ -21,7 +24,10 @@ export class WebhookTransport {
   constructor(guard: UrlGuard) {
     this.guard = guard;
     const lookup = guard.lookup(() => Object.assign(new Error(TARGET_NOT_ALLOWED), { code: 'TARGET_NOT_ALLOWED' }));
-    this.agents = { 'http:': new http.Agent({ keepAlive: true, lookup }), 'https:': new https.Agent({ keepAlive: true, lookup }) };
+    // An idle connection is dropped before a receiver's usual 5 s keep-alive timeout, so a
+    // request is not sent on a socket the receiver is closing at that moment.
+    const options = { keepAlive: true, timeout: IDLE_SOCKET_MS, lookup };
+    this.agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
   }
 
   destroy(): void {
