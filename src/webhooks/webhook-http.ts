@@ -52,10 +52,26 @@ export interface AttemptResult {
  * redirects, which are not followed, timeouts, connection errors, a target address the
  * transport may not reach) is a failure described in `error`. Never throws.
  */
-export async function postWebhook(
+export function postWebhook(
   transport: WebhookTransport,
   url: string,
   body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  cancel?: AbortSignal,
+): Promise<AttemptResult> {
+  return requestWebhook(transport, 'POST', url, body, headers, timeoutMs, cancel);
+}
+
+/**
+ * One request to a webhook receiver through `transport` (`postWebhook`, or a format's GET
+ * handshake), with the same address rules, timeout and capped body. Never throws.
+ */
+export async function requestWebhook(
+  transport: WebhookTransport,
+  method: 'GET' | 'POST',
+  url: string,
+  body: string | null,
   headers: Record<string, string>,
   timeoutMs: number,
   cancel?: AbortSignal,
@@ -84,7 +100,7 @@ export async function postWebhook(
   const onCancel = () => controller.abort();
   cancel?.addEventListener('abort', onCancel, { once: true });
   try {
-    const res = await send(transport, target, body, headers, controller.signal);
+    const res = await send(transport, method, target, body, headers, controller.signal);
     const responseBody = await readCapped(res, RESPONSE_BODY_LOG_BYTES);
     const status = res.statusCode ?? 0;
     const ok = status >= 200 && status < 300;
@@ -98,20 +114,21 @@ export async function postWebhook(
   }
 }
 
-function send(transport: WebhookTransport, url: URL, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<http.IncomingMessage> {
+function send(transport: WebhookTransport, method: string, url: URL, body: string | null, headers: Record<string, string>, signal: AbortSignal): Promise<http.IncomingMessage> {
   const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
   const client = protocol === 'https:' ? https : http;
-  const payload = Buffer.from(body, 'utf8');
+  const payload = body === null ? null : Buffer.from(body, 'utf8');
   return new Promise((resolve, reject) => {
     const req = client.request(url, {
-      method: 'POST',
+      method,
       agent: transport.agents[protocol],
-      headers: { accept: '*/*', ...headers, 'content-length': String(payload.length) },
+      headers: { accept: '*/*', ...headers, ...(payload && { 'content-length': String(payload.length) }) },
       signal,
     });
     req.on('response', resolve);
     req.on('error', reject);
-    req.end(payload);
+    if (payload) req.end(payload);
+    else req.end();
   });
 }
 

@@ -173,7 +173,7 @@ export class WebhooksService implements OnApplicationBootstrap, BeforeApplicatio
     const restricted = isScoped(principal);
     this.targets.assertAllowed(url, restricted);
     const secret = dto.secret ?? generateSecret();
-    const options = await formatter.setup({ url, secret, sessionId, events, verifyToken: dto.verifyToken });
+    const options = await formatter.setup({ url, secret, sessionId, events, verifyToken: dto.verifyToken, transport: this.targets.transport(restricted) });
     const webhook = await this.repo.insert({
       url,
       events,
@@ -231,6 +231,7 @@ export class WebhooksService implements OnApplicationBootstrap, BeforeApplicatio
         sessionId: patch.sessionId !== undefined ? patch.sessionId : webhook.sessionId,
         events: patch.events ?? webhook.events,
         verifyToken: webhook.options.verifyToken as string | undefined,
+        transport: this.targets.transport(patch.restricted ?? webhook.restricted),
       });
     }
     const updated = (await this.repo.update(webhook.id, patch)) ?? webhook;

@@ -81,6 +81,18 @@ describe('Webhook targets by who set them', () => {
     await eventually(() => Promise.resolve(receiver.requests.some((r) => r.path === '/admin')));
   });
 
+  it('does not send the Cloud API handshake of a bound token’s webhook to a host resolving to loopback', async () => {
+    const { t, sessionId, token } = await setup({}, '919800000105');
+    const before = receiver.requests.length;
+    const res = await api(t, token)
+      .post('/api/webhooks')
+      .send({ url: `http://localhost:${port}/meta`, sessionId, format: 'cloud-api', verifyToken: 'verify-me' })
+      .expect(422);
+    assert.equal(res.body.error.code, 'WEBHOOK_VERIFICATION_FAILED');
+    assert.match(res.body.error.message, /Target address not allowed/);
+    assert.equal(receiver.requests.length, before, 'the receiver never saw the handshake');
+  });
+
   it('admin webhooks still reach loopback receivers', async () => {
     const { t, publish, deliveries } = await setup({}, '919800000103');
     const hook = (await api(t).post('/api/webhooks').send({ url: `http://127.0.0.1:${port}/admin-literal` }).expect(201)).body.webhook;
