@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { bodyParser } from './common/http/body-parsers';
 import { compose } from './common/http/compose';
 import { preparePrivateDataDir } from './common/fs/private-dir';
+import { securityHeaders } from './common/http/security-headers';
 import { AppLogger } from './common/logging/app-logger';
 import { ROOT_LOGGER } from './common/logging/logging.module';
 import { requestLogger } from './common/logging/request-logger';
@@ -30,13 +31,15 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.disable('x-powered-by');
   // JSON API answers are not cached by validators; hashing every body costs CPU for nothing.
   app.set('etag', false);
-  app.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For decides req.ip (the address failed logins are counted by): TRUST_PROXY.
+  app.set('trust proxy', config.http.trustProxy);
   // Base64 media travel inside JSON: the send routes accept bodies as large as the media limit.
   const mediaJsonLimit = Math.ceil(config.media.maxBytes * 1.37) + 64 * 1024;
   app.use(
     compose(
       // Every request, even one refused by a body parser, gets an id and a log line.
       requestLogger(app.get(ROOT_LOGGER)),
+      securityHeaders(),
       // Maps Meta's Graph paths (/v21.0/{phone-number-id}/messages, …) onto the Cloud API facade
       // without shadowing native routes, so body-parser errors there are Meta-shaped too.
       cloudApiRouting(),

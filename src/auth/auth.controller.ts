@@ -35,9 +35,9 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with the admin password', description: 'Returns a JWT and sets it as an HttpOnly cookie.' })
   @ApiOkResponse({ type: JwtResponseDto })
-  @ApiErrorResponses(400, 401, 409)
+  @ApiErrorResponses(400, 401, 409, 429)
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<JwtResponseDto> {
-    const { token, expiresIn } = await this.auth.login(dto.password);
+    const { token, expiresIn } = await this.auth.login(dto.password, req.ip);
     res.cookie(AUTH_COOKIE, token, {
       httpOnly: true,
       sameSite: 'lax',
@@ -66,9 +66,9 @@ export class AuthController {
     description: 'currentPassword is required when a password exists. Every login JWT issued before stops working.',
   })
   @ApiOkResponse({ type: SuccessResponseDto })
-  @ApiErrorResponses(400, 401, 403)
-  async changePassword(@Body() dto: ChangePasswordDto): Promise<SuccessResponseDto> {
-    await this.auth.changePassword(dto.currentPassword ?? dto.oldPassword, dto.newPassword);
+  @ApiErrorResponses(400, 401, 403, 429)
+  async changePassword(@Body() dto: ChangePasswordDto, @Req() req: Request): Promise<SuccessResponseDto> {
+    await this.auth.changePassword(dto.currentPassword ?? dto.oldPassword, dto.newPassword, req.ip);
     return { success: true, message: 'Password changed' };
   }
 

@@ -13,6 +13,7 @@ import { CredentialVerifier } from './credential-verifier.service';
 import { ApiTokenEntity } from './entities/api-token.entity';
 import { ApiAuthGuard } from './guards/api-auth.guard';
 import { JwtKeysService } from './jwt-keys.service';
+import { PasswordAttempts } from './password-attempts';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokensService } from './tokens.service';
 
@@ -27,6 +28,7 @@ import { TokensService } from './tokens.service';
     CredentialVerifier,
     JwtStrategy,
     AdminBootstrapService,
+    PasswordAttempts,
     { provide: APP_GUARD, useClass: ApiAuthGuard },
   ],
   exports: [AdminBootstrapService, TokensService, CredentialVerifier],

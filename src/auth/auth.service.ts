@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { SettingKey, SettingsService } from '../settings/settings.service';
 import { JwtKeysService } from './jwt-keys.service';
 import type { Principal } from './principal';
+import { PasswordAttempts } from './password-attempts';
 import type { JwtClaims } from './strategies/jwt.strategy';
 import { TokensService } from './tokens.service';
 import { hashPassword, safeEqual, verifyPassword } from './secrets';
@@ -27,28 +28,32 @@ export class AuthService {
     private readonly keys: JwtKeysService,
     private readonly jwt: JwtService,
     private readonly tokens: TokensService,
+    private readonly attempts: PasswordAttempts,
   ) {}
 
   async hasPassword(): Promise<boolean> {
     return Boolean(this.config.auth.adminPassword) || (await this.settings.get(SettingKey.ADMIN_PASSWORD_HASH)) !== null;
   }
 
-  /** @throws AppError PASSWORD_NOT_SET, INVALID_CREDENTIALS */
-  async login(password: string): Promise<IssuedJwt> {
+  /**
+   * `clientIp`: the caller's address, for the failed-attempt limit.
+   * @throws AppError PASSWORD_NOT_SET, INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS
+   */
+  async login(password: string, clientIp: string | undefined): Promise<IssuedJwt> {
     if (!(await this.hasPassword())) {
       throw new AppError(ErrorCode.PASSWORD_NOT_SET, 'No admin password is configured; set ADMIN_PASSWORD or call change-password');
     }
-    if (!(await this.checkPassword(password))) throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong password');
+    if (!(await this.checkPassword(password, clientIp))) throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong password');
     return this.issueJwt();
   }
 
   /**
    * Sets a new admin password. The current one is required when one exists. Every JWT
-   * issued before stops verifying.
-   * @throws AppError INVALID_CREDENTIALS
+   * issued before stops verifying. Wrong current passwords count towards the failed-attempt limit.
+   * @throws AppError INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS
    */
-  async changePassword(currentPassword: string | undefined, newPassword: string): Promise<void> {
-    if ((await this.hasPassword()) && !(currentPassword !== undefined && (await this.checkPassword(currentPassword)))) {
+  async changePassword(currentPassword: string | undefined, newPassword: string, clientIp: string | undefined): Promise<void> {
+    if ((await this.hasPassword()) && !(await this.checkPassword(currentPassword ?? '', clientIp))) {
       throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'The current password is wrong');
     }
     await this.settings.set(SettingKey.ADMIN_PASSWORD_HASH, await hashPassword(newPassword));
@@ -68,7 +73,15 @@ export class AuthService {
     return { token, expiresIn };
   }
 
-  private async checkPassword(password: string): Promise<boolean> {
+  /** Every check is counted by `PasswordAttempts`; a right password is given back. @throws AppError TOO_MANY_ATTEMPTS */
+  private async checkPassword(password: string, clientIp: string | undefined): Promise<boolean> {
+    this.attempts.begin(clientIp);
+    const right = await this.matches(password);
+    if (right) this.attempts.succeeded(clientIp);
+    return right;
+  }
+
+  private async matches(password: string): Promise<boolean> {
     const stored = await this.settings.get(SettingKey.ADMIN_PASSWORD_HASH);
     if (stored) return verifyPassword(password, stored);
     const fromEnv = this.config.auth.adminPassword;

@@ -4,6 +4,7 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { jidUser } from '../messages/recipient';
 import type { FormattedPayload, FormatterSetupInput, SignInput, WebhookFormatter } from '../webhooks/formats/webhook-formatter';
 import type { WebhookEnvelope, WebhookEventType } from '../webhooks/webhook-events';
+import { requestWebhook, type WebhookTransport } from '../webhooks/webhook-http';
 import { META_ERRORS } from './cloud-api-error.map';
 import { mediaIdOfMessage } from './cloud-api-media.service';
 import type { CloudApiSendMemory } from './cloud-api-send-memory';
@@ -75,7 +76,7 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
         fields: [{ field: 'verifyToken', messages: ['verifyToken is required for format "cloud-api"'] }],
       });
     }
-    await verifyCallback(input.url, verifyToken, this.timeoutMs);
+    await verifyCallback(input.transport, input.url, verifyToken, this.timeoutMs);
     return { verifyToken };
   }
 
@@ -227,21 +228,21 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
  * Meta's verification request: `GET <callback>?hub.mode=subscribe&hub.challenge=<n>&hub.verify_token=<t>`,
  * answered 200 with the challenge as the body.
  */
-async function verifyCallback(url: string, verifyToken: string, timeoutMs: number): Promise<void> {
+async function verifyCallback(transport: WebhookTransport, url: string, verifyToken: string, timeoutMs: number): Promise<void> {
   const challenge = String(randomInt(100_000_000, 2_000_000_000));
   const target = new URL(url);
   target.searchParams.set('hub.mode', 'subscribe');
   target.searchParams.set('hub.challenge', challenge);
   target.searchParams.set('hub.verify_token', verifyToken);
-  let problem: string;
-  try {
-    const res = await fetch(target, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await res.text()).slice(0, 1024).trim();
-    if (res.status === 200 && body === challenge) return;
-    problem = res.status === 200 ? 'the callback answered 200 without echoing hub.challenge' : `the callback answered HTTP ${res.status}`;
-  } catch (err) {
-    problem = `the callback could not be reached (${(err as Error).name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : (err as Error).message})`;
-  }
+  // Through the webhook's transport: a target its deliveries may not reach is not contacted.
+  const res = await requestWebhook(transport, 'GET', target.toString(), null, {}, timeoutMs);
+  if (res.statusCode === 200 && (res.responseBody ?? '').trim() === challenge) return;
+  const problem =
+    res.statusCode === 200
+      ? 'the callback answered 200 without echoing hub.challenge'
+      : res.statusCode !== null
+        ? `the callback answered HTTP ${res.statusCode}`
+        : `the callback could not be reached (${res.error})`;
   throw new AppError(ErrorCode.WEBHOOK_VERIFICATION_FAILED, `The callback URL failed Meta's verification handshake: ${problem}`, { url });
 }
 

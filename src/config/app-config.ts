@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { parseAllowlist } from '../common/net/url-guard';
 import { EnvSchema, validateEnv } from './env.schema';
 
 function parseDuration(value: string): number {
@@ -24,8 +25,8 @@ export class AppConfig {
   }
 
   get http() {
-    const { PORT, HOST, BODY_LIMIT, PUBLIC_URL } = this.env;
-    return { port: PORT, host: HOST, bodyLimit: BODY_LIMIT, publicUrl: PUBLIC_URL };
+    const { PORT, HOST, BODY_LIMIT, PUBLIC_URL, TRUST_PROXY } = this.env;
+    return { port: PORT, host: HOST, bodyLimit: BODY_LIMIT, publicUrl: PUBLIC_URL, trustProxy: parseTrustProxy(TRUST_PROXY) };
   }
 
   get dataDir() {
@@ -49,6 +50,11 @@ export class AppConfig {
       jwtSecret: this.env.JWT_SECRET,
       jwtExpiresInSeconds: parseDuration(this.env.JWT_EXPIRES_IN),
       adminPassword: this.env.ADMIN_PASSWORD,
+      passwordAttempts: {
+        maxFailures: this.env.LOGIN_MAX_FAILURES,
+        maxFailuresGlobal: Math.max(this.env.LOGIN_MAX_FAILURES, this.env.LOGIN_MAX_FAILURES_GLOBAL),
+        windowMs: this.env.LOGIN_FAILURE_WINDOW_MS,
+      },
     };
   }
 
@@ -85,7 +91,7 @@ export class AppConfig {
       maxBytes: e.MEDIA_MAX_BYTES,
       fetchTimeoutMs: e.MEDIA_FETCH_TIMEOUT_MS,
       maxRedirects: e.MEDIA_FETCH_MAX_REDIRECTS,
-      urlAllowlist: e.MEDIA_URL_ALLOWLIST.split(',').map((s) => s.trim()).filter(Boolean),
+      urlAllowlist: parseAllowlist(e.MEDIA_URL_ALLOWLIST),
       imageMaxDimension: e.IMAGE_MAX_DIMENSION,
       imageJpegQuality: e.IMAGE_JPEG_QUALITY,
       imageMaxPixels: e.IMAGE_MAX_PIXELS,
@@ -152,6 +158,7 @@ export class AppConfig {
       pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
       retentionDays: e.WEBHOOK_RETENTION_DAYS,
       streamHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
+      urlAllowlist: parseAllowlist(e.WEBHOOK_URL_ALLOWLIST),
     };
   }
 
@@ -168,4 +175,13 @@ export class AppConfig {
     const host = ['0.0.0.0', '::', ''].includes(this.env.HOST) ? 'localhost' : this.env.HOST;
     return `http://${host}:${this.env.PORT}`;
   }
+}
+
+/** TRUST_PROXY → Express's `trust proxy` value: false/true, a hop count, or a list of addresses. */
+function parseTrustProxy(raw: string): boolean | number | string[] {
+  const v = raw.trim().toLowerCase();
+  if (v === 'false' || v === '0') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
 }

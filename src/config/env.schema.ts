@@ -73,6 +73,17 @@ export class EnvSchema {
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8)
   ADMIN_PASSWORD?: string;
 
+  /** Failed password checks (login, change-password) per client address per LOGIN_FAILURE_WINDOW_MS; then 429. */
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES = 10;
+
+  /** Failed password checks from all clients together per window (bounds guessing from many addresses). */
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES_GLOBAL = 100;
+
+  @Transform(toInt) @IsInt() @Min(100)
+  LOGIN_FAILURE_WINDOW_MS = 900_000;
+
   @IsIn(['baileys', 'sandbox'])
   WA_ENGINE: 'baileys' | 'sandbox' = 'baileys';
 
@@ -99,6 +110,14 @@ export class EnvSchema {
 
   @IsString()
   BODY_LIMIT = '1mb';
+
+  /**
+   * Which peers' X-Forwarded-For Express believes (its `trust proxy`): `loopback` (a proxy on
+   * this host), `false` (never), a hop count, or comma-separated IPs/CIDRs/`uniquelocal`.
+   * Decides the client address the failed-login limit counts by.
+   */
+  @IsString() @MinLength(1)
+  TRUST_PROXY = 'loopback';
 
   /** Test-only: a loopback WhatsApp simulator (refused when NODE_ENV=production). */
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^wss?:\/\/[^\s]+$/)
@@ -252,6 +271,14 @@ export class EnvSchema {
   AUDIO_PROCESS_TIMEOUT_MS = 60_000;
 
   // --- Webhooks and the live event stream -----------------------------------------------
+
+  /**
+   * Hosts, IPs or CIDRs (same syntax as MEDIA_URL_ALLOWLIST) that webhooks set by a session- or
+   * workspace-bound token may reach although they are private or loopback, and that any webhook
+   * may reach although they are link-local (cloud metadata).
+   */
+  @IsString()
+  WEBHOOK_URL_ALLOWLIST = '';
 
   /** One delivery attempt (connect, send, response) is abandoned after this long. */
   @Transform(toInt) @IsInt() @Min(100)

@@ -7,6 +7,7 @@ import { CloudApi1763800003000 } from '../../migrations/1763800003000-CloudApi';
 import { MessageWaProto1763800004000 } from '../../migrations/1763800004000-MessageWaProto';
 import { EventOutbox1763800005000 } from '../../migrations/1763800005000-EventOutbox';
 import { TokenScopeAndMediaUse1763800006000 } from '../../migrations/1763800006000-TokenScopeAndMediaUse';
+import { WebhookTargetScope1763800008000 } from '../../migrations/1763800008000-WebhookTargetScope';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   MessageWaProto1763800004000,
   EventOutbox1763800005000,
   TokenScopeAndMediaUse1763800006000,
+  WebhookTargetScope1763800008000,
 ];
 
 /**

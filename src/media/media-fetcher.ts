@@ -1,12 +1,10 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 import { basename } from 'node:path';
 import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { safeDecodeURIComponent } from '../common/utils/safe-decode';
-import { UrlGuard } from './url-guard';
+import { UrlGuard } from '../common/net/url-guard';
 
 export interface FetchedMedia {
   data: Buffer;
@@ -59,24 +57,14 @@ export class MediaFetcher {
       throw new AppError(ErrorCode.MEDIA_URL_FORBIDDEN, 'Only http and https media URLs are allowed');
     }
     if (url.username || url.password) throw new AppError(ErrorCode.MEDIA_URL_FORBIDDEN, 'Media URLs may not carry credentials');
-    const host = url.hostname.replace(/^\[|\]$/g, '');
     // Literal IPs skip the DNS lookup, so they are checked here.
-    if (isIP(host) && !this.guard.isAllowed(host, host)) throw forbidden();
+    if (!this.guard.allowsLiteral(url)) throw forbidden();
     return url;
   }
 
   private request(url: URL): Promise<{ redirect?: string; data?: Buffer; contentType: string | null }> {
     const { maxBytes, timeoutMs } = this.options;
-    const guard = this.guard;
-    const lookup: LookupFunction = (hostname, opts, callback) => {
-      dnsLookup(hostname, { ...opts, all: true }, (err, addresses: LookupAddress[]) => {
-        if (err) return callback(err, '', 4);
-        const allowed = addresses.filter((a) => guard.isAllowed(hostname, a.address));
-        if (!allowed.length) return callback(forbidden(), '', 4);
-        if ((opts as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
-        callback(null, allowed[0].address, allowed[0].family);
-      });
-    };
+    const lookup = this.guard.lookup(forbidden);
     const client = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = client.get(url, { lookup, timeout: timeoutMs, headers: { 'user-agent': 'Switchboard/0.1 media-fetch', accept: '*/*' } }, (res) => {

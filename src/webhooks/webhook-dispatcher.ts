@@ -7,6 +7,7 @@ import type { WebhookEntity } from './entities/webhook.entity';
 import { WebhookFormats } from './formats/webhook-formats';
 import { decideAfterFailure } from './retry-policy';
 import { postWebhook, type AttemptResult } from './webhook-http';
+import { WebhookTargets } from './webhook-targets';
 import { WebhooksRepository, type AttemptOutcome, type RecordedAttempt } from './webhooks.repository';
 
 /** Deliveries read per round trip while draining one subscription's queue. */
@@ -61,6 +62,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly repo: WebhooksRepository,
     private readonly formats: WebhookFormats,
     private readonly config: AppConfig,
+    private readonly targets: WebhookTargets,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -178,7 +180,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
               timestamp: Math.floor(Date.now() / 1000),
             }),
           };
-          const result = await postWebhook(webhook.url, delivery.body, headers, this.config.webhooks.timeoutMs, this.shutdown.signal);
+          const result = await postWebhook(this.targets.transport(webhook.restricted), webhook.url, delivery.body, headers, this.config.webhooks.timeoutMs, this.shutdown.signal);
           // Canceled at shutdown: not an attempt; the row stays due for the next process.
           if (this.stopping && !result.ok) return;
           const outcome = this.outcome(delivery, result, result.ok ? 0 : log.consecutiveFailures + 1);

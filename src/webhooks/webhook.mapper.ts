@@ -18,6 +18,7 @@ export function toWebhookDto(w: WebhookEntity, counts?: WebhookHealthCounts): We
     description: w.description,
     active: w.active,
     origin: w.origin,
+    restricted: w.restricted,
     createdAt: iso(w.createdAt)!,
     updatedAt: iso(w.updatedAt)!,
     ...(counts

@@ -13,6 +13,7 @@ import { EventStreamService } from './event-stream.service';
 import { EventsController } from './events.controller';
 import { WebhookFormats } from './formats/webhook-formats';
 import { WebhookDispatcher } from './webhook-dispatcher';
+import { WebhookTargets } from './webhook-targets';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
@@ -32,6 +33,7 @@ import { WebhooksService } from './webhooks.service';
     EventPublisher,
     WebhooksService,
     WebhookDispatcher,
+    WebhookTargets,
     WebhookFormats,
     EventStreamService,
     AfterCommit,

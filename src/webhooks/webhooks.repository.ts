@@ -90,7 +90,7 @@ export class WebhooksRepository {
 
   // ------------------------------------------------------------ subscriptions
 
-  async insert(row: Pick<WebhookEntity, 'url' | 'events' | 'sessionId' | 'format' | 'options' | 'secret' | 'description' | 'active'>): Promise<WebhookEntity> {
+  async insert(row: Pick<WebhookEntity, 'url' | 'events' | 'sessionId' | 'format' | 'options' | 'secret' | 'description' | 'active' | 'restricted'>): Promise<WebhookEntity> {
     const entity = this.webhooks.create({ ...row, origin: 'api', consecutiveFailures: 0 });
     return this.webhooks.save(entity);
   }
@@ -107,7 +107,7 @@ export class WebhooksRepository {
     return qb.getMany();
   }
 
-  async update(id: string, patch: Partial<Pick<WebhookEntity, 'url' | 'events' | 'sessionId' | 'secret' | 'description' | 'active' | 'options'>>): Promise<WebhookEntity | null> {
+  async update(id: string, patch: Partial<Pick<WebhookEntity, 'url' | 'events' | 'sessionId' | 'secret' | 'description' | 'active' | 'options' | 'restricted'>>): Promise<WebhookEntity | null> {
     // TypeORM's deep-partial typing cannot express a jsonb Record column; the values are plain.
     if (Object.keys(patch).length) await this.webhooks.update({ id }, patch as Parameters<Repository<WebhookEntity>['update']>[1]);
     return this.findById(id);
@@ -121,14 +121,14 @@ export class WebhooksRepository {
    * Creates the session's per-device webhook (seed 004), or points the existing one at `url`
    * (and re-activates it). Atomic under concurrent calls.
    */
-  async upsertDevice(sessionId: string, url: string, secret: string): Promise<{ webhook: WebhookEntity; created: boolean }> {
+  async upsertDevice(sessionId: string, url: string, secret: string, restricted: boolean): Promise<{ webhook: WebhookEntity; created: boolean }> {
     const rows = rowsOf(await this.db.query(
-      `INSERT INTO webhook (url, events, session_id, format, options, secret, origin)
-       VALUES ($1, '{*}', $2, 'native', '{}'::jsonb, $3, 'device')
+      `INSERT INTO webhook (url, events, session_id, format, options, secret, origin, restricted)
+       VALUES ($1, '{*}', $2, 'native', '{}'::jsonb, $3, 'device', $4)
        ON CONFLICT (session_id) WHERE origin = 'device'
-       DO UPDATE SET url = EXCLUDED.url, active = true, updated_at = now()
+       DO UPDATE SET url = EXCLUDED.url, restricted = EXCLUDED.restricted, active = true, updated_at = now()
        RETURNING id, (xmax = 0) AS created`,
-      [url, sessionId, sealColumn(secret, WEBHOOK_SECRET_ADDRESS)],
+      [url, sessionId, sealColumn(secret, WEBHOOK_SECRET_ADDRESS), restricted],
     ));
     const webhook = await this.webhooks.findOneByOrFail({ id: rows[0].id as string });
     return { webhook, created: rows[0].created === true };
@@ -362,6 +362,7 @@ function webhookFromRaw(r: Record<string, unknown>): Partial<WebhookEntity> {
     description: r.description as string | null,
     active: r.active as boolean,
     origin: r.origin as WebhookEntity['origin'],
+    restricted: r.restricted === true,
     leaseOwner: r.lease_owner as string | null,
     leaseUntil: r.lease_until as Date | null,
     consecutiveFailures: Number(r.consecutive_failures),

@@ -13,6 +13,7 @@ import { WebhookFormats } from './formats/webhook-formats';
 import type { WebhookFormatter } from './formats/webhook-formatter';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { ALL_EVENTS, type WebhookEventInput } from './webhook-events';
+import { WebhookTargets } from './webhook-targets';
 import { toDeliveryDetailDto, toDeliveryDto, toWebhookDto } from './webhook.mapper';
 import { WebhooksRepository } from './webhooks.repository';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
@@ -31,6 +32,7 @@ export class WebhooksService {
     private readonly registry: SessionRegistry,
     private readonly dispatcher: WebhookDispatcher,
     private readonly publisher: EventPublisher,
+    private readonly targets: WebhookTargets,
   ) {}
 
   // ------------------------------------------------------------ publishing
@@ -63,8 +65,11 @@ export class WebhooksService {
     const formatter = this.formats.get(dto.format ?? 'native');
     const events = this.normalizeEvents(formatter, dto.events, dto.services) ?? [ALL_EVENTS];
     const url = validateUrl(dto.url);
+    // Who sets the URL decides where it may be delivered (see WebhookTargets).
+    const restricted = isScoped(principal);
+    this.targets.assertAllowed(url, restricted);
     const secret = dto.secret ?? generateSecret();
-    const options = await formatter.setup({ url, secret, sessionId, events, verifyToken: dto.verifyToken });
+    const options = await formatter.setup({ url, secret, sessionId, events, verifyToken: dto.verifyToken, transport: this.targets.transport(restricted) });
     const webhook = await this.repo.insert({
       url,
       events,
@@ -74,6 +79,7 @@ export class WebhooksService {
       secret,
       description: dto.description ?? null,
       active: dto.active ?? true,
+      restricted,
     });
     this.logger.log({ webhookId: webhook.id, sessionId, format: webhook.format, events }, 'Webhook created');
     return { ...toWebhookDto(webhook, { pending: 0, failed: 0 }), secret };
@@ -103,7 +109,11 @@ export class WebhooksService {
     const webhook = await this.getOwned(principal, id);
     const formatter = this.formats.get(webhook.format);
     const patch: Parameters<WebhooksRepository['update']>[1] = {};
-    if (dto.url !== undefined) patch.url = validateUrl(dto.url);
+    if (dto.url !== undefined) {
+      patch.url = validateUrl(dto.url);
+      patch.restricted = isScoped(principal);
+      this.targets.assertAllowed(patch.url, patch.restricted);
+    }
     const events = this.normalizeEvents(formatter, dto.events, dto.services);
     if (events) patch.events = events;
     if (dto.sessionId !== undefined) patch.sessionId = await this.resolveSession(principal, dto.sessionId);
@@ -117,6 +127,7 @@ export class WebhooksService {
         sessionId: patch.sessionId !== undefined ? patch.sessionId : webhook.sessionId,
         events: patch.events ?? webhook.events,
         verifyToken: webhook.options.verifyToken as string | undefined,
+        transport: this.targets.transport(patch.restricted ?? webhook.restricted),
       });
     }
     const updated = (await this.repo.update(webhook.id, patch)) ?? webhook;
@@ -140,7 +151,9 @@ export class WebhooksService {
    */
   async setDeviceWebhook(principal: Principal, token: string, url: string): Promise<{ webhook: WebhookDto; created: boolean }> {
     const sessionId = await this.resolveSession(principal, token);
-    const { webhook, created } = await this.repo.upsertDevice(sessionId!, validateUrl(url), generateSecret());
+    const restricted = isScoped(principal);
+    this.targets.assertAllowed(validateUrl(url), restricted);
+    const { webhook, created } = await this.repo.upsertDevice(sessionId!, url, generateSecret(), restricted);
     this.dispatcher.notify();
     const counts = await this.repo.healthCounts([webhook.id]);
     return { webhook: toWebhookDto(webhook, counts.get(webhook.id) ?? { pending: 0, failed: 0 }), created };
@@ -229,8 +242,8 @@ function generateSecret(): string {
 }
 
 /**
- * Receivers may be on private or loopback addresses on purpose (self-hosters run them next
- * to Switchboard), so no SSRF filtering here: only http(s) and a parsable URL.
+ * Only http(s) and a parsable URL here; which addresses it may reach depends on who sets it
+ * (WebhookTargets: literal IPs at once, hostnames at delivery).
  */
 function validateUrl(raw: string): string {
   let url: URL;

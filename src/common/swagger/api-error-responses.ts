@@ -20,6 +20,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found (SESSION_NOT_FOUND, TOKEN_NOT_FOUND)',
   409: 'Conflicts with the current state (SESSION_ALREADY_LINKED, SESSION_BUSY, QR_NOT_AVAILABLE, …)',
   413: 'Body too large (PAYLOAD_TOO_LARGE)',
+  429: 'Too many failed attempts (TOO_MANY_ATTEMPTS); see Retry-After',
   501: 'Not implemented yet (NOT_IMPLEMENTED)',
   503: 'A dependency is unavailable',
 };

@@ -125,6 +125,8 @@ export class WebhookDto {
   @ApiProperty({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ example: true }) active: boolean;
   @ApiProperty({ enum: ['api', 'device'], description: '"device": the per-session webhook of POST /api/webhook (seed 004)' }) origin: string;
+  @ApiProperty({ description: 'True when a session- or workspace-bound token set the URL: delivered to public addresses (and WEBHOOK_URL_ALLOWLIST) only' })
+  restricted: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiPropertyOptional({ type: WebhookHealthDto }) health?: WebhookHealthDto;

@@ -47,6 +47,14 @@ export class WebhookEntity {
   @Column({ type: 'text' })
   origin: WebhookOrigin;
 
+  /**
+   * Set when a session- or workspace-bound token created the webhook or last changed its URL:
+   * deliveries then reach public addresses only (and WEBHOOK_URL_ALLOWLIST). False when an
+   * unbound (admin) credential did, and on rows older than this column.
+   */
+  @Column({ type: 'boolean' })
+  restricted: boolean;
+
   /** The process delivering this webhook's queue right now (one at a time keeps it in order). */
   @Column({ type: 'text', name: 'lease_owner', nullable: true })
   leaseOwner: string | null;

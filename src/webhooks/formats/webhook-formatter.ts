@@ -1,3 +1,4 @@
+import type { WebhookTransport } from '../webhook-http';
 import type { WebhookEnvelope, WebhookEventType } from '../webhook-events';
 
 /** The subscription as a formatter sees it. */
@@ -16,6 +17,8 @@ export interface FormatterSetupInput {
   events: string[];
   /** Cloud API: the token echoed in Meta's `hub.verify_token` handshake. */
   verifyToken?: string;
+  /** How a handshake reaches the receiver: the same address rules as the webhook's deliveries. */
+  transport: WebhookTransport;
 }
 
 /** One request body to deliver, fixed when the delivery row is created. */

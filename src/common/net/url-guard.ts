@@ -1,3 +1,5 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -72,18 +74,46 @@ export function blockedRange(address: string): string | null {
   return null;
 }
 
+/** AWS's IPv6 instance-metadata address (IPv4: 169.254.169.254, inside link-local). */
+const AWS_METADATA_V6 = ipaddr.parse('fd00:ec2::254');
+
 /**
- * Decides which addresses a media URL may reach: public unicast only, unless allow-listed.
- * Everything is decided on the parsed address (ipaddr.js), never on its spelling, so every
- * notation of loopback or a private range (`[::127.0.0.1]`, `[::ffff:0:7f00:1]`,
+ * Whether an address is link-local (IPv4 169.254.0.0/16, IPv6 fe80::/10, also when embedded in
+ * an IPv6 address) or AWS's fd00:ec2::254: where cloud metadata services answer.
+ */
+export function isMetadataAddress(address: string): boolean {
+  const range = blockedRange(address);
+  if (range === 'linkLocal' || range?.endsWith(':linkLocal')) return true;
+  try {
+    const addr = ipaddr.parse(canonical(address));
+    return addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).toNormalizedString() === AWS_METADATA_V6.toNormalizedString();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `public`: public unicast only (media URLs, webhooks set by a bound token).
+ * `no-metadata`: anything but link-local / cloud-metadata addresses (webhooks set by an admin,
+ * whose receivers may run next door on a private network).
+ */
+export type AddressPolicy = 'public' | 'no-metadata';
+
+/**
+ * Decides which addresses an outgoing request may reach, by policy, with an allow-list that
+ * overrides it. Everything is decided on the parsed address (ipaddr.js), never on its spelling,
+ * so every notation of loopback or a private range (`[::127.0.0.1]`, `[::ffff:0:7f00:1]`,
  * `[2002:7f00:1::]`, `0x7f.1`) is the same address.
  */
 export class UrlGuard {
   private readonly allowedHosts = new Set<string>();
   private readonly allowedNets: [Address, number][] = [];
 
-  /** `allowlist`: hostnames, IP addresses or CIDRs (`10.0.0.0/8`) that may be private. */
-  constructor(allowlist: string[]) {
+  /** `allowlist`: hostnames, IP addresses or CIDRs (`10.0.0.0/8`) that may be reached anyway. */
+  constructor(
+    allowlist: string[],
+    readonly policy: AddressPolicy = 'public',
+  ) {
     for (const entry of allowlist) {
       if (entry.includes('/') && ipaddr.isValidCIDR(entry)) this.allowedNets.push(ipaddr.parseCIDR(entry));
       else if (ipaddr.isValid(entry)) {
@@ -93,11 +123,37 @@ export class UrlGuard {
     }
   }
 
-  /** Whether `hostname` resolving to `address` may be fetched. */
+  /** Whether `hostname` resolving to `address` may be reached. */
   isAllowed(hostname: string, address: string): boolean {
     if (this.allowedHosts.has(hostname.toLowerCase())) return true;
     if (this.isAllowListed(address)) return true;
-    return blockedRange(address) === null;
+    return this.policy === 'public' ? blockedRange(address) === null : !isMetadataAddress(address);
+  }
+
+  /**
+   * For a URL whose host is a literal IP (which skips the DNS lookup): whether it may be
+   * reached. Hostnames pass here; they are judged in `lookup()` when the socket connects.
+   */
+  allowsLiteral(url: URL): boolean {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return !isIP(host) || this.isAllowed(host, host);
+  }
+
+  /**
+   * A DNS lookup for `http.request`/agents that only hands the socket allowed addresses, so the
+   * check is made on the very address connected to (no DNS-rebinding window). With none left,
+   * the connection fails with `refused()`.
+   */
+  lookup(refused: () => Error): LookupFunction {
+    return (hostname, opts, callback) => {
+      dnsLookup(hostname, { ...opts, all: true }, (err, addresses: LookupAddress[]) => {
+        if (err) return callback(err, '', 4);
+        const allowed = addresses.filter((a) => this.isAllowed(hostname, a.address));
+        if (!allowed.length) return callback(refused(), '', 4);
+        if ((opts as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
+        callback(null, allowed[0].address, allowed[0].family);
+      });
+    };
   }
 
   private isAllowListed(address: string): boolean {
@@ -106,4 +162,9 @@ export class UrlGuard {
     const addr = ipaddr.process(canonical(address));
     return this.allowedNets.some(([net, bits]) => net.kind() === addr.kind() && addr.match(net, bits));
   }
+}
+
+/** A comma-separated allow-list variable (`MEDIA_URL_ALLOWLIST`, `WEBHOOK_URL_ALLOWLIST`) → its entries. */
+export function parseAllowlist(raw: string): string[] {
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
 }

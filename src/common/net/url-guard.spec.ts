@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { blockedRange, UrlGuard } from './url-guard';
+import { blockedRange, isMetadataAddress, UrlGuard } from './url-guard';
 
 /** Every family of address a media URL can name, each with its verdict (null: public, fetched). */
 const TABLE: [string, string | null][] = [
@@ -55,7 +55,7 @@ const TABLE: [string, string | null][] = [
   ['not an address', 'invalid'],
 ];
 
-describe('Media URL guard', () => {
+describe('URL guard', () => {
   it('decides every address family by the parsed address and any IPv4 address it embeds', () => {
     const wrong = TABLE.filter(([address, expected]) => blockedRange(address) !== expected).map(([a, e]) => `${a}: ${blockedRange(a)} (expected ${e})`);
     assert.deepEqual(wrong, []);
@@ -73,5 +73,15 @@ describe('Media URL guard', () => {
     assert.ok(!open.isAllowed('x', 'fc00::5'));
     assert.ok(open.isAllowed('MinIO.internal', '192.168.1.9'));
     assert.ok(!open.isAllowed('other.internal', '192.168.1.9'));
+  });
+
+  it('under the no-metadata policy lets private addresses through but not link-local or fd00:ec2::254', () => {
+    const admin = new UrlGuard([], 'no-metadata');
+    for (const address of ['127.0.0.1', '10.0.0.1', '::1', 'fd00::1', '93.184.216.34']) assert.ok(admin.isAllowed('x', address), address);
+    for (const address of ['169.254.169.254', '::ffff:169.254.169.254', '2002:a9fe:a9fe::', 'fe80::1', 'fd00:ec2::254', 'fd00:ec2:0:0:0:0:0:254']) {
+      assert.ok(isMetadataAddress(address), address);
+      assert.ok(!admin.isAllowed('x', address), address);
+    }
+    assert.ok(new UrlGuard(['169.254.0.0/16'], 'no-metadata').isAllowed('x', '169.254.169.254'));
   });
 });
