@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Applies Switchboard's two fixes to @whiskeysockets/baileys 7.0.0-rc14 in node_modules.
+ * Applies Switchboard's three fixes to @whiskeysockets/baileys 7.0.0-rc14 in node_modules.
  * Runs as the `postinstall` script, so `npm install` and `npm ci` apply it on every machine
  * (and in the Docker build). Why, and how to drop it on an upgrade: docs/baileys-patches.md.
  *
@@ -11,7 +11,14 @@
  *    before the receipt (or the newsletter ack) of every decrypted, non-stub message, with a
  *    cleaned copy of the message. When it throws, no receipt is sent and Baileys nacks the
  *    stanza, so the server delivers it again.
- * 2. noise-cert-verify (lib/Utils/crypto.js, lib/Utils/noise-handler.js): `Curve.verify`
+ * 2. status-receipt-before-ack (lib/Socket/messages-recv.js, lib/Types/Socket.d.ts,
+ *    lib/Defaults/index.js): `handleReceipt` emits `messages.update` for a delivery/read
+ *    receipt of our own message and acks the receipt right away, so a crash before the status
+ *    is stored loses it (the server does not send an acked receipt again). The patch adds the
+ *    socket option `onReceiptBeforeAck(updates)`: awaited with the status updates of each 1:1
+ *    receipt before `messages.update` and the ack. When it throws, no ack is sent, and the
+ *    server delivers the receipt again after the next login.
+ * 3. noise-cert-verify (lib/Utils/crypto.js, lib/Utils/noise-handler.js): `Curve.verify`
  *    returned true whatever libsignal's `verifySignature` answered (it returns a boolean, it
  *    does not throw), so the Noise server certificate chain (and the ADV account signature at
  *    pairing) were never really checked. The patch returns the result, and checks the whole
@@ -98,6 +105,98 @@ const PATCHES = [
       `     * stanza is nacked and the server delivers the message again.\n` +
       `     */\n` +
       `    onMessageBeforeReceipt?: (msg: proto.IWebMessageInfo) => Promise<void>;\n`,
+  },
+  {
+    name: 'status-receipt-before-ack',
+    file: 'lib/Socket/messages-recv.js',
+    original: `    const { onMessageBeforeReceipt } = config;\n`,
+    replacement:
+      `    const { onMessageBeforeReceipt } = config;\n` +
+      `    // ${MARK} status-receipt-before-ack: see scripts/patch-baileys.mjs and docs/baileys-patches.md\n` +
+      `    const { onReceiptBeforeAck } = config;\n`,
+  },
+  {
+    name: 'status-receipt-before-ack',
+    file: 'lib/Socket/messages-recv.js',
+    original:
+      `                        else {\n` +
+      `                            ev.emit('messages.update', ids.map(id => ({\n` +
+      `                                key: { ...key, id },\n` +
+      `                                update: { status, messageTimestamp: toNumber(+(attrs.t ?? 0)) }\n` +
+      `                            })));\n` +
+      `                        }\n`,
+    replacement:
+      `                        else {\n` +
+      `                            const updates = ids.map(id => ({\n` +
+      `                                key: { ...key, id },\n` +
+      `                                update: { status, messageTimestamp: toNumber(+(attrs.t ?? 0)) }\n` +
+      `                            }));\n` +
+      `                            // ${MARK} status-receipt-before-ack: the application stores the statuses\n` +
+      `                            // before the server hears the receipt arrived. A throw withholds the ack\n` +
+      `                            // (see the finally below): the server delivers the receipt again.\n` +
+      `                            if (onReceiptBeforeAck) {\n` +
+      `                                try {\n` +
+      `                                    await onReceiptBeforeAck(updates.map(u => ({ key: { ...u.key }, update: { ...u.update } })));\n` +
+      `                                }\n` +
+      `                                catch (error) {\n` +
+      `                                    receiptWithheld = true;\n` +
+      `                                    throw error;\n` +
+      `                                }\n` +
+      `                            }\n` +
+      `                            ev.emit('messages.update', updates);\n` +
+      `                        }\n`,
+  },
+  {
+    name: 'status-receipt-before-ack',
+    file: 'lib/Socket/messages-recv.js',
+    original:
+      `        const ids = [attrs.id];\n` +
+      `        if (Array.isArray(content)) {\n` +
+      `            const items = getBinaryNodeChildren(content[0], 'item');\n`,
+    replacement:
+      `        const ids = [attrs.id];\n` +
+      `        // ${MARK} status-receipt-before-ack: set when onReceiptBeforeAck threw\n` +
+      `        let receiptWithheld = false;\n` +
+      `        if (Array.isArray(content)) {\n` +
+      `            const items = getBinaryNodeChildren(content[0], 'item');\n`,
+  },
+  {
+    name: 'status-receipt-before-ack',
+    file: 'lib/Socket/messages-recv.js',
+    original:
+      `        finally {\n` +
+      `            await sendMessageAck(node).catch(ackErr => logger.error({ ackErr }, 'failed to ack receipt'));\n` +
+      `        }\n`,
+    replacement:
+      `        finally {\n` +
+      `            // ${MARK} status-receipt-before-ack: no ack for a receipt the application could not store\n` +
+      `            if (!receiptWithheld) {\n` +
+      `                await sendMessageAck(node).catch(ackErr => logger.error({ ackErr }, 'failed to ack receipt'));\n` +
+      `            }\n` +
+      `        }\n`,
+  },
+  {
+    name: 'status-receipt-before-ack',
+    file: 'lib/Defaults/index.js',
+    original: `    onMessageBeforeReceipt: undefined,\n`,
+    replacement:
+      `    onMessageBeforeReceipt: undefined,\n` +
+      `    // ${MARK} status-receipt-before-ack: present (undefined) so applications can tell the patch is applied\n` +
+      `    onReceiptBeforeAck: undefined,\n`,
+  },
+  {
+    name: 'status-receipt-before-ack',
+    file: 'lib/Types/Socket.d.ts',
+    original: `    onMessageBeforeReceipt?: (msg: proto.IWebMessageInfo) => Promise<void>;\n`,
+    replacement:
+      `    onMessageBeforeReceipt?: (msg: proto.IWebMessageInfo) => Promise<void>;\n` +
+      `    /**\n` +
+      `     * ${MARK} status-receipt-before-ack: awaited with the status updates of each 1:1\n` +
+      `     * delivery/read/played receipt (the \`messages.update\` that follows) before the receipt\n` +
+      `     * is acknowledged to the server. Throw to withhold the ack: the server delivers the\n` +
+      `     * receipt again (after the next login).\n` +
+      `     */\n` +
+      `    onReceiptBeforeAck?: (updates: { key: WAMessageKey; update: Partial<proto.IWebMessageInfo> }[]) => Promise<void>;\n`,
   },
   {
     name: 'noise-cert-verify',
@@ -217,7 +316,7 @@ function main() {
   }
   console.log(
     applied
-      ? `[patch-baileys] patched @whiskeysockets/baileys ${version}: ${applied} change(s) (receipt-after-commit, noise-cert-verify)`
+      ? `[patch-baileys] patched @whiskeysockets/baileys ${version}: ${applied} change(s) (receipt-after-commit, status-receipt-before-ack, noise-cert-verify)`
       : `[patch-baileys] @whiskeysockets/baileys ${version} already patched`,
   );
 }

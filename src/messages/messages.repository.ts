@@ -305,8 +305,8 @@ export class MessagesRepository {
   }
 
   /** QUEUED → CANCELED; null when the message is no longer queued. */
-  async cancel(id: string): Promise<MessageEntity | null> {
-    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+  async cancel(id: string, manager?: EntityManager): Promise<MessageEntity | null> {
+    const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
       `UPDATE message SET status = 'CANCELED', updated_at = now(), ${historyAppend("'CANCELED'")}
         WHERE id = $1 AND status = 'QUEUED' ${this.returningRow}`,
       [id],
@@ -315,8 +315,8 @@ export class MessagesRepository {
   }
 
   /** A failed, opted-out, expired or canceled message → QUEUED again with a fresh expiry. */
-  async requeue(id: string, expiresAt: Date): Promise<MessageEntity | null> {
-    const rows: Record<string, unknown>[] = rowsOf(await this.db.query(
+  async requeue(id: string, expiresAt: Date, manager?: EntityManager): Promise<MessageEntity | null> {
+    const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
       `UPDATE message SET status = 'QUEUED', attempts = 0, next_attempt_at = now(), expires_at = $2, error_code = NULL,
               error_message = NULL, lease_until = NULL, claimed_by = NULL, updated_at = now(), ${historyAppend("'QUEUED'", "'RESEND'")}
         WHERE id = $1 AND status IN ('FAILED', 'OPTED_OUT', 'EXPIRED', 'CANCELED') ${this.returningRow}`,

@@ -184,7 +184,12 @@ export class MessagesService {
     if (message.direction !== 'outbound' || !RESENDABLE.includes(message.status)) {
       throw new AppError(ErrorCode.MESSAGE_NOT_RESENDABLE, `A ${message.status} message cannot be resent`, { status: message.status });
     }
-    const row = await this.repo.requeue(message.id, new Date(Date.now() + this.config.queue.messageTtlMs));
+    // The status change and its message.status event in one transaction.
+    const expiresAt = new Date(Date.now() + this.config.queue.messageTtlMs);
+    const [row] = await this.dispatcher.changeStatus(async (m) => {
+      const requeued = await this.repo.requeue(message.id, expiresAt, m);
+      return requeued ? [requeued] : [];
+    });
     if (!row) throw new AppError(ErrorCode.MESSAGE_NOT_RESENDABLE, 'The message changed state meanwhile; fetch it again');
     this.dispatcher.notify(row.sessionId);
     return toMessageDto(row);
@@ -193,7 +198,10 @@ export class MessagesService {
   /** Cancels a message that is still QUEUED. */
   async cancel(principal: Principal, id: string): Promise<MessageDto> {
     const message = await this.getOwned(principal, id);
-    const row = await this.repo.cancel(message.id);
+    const [row] = await this.dispatcher.changeStatus(async (m) => {
+      const canceled = await this.repo.cancel(message.id, m);
+      return canceled ? [canceled] : [];
+    });
     if (!row) {
       throw new AppError(ErrorCode.MESSAGE_NOT_CANCELABLE, `Only queued messages can be canceled; this one is ${message.status}`, {
         status: message.status,

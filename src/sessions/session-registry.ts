@@ -12,7 +12,7 @@ import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
 import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { AuthStateStore } from '../whatsapp/auth-state/auth-state.store';
-import { DisconnectReason, type EngineAccount, type EngineEvent, type InboundMessage } from '../whatsapp/engine/engine-events';
+import { DisconnectReason, type EngineAccount, type EngineEvent, type InboundMessage, type MessageStatusUpdate } from '../whatsapp/engine/engine-events';
 import {
   ENGINE_FACTORY,
   isSandboxControl,
@@ -75,6 +75,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   private restoring: Promise<void> = Promise.resolve();
   private shuttingDown = false;
   private inboundStore: ((sessionId: string, message: InboundMessage) => Promise<void>) | null = null;
+  private receiptStore: ((sessionId: string, updates: MessageStatusUpdate[]) => Promise<void>) | null = null;
 
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
@@ -92,6 +93,14 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
    */
   setInboundStore(store: ((sessionId: string, message: InboundMessage) => Promise<void>) | null): void {
     this.inboundStore = store;
+  }
+
+  /**
+   * Where the statuses of the engines' receipts are stored (the messages module registers its
+   * receipt recorder at bootstrap). Engines acknowledge a receipt to WhatsApp only once this resolved.
+   */
+  setReceiptStore(store: ((sessionId: string, updates: MessageStatusUpdate[]) => Promise<void>) | null): void {
+    this.receiptStore = store;
   }
 
   // ---------------------------------------------------------------- resolution
@@ -417,9 +426,11 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     // points, so a NUL or a lone surrogate in a message or a name cannot make its row fail.
     const unsubscribe = engine.onEvent((event) => this.onEngineEvent(session, storableText(event)));
     engine.setInboundSink((message) => this.storeInbound(session, storableText(message)));
+    engine.setReceiptSink((updates) => this.storeReceipts(session, updates));
     session.unsubscribe = () => {
       unsubscribe();
       engine.setInboundSink(null);
+      engine.setReceiptSink(null);
     };
     this.live.set(entity.id, session);
     await this.connect(session);
@@ -493,6 +504,13 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     if (this.live.get(session.id) !== session) throw new Error('The session is no longer running here');
     if (!this.inboundStore) throw new Error('Inbound storage is not ready');
     await this.inboundStore(session.id, message);
+  }
+
+  /** The engine's receipt sink: resolves once the statuses are committed, else throws (not acknowledged). */
+  private async storeReceipts(session: LiveSession, updates: MessageStatusUpdate[]): Promise<void> {
+    if (this.live.get(session.id) !== session) throw new Error('The session is no longer running here');
+    if (!this.receiptStore) throw new Error('Receipt storage is not ready');
+    await this.receiptStore(session.id, updates);
   }
 
   private onOpen(session: LiveSession, account: EngineAccount): void {

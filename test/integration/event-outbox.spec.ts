@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { CallsService } from '../../src/contacts/calls.service';
 import { ContactsService } from '../../src/contacts/contacts.service';
 import { EventBus } from '../../src/events/event-bus';
+import { ReceiptRecorder } from '../../src/messages/receipt-recorder';
 import { EventOutboxRepository } from '../../src/webhooks/event-outbox.repository';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
 import { api, eventually } from '../support/http';
@@ -134,6 +135,71 @@ for (const kind of testDatabaseKinds()) {
       await eventually(async () => (await statusOf(a)) === 'DELIVERED');
       assert.deepEqual((await eventsOf('message.status', a)).outbox.map((e) => e.data.status), ['SENT', 'DELIVERED']);
       assert.equal((await eventsOf('message.status', a)).deliveries, 2);
+    });
+
+    it('message.status: an awaited receipt resolves once its status and event committed, and rejects when they could not be', async () => {
+      const sessionId = await newSession();
+      await link(sessionId, '15550610005');
+      await eventually(async () => t.registry.readyEngine(sessionId));
+      const send = async (to: string) =>
+        (await api(t).post('/api/messages/send').send({ sessionId, to, type: 'text', text: 'x' }).expect(202)).body.message.id as string;
+      const rowOf = async (id: string) => (await t.dataSource.query(`SELECT status, wa_message_id FROM message WHERE id = $1`, [id]))[0];
+      const a = await send('15550619011');
+      const b = await send('15550619012');
+      await eventually(async () => (await rowOf(a)).status === 'SENT' && (await rowOf(b)).status === 'SENT');
+      const update = async (id: string, status: 'DELIVERED' | 'READ') => ({
+        waMessageId: (await rowOf(id)).wa_message_id as string,
+        chatJid: '',
+        status,
+        at: new Date(),
+      });
+      const recorder = t.app.get(ReceiptRecorder);
+
+      await block('message.status', '15550619011@');
+      try {
+        await assert.rejects(recorder.record(sessionId, [await update(a, 'DELIVERED')]));
+        // Another message's receipt, recorded concurrently, is not held back by it.
+        await recorder.record(sessionId, [await update(b, 'DELIVERED')]);
+        assert.equal((await rowOf(b)).status, 'DELIVERED');
+      } finally {
+        await unblock();
+      }
+      assert.equal((await rowOf(a)).status, 'SENT', 'nothing recorded without its event');
+
+      await Promise.all([recorder.record(sessionId, [await update(a, 'DELIVERED')]), recorder.record(sessionId, [await update(a, 'READ')])]);
+      assert.equal((await rowOf(a)).status, 'READ', 'resolved only after the commit');
+      assert.deepEqual((await eventsOf('message.status', a)).outbox.map((e) => e.data.status), ['SENT', 'DELIVERED', 'READ']);
+      // A receipt recorded twice (WhatsApp redelivers what was not acknowledged) is a no-op.
+      await recorder.record(sessionId, [await update(a, 'DELIVERED'), await update(a, 'READ')]);
+      assert.deepEqual((await eventsOf('message.status', a)).outbox.map((e) => e.data.status), ['SENT', 'DELIVERED', 'READ']);
+    });
+
+    it('message.status: cancel and resend write their event with the status change', async () => {
+      const sessionId = await newSession();
+      await link(sessionId, '15550610006');
+      await eventually(async () => t.registry.readyEngine(sessionId));
+      await api(t).post(`/api/sessions/${sessionId}/stop`).expect(200);
+      const queued = (await api(t).post('/api/messages/send').send({ sessionId, to: '15550619021', type: 'text', text: 'later' }).expect(202)).body
+        .message.id as string;
+      const canceled = await api(t).delete(`/api/messages/${queued}`).expect(200);
+      assert.equal(canceled.body.message.status, 'CANCELED');
+      assert.deepEqual((await eventsOf('message.status', queued, '"CANCELED"')).outbox.map((e) => e.data.status), ['CANCELED']);
+      assert.equal((await eventsOf('message.status', queued, '"CANCELED"')).deliveries, 1);
+
+      const resent = await api(t).post(`/api/messages/${queued}/resend`).expect(202);
+      assert.equal(resent.body.message.status, 'QUEUED');
+      assert.deepEqual((await eventsOf('message.status', queued, '"QUEUED"')).outbox.map((e) => e.data.status), ['QUEUED']);
+      assert.equal((await eventsOf('message.status', queued, '"QUEUED"')).deliveries, 1);
+
+      // When the event cannot be written, the cancel does not happen either.
+      await block('message.status', '"CANCELED"');
+      try {
+        const res = await api(t).delete(`/api/messages/${queued}`);
+        assert.notEqual(res.status, 200);
+      } finally {
+        await unblock();
+      }
+      assert.equal((await t.dataSource.query(`SELECT status FROM message WHERE id = $1`, [queued]))[0].status, 'QUEUED');
     });
 
     it('contact.opt_in: the answer and its event commit together', async () => {

@@ -50,6 +50,8 @@ export interface SimMessage {
   reactionText?: string;
   /** Receipts: for `out` the ones the contact sent, for `in` the ones the account sent. */
   receipts: Partial<Record<ReceiptType, string>>;
+  /** For `out`: the contact's receipts the account's device acknowledged (acked to the server). */
+  receiptAcks?: Partial<Record<ReceiptType, string>>;
   at: string;
   /** The decoded proto.Message, for assertions on anything not flattened above. */
   message?: proto.IMessage;

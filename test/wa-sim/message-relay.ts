@@ -72,6 +72,11 @@ export class MessageRelay {
    * front of the device's offline queue and are delivered again after its next login.
    */
   private readonly unacknowledged = new Map<string, Map<string, QueuedInbound>>();
+  /**
+   * Status receipts (delivery/read/played) a device was sent but has not acked yet, by
+   * `id:type`. Like unacknowledged messages, they are delivered again after its next login.
+   */
+  private readonly unackedReceipts = new Map<string, Map<string, BinaryNode>>();
 
   constructor(private readonly host: RelayHost) {}
 
@@ -88,6 +93,8 @@ export class MessageRelay {
           stanza: describeNode(node),
           device: ctx.deviceLabel,
         });
+      } else if (node.attrs.class === 'receipt') {
+        this.onReceiptAcked(node, ctx);
       }
     });
   }
@@ -244,7 +251,7 @@ export class MessageRelay {
     // Every linked device of the sender gets it; offline ones after their next login.
     for (const device of route.account.devices.values()) {
       const [conn] = this.host.onlineConnections(route.account, device.id);
-      if (conn) conn.send(node);
+      if (conn) this.sendStanza(route.account, device.id, conn, node);
       else this.queueKey(route.account, device.id).push({ kind: 'stanza', node });
     }
     record.receipts[type] = new Date().toISOString();
@@ -356,9 +363,33 @@ export class MessageRelay {
     this.offlineQueue.delete(key);
     for (const item of q) {
       if (item.kind === 'inbound') await this.deliverInbound(account, deviceId, conn, item, true);
-      else conn.send({ ...item.node, attrs: { ...item.node.attrs, offline: '1' } });
+      else this.sendStanza(account, deviceId, conn, { ...item.node, attrs: { ...item.node.attrs, offline: '1' } });
     }
     return q.length;
+  }
+
+  /** Sends a queued or relayed stanza; a status receipt is kept until the device acks it. */
+  private sendStanza(account: Account, deviceId: number, conn: DeviceConnection, node: BinaryNode): void {
+    conn.send(node);
+    if (node.tag !== 'receipt' || node.attrs.type === 'retry') return;
+    const key = `${account.phoneNumber}:${deviceId}`;
+    let pending = this.unackedReceipts.get(key);
+    if (!pending) this.unackedReceipts.set(key, (pending = new Map()));
+    const { offline: _offline, ...attrs } = node.attrs;
+    pending.set(`${node.attrs.id}:${node.attrs.type ?? 'delivery'}`, { ...node, attrs });
+  }
+
+  /** `<ack class="receipt" id [type]>` (buildAckStanza): the device took the receipt. */
+  private onReceiptAcked(node: BinaryNode, ctx: ConnContext): void {
+    const { conn } = ctx;
+    if (!conn.account || conn.deviceId === undefined) return;
+    const type = (node.attrs.type ?? 'delivery') as ReceiptType;
+    const pending = this.unackedReceipts.get(`${conn.account.phoneNumber}:${conn.deviceId}`);
+    if (!pending?.delete(`${node.attrs.id}:${type}`)) return;
+    const record = this.host.messages.get(node.attrs.id);
+    if (!record) return;
+    (record.receiptAcks ??= {})[type] ??= new Date().toISOString();
+    this.host.messages.notify(record);
   }
 
   /**
@@ -404,18 +435,23 @@ export class MessageRelay {
   forgetDevice(account: Account, deviceId: number): void {
     this.offlineQueue.delete(`${account.phoneNumber}:${deviceId}`);
     this.unacknowledged.delete(`${account.phoneNumber}:${deviceId}`);
+    this.unackedReceipts.delete(`${account.phoneNumber}:${deviceId}`);
   }
 
   /**
    * The device's connection ended: what it was sent but never acknowledged (a crash between
-   * receiving and the receipt) is delivered again, first, after its next login.
+   * receiving and the receipt), and the status receipts it never acked, are delivered again,
+   * first, after its next login.
    */
   connectionEnded(account: Account, deviceId: number): void {
     const key = `${account.phoneNumber}:${deviceId}`;
     const pending = this.unacknowledged.get(key);
     this.unacknowledged.delete(key);
-    if (!pending?.size || !account.devices.has(deviceId)) return;
-    this.queueKey(account, deviceId).unshift(...pending.values());
+    const receipts = this.unackedReceipts.get(key);
+    this.unackedReceipts.delete(key);
+    if (!account.devices.has(deviceId)) return;
+    const again: QueuedItem[] = [...(pending?.values() ?? []), ...[...(receipts?.values() ?? [])].map((node) => ({ kind: 'stanza' as const, node }))];
+    if (again.length) this.queueKey(account, deviceId).unshift(...again);
   }
 
   private async deliverInbound(account: Account, deviceId: number, conn: DeviceConnection, item: QueuedInbound, offline: boolean): Promise<void> {

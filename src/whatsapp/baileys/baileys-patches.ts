@@ -4,16 +4,18 @@ import { DEFAULT_CONNECTION_CONFIG, verifyNoiseCertChain, WA_CERT_DETAILS } from
 const WHATSAPP_ROOT_KEY = '142375574d0a587166aae71ebe516437c4a28b73e3695c6ce1f7f9545da8ee6b';
 
 /**
- * The engine relies on two fixes applied to Baileys at install time by
+ * The engine relies on three fixes applied to Baileys at install time by
  * scripts/patch-baileys.mjs (docs/baileys-patches.md): the `onMessageBeforeReceipt` hook
- * that lets a message be stored before its delivery receipt, and a real check of the Noise
- * server certificate chain. Without them, acknowledged messages can be lost in a crash and
+ * that lets a message be stored before its delivery receipt, the `onReceiptBeforeAck` hook
+ * that lets a status receipt be stored before it is acknowledged, and a real check of the Noise
+ * server certificate chain. Without them, acknowledged messages and statuses can be lost in a crash and
  * any server could pose as WhatsApp, so the engine refuses to start instead.
  * @throws Error naming the missing patch and how to apply it
  */
 export function assertBaileysPatched(): void {
   const missing: string[] = [];
   if (!('onMessageBeforeReceipt' in DEFAULT_CONNECTION_CONFIG)) missing.push('receipt-after-commit');
+  if (!('onReceiptBeforeAck' in DEFAULT_CONNECTION_CONFIG)) missing.push('status-receipt-before-ack');
   if (typeof verifyNoiseCertChain !== 'function') missing.push('noise-cert-verify');
   if (missing.length) {
     throw new Error(

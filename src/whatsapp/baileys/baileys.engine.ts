@@ -3,6 +3,7 @@ import makeWASocket, {
   BufferJSON,
   downloadMediaMessage,
   type WAMessage,
+  type WAMessageKey,
   makeCacheableSignalKeyStore,
   proto,
   type CacheStore,
@@ -14,10 +15,11 @@ import type { Logger } from 'pino';
 import type { AuthStateStore } from '../auth-state/auth-state.store';
 import type { SentMessageStore } from '../sent-messages/sent-message.store';
 import { EngineEmitter } from '../engine/engine-base';
+import type { MessageStatusUpdate } from '../engine/engine-events';
 import { EngineCapability, type EngineSessionOptions, type GroupInfo, type WhatsAppEngine } from '../engine/whatsapp-engine.port';
 import { isLinked, useDbAuthState } from './baileys-auth-state';
 import { assertBaileysPatched, assertWhatsAppRootTrusted } from './baileys-patches';
-import { toContactInfo, toDisconnectReason, toEngineAccount, toGroupInfo, toInboundMessage, toReceiptStatus } from './baileys.mapper';
+import { toContactInfo, toDisconnectReason, toEngineAccount, toGroupInfo, toInboundMessage, toStatusUpdate } from './baileys.mapper';
 import { toBaileysContent, toSendOptions } from './baileys-content';
 import {
   EngineSendError,
@@ -77,6 +79,11 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
    * right after its receipt, and that upsert must not store it a second time.
    */
   private readonly storedBeforeReceipt = new Set<string>();
+  /**
+   * `id:status` of statuses stored by `onReceiptBeforeAck`: Baileys emits the same statuses
+   * as `messages.update` right after, and those must not be recorded a second time.
+   */
+  private readonly recordedBeforeAck = new Set<string>();
 
   constructor(
     private readonly options: EngineSessionOptions,
@@ -112,6 +119,10 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
       // sees as "delivered", waits until the message is stored. A throw withholds the receipt
       // and WhatsApp delivers the message again.
       onMessageBeforeReceipt: (msg) => this.storeBeforeReceipt(sock, msg as WAMessage),
+      // Patched too: a delivery/read receipt of a message we sent is acknowledged to WhatsApp
+      // only once its status is stored; a throw withholds the ack and WhatsApp sends the
+      // receipt again after the next login.
+      onReceiptBeforeAck: (updates) => this.recordBeforeAck(sock, updates),
       ...(this.config.socketUrl ? { waWebSocketUrl: this.config.socketUrl } : {}),
     });
     this.sock = sock;
@@ -156,7 +167,7 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
       for (const msg of messages) {
         // A receipt that lands while our own send is still in the event buffer is folded
         // into the upsert instead of a messages.update (observed against a loopback server).
-        if (msg.key.fromMe && msg.key.id) this.emitReceipt(msg.key.id, msg.key.remoteJid, msg.status);
+        this.emitReceipt(toStatusUpdate(msg.key, msg.status));
         if (msg.key.id && this.storedBeforeReceipt.delete(msg.key.id)) continue;
         // Messages that did not pass the receipt hook (e.g. the phone's answer to a
         // placeholder resend) are stored from the upsert.
@@ -198,7 +209,9 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     sock.ev.on('messages.update', (updates) => {
       if (sock !== this.sock) return;
       for (const { key, update } of updates) {
-        if (key.fromMe && key.id) this.emitReceipt(key.id, key.remoteJid, update.status, update.messageStubParameters?.[0]);
+        const status = toStatusUpdate(key, update.status, update.messageStubParameters?.[0]);
+        if (status && this.recordedBeforeAck.delete(`${status.waMessageId}:${status.status}`)) continue;
+        this.emitReceipt(status);
       }
     });
   }
@@ -215,13 +228,21 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     }
   }
 
-  private emitReceipt(waMessageId: string, chatJid: string | null | undefined, status: number | null | undefined, errorCode?: string): void {
-    const mapped = toReceiptStatus(status);
-    if (!mapped || mapped === 'SENT') return;
-    this.emit({
-      type: 'message.status',
-      update: { waMessageId, chatJid: chatJid ?? '', status: mapped, at: new Date(), ...(errorCode ? { errorCode } : {}) },
-    });
+  /** Stores the statuses of a receipt before Baileys acknowledges it to WhatsApp. */
+  private async recordBeforeAck(sock: WASocket, updates: { key: WAMessageKey; update: Partial<proto.IWebMessageInfo> }[]): Promise<void> {
+    if (sock !== this.sock) throw new Error('this connection is closing; WhatsApp will deliver the receipt again');
+    const statuses = updates.map(({ key, update }) => toStatusUpdate(key, update.status)).filter((u) => u !== null);
+    await this.recordReceipts(statuses);
+    for (const u of statuses) {
+      this.recordedBeforeAck.add(`${u.waMessageId}:${u.status}`);
+      if (this.recordedBeforeAck.size > STORED_BEFORE_RECEIPT_LIMIT) {
+        this.recordedBeforeAck.delete(this.recordedBeforeAck.values().next().value!);
+      }
+    }
+  }
+
+  private emitReceipt(update: MessageStatusUpdate | null): void {
+    if (update) this.emit({ type: 'message.status', update });
   }
 
   async send(message: OutgoingMessage): Promise<void> {

@@ -12,6 +12,7 @@ import {
   type GroupMetadata,
   type proto,
   type WAMessage,
+  type WAMessageKey,
 } from '@whiskeysockets/baileys';
 import type { GroupInfo } from '../engine/whatsapp-engine.port';
 import { DisconnectReason, type ContactInfo, type EngineAccount, type InboundMessage, type MessageStatusUpdate } from '../engine/engine-events';
@@ -193,4 +194,21 @@ export function toReceiptStatus(status: number | null | undefined): MessageStatu
     default:
       return null;
   }
+}
+
+/**
+ * A status Baileys reports for a message (a receipt's `messages.update`, or the status folded
+ * into the upsert of our own send) → our status update, or null when it is not a receipt for
+ * a message we sent (another device's read marks, server acks, unknown statuses).
+ */
+export function toStatusUpdate(
+  key: WAMessageKey,
+  status: number | null | undefined,
+  errorCode?: string,
+  at: Date = new Date(),
+): MessageStatusUpdate | null {
+  if (!key.fromMe || !key.id) return null;
+  const mapped = toReceiptStatus(status);
+  if (!mapped || mapped === 'SENT') return null;
+  return { waMessageId: key.id, chatJid: key.remoteJid ?? '', status: mapped, at, ...(errorCode ? { errorCode } : {}) };
 }

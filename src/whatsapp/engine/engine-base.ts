@@ -1,10 +1,11 @@
-import type { EngineEvent, InboundMessage } from './engine-events';
-import type { InboundSink } from './whatsapp-engine.port';
+import type { EngineEvent, InboundMessage, MessageStatusUpdate } from './engine-events';
+import type { InboundSink, ReceiptSink } from './whatsapp-engine.port';
 
-/** Listener and inbound-sink bookkeeping shared by the engines. */
+/** Listener, inbound-sink and receipt-sink bookkeeping shared by the engines. */
 export class EngineEmitter {
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private inboundSink: InboundSink | null = null;
+  private receiptSink: ReceiptSink | null = null;
 
   onEvent(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);
@@ -13,6 +14,10 @@ export class EngineEmitter {
 
   setInboundSink(sink: InboundSink | null): void {
     this.inboundSink = sink;
+  }
+
+  setReceiptSink(sink: ReceiptSink | null): void {
+    this.receiptSink = sink;
   }
 
   protected emit(event: EngineEvent): void {
@@ -28,5 +33,17 @@ export class EngineEmitter {
     const sink = this.inboundSink;
     if (!sink) throw new Error('Inbound messages have nowhere to be stored');
     await sink(message);
+  }
+
+  /**
+   * Hands status receipts of sent messages to the receipt sink and resolves once they are
+   * stored; acknowledge the receipt only after this.
+   * @throws Error when no sink is set or the sink failed (the statuses are not stored)
+   */
+  protected async recordReceipts(updates: MessageStatusUpdate[]): Promise<void> {
+    if (!updates.length) return;
+    const sink = this.receiptSink;
+    if (!sink) throw new Error('Receipts have nowhere to be stored');
+    await sink(updates);
   }
 }

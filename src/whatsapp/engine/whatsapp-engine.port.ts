@@ -1,4 +1,4 @@
-import type { EngineEvent, InboundMessage } from './engine-events';
+import type { EngineEvent, InboundMessage, MessageStatusUpdate } from './engine-events';
 import type { MessageRef, NumberCheck, OutgoingMessage, PresenceState } from './outgoing-message';
 
 export type EngineKind = 'baileys' | 'sandbox';
@@ -50,6 +50,15 @@ export interface WhatsAppEngine {
   setInboundSink(sink: InboundSink | null): void;
 
   /**
+   * Sets where status receipts of sent messages (delivered, read, played) are stored (null:
+   * nowhere, every receipt is refused). The engine hands the statuses of each receipt to the
+   * sink and acknowledges the receipt to WhatsApp only after the sink resolved; a refused
+   * receipt is delivered again by WhatsApp after the next login. Server acks and send
+   * failures still arrive as `message.status` events.
+   */
+  setReceiptSink(sink: ReceiptSink | null): void;
+
+  /**
    * Sends one message with the given WhatsApp id (idempotent for the recipient: a retry with
    * the same id is the same message). Resolves once WhatsApp took it; receipts follow as
    * `message.status` events.
@@ -88,6 +97,15 @@ export interface WhatsAppEngine {
  * (redeliveries are normal).
  */
 export type InboundSink = (message: InboundMessage) => Promise<void>;
+
+/**
+ * Stores the statuses of one receipt durably and resolves once they are committed (with their
+ * `message.status` events). Engines await it before acknowledging the receipt; a rejection
+ * means "not stored": the receipt is not acknowledged, so WhatsApp delivers it again.
+ * Statuses only move forward, so a receipt stored before (or one for a message this gateway
+ * did not send) must resolve.
+ */
+export type ReceiptSink = (updates: MessageStatusUpdate[]) => Promise<void>;
 
 export interface GroupInfo {
   jid: string;

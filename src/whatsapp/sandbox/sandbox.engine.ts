@@ -112,7 +112,11 @@ export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, Sand
     receipts.forEach((status, i) => {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        if (this.connected) this.emit({ type: 'message.status', update: { waMessageId: message.id, chatJid: message.to, status, at: new Date() } });
+        if (!this.connected) return;
+        const update: MessageStatusUpdate = { waMessageId: message.id, chatJid: message.to, status, at: new Date() };
+        // Through the receipt sink, as WhatsApp's receipts; one it refused is recorded in the
+        // background instead (there is no server here to deliver it again).
+        this.recordReceipts([update]).catch(() => this.emit({ type: 'message.status', update }));
       }, delay * (i + 1));
       this.timers.add(timer);
     });
