@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { eventually } from '../support/http';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
 import { simulatorEnv } from '../support/simulator-env';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -35,13 +35,7 @@ describe('Inbound messages survive kill -9 once acknowledged', { skip: !process.
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     });
-    const call = async (path: string, init: RequestInit = {}) => {
-      const res = await fetch(`${state.server!.url}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    };
+    const call = (path: string, init?: RequestInit) => callServer(state.server!.url, TEST_API_KEY, path, init);
     /** wa_message_id → how many inbound rows carry it. */
     const stored = async () => {
       const { rows } = await db.query(`SELECT wa_message_id AS id, count(*)::int AS n FROM message WHERE direction = 'inbound' GROUP BY 1`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { eventually } from '../support/http';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
 import { simulatorEnv } from '../support/simulator-env';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
@@ -42,13 +42,7 @@ describe('Status receipts survive kill -9 once acknowledged', { skip: !process.e
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     });
-    const call = async (path: string, init: RequestInit = {}) => {
-      const res = await fetch(`${state.server!.url}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    };
+    const call = (path: string, init?: RequestInit) => callServer(state.server!.url, TEST_API_KEY, path, init);
     const env = {
       ...simulatorEnv(sim.url),
       DATABASE_URL: database.url,
