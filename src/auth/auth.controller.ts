@@ -88,7 +88,7 @@ export class AuthController {
   @ApiOperation({
     summary: 'Get the application authorization token',
     description:
-      'Issues an admin JWT for local admin integrations (seed 001). Admin only. A JWT issued to an API token stops working within seconds of the token being revoked (or expiring); one issued to the API_KEY when API_KEY changes; every JWT when the password changes.',
+      'Issues an admin JWT for local admin integrations (the session-manager contract). Admin only. A JWT issued to an API token stops working within seconds of the token being revoked (or expiring); one issued to the API_KEY when API_KEY changes; every JWT when the password changes.',
   })
   @ApiOkResponse({ type: JwtResponseDto })
   @ApiErrorResponses(401, 403)

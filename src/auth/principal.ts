@@ -13,7 +13,7 @@ export class Principal {
     readonly isAdmin: boolean,
     readonly tokenId: string | null = null,
     readonly sessionId: string | null = null,
-    /** Set on workspace-bound tokens: only sessions labelled with this workspace (seed 004). */
+    /** Set on workspace-bound tokens: only sessions labelled with this workspace (the device-token gateway). */
     readonly workspace: string | null = null,
   ) {
     if (isAdmin && this.isBound) throw new Error('A principal bound to a session or workspace cannot be an admin');

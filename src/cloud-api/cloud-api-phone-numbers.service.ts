@@ -34,7 +34,7 @@ interface NumberSource {
 
 /**
  * The facade's phone numbers are Switchboard sessions. A path's `{phone-number-id}` may be a
- * session id, its mobile number or its mobid (seed 001); the id Switchboard reports is the
+ * session id, its mobile number or its mobid (the session-manager contract); the id Switchboard reports is the
  * session id. A session the credential may not use does not exist, as on Graph.
  */
 @Injectable()

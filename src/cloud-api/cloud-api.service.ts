@@ -169,7 +169,7 @@ export class CloudApiService {
   }
 }
 
-/** Meta's 133010 for a number that is not linked to WhatsApp (seed 000: QR not approved yet). */
+/** Meta's 133010 for a number that is not linked to WhatsApp (the connections manager: QR not approved yet). */
 function assertRegistered(session: SessionEntity): void {
   if (!session.mobileNumber) {
     throw new CloudApiError(133010, `Phone number ${session.id} is not linked to a WhatsApp account yet (status ${session.status}); link it first.`, {

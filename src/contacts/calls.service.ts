@@ -7,7 +7,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import type { IncomingCall } from '../whatsapp/engine/engine-events';
 
 /**
- * Incoming calls (seed 004): every call is a `call.received` event; with the session's
+ * Incoming calls (the device-token gateway): every call is a `call.received` event; with the session's
  * `rejectCalls` on, the call is declined and, when `rejectMessage` is set, the caller gets it
  * as a message through the queue.
  */

@@ -16,7 +16,7 @@ interface StoredInbound {
 }
 
 /**
- * Seed 003's opt-in conversation, for sessions with `requireOptIn`: a contact we have no
+ * The WA Gateway's opt-in conversation, for sessions with `requireOptIn`: a contact we have no
  * answer from gets the prompt once; replying 1 / YES / نعم opts in, 2 / NO / لا opts out,
  * each confirmed by a message. The queue then honours the answer.
  */

@@ -14,7 +14,7 @@ export interface Overview {
   webhooks: { total: number; active: number; pending: number; failedLast24h: number; deliveredLast24h: number; oldestPendingAt: string | null };
 }
 
-/** Seed 000's dashboard figures in one call: sessions by status, message flow, webhook health. */
+/** The connections manager's dashboard figures in one call: sessions by status, message flow, webhook health. */
 @Injectable()
 export class DashboardService {
   constructor(

@@ -6,7 +6,7 @@ import { SessionRegistry } from '../sessions/session-registry';
 import { EngineSendError } from '../whatsapp/engine/outgoing-message';
 import type { GroupInfo } from '../whatsapp/engine/whatsapp-engine.port';
 
-/** Seed 002: group lists are cached for 4 minutes per session; `refresh` asks WhatsApp again. */
+/** The phones manager: group lists are cached for 4 minutes per session; `refresh` asks WhatsApp again. */
 const CACHE_TTL_MS = 4 * 60_000;
 
 export interface GroupList {

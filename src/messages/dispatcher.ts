@@ -260,7 +260,7 @@ class SessionWorker {
     }
   }
 
-  /** Seed 003: a contact who said NO never gets messages; with requireOptIn only a YES does. */
+  /** The WA Gateway: a contact who said NO never gets messages; with requireOptIn only a YES does. */
   private async optOutReason(message: MessageEntity, settings: SessionSettings): Promise<string | null> {
     if (message.type === 'reaction' || isGroupJid(message.chatJid) || message.content.system) return null;
     const contact = await this.d.contacts.findOneBy({ sessionId: message.sessionId, jid: message.chatJid });

@@ -9,7 +9,7 @@ export enum MessageStatus {
   FAILED = 'FAILED',
   EXPIRED = 'EXPIRED',
   CANCELED = 'CANCELED',
-  /** The session requires opt-in and the recipient has not opted in (seed 003). */
+  /** The session requires opt-in and the recipient has not opted in (the WA Gateway). */
   OPTED_OUT = 'OPTED_OUT',
   /** Inbound messages. */
   RECEIVED = 'RECEIVED',

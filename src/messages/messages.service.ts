@@ -352,7 +352,7 @@ export class MessagesService {
 }
 
 /**
- * Seed 000: sending before the QR is approved is refused. A linked session that is only
+ * The connections manager: sending before the QR is approved is refused. A linked session that is only
  * reconnecting accepts messages; they wait in the queue.
  */
 function isLinked(session: SessionEntity): boolean {

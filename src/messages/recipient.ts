@@ -7,7 +7,7 @@ export interface Recipient {
 }
 
 /**
- * A recipient as integrators write it (seed 002's rule): with `@` it is a JID, taken as it is
+ * A recipient as integrators write it (the phones manager's rule): with `@` it is a JID, taken as it is
  * (`…@s.whatsapp.net`, `…@c.us`, `…@g.us`, `…@lid`); without, a phone number normalised with
  * the default country. Returns null for anything else.
  */

@@ -3,27 +3,27 @@
  * the server defaults (DEFAULT_MIN_DELAY_MS / DEFAULT_MAX_DELAY_MS for pacing).
  */
 export interface SessionSettings {
-  /** Free-form label grouping sessions (seed 004 workspaces). */
+  /** Free-form label grouping sessions (workspaces, as the device-token gateway has them). */
   workspace: string | null;
   /** Random pause between two sends of this session, in [minDelayMs, maxDelayMs]. */
   minDelayMs: number;
   maxDelayMs: number;
   /** Sends per UTC day; null = unlimited. */
   dailyLimit: number | null;
-  /** Only contacts who opted in receive outbound messages; others end OPTED_OUT (seed 003). */
+  /** Only contacts who opted in receive outbound messages; others end OPTED_OUT (the WA Gateway). */
   requireOptIn: boolean;
   /** Inbound media: fetched when first asked for (`lazy`) or as soon as it arrives (`eager`). */
   mediaDownload: 'lazy' | 'eager';
-  /** Decline incoming calls (seed 004), answering with `rejectMessage` when set. */
+  /** Decline incoming calls (the device-token gateway), answering with `rejectMessage` when set. */
   rejectCalls: boolean;
   rejectMessage: string | null;
-  /** Seed 003 opt-in conversation texts (when requireOptIn is on). */
+  /** The WA Gateway opt-in conversation texts (when requireOptIn is on). */
   optInPrompt: string;
   optInConfirmYes: string;
   optInConfirmNo: string;
 }
 
-/** Bilingual (English / Arabic) defaults, as in seed 003. */
+/** Bilingual (English / Arabic) defaults, as in the WA Gateway. */
 export const DEFAULT_OPT_IN_TEXTS = {
   optInPrompt:
     'Hello! Would you like to receive messages from us on WhatsApp?\nReply 1 or YES to subscribe, 2 or NO to decline.\n\nمرحبًا! هل ترغب في تلقي رسائلنا عبر واتساب؟\nأرسل 1 أو نعم للاشتراك، أو 2 أو لا للرفض.',
@@ -36,7 +36,7 @@ export interface SettingsDefaults {
   maxDelayMs: number;
 }
 
-/** Named pacing presets; `careful` is seed 003's 8–22 s anti-ban throttle. */
+/** Named pacing presets; `careful` is the WA Gateway's 8–22 s anti-ban throttle. */
 export const PACING_PRESETS = {
   careful: { minDelayMs: 8_000, maxDelayMs: 22_000 },
   standard: { minDelayMs: 2_000, maxDelayMs: 5_000 },

@@ -228,7 +228,7 @@ export class SessionsService {
     return this.get(principal, entity.id);
   }
 
-  /** Workspaces in use, with their session counts (seed 004). */
+  /** Workspaces in use, with their session counts (the device-token gateway). */
   async workspaces(principal: Principal): Promise<{ name: string; sessions: number }[]> {
     const rows: { name: string; n: number }[] = await this.sessions.query(
       `SELECT settings->>'workspace' AS name, count(*)::int AS n FROM session

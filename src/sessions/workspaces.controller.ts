@@ -8,7 +8,7 @@ import { SessionResponseDto, WorkspacesResponseDto } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 
 class AssignWorkspaceDto {
-  @ApiProperty({ description: 'The session (id, number or mobid); seed 004 calls it the device token' })
+  @ApiProperty({ description: 'The session (id, number or mobid); the device-token gateway calls it the device token' })
   @IsString() @IsNotEmpty() @MaxLength(200)
   token: string;
 
@@ -17,7 +17,7 @@ class AssignWorkspaceDto {
   workspace: string | null;
 }
 
-/** Workspaces (seed 004): a label on sessions, used to filter listings and to scope tokens. */
+/** Workspaces (the device-token gateway): a label on sessions, used to filter listings and to scope tokens. */
 @ApiTags('Sessions')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
@@ -35,7 +35,7 @@ export class WorkspacesController {
 
   @Post('workspace')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Assign a session to a workspace (seed 004)', description: 'Same as PATCH /api/sessions/{id}/settings {workspace}.' })
+  @ApiOperation({ summary: 'Assign a session to a workspace (the device-token gateway)', description: 'Same as PATCH /api/sessions/{id}/settings {workspace}.' })
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiErrorResponses(400, 401, 403, 404)
   async assign(@CurrentPrincipal() principal: Principal, @Body() dto: AssignWorkspaceDto): Promise<SessionResponseDto> {

@@ -13,7 +13,7 @@ import { TTS_PROVIDER, type TtsProvider, type TtsProviderId, type TtsVoice } fro
 export const MIN_SPEED = 0.25;
 export const MAX_SPEED = 4;
 
-/** The speed presets clients offer (seed 001 names 0.75 Slow and 1.00 Normal). */
+/** The speed presets clients offer (the session-manager contract names 0.75 Slow and 1.00 Normal). */
 export const TTS_SPEEDS: { value: string; label: string }[] = [
   { value: '0.75', label: 'Slow' },
   { value: '1.00', label: 'Normal' },

@@ -6,7 +6,7 @@ import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { DeviceWebhookDto, DeviceWebhookResponseDto } from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';
 
-/** Seed 004's per-device webhook route. */
+/** The device-token gateway's per-device webhook route. */
 @ApiTags('Webhooks')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
@@ -17,7 +17,7 @@ export class DeviceWebhookController {
   @Post()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Set the webhook URL of a device (seed 004)',
+    summary: 'Set the webhook URL of a device (the device-token gateway)',
     description:
       '`token` names the session (id, mobile number or mobid). The session gets one webhook for every event at `url`: created on the ' +
       'first call, re-pointed (and re-activated) on later ones; pending deliveries follow it. Manage it further through /api/webhooks.',

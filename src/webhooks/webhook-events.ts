@@ -13,7 +13,7 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 /** `*` subscribes to every event type, including ones added later. */
 export const ALL_EVENTS = '*';
 
-/** What subscriptions may name in `events` (seed 002 calls it `services`). */
+/** What subscriptions may name in `events` (the phones manager calls it `services`). */
 export const SUBSCRIBABLE_EVENTS: readonly string[] = [...WEBHOOK_EVENT_TYPES, ALL_EVENTS];
 
 export function isWebhookEventType(value: string): value is WebhookEventType {

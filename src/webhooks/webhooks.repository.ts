@@ -118,7 +118,7 @@ export class WebhooksRepository {
   }
 
   /**
-   * Creates the session's per-device webhook (seed 004), or points the existing one at `url`
+   * Creates the session's per-device webhook (the device-token gateway), or points the existing one at `url`
    * (and re-activates it). Atomic under concurrent calls.
    */
   async upsertDevice(sessionId: string, url: string, secret: string, restricted: boolean): Promise<{ webhook: WebhookEntity; created: boolean }> {

@@ -144,7 +144,7 @@ export class WebhooksService {
   }
 
   /**
-   * Seed 004's `POST /api/webhook {token, url}`: the session named by `token` gets one
+   * The device-token gateway's `POST /api/webhook {token, url}`: the session named by `token` gets one
    * webhook for every event at `url`, created on first use and re-pointed afterwards
    * (pending deliveries follow it to the new URL). Idempotent.
    * @throws SessionNotFoundError, ForbiddenError, AppError VALIDATION_FAILED

@@ -14,8 +14,8 @@ export class ChangePasswordDto {
   @IsOptional() @IsString() @MaxLength(1024)
   currentPassword?: string;
 
-  /** Seed 002 calls it `oldPassword`; both names are accepted. */
-  @ApiPropertyOptional({ description: 'Alias of currentPassword (seed 002)' })
+  /** The phones manager calls it `oldPassword`; both names are accepted. */
+  @ApiPropertyOptional({ description: 'Alias of currentPassword (the phones manager)' })
   @IsOptional() @IsString() @MaxLength(1024)
   oldPassword?: string;
 
@@ -33,7 +33,7 @@ export class CreateTokenDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
   sessionId?: string;
 
-  @ApiPropertyOptional({ description: 'Bind the token to the sessions of one workspace (seed 004)', example: 'Marketing' })
+  @ApiPropertyOptional({ description: 'Bind the token to the sessions of one workspace (the device-token gateway)', example: 'Marketing' })
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
   workspace?: string;
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { normalizePhoneNumber } from './phone-number';
 
 describe('normalizePhoneNumber', () => {
-  it('gives a 10-digit national number the default country (seed 000)', () => {
+  it('gives a 10-digit national number the default country (the connections manager)', () => {
     assert.equal(normalizePhoneNumber('9876543210', 'IN'), '919876543210');
   });
 

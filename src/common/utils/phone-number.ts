@@ -29,7 +29,7 @@ function parse(input: string, defaultCountry?: string): string | null {
   if (defaultCountry) {
     const national = parsePhoneNumberFromString(digits, defaultCountry as CountryCode);
     // A number that is valid as a national number of the default country is taken as one
-    // (seed 000: 10-digit numbers get the default country); anything else is assumed to
+    // (the connections manager: 10-digit numbers get the default country); anything else is assumed to
     // already carry its country code, as WhatsApp numbers usually do.
     if (national?.isValid()) return national.number.slice(1);
   }

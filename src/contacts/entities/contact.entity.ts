@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 
 export type OptIn = 'pending' | 'yes' | 'no';
 
-/** A WhatsApp contact as one session knows it, with its opt-in state (seed 003). */
+/** A WhatsApp contact as one session knows it, with its opt-in state (the WA Gateway). */
 @Entity('contact')
 export class ContactEntity {
   @PrimaryColumn({ type: 'text', name: 'session_id' })

@@ -13,7 +13,7 @@ export class CreateSessionDto {
   @IsOptional() @IsIn(['qr', 'phone'])
   method?: 'qr' | 'phone';
 
-  @ApiPropertyOptional({ description: 'Workspace label grouping sessions (seed 004)', example: 'Marketing' })
+  @ApiPropertyOptional({ description: 'Workspace label grouping sessions (the device-token gateway)', example: 'Marketing' })
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
   workspace?: string;
 
@@ -82,7 +82,7 @@ export class SessionDto {
   @ApiProperty({ nullable: true, type: String }) name: string | null;
   @ApiProperty({ nullable: true, type: String, example: '726757093511112', description: 'LID user of the account' })
   mobid: string | null;
-  /** Named as in the published session-manager contract (seed 001). */
+  /** Named as in the published session-manager contract. */
   @ApiProperty({ nullable: true, type: String, example: '917012729389' }) mobile_number: string | null;
   @ApiProperty({ enum: SessionStatus, example: SessionStatus.READY }) status: SessionStatus;
   @ApiProperty({ enum: ['qr', 'phone'] }) method: 'qr' | 'phone';
@@ -160,7 +160,7 @@ export class InboundResponseDto {
 }
 
 export class UpdateSessionSettingsDto {
-  @ApiPropertyOptional({ enum: ['careful', 'standard', 'off'], description: 'Pacing preset: careful = 8–22 s (seed 003), standard = 2–5 s, off = no delay' })
+  @ApiPropertyOptional({ enum: ['careful', 'standard', 'off'], description: 'Pacing preset: careful = 8–22 s (the WA Gateway), standard = 2–5 s, off = no delay' })
   @IsOptional() @IsIn(['careful', 'standard', 'off'])
   preset?: 'careful' | 'standard' | 'off';
 
@@ -184,7 +184,7 @@ export class UpdateSessionSettingsDto {
   @IsOptional() @IsIn(['lazy', 'eager'])
   mediaDownload?: 'lazy' | 'eager';
 
-  @ApiPropertyOptional({ description: 'Decline incoming calls (seed 004)' })
+  @ApiPropertyOptional({ description: 'Decline incoming calls (the device-token gateway)' })
   @IsOptional() @IsBoolean()
   rejectCalls?: boolean;
 
@@ -204,7 +204,7 @@ export class UpdateSessionSettingsDto {
   @IsOptional() @IsString() @MaxLength(4096)
   optInConfirmNo?: string;
 
-  @ApiPropertyOptional({ example: 'Marketing', nullable: true, description: 'Workspace label (seed 004)' })
+  @ApiPropertyOptional({ example: 'Marketing', nullable: true, description: 'Workspace label (the device-token gateway)' })
   @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(100)
   workspace?: string | null;
 }

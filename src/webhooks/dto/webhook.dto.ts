@@ -20,7 +20,7 @@ export class CreateWebhookDto {
   @IsOptional() @IsArray() @ArrayNotEmpty() @ArrayMaxSize(20) @IsIn(SUBSCRIBABLE_EVENTS, { each: true })
   events?: string[];
 
-  @ApiPropertyOptional({ type: [String], example: ['message.received'], description: 'Seed 002 name of `events` (same meaning; merged with it when both are given)' })
+  @ApiPropertyOptional({ type: [String], example: ['message.received'], description: 'The phones manager\'s name for `events` (same meaning; merged with it when both are given)' })
   @IsOptional() @IsArray() @ArrayNotEmpty() @ArrayMaxSize(20) @IsIn(SUBSCRIBABLE_EVENTS, { each: true })
   services?: string[];
 
@@ -69,7 +69,7 @@ export class UpdateWebhookDto {
   @IsOptional() @IsArray() @ArrayNotEmpty() @ArrayMaxSize(20) @IsIn(SUBSCRIBABLE_EVENTS, { each: true })
   events?: string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'Seed 002 name of `events`' })
+  @ApiPropertyOptional({ type: [String], description: 'The phones manager\'s name for `events`' })
   @IsOptional() @IsArray() @ArrayNotEmpty() @ArrayMaxSize(20) @IsIn(SUBSCRIBABLE_EVENTS, { each: true })
   services?: string[];
 
@@ -96,9 +96,9 @@ export class ListWebhooksQueryDto {
   sessionId?: string;
 }
 
-/** Seed 004: `POST /api/webhook {token, url}`. */
+/** The device-token gateway: `POST /api/webhook {token, url}`. */
 export class DeviceWebhookDto {
-  @ApiProperty({ example: 'qr_1782473171252_bb1a0195', description: 'The device token of seed 004: a session id, mobile number or mobid' })
+  @ApiProperty({ example: 'qr_1782473171252_bb1a0195', description: 'The device token of the device-token gateway: a session id, mobile number or mobid' })
   @IsString() @IsNotEmpty() @MaxLength(200)
   token: string;
 
@@ -124,7 +124,7 @@ export class WebhookDto {
   @ApiProperty({ example: 'native' }) format: string;
   @ApiProperty({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ example: true }) active: boolean;
-  @ApiProperty({ enum: ['api', 'device'], description: '"device": the per-session webhook of POST /api/webhook (seed 004)' }) origin: string;
+  @ApiProperty({ enum: ['api', 'device'], description: '"device": the per-session webhook of POST /api/webhook (the device-token gateway)' }) origin: string;
   @ApiProperty({ description: 'True when a session- or workspace-bound token set the URL: delivered to public addresses (and WEBHOOK_URL_ALLOWLIST) only' })
   restricted: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -150,7 +150,7 @@ export class DeleteWebhookResponseDto {
 
 export class DeviceWebhookResponseDto {
   @ApiProperty({ example: true }) success: boolean;
-  @ApiProperty({ example: true, description: 'Seed 004 flag' }) status: boolean;
+  @ApiProperty({ example: true, description: 'Flag of the device-token gateway API' }) status: boolean;
   @ApiProperty({ example: 'Webhook updated' }) message: string;
   @ApiProperty({ type: WebhookDto }) webhook: WebhookDto;
 }

@@ -4,7 +4,7 @@ import { encryptedColumn } from '../../crypto/encrypted-column';
 /** The authenticated address of every webhook secret (a transformer has no row identity). */
 export const WEBHOOK_SECRET_ADDRESS = 'webhook.secret';
 
-/** `api`: managed through /api/webhooks. `device`: the one per-session webhook of seed 004's `POST /api/webhook`. */
+/** `api`: managed through /api/webhooks. `device`: the one per-session webhook of the device-token gateway's `POST /api/webhook`. */
 export type WebhookOrigin = 'api' | 'device';
 
 /**
