@@ -108,7 +108,7 @@ export class CloudApiService {
   ): Promise<{ dto: Omit<SendMessageDto, 'sessionId' | 'to'>; replyOptions?: ReplyOptions; isTemplate?: boolean }> {
     switch (content.type) {
       case 'text':
-        // preview_url: WhatsApp Web builds link previews on the sender's side; see README.
+        // preview_url: WhatsApp Web builds link previews on the sender's side; see docs/cloud-api.md.
         return { dto: { type: 'text', text: content.text } };
       case 'location':
         return { dto: { type: 'location', location: { latitude: content.latitude, longitude: content.longitude, name: content.name, address: content.address } } };

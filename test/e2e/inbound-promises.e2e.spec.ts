@@ -12,7 +12,7 @@ import { WebhookReceiver } from '../support/webhook-receiver';
 import { simulatorEnv } from '../support/simulator-env';
 
 /**
- * Inbound promises of the README that no other spec proves: the quoted id of a reply is stored
+ * Inbound promises of the API docs (docs/api.md) that no other spec proves: the quoted id of a reply is stored
  * and shown, LID-addressed chats are stored under the phone-number JID when WhatsApp told us
  * the number (and stay under the LID otherwise), and a reply to a degraded list reaches Cloud
  * API webhooks as the `list_reply` Meta would report for the tap.

@@ -372,7 +372,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     await api(t).post('/api/webhook').send({ url: r.url }).expect(400);
   });
 
-  // README promises: redirects are failed attempts (never followed) retried with the same event
+  // Documented promises (docs/api.md): redirects are failed attempts (never followed) retried with the same event
   // id, and a deactivated webhook's pending deliveries wait, then all arrive once each and in
   // order when it is reactivated.
   describe('redirects and deactivation', () => {

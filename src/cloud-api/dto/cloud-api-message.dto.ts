@@ -32,7 +32,7 @@ export class CloudApiSendMessageDto {
   @ApiPropertyOptional({ example: { latitude: 37.44216, longitude: -122.16126, name: 'Philz Coffee', address: '101 Forest Ave' } }) location?: object;
   @ApiPropertyOptional({ example: [{ name: { formatted_name: 'John Smith' }, phones: [{ phone: '+1 650-555-1234', wa_id: '16505551234' }] }] }) contacts?: object[];
   @ApiPropertyOptional({ example: { message_id: 'wamid.HBgL…', emoji: '👍' } }) reaction?: object;
-  @ApiPropertyOptional({ description: 'button, list, cta_url, location_request_message (rendered as text, see README)' }) interactive?: object;
+  @ApiPropertyOptional({ description: 'button, list, cta_url, location_request_message (rendered as text, see docs/cloud-api.md)' }) interactive?: object;
   @ApiPropertyOptional({ example: { name: 'order_update', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Alice' }] }] } })
   template?: object;
   @ApiPropertyOptional({ example: 'read', description: 'With message_id: mark an inbound message read instead of sending' }) status?: 'read';
