@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { eventually } from '../support/http';
-import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer, serverProcessEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -33,15 +33,10 @@ describe('Crash safety of the queue (kill -9 mid-dispatch)', { skip: !process.en
 
   it('loses nothing and reuses the WhatsApp ids after a restart', async () => {
     database = await createTestDatabase('postgres');
-    const env = {
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      API_KEY: TEST_API_KEY,
-      WA_ENGINE: 'sandbox',
+    const env = serverProcessEnv(database.url, dataDir, {
       SANDBOX_SEND_LOG: sendLog,
       SANDBOX_RECEIPT_DELAY_MS: '0',
-      SESSION_RESTORE_STAGGER_MS: '0',
-    };
+    });
     server = await startServerProcess(env);
     const created = await call('/api/sessions', { method: 'POST', body: JSON.stringify({}) });
     const sessionId = created.body.session.sessionId;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { eventually } from '../support/http';
-import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
-import { simulatorEnv } from '../support/simulator-env';
+import { callServer, serverProcessEnv, SIMULATOR_PRELOAD, startServerProcess, type ServerProcess } from '../support/server-process';
+import { simulatorProcessEnv } from '../support/simulator-env';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { WaSimulator } from '../wa-sim/wa-simulator';
@@ -48,7 +48,7 @@ describe('Inbound messages survive kill -9 once acknowledged', { skip: !process.
 
   it('sandbox: every 2xx-acknowledged POST .../sandbox/inbound of a burst of 200 is stored once', async (t) => {
     const { database, dataDir, state, call, stored, waitReady } = await setup('sb-inbound-crash-');
-    const env = { DATABASE_URL: database.url, DATA_DIR: dataDir, API_KEY: TEST_API_KEY, WA_ENGINE: 'sandbox', SESSION_RESTORE_STAGGER_MS: '0' };
+    const env = serverProcessEnv(database.url, dataDir);
     state.server = await startServerProcess(env);
     const created = await call('/api/sessions', { method: 'POST', body: JSON.stringify({}) });
     const sessionId = created.body.session.sessionId;
@@ -97,16 +97,8 @@ describe('Inbound messages survive kill -9 once acknowledged', { skip: !process.
     const sim = new WaSimulator({ logErrors: false });
     await sim.start();
     cleanups.push(() => sim.stop());
-    const env = {
-      ...simulatorEnv(sim.url),
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      API_KEY: TEST_API_KEY,
-      SESSION_RESTORE_STAGGER_MS: '0',
-      WA_SIMULATOR_ROOT_KEY: sim.rootPublicKey,
-    };
-    const preload = join(__dirname, '..', 'wa-sim', 'preload.js');
-    state.server = await startServerProcess(env, { preload });
+    const env = serverProcessEnv(database.url, dataDir, simulatorProcessEnv(sim));
+    state.server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
     const PHONE = '15550600001';
     const created = await call('/api/sessions', { method: 'POST', body: JSON.stringify({ name: PHONE }) });
     const sessionId = created.body.session.sessionId;
@@ -130,7 +122,7 @@ describe('Inbound messages survive kill -9 once acknowledged', { skip: !process.
     await burst;
     assert.ok(acked.length < TOTAL, `the crash came too late (${acked.length} receipts)`);
 
-    state.server = await startServerProcess(env, { preload });
+    state.server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
     await waitReady(sessionId);
     // WhatsApp (and the simulator) delivers again what was never acknowledged, so in the end
     // every message of the burst arrives; the acknowledged ones must be there first of all.

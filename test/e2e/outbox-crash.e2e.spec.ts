@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { eventually } from '../support/http';
-import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer, serverProcessEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -38,15 +38,10 @@ describe('Event outbox across a crash (kill -9 mid-dispatch)', { skip: !process.
   it('every status a message holds after the crash has its message.status event', async () => {
     database = await createTestDatabase('postgres');
     receiver = await WebhookReceiver.start();
-    const env = {
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      API_KEY: TEST_API_KEY,
-      WA_ENGINE: 'sandbox',
+    const env = serverProcessEnv(database.url, dataDir, {
       SANDBOX_SEND_LOG: sendLog,
       SANDBOX_RECEIPT_DELAY_MS: '3',
-      SESSION_RESTORE_STAGGER_MS: '0',
-    };
+    });
     server = await startServerProcess(env);
     const created = await call('/api/sessions', { method: 'POST', body: JSON.stringify({}) });
     const sessionId = created.body.session.sessionId;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { eventually } from '../support/http';
-import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
-import { simulatorEnv } from '../support/simulator-env';
+import { callServer, serverProcessEnv, SIMULATOR_PRELOAD, startServerProcess, type ServerProcess } from '../support/server-process';
+import { simulatorProcessEnv } from '../support/simulator-env';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
 import { WaSimulator } from '../wa-sim/wa-simulator';
@@ -43,18 +43,10 @@ describe('Status receipts survive kill -9 once acknowledged', { skip: !process.e
       rmSync(dataDir, { recursive: true, force: true });
     });
     const call = (path: string, init?: RequestInit) => callServer(state.server!.url, TEST_API_KEY, path, init);
-    const env = {
-      ...simulatorEnv(sim.url),
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      API_KEY: TEST_API_KEY,
-      SESSION_RESTORE_STAGGER_MS: '0',
-      WA_SIMULATOR_ROOT_KEY: sim.rootPublicKey,
-    };
-    const preload = join(__dirname, '..', 'wa-sim', 'preload.js');
+    const env = serverProcessEnv(database.url, dataDir, simulatorProcessEnv(sim));
     const waitReady = (sessionId: string) => eventually(async () => (await call(`/api/sessions/${sessionId}`)).body.session?.status === 'READY', 20_000);
 
-    state.server = await startServerProcess(env, { preload });
+    state.server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
     const PHONE = '15550700001';
     const created = await call('/api/sessions', { method: 'POST', body: JSON.stringify({ name: PHONE }) });
     const sessionId = created.body.session.sessionId;
@@ -115,7 +107,7 @@ describe('Status receipts survive kill -9 once acknowledged', { skip: !process.e
     };
     const lostAtCrash = (await missingAfter()).length;
 
-    state.server = await startServerProcess(env, { preload });
+    state.server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
     await waitReady(sessionId);
     // The server delivers the unacknowledged receipts again: in the end every message is READ.
     await eventually(async () => (await rows()).every((r) => r.status === 'READ'), 20_000).catch(() => undefined);

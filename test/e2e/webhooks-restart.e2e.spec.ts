@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { eventually } from '../support/http';
-import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer, serverProcessEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { verifySignature, WebhookReceiver } from '../support/webhook-receiver';
@@ -38,21 +38,16 @@ describe('Webhook deliveries survive a crash (kill -9 and restart)', { skip: !pr
   it('delivers everything in order after a restart', async (ctx) => {
     database = await createTestDatabase('postgres');
     receiver = await WebhookReceiver.start();
-    const env = {
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      API_KEY: TEST_API_KEY,
-      WA_ENGINE: 'sandbox',
+    const env = serverProcessEnv(database.url, dataDir, {
       SANDBOX_RECEIPT_DELAY_MS: '0',
       DEFAULT_MIN_DELAY_MS: '0',
       DEFAULT_MAX_DELAY_MS: '0',
-      SESSION_RESTORE_STAGGER_MS: '0',
       WEBHOOK_TIMEOUT_MS: '400',
       WEBHOOK_LEASE_MS: '1500',
       WEBHOOK_RETRY_BASE_MS: '50',
       WEBHOOK_RETRY_MAX_MS: '300',
       WEBHOOK_POLL_INTERVAL_MS: '100',
-    };
+    });
     server = await startServerProcess(env);
     const created = await call('/api/sessions', 'POST', {});
     const sessionId = created.body.session.sessionId;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { TEST_API_KEY } from './test-app';
 
 /** A free loopback TCP port. */
 export async function freePort(): Promise<number> {
@@ -76,3 +77,14 @@ export async function callServer(url: string, token: string, path: string, init:
   });
   return { status: res.status, body: (await res.json()) as any };
 }
+
+/**
+ * What every spec that runs the server as its own process gives it: its database, its data
+ * dir, the test admin key, sessions restored at once, the sandbox engine; `extra` wins.
+ */
+export function serverProcessEnv(databaseUrl: string | undefined, dataDir: string, extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return { DATABASE_URL: databaseUrl, DATA_DIR: dataDir, API_KEY: TEST_API_KEY, WA_ENGINE: 'sandbox', SESSION_RESTORE_STAGGER_MS: '0', ...extra };
+}
+
+/** `node -r` module that makes a server process trust the loopback simulator (test-only). */
+export const SIMULATOR_PRELOAD = join(__dirname, '..', 'wa-sim', 'preload.js');

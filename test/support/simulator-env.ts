@@ -18,3 +18,8 @@ export function simulatorEnv(simulatorUrl: string, extra: Record<string, string>
   };
 }
 
+
+/** simulatorEnv() for a server process (with SIMULATOR_PRELOAD): it also learns the simulator's root key. */
+export function simulatorProcessEnv(sim: { url: string; rootPublicKey: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return simulatorEnv(sim.url, { WA_SIMULATOR_ROOT_KEY: sim.rootPublicKey, ...extra });
+}
