@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, ForbiddenError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { Principal } from './principal';
-import { SessionRegistry } from '../sessions/session-registry';
+import { SessionResolver } from '../sessions/session-resolver';
 import type { CreateTokenDto } from './dto/auth.dto';
 import type { ApiTokenEntity } from './entities/api-token.entity';
 import { CreatedToken, TokensService } from './tokens.service';
@@ -15,12 +15,12 @@ function toSeconds(expiresIn: string | undefined): number | null {
   return Number.parseInt(expiresIn, 10) * UNIT_SECONDS[unit];
 }
 
-/** Token management as the API offers it: session binding resolved through the registry. */
+/** Token management as the API offers it: session binding resolved through the session resolver. */
 @Injectable()
 export class ApiTokensService {
   constructor(
     private readonly tokens: TokensService,
-    private readonly registry: SessionRegistry,
+    private readonly resolver: SessionResolver,
   ) {}
 
   /**
@@ -37,7 +37,7 @@ export class ApiTokensService {
         fields: [{ field, messages: [`${field} cannot be combined with role "admin"`] }],
       });
     }
-    const sessionId = dto.sessionId ? (await this.registry.getEntity(dto.sessionId)).id : null;
+    const sessionId = dto.sessionId ? (await this.resolver.getEntity(dto.sessionId)).id : null;
     return this.tokens.create({
       name: dto.name,
       role: dto.role ?? 'api',

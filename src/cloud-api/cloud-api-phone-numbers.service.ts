@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import type { ListSessionsQueryDto } from '../sessions/dto/session.dto';
 import type { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionRegistry } from '../sessions/session-registry';
+import { SessionResolver } from '../sessions/session-resolver';
 import { SessionStatus } from '../sessions/session-status';
 import { SessionsService } from '../sessions/sessions.service';
 import { GraphObjectNotFoundError, GraphUnknownFieldError } from './cloud-api.errors';
@@ -41,12 +42,13 @@ interface NumberSource {
 export class CloudApiPhoneNumbersService {
   constructor(
     private readonly registry: SessionRegistry,
+    private readonly resolver: SessionResolver,
     private readonly sessions: SessionsService,
   ) {}
 
   /** @throws GraphObjectNotFoundError (Graph 100/33) when missing, deleted or not the credential's */
   async resolve(principal: Principal, ref: string): Promise<SessionEntity> {
-    const session = await this.registry.findEntity(ref);
+    const session = await this.resolver.findEntity(ref);
     const deleted = session?.status === SessionStatus.INACTIVE && session.lastError === 'DELETED';
     if (!session || deleted || !principal.canAccessSession(session.id, session.settings.workspace ?? null)) {
       throw new GraphObjectNotFoundError(ref);

@@ -4,6 +4,8 @@ import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { ApiSessionParam } from '../common/swagger/api-session-param';
+import type { SessionEntity } from '../sessions/entities/session.entity';
+import { RouteSession } from '../sessions/session.pipe';
 import { ContactsService } from './contacts.service';
 import { ContactListResponseDto, ContactResponseDto, ListContactsQueryDto, SetOptInDto } from './dto/contact.dto';
 
@@ -29,10 +31,10 @@ export class ContactsController {
   @ApiErrorResponses(400, 401, 403, 404)
   async list(
     @CurrentPrincipal() principal: Principal,
-    @Param('sessionId') ref: string,
+    @RouteSession() session: SessionEntity,
     @Query() query: ListContactsQueryDto,
   ): Promise<ContactListResponseDto> {
-    return { success: true, ...(await this.contacts.list(principal, { ...query, sessionRef: ref })) };
+    return { success: true, ...(await this.contacts.list(principal, query, session)) };
   }
 
   @Patch('sessions/:sessionId/contacts/:contact')
@@ -42,11 +44,10 @@ export class ContactsController {
   @ApiOkResponse({ type: ContactResponseDto })
   @ApiErrorResponses(400, 401, 403, 404)
   async setOptIn(
-    @CurrentPrincipal() principal: Principal,
-    @Param('sessionId') ref: string,
+    @RouteSession() session: SessionEntity,
     @Param('contact') contact: string,
     @Body() dto: SetOptInDto,
   ): Promise<ContactResponseDto> {
-    return { success: true, contact: await this.contacts.setOptIn(principal, ref, contact, dto.optIn) };
+    return { success: true, contact: await this.contacts.setOptIn(session, contact, dto.optIn) };
   }
 }

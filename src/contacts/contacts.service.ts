@@ -9,7 +9,8 @@ import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
 import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { toRecipient } from '../messages/recipient';
-import { SessionRegistry } from '../sessions/session-registry';
+import type { SessionEntity } from '../sessions/entities/session.entity';
+import { SessionAccess } from '../sessions/session-access';
 import type { ContactInfo } from '../whatsapp/engine/engine-events';
 import { ContactEntity, type OptIn } from './entities/contact.entity';
 import type { ContactDto } from './dto/contact.dto';
@@ -36,7 +37,7 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @InjectRepository(ContactEntity) private readonly contacts: Repository<ContactEntity>,
-    private readonly registry: SessionRegistry,
+    private readonly access: SessionAccess,
     private readonly bus: EventBus,
     private readonly config: AppConfig,
     @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
@@ -84,15 +85,19 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** Contacts of one session, or of every session the caller may see; search and pages. */
+  /**
+   * Contacts of one session (the route's authorized `session`, or `sessionRef` checked here), or
+   * of every session the caller may see; search and pages.
+   */
   async list(
     principal: Principal,
     query: { sessionRef?: string; q?: string; page?: number; limit?: number; optIn?: OptIn },
+    session?: SessionEntity,
   ): Promise<{ contacts: ContactDto[]; total: number; page: number; limit: number }> {
     const page = query.page ?? 1;
     const limit = query.limit ?? 50;
     const qb = this.contacts.createQueryBuilder('c').orderBy('c.updated_at', 'DESC').addOrderBy('c.jid').skip((page - 1) * limit).take(limit);
-    const sessionIds = await this.registry.visibleSessionIds(principal, query.sessionRef);
+    const sessionIds = session ? [session.id] : await this.access.visibleSessionIds(principal, query.sessionRef);
     if (sessionIds && !sessionIds.length) return { contacts: [], total: 0, page, limit };
     if (sessionIds) qb.andWhere('c.session_id IN (:...sessionIds)', { sessionIds });
     if (query.optIn) qb.andWhere('c.opt_in = :optIn', { optIn: query.optIn });
@@ -109,8 +114,7 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Sets a contact's opt-in by hand (an admin recording consent given elsewhere). */
-  async setOptIn(principal: Principal, sessionRef: string, contact: string, optIn: OptIn): Promise<ContactDto> {
-    const session = await this.registry.authorize(principal, sessionRef);
+  async setOptIn(session: SessionEntity, contact: string, optIn: OptIn): Promise<ContactDto> {
     // The router decoded the path once; a contact given as %-escapes (a JID's @) is decoded again.
     const decoded = safeDecodeURIComponent(contact);
     const recipient = decoded === null ? null : toRecipient(decoded, this.config.whatsapp.defaultCountry);

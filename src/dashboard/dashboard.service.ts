@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
+import { SessionAccess } from '../sessions/session-access';
 import { SessionRegistry } from '../sessions/session-registry';
 
 export interface Overview {
@@ -20,11 +21,12 @@ export class DashboardService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly registry: SessionRegistry,
+    private readonly access: SessionAccess,
   ) {}
 
   async overview(principal: Principal): Promise<Overview> {
     // Bound tokens see the figures of their own session or workspace only (null: all sessions).
-    const visible = await this.registry.visibleSessionIds(principal);
+    const visible = await this.access.visibleSessionIds(principal);
     const scope = `($1::text[] IS NULL OR s.id = ANY($1))`;
     const args = [visible];
     const [sessions, outbound, inbound, hourly, queued, webhooks] = await Promise.all([

@@ -2,10 +2,10 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
-import { CurrentPrincipal } from '../auth/decorators';
-import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { ApiSessionParam } from '../common/swagger/api-session-param';
+import type { SessionEntity } from '../sessions/entities/session.entity';
+import { RouteSession } from '../sessions/session.pipe';
 import { GroupsService } from './groups.service';
 
 class RefreshQueryDto {
@@ -48,8 +48,8 @@ export class GroupsController {
   @ApiSessionParam()
   @ApiOkResponse({ type: GroupListResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
-  async list(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string, @Query() q: RefreshQueryDto): Promise<GroupListResponseDto> {
-    return { success: true, ...(await this.groups.list(principal, ref, q.refresh)) };
+  async list(@RouteSession() session: SessionEntity, @Query() q: RefreshQueryDto): Promise<GroupListResponseDto> {
+    return { success: true, ...(await this.groups.list(session, q.refresh)) };
   }
 
   @Get(':groupId')
@@ -60,11 +60,10 @@ export class GroupsController {
   @ApiOkResponse({ type: GroupResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
   async get(
-    @CurrentPrincipal() principal: Principal,
-    @Param('sessionId') ref: string,
+    @RouteSession() session: SessionEntity,
     @Param('groupId') groupId: string,
     @Query() q: RefreshQueryDto,
   ): Promise<GroupResponseDto> {
-    return { success: true, group: await this.groups.get(principal, ref, groupId, q.refresh) };
+    return { success: true, group: await this.groups.get(session, groupId, q.refresh) };
   }
 }

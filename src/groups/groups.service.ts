@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
+import type { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionRegistry } from '../sessions/session-registry';
 import { EngineSendError } from '../whatsapp/engine/outgoing-message';
 import type { GroupInfo } from '../whatsapp/engine/whatsapp-engine.port';
@@ -22,8 +22,7 @@ export class GroupsService {
   constructor(private readonly registry: SessionRegistry) {}
 
   /** @throws SessionNotReadyError, AppError ENGINE_ERROR */
-  async list(principal: Principal, ref: string, refresh = false): Promise<GroupList> {
-    const { id } = await this.registry.authorize(principal, ref);
+  async list({ id }: SessionEntity, refresh = false): Promise<GroupList> {
     const hit = this.fresh(id);
     if (hit && !refresh) {
       return { groups: hit.groups, cachedAt: new Date(hit.at).toISOString(), fromCache: true };
@@ -36,9 +35,8 @@ export class GroupsService {
   }
 
   /** From the cached list when it is fresh, else asked of WhatsApp. @throws AppError GROUP_NOT_FOUND */
-  async get(principal: Principal, ref: string, groupId: string, refresh = false): Promise<GroupInfo> {
+  async get({ id }: SessionEntity, groupId: string, refresh = false): Promise<GroupInfo> {
     const jid = groupId.includes('@') ? groupId : `${groupId}@g.us`;
-    const { id } = await this.registry.authorize(principal, ref);
     const cached = refresh ? undefined : this.fresh(id)?.groups.find((g) => g.jid === jid);
     if (cached) return cached;
     const engine = await this.registry.getReady(id);

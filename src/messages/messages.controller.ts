@@ -30,6 +30,8 @@ import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { ApiSessionParam } from '../common/swagger/api-session-param';
+import type { SessionEntity } from '../sessions/entities/session.entity';
+import { RouteSession } from '../sessions/session.pipe';
 import {
   CheckNumbersDto,
   CheckNumbersResponseDto,
@@ -151,8 +153,8 @@ export class MessagesController {
   @ApiSessionParam()
   @ApiOkResponse({ schema: { example: { success: true } } })
   @ApiErrorResponses(400, 401, 403, 404, 409)
-  async typing(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string, @Body() dto: TypingDto): Promise<{ success: true }> {
-    await this.messages.typing(principal, ref, dto.to, dto.isTyping);
+  async typing(@RouteSession() session: SessionEntity, @Body() dto: TypingDto): Promise<{ success: true }> {
+    await this.messages.typing(session, dto.to, dto.isTyping);
     return { success: true };
   }
 
@@ -163,10 +165,9 @@ export class MessagesController {
   @ApiOkResponse({ type: CheckNumbersResponseDto })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async checkNumbers(
-    @CurrentPrincipal() principal: Principal,
-    @Param('sessionId') ref: string,
+    @RouteSession() session: SessionEntity,
     @Body() dto: CheckNumbersDto,
   ): Promise<CheckNumbersResponseDto> {
-    return { success: true, results: await this.messages.checkNumbers(principal, ref, dto.numbers) };
+    return { success: true, results: await this.messages.checkNumbers(session, dto.numbers) };
   }
 }

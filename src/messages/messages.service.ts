@@ -7,6 +7,7 @@ import type { MediaEntity } from '../media/entities/media.entity';
 import type { MediaKind } from '../media/media-kind';
 import { MediaService, type MediaSource } from '../media/media.service';
 import type { SessionEntity } from '../sessions/entities/session.entity';
+import { SessionAccess } from '../sessions/session-access';
 import { SessionRegistry } from '../sessions/session-registry';
 import { SessionStatus } from '../sessions/session-status';
 import type { MessageRef } from '../whatsapp/engine/outgoing-message';
@@ -46,6 +47,7 @@ export class MessagesService {
   constructor(
     private readonly repo: MessagesRepository,
     private readonly registry: SessionRegistry,
+    private readonly access: SessionAccess,
     private readonly media: MediaService,
     private readonly dispatcher: Dispatcher,
     private readonly tts: TtsService,
@@ -61,7 +63,7 @@ export class MessagesService {
    *   RECIPIENT_INVALID, VALIDATION_FAILED, MEDIA_* (4xx), NOT_IMPLEMENTED (TTS not configured)
    */
   async send(principal: Principal, dto: SendMessageDto, file?: UploadedFile, headerKey?: string, opts: { authorizedMediaId?: string } = {}): Promise<SendResult> {
-    let session = await this.registry.authorize(principal, dto.sessionId);
+    let session = await this.access.authorize(principal, dto.sessionId);
     if (dto.mediaId && dto.mediaId !== opts.authorizedMediaId) await this.assertMediaUsable(principal, dto.mediaId);
     // The resolution cache may be a moment behind a link that just completed: refusing needs the current row.
     if (!isLinked(session)) session = await this.registry.getFresh(session.id);
@@ -101,7 +103,7 @@ export class MessagesService {
    * @throws AppError MEDIA_INVALID
    */
   private async assertMediaUsable(principal: Principal, mediaId: string): Promise<void> {
-    const sessionIds = await this.registry.visibleSessionIds(principal);
+    const sessionIds = await this.access.visibleSessionIds(principal);
     if (sessionIds === null || (await this.repo.isMediaUsedBy(mediaId, sessionIds))) return;
     throw new AppError(ErrorCode.MEDIA_INVALID, `No media with id '${mediaId}'`, { mediaId });
   }
@@ -128,7 +130,7 @@ export class MessagesService {
 
   async list(principal: Principal, query: ListMessagesQueryDto): Promise<{ messages: MessageDto[]; limit: number; nextCursor?: string | null; page?: number; total?: number }> {
     const limit = query.limit ?? 50;
-    const sessionIds = (await this.registry.visibleSessionIds(principal, query.sessionId)) ?? undefined;
+    const sessionIds = (await this.access.visibleSessionIds(principal, query.sessionId)) ?? undefined;
     if (sessionIds && !sessionIds.length) return { messages: [], limit, nextCursor: null };
     const chat = query.chat ? this.recipient(query.chat, 'chat').jid : undefined;
     const filter = {
@@ -210,8 +212,7 @@ export class MessagesService {
     return toMessageDto(row);
   }
 
-  async typing(principal: Principal, ref: string, to: string, isTyping: boolean): Promise<void> {
-    const session = await this.registry.authorize(principal, ref);
+  async typing(session: SessionEntity, to: string, isTyping: boolean): Promise<void> {
     const recipient = this.recipient(to, 'to');
     const engine = await this.registry.getReady(session.id);
     await engine.sendPresence(recipient.jid, isTyping ? 'composing' : 'paused').catch((err: Error) => {
@@ -219,8 +220,7 @@ export class MessagesService {
     });
   }
 
-  async checkNumbers(principal: Principal, ref: string, numbers: string[]): Promise<NumberCheckDto[]> {
-    const session = await this.registry.authorize(principal, ref);
+  async checkNumbers(session: SessionEntity, numbers: string[]): Promise<NumberCheckDto[]> {
     const parsed = numbers.map((input) => ({ input, recipient: toRecipient(input, this.config.whatsapp.defaultCountry) }));
     const valid = parsed.filter((p) => p.recipient?.phoneNumber).map((p) => p.recipient!.phoneNumber!);
     const engine = await this.registry.getReady(session.id);
@@ -239,7 +239,7 @@ export class MessagesService {
   private async getOwned(principal: Principal, id: string): Promise<MessageEntity> {
     const message = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findById(id) : null;
     if (!message) throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' was not found`);
-    await this.registry.authorize(principal, message.sessionId);
+    await this.access.authorize(principal, message.sessionId);
     return message;
   }
 

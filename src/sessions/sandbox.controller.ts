@@ -1,10 +1,10 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/decorators';
-import { Principal } from '../auth/principal';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { ApiSessionParam } from '../common/swagger/api-session-param';
 import { InboundResponseDto, SandboxCallDto, SandboxInboundDto, SandboxLinkDto, SessionActionResponseDto } from './dto/session.dto';
+import type { SessionEntity } from './entities/session.entity';
+import { RouteSession } from './session.pipe';
 import { SessionsService } from './sessions.service';
 
 /** Controls of the sandbox engine (WA_ENGINE=sandbox); 409 ENGINE_UNSUPPORTED on real sessions. */
@@ -25,11 +25,10 @@ export class SandboxController {
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async link(
-    @CurrentPrincipal() principal: Principal,
-    @Param('sessionId') ref: string,
+    @RouteSession() session: SessionEntity,
     @Body() dto: SandboxLinkDto,
   ): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Sandbox session linked', session: await this.sessions.sandboxLink(principal, ref, dto.phoneNumber) };
+    return { success: true, message: 'Sandbox session linked', session: await this.sessions.sandboxLink(session, dto.phoneNumber) };
   }
 
   @Post('inbound')
@@ -39,11 +38,10 @@ export class SandboxController {
   @ApiAcceptedResponse({ type: InboundResponseDto })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async inbound(
-    @CurrentPrincipal() principal: Principal,
-    @Param('sessionId') ref: string,
+    @RouteSession() session: SessionEntity,
     @Body() dto: SandboxInboundDto,
   ): Promise<InboundResponseDto> {
-    return { success: true, message: await this.sessions.sandboxInbound(principal, ref, dto.from, dto.text) };
+    return { success: true, message: await this.sessions.sandboxInbound(session, dto.from, dto.text) };
   }
 
   @Post('call')
@@ -53,10 +51,9 @@ export class SandboxController {
   @ApiAcceptedResponse({ schema: { example: { success: true, call: { id: 'A1B2C3…' } } } })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async call(
-    @CurrentPrincipal() principal: Principal,
-    @Param('sessionId') ref: string,
+    @RouteSession() session: SessionEntity,
     @Body() dto: SandboxCallDto,
   ): Promise<{ success: true; call: { id: string } }> {
-    return { success: true, call: await this.sessions.sandboxCall(principal, ref, dto.from, dto.isVideo ?? false) };
+    return { success: true, call: await this.sessions.sandboxCall(session, dto.from, dto.isVideo ?? false) };
   }
 }

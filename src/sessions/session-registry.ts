@@ -1,16 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import type { Principal } from '../auth/principal';
-import { AppError, SessionBusyError, SessionNotFoundError, SessionNotReadyError } from '../common/errors/app-error';
-import { storableText } from '../common/utils/storable-text';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AppError, SessionBusyError, SessionNotReadyError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { KeyedMutex } from '../common/utils/keyed-mutex';
-import { normalizePhoneNumber } from '../common/utils/phone-number';
+import { storableText } from '../common/utils/storable-text';
 import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
-import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { AuthStateStore } from '../whatsapp/auth-state/auth-state.store';
 import { DisconnectReason, type EngineAccount, type EngineEvent, type InboundMessage, type MessageStatusUpdate } from '../whatsapp/engine/engine-events';
 import {
@@ -20,10 +15,11 @@ import {
   type SandboxControl,
   type WhatsAppEngine,
 } from '../whatsapp/engine/whatsapp-engine.port';
-import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
-import { SessionEntity } from './entities/session.entity';
+import type { SessionEntity } from './entities/session.entity';
 import { decideReconnect } from './reconnect-policy';
+import { SessionResolver } from './session-resolver';
 import { SessionStatus } from './session-status';
+import { SessionStore, type SessionPatch } from './session-store';
 
 /** What the registry knows about a session it runs, beyond the database row. */
 export interface LiveState {
@@ -43,24 +39,14 @@ interface LiveSession extends LiveState {
   stableTimer: NodeJS.Timeout | null;
 }
 
-type SessionPatch = Partial<Pick<SessionEntity,
-  'active' | 'lastError' | 'mobileNumber' | 'mobid' | 'meJid' | 'pushName' | 'connectedAt' | 'lastSeenAt' | 'reconnectAttempts'>>;
-
-/**
- * Resolved sessions are cached briefly: every send resolves its session, and the row changes
- * rarely (every change through this registry invalidates it). Other processes' changes show
- * after the TTL at most.
- */
-const RESOLVE_CACHE_TTL_MS = 2_000;
-const RESOLVE_CACHE_MAX = 10_000;
-
 /** How long an API lifecycle call waits for another one on the same session before SESSION_BUSY. */
 const BUSY_WAIT_MS = 5_000;
 
 /**
- * The only owner of live WhatsApp engines. It resolves sessions by id, mobile number or
- * mobid; serializes start/stop/logout per session; applies the reconnect policy to every
- * close; persists each status change with its time; and restores active sessions at boot.
+ * The live runtime: the only owner of WhatsApp engines in this process. It serializes
+ * start/stop/logout per session, turns engine events into status changes (written by
+ * SessionStore), applies the reconnect policy to every close, hands inbound messages and
+ * receipts to their stores, and restores active sessions at boot.
  */
 @Injectable()
 export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy {
@@ -68,23 +54,19 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly live = new Map<string, LiveSession>();
   private readonly mutex = new KeyedMutex();
   private readonly changes = new EventEmitter().setMaxListeners(0);
-  private readonly writes = new Map<string, Promise<void>>();
   private readonly restoreTimers = new Set<NodeJS.Timeout>();
-  private readonly resolved = new Map<string, { entity: SessionEntity; expires: number }>();
-  private cacheEpoch = 0;
   private restoring: Promise<void> = Promise.resolve();
   private shuttingDown = false;
   private inboundStore: ((sessionId: string, message: InboundMessage) => Promise<void>) | null = null;
   private receiptStore: ((sessionId: string, updates: MessageStatusUpdate[]) => Promise<void>) | null = null;
 
   constructor(
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
-    @InjectRepository(SessionStatusChangeEntity) private readonly history: Repository<SessionStatusChangeEntity>,
     @Inject(ENGINE_FACTORY) private readonly engines: EngineFactory,
+    private readonly resolver: SessionResolver,
+    private readonly store: SessionStore,
     private readonly authState: AuthStateStore,
     private readonly config: AppConfig,
     private readonly bus: EventBus,
-    @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
   /**
@@ -103,84 +85,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     this.receiptStore = store;
   }
 
-  // ---------------------------------------------------------------- resolution
-
-  /**
-   * Finds a session by its id, its mobile number in any common format
-   * (`+91 98765 43210`, `919876543210`) or its mobid (LID user). When several rows match a
-   * number (a re-linked account), the active, ready, most recent one wins. Null when none.
-   */
-  async findEntity(ref: string): Promise<SessionEntity | null> {
-    const trimmed = ref.trim();
-    if (!trimmed) return null;
-    const cached = this.resolved.get(trimmed);
-    if (cached && cached.expires > Date.now()) return cached.entity;
-    // A row read before a concurrent change must not be cached after that change's invalidation.
-    const epoch = this.cacheEpoch;
-    const entity = await this.queryEntity(trimmed);
-    if (entity && epoch === this.cacheEpoch) {
-      if (this.resolved.size >= RESOLVE_CACHE_MAX) this.resolved.clear();
-      this.resolved.set(trimmed, { entity, expires: Date.now() + RESOLVE_CACHE_TTL_MS });
-    }
-    return entity;
-  }
-
-  /** Drops cached lookups of a session whose row changed. */
-  private invalidate(sessionId: string): void {
-    this.cacheEpoch += 1;
-    for (const [ref, { entity }] of this.resolved) if (entity.id === sessionId) this.resolved.delete(ref);
-  }
-
-  private async queryEntity(trimmed: string): Promise<SessionEntity | null> {
-    const digits = /^\(?\+?[\d\s().-]+$/.test(trimmed) ? trimmed.replace(/\D/g, '') : null;
-    const mobile = digits ? normalizePhoneNumber(trimmed, this.config.whatsapp.defaultCountry) : null;
-    const qb = this.sessions.createQueryBuilder('s').where('s.id = :ref', { ref: trimmed });
-    if (digits) {
-      qb.orWhere('s.mobid = :digits', { digits }).orWhere('s.mobile_number IN (:...mobiles)', {
-        mobiles: [...new Set([digits, mobile ?? digits])],
-      });
-    }
-    return qb
-      .orderBy('(s.id = :ref)', 'DESC')
-      .addOrderBy('s.active', 'DESC')
-      .addOrderBy(`(s.status = 'READY')`, 'DESC')
-      .addOrderBy('s.updated_at', 'DESC')
-      .getOne();
-  }
-
-  /** @throws SessionNotFoundError */
-  async getEntity(ref: string): Promise<SessionEntity> {
-    const entity = await this.findEntity(ref);
-    if (!entity) throw new SessionNotFoundError(ref);
-    return entity;
-  }
-
-  /**
-   * Resolves a session and checks the caller may act on it (its session- or workspace-bound
-   * token covers it).
-   * @throws SessionNotFoundError, ForbiddenError
-   */
-  async authorize(principal: Principal, ref: string): Promise<SessionEntity> {
-    const session = await this.getEntity(ref);
-    principal.assertSession(session.id, session.settings.workspace ?? null);
-    return session;
-  }
-
-  /**
-   * The sessions a caller may see, narrowed to `ref` when given: null means every session.
-   * @throws SessionNotFoundError, ForbiddenError (ref outside the caller's session or workspace)
-   */
-  async visibleSessionIds(principal: Principal, ref?: string): Promise<string[] | null> {
-    if (ref) return [(await this.authorize(principal, ref)).id];
-    if (principal.sessionId) return [principal.sessionId];
-    if (principal.workspace) return this.idsInWorkspace(principal.workspace);
-    return null;
-  }
-
-  async idsInWorkspace(workspace: string): Promise<string[]> {
-    const rows: { id: string }[] = await this.sessions.query(`SELECT id FROM session WHERE settings->>'workspace' = $1`, [workspace]);
-    return rows.map((r) => r.id);
-  }
+  // ---------------------------------------------------------------- state
 
   /**
    * The row as it is in the database (no cache) once the state writes queued so far for the
@@ -188,10 +93,13 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
    * @throws SessionNotFoundError
    */
   async getFresh(sessionId: string): Promise<SessionEntity> {
-    await this.flushWrites(sessionId);
-    const entity = await this.sessions.findOneBy({ id: sessionId });
-    if (!entity) throw new SessionNotFoundError(sessionId);
-    return entity;
+    await this.store.flush(sessionId);
+    return this.resolver.getUncached(sessionId);
+  }
+
+  /** Resolves once every state change this runtime made to the session is in the database. */
+  flushWrites(sessionId: string): Promise<void> {
+    return this.store.flush(sessionId);
   }
 
   liveState(sessionId: string): LiveState | null {
@@ -233,7 +141,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     const state = await this.waitFor(sessionId, (s) => s?.status === SessionStatus.READY, this.config.whatsapp.readyWaitTimeoutMs);
     const live = this.live.get(sessionId);
     if (!live || state?.status !== SessionStatus.READY) {
-      throw new SessionNotReadyError(sessionId, state?.status ?? (await this.getEntity(sessionId)).status);
+      throw new SessionNotReadyError(sessionId, state?.status ?? (await this.resolver.getEntity(sessionId)).status);
     }
     return live.engine;
   }
@@ -264,8 +172,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       if (this.live.has(sessionId)) return;
       const entity = await this.getFresh(sessionId);
       this.assertEngineConfigured(entity);
-      await this.sessions.update({ id: sessionId }, { active: true });
-      this.invalidate(sessionId);
+      await this.store.update(sessionId, { active: true });
       await this.launch(entity);
     });
   }
@@ -285,8 +192,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       const entity = await this.getFresh(sessionId);
       this.assertEngineConfigured(entity);
       await this.teardown(sessionId, 'disconnect');
-      await this.sessions.update({ id: sessionId }, { active: true });
-      this.invalidate(sessionId);
+      await this.store.update(sessionId, { active: true });
       await this.launch(entity);
     });
   }
@@ -308,8 +214,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       this.assertEngineConfigured(entity);
       await this.teardown(sessionId, 'logout');
       await this.authState.clear(sessionId);
-      await this.sessions.update({ id: sessionId }, { active: true, lastError: null });
-      this.invalidate(sessionId);
+      await this.store.update(sessionId, { active: true, lastError: null });
       await this.launch(entity);
     });
   }
@@ -336,7 +241,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async restoreActiveSessions(): Promise<void> {
-    const rows = await this.sessions.find({ where: { active: true }, order: { createdAt: 'ASC' } });
+    const rows = await this.resolver.listActive();
     if (!rows.length) return;
     this.logger.log(`Restoring ${rows.length} session(s)`);
     const stagger = this.config.whatsapp.restoreStaggerMs;
@@ -384,7 +289,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
         this.setStatus(id, SessionStatus.DISCONNECTED, 'SERVER_SHUTDOWN', { lastSeenAt: new Date() });
       }),
     );
-    await Promise.all([...this.writes.values()]);
+    await this.store.flushAll();
   }
 
   // ---------------------------------------------------------------- internals
@@ -473,7 +378,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       case 'qr':
         session.qr = event.qr;
         this.setStatus(session.id, SessionStatus.REGISTERING, null);
-        this.publishQr(session.id, event.qr);
+        this.store.queueQr(session.id, event.qr);
         break;
       case 'pairing-code':
         session.pairingCode = event.code;
@@ -534,7 +439,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       session.stableTimer = null;
       session.attempts = 0;
       session.replacedCount = 0;
-      this.persist(session.id, { reconnectAttempts: 0 });
+      this.store.queueUpdate(session.id, { reconnectAttempts: 0 });
     }, this.config.whatsapp.reconnect.stableAfterMs);
     session.stableTimer.unref();
   }
@@ -583,8 +488,9 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * Records a status change in memory at once and in the database in order (one write chain
-   * per session), and emits `session.status`. A repeated status with no patch writes nothing.
+   * Records a status change in memory at once (waiters see it now) and queues its write;
+   * SessionStore writes it in order and emits `session.status`. A repeated status with no
+   * patch writes nothing.
    */
   private setStatus(sessionId: string, status: SessionStatus, reason: string | null, patch: SessionPatch = {}): void {
     const session = this.live.get(sessionId);
@@ -592,63 +498,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     if (session) session.status = status;
     const changed = previous !== status || !session;
     if (!changed && !Object.keys(patch).length) return;
-    const at = new Date();
-    this.enqueueWrite(sessionId, async () => {
-      this.invalidate(sessionId);
-      const before = session ? previous : ((await this.sessions.findOneBy({ id: sessionId }))?.status ?? null);
-      const statusChanged = before !== status;
-      // The row, its history entry and the `session.status` event commit together.
-      await this.sessions.manager.transaction(async (tx) => {
-        await tx.getRepository(SessionEntity).update({ id: sessionId }, { ...patch, status, ...(statusChanged ? { statusChangedAt: at } : {}) });
-        if (!statusChanged) return;
-        await tx.getRepository(SessionStatusChangeEntity).insert({ sessionId, status, reason });
-        await this.outbox?.publish(
-          { type: 'session.status', sessionId, at, data: { status, previousStatus: before, reason } },
-          tx,
-        );
-      });
-      this.invalidate(sessionId);
-      if (!statusChanged) return;
-      this.logger.log({ sessionId, status, previous: before, reason }, 'Session status changed');
-      this.bus.emit({ type: 'session.status', sessionId, status, previousStatus: before, reason, at: at.toISOString() });
-    });
+    this.store.queueStatus(sessionId, { status, reason, patch, at: new Date(), previous: session ? previous : undefined });
     this.changes.emit(sessionId);
-  }
-
-  /** `session.qr`, recorded in order after the status writes queued before it. */
-  private publishQr(sessionId: string, qr: string): void {
-    const at = new Date();
-    this.enqueueWrite(sessionId, async () => {
-      await this.outbox?.publish({ type: 'session.qr', sessionId, at, data: { qr } });
-      this.bus.emit({ type: 'session.qr', sessionId, qr, at: at.toISOString() });
-    });
-  }
-
-  private persist(sessionId: string, patch: SessionPatch): void {
-    this.enqueueWrite(sessionId, async () => {
-      await this.sessions.update({ id: sessionId }, patch);
-      this.invalidate(sessionId);
-    });
-  }
-
-  private enqueueWrite(sessionId: string, write: () => Promise<void>): void {
-    const previous = this.writes.get(sessionId) ?? Promise.resolve();
-    const next = previous
-      .then(write)
-      .catch((err) => this.logger.error({ err, sessionId }, 'Persisting session state failed'));
-    this.writes.set(sessionId, next);
-    void next.then(() => {
-      if (this.writes.get(sessionId) === next) this.writes.delete(sessionId);
-    });
-  }
-
-  /** For other services that change a session row (settings): forget cached lookups. */
-  changed(sessionId: string): void {
-    this.invalidate(sessionId);
-  }
-
-  /** Resolves once every state write queued so far for the session is in the database. */
-  async flushWrites(sessionId: string): Promise<void> {
-    await this.writes.get(sessionId);
   }
 }

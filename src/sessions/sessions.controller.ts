@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -26,6 +26,8 @@ import {
   StatusHistoryResponseDto,
   UpdateSessionSettingsDto,
 } from './dto/session.dto';
+import type { SessionEntity } from './entities/session.entity';
+import { RouteSession } from './session.pipe';
 import { SessionsService } from './sessions.service';
 
 @ApiTags('Sessions')
@@ -64,8 +66,8 @@ export class SessionsController {
   @ApiSessionParam()
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiErrorResponses(401, 403, 404)
-  async get(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionResponseDto> {
-    return { success: true, session: await this.sessions.get(principal, ref) };
+  async get(@RouteSession() session: SessionEntity): Promise<SessionResponseDto> {
+    return { success: true, session: await this.sessions.get(session) };
   }
 
   @Get(':sessionId/qr')
@@ -80,12 +82,11 @@ export class SessionsController {
   @ApiOkResponse({ type: QrResponseDto })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async qr(
-    @CurrentPrincipal() principal: Principal,
-    @Param('sessionId') ref: string,
+    @RouteSession() session: SessionEntity,
     @Query() query: QrQueryDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<QrResponseDto | void> {
-    const result = await this.sessions.qr(principal, ref, query.format ?? 'json');
+    const result = await this.sessions.qr(session, query.format ?? 'json');
     res.setHeader('Cache-Control', 'no-store');
     if (result.kind === 'json') return result.body;
     res.type('png').send(result.png);
@@ -96,8 +97,8 @@ export class SessionsController {
   @ApiSessionParam()
   @ApiOkResponse({ type: StatusHistoryResponseDto })
   @ApiErrorResponses(401, 403, 404)
-  async history(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<StatusHistoryResponseDto> {
-    return { success: true, history: await this.sessions.statusHistory(principal, ref) };
+  async history(@RouteSession() session: SessionEntity): Promise<StatusHistoryResponseDto> {
+    return { success: true, history: await this.sessions.statusHistory(session) };
   }
 
   @Patch(':sessionId/settings')
@@ -111,10 +112,10 @@ export class SessionsController {
   @ApiErrorResponses(400, 401, 403, 404)
   async updateSettings(
     @CurrentPrincipal() principal: Principal,
-    @Param('sessionId') ref: string,
+    @RouteSession() session: SessionEntity,
     @Body() dto: UpdateSessionSettingsDto,
   ): Promise<SessionResponseDto> {
-    return { success: true, session: await this.sessions.updateSettings(principal, ref, dto) };
+    return { success: true, session: await this.sessions.updateSettings(principal, session, dto) };
   }
 
   @Delete(':sessionId')
@@ -122,8 +123,8 @@ export class SessionsController {
   @ApiSessionParam()
   @ApiOkResponse({ type: DeleteSessionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
-  async remove(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<DeleteSessionResponseDto> {
-    await this.sessions.remove(principal, ref);
+  async remove(@RouteSession() session: SessionEntity): Promise<DeleteSessionResponseDto> {
+    await this.sessions.remove(session);
     return { success: true, message: 'Session deleted and logged out successfully' };
   }
 
@@ -133,8 +134,8 @@ export class SessionsController {
   @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
-  async restart(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session restarting', session: await this.sessions.restart(principal, ref) };
+  async restart(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Session restarting', session: await this.sessions.restart(session) };
   }
 
   @Post(':sessionId/start')
@@ -143,8 +144,8 @@ export class SessionsController {
   @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
-  async start(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session starting', session: await this.sessions.start(principal, ref) };
+  async start(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Session starting', session: await this.sessions.start(session) };
   }
 
   @Post(':sessionId/stop')
@@ -153,8 +154,8 @@ export class SessionsController {
   @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
-  async stop(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session stopped', session: await this.sessions.stop(principal, ref) };
+  async stop(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Session stopped', session: await this.sessions.stop(session) };
   }
 
   @Post(':sessionId/logout')
@@ -163,8 +164,8 @@ export class SessionsController {
   @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
-  async logout(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session logged out', session: await this.sessions.logout(principal, ref) };
+  async logout(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Session logged out', session: await this.sessions.logout(session) };
   }
 
   @Post(':sessionId/relink')
@@ -173,7 +174,7 @@ export class SessionsController {
   @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
   @ApiErrorResponses(401, 403, 404, 409)
-  async relink(@CurrentPrincipal() principal: Principal, @Param('sessionId') ref: string): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session relinking', session: await this.sessions.relink(principal, ref) };
+  async relink(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
+    return { success: true, message: 'Session relinking', session: await this.sessions.relink(session) };
   }
 }

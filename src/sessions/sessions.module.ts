@@ -4,15 +4,27 @@ import { WhatsappModule } from '../whatsapp/whatsapp.module';
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
 import { SessionEntity } from './entities/session.entity';
 import { SandboxController } from './sandbox.controller';
+import { SessionAccess } from './session-access';
 import { SessionRegistry } from './session-registry';
+import { SessionResolver } from './session-resolver';
+import { SessionStore } from './session-store';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 import { WorkspacesController } from './workspaces.controller';
 
+/**
+ * Sessions: the `session` and `session_status_change` tables and the live WhatsApp engines.
+ * - SessionResolver: a reference (id, mobile number, mobid) → its row, briefly cached.
+ * - SessionAccess: which sessions a credential may act on; SessionPipe applies it to a
+ *   route's `{sessionId}` (`@RouteSession()`).
+ * - SessionStore: the only writer of both tables.
+ * - SessionRegistry: the live runtime (engines, lifecycle, reconnects, restore at boot).
+ * - SessionsService: the API's use cases (create, QR, settings, lifecycle, history).
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([SessionEntity, SessionStatusChangeEntity]), WhatsappModule],
   controllers: [SessionsController, SandboxController, WorkspacesController],
-  providers: [SessionRegistry, SessionsService],
-  exports: [SessionRegistry, SessionsService],
+  providers: [SessionResolver, SessionAccess, SessionStore, SessionRegistry, SessionsService],
+  exports: [SessionResolver, SessionAccess, SessionRegistry, SessionsService],
 })
 export class SessionsModule {}

@@ -19,22 +19,29 @@ import type {
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
 import { SessionEntity } from './entities/session.entity';
 import { toSessionDto } from './session.mapper';
+import { SessionAccess } from './session-access';
 import { SessionRegistry } from './session-registry';
+import { SessionResolver } from './session-resolver';
 import { SessionStatus } from './session-status';
 import { PACING_PRESETS, resolveSessionSettings, type SessionSettings } from './session-settings';
-import { EventBus } from '../events/event-bus';
+import { SessionStore } from './session-store';
 
 export type QrResult = { kind: 'json'; body: QrResponseDto } | { kind: 'png'; png: Buffer };
 
-/** Session management rules: who may see what, creation, QR, and lifecycle through the registry. */
+/**
+ * The sessions API's use cases: listing, creation, QR, settings, history, and lifecycle through
+ * the runtime. Methods named after a route take the session SessionPipe already authorized.
+ */
 @Injectable()
 export class SessionsService {
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     @InjectRepository(SessionStatusChangeEntity) private readonly history: Repository<SessionStatusChangeEntity>,
     private readonly registry: SessionRegistry,
+    private readonly resolver: SessionResolver,
+    private readonly access: SessionAccess,
+    private readonly store: SessionStore,
     private readonly config: AppConfig,
-    private readonly bus: EventBus,
   ) {}
 
   async list(principal: Principal, query: ListSessionsQueryDto): Promise<{ sessions: SessionDto[]; total: number; page: number; limit: number }> {
@@ -77,29 +84,21 @@ export class SessionsService {
         });
       }
     }
-    const entity = await this.sessions.save(
-      this.sessions.create({
-        id: `${method}_${Date.now()}_${randomBytes(4).toString('hex')}`,
-        name: dto.name ?? null,
-        method,
-        pairingPhone,
-        engine: this.config.whatsapp.engine,
-        status: SessionStatus.REGISTERING,
-        active: true,
-        statusChangedAt: new Date(),
-        settings: workspace ? { workspace } : {},
-      }),
-    );
-    await this.history.insert({ sessionId: entity.id, status: SessionStatus.REGISTERING, reason: 'CREATED' });
+    const entity = await this.store.create({
+      id: `${method}_${Date.now()}_${randomBytes(4).toString('hex')}`,
+      name: dto.name ?? null,
+      method,
+      pairingPhone,
+      engine: this.config.whatsapp.engine,
+      settings: workspace ? { workspace } : {},
+    });
     await this.registry.start(entity.id);
     return entity;
   }
 
-  /** @throws SessionNotFoundError, ForbiddenError */
-  async get(principal: Principal, ref: string): Promise<SessionDto> {
-    const { id } = await this.registry.authorize(principal, ref);
+  /** The session as stored once the live state's writes landed, with that live state. */
+  async get({ id }: SessionEntity): Promise<SessionDto> {
     // Status changes are written behind the live state; wait for them so the row matches it.
-    await this.registry.flushWrites(id);
     const entity = await this.registry.getFresh(id);
     return toSessionDto(entity, this.registry.liveState(id), this.settingsDefaults());
   }
@@ -109,8 +108,7 @@ export class SessionsService {
    * started so a fresh QR appears; waits briefly for the first one.
    * @throws AppError SESSION_ALREADY_LINKED (409), QR_NOT_AVAILABLE (409)
    */
-  async qr(principal: Principal, ref: string, format: 'json' | 'png'): Promise<QrResult> {
-    const entity = await this.registry.authorize(principal, ref);
+  async qr(entity: SessionEntity, format: 'json' | 'png'): Promise<QrResult> {
     const live = this.registry.liveState(entity.id);
     if ((live?.status ?? entity.status) === SessionStatus.READY) {
       throw new AppError(ErrorCode.SESSION_ALREADY_LINKED, 'The session is already linked; there is no QR to scan', {
@@ -143,61 +141,60 @@ export class SessionsService {
     };
   }
 
-  async remove(principal: Principal, ref: string): Promise<void> {
-    const entity = await this.registry.authorize(principal, ref);
+  async remove(entity: SessionEntity): Promise<void> {
     await this.registry.remove(entity.id);
   }
 
-  async restart(principal: Principal, ref: string): Promise<SessionDto> {
-    return this.act(principal, ref, (id) => this.registry.restart(id));
+  async restart(entity: SessionEntity): Promise<SessionDto> {
+    await this.registry.restart(entity.id);
+    return this.get(entity);
   }
 
-  async start(principal: Principal, ref: string): Promise<SessionDto> {
-    return this.act(principal, ref, (id) => this.registry.start(id));
+  async start(entity: SessionEntity): Promise<SessionDto> {
+    await this.registry.start(entity.id);
+    return this.get(entity);
   }
 
-  async stop(principal: Principal, ref: string): Promise<SessionDto> {
-    return this.act(principal, ref, (id) => this.registry.stop(id));
+  async stop(entity: SessionEntity): Promise<SessionDto> {
+    await this.registry.stop(entity.id);
+    return this.get(entity);
   }
 
-  async logout(principal: Principal, ref: string): Promise<SessionDto> {
-    return this.act(principal, ref, (id) => this.registry.logout(id));
+  async logout(entity: SessionEntity): Promise<SessionDto> {
+    await this.registry.logout(entity.id);
+    return this.get(entity);
   }
 
-  async relink(principal: Principal, ref: string): Promise<SessionDto> {
-    return this.act(principal, ref, (id) => this.registry.relink(id));
+  async relink(entity: SessionEntity): Promise<SessionDto> {
+    await this.registry.relink(entity.id);
+    return this.get(entity);
   }
 
-  async statusHistory(principal: Principal, ref: string): Promise<StatusChangeDto[]> {
-    const entity = await this.registry.authorize(principal, ref);
+  async statusHistory(entity: SessionEntity): Promise<StatusChangeDto[]> {
     const rows = await this.history.find({ where: { sessionId: entity.id }, order: { id: 'DESC' }, take: 200 });
     return rows.map((r) => ({ status: r.status, reason: r.reason, at: r.createdAt.toISOString() }));
   }
 
   /** Sandbox engine: completes the link as the phone would. */
-  async sandboxLink(principal: Principal, ref: string, phoneNumber?: string): Promise<SessionDto> {
-    const entity = await this.registry.authorize(principal, ref);
+  async sandboxLink(entity: SessionEntity, phoneNumber?: string): Promise<SessionDto> {
     let number: string | undefined;
     if (phoneNumber !== undefined) {
       number = normalizePhoneNumber(phoneNumber, this.config.whatsapp.defaultCountry) ?? undefined;
       if (!number) throw new AppError(ErrorCode.VALIDATION_FAILED, 'phoneNumber is not a valid phone number');
     }
     await this.registry.sandbox(entity).link(number);
-    await this.registry.flushWrites(entity.id);
-    return this.get(principal, entity.id);
+    return this.get(entity);
   }
 
   /** Sandbox engine: a contact calls the session. */
-  async sandboxCall(principal: Principal, ref: string, from: string, isVideo: boolean): Promise<{ id: string }> {
-    const entity = await this.registry.authorize(principal, ref);
+  async sandboxCall(entity: SessionEntity, from: string, isVideo: boolean): Promise<{ id: string }> {
     const caller = normalizePhoneNumber(from, this.config.whatsapp.defaultCountry);
     if (!caller) throw new AppError(ErrorCode.VALIDATION_FAILED, 'from is not a valid phone number');
     return this.registry.sandbox(entity).receiveCall(caller, isVideo);
   }
 
   /** Sandbox engine: a contact writes to the session. */
-  async sandboxInbound(principal: Principal, ref: string, from: string, text: string): Promise<{ id: string }> {
-    const entity = await this.registry.authorize(principal, ref);
+  async sandboxInbound(entity: SessionEntity, from: string, text: string): Promise<{ id: string }> {
     const sender = normalizePhoneNumber(from, this.config.whatsapp.defaultCountry);
     if (!sender) throw new AppError(ErrorCode.VALIDATION_FAILED, 'from is not a valid phone number');
     return this.registry.sandbox(entity).receiveText(sender, text);
@@ -208,8 +205,7 @@ export class SessionsService {
    * a pacing pair; explicit min/max win over it.
    * @throws AppError VALIDATION_FAILED when min > max; ForbiddenError when a bound token changes the workspace
    */
-  async updateSettings(principal: Principal, ref: string, dto: UpdateSessionSettingsDto): Promise<SessionDto> {
-    const entity = await this.registry.authorize(principal, ref);
+  async updateSettings(principal: Principal, entity: SessionEntity, dto: UpdateSessionSettingsDto): Promise<SessionDto> {
     // The workspace label scopes tokens: a bound token moving its session would widen or escape its binding.
     if (dto.workspace !== undefined && principal.isBound && (dto.workspace ?? null) !== (entity.settings.workspace ?? null)) {
       throw new ForbiddenError("A session- or workspace-bound token may not change a session's workspace");
@@ -222,10 +218,18 @@ export class SessionsService {
         fields: [{ field: 'minDelayMs', messages: ['minDelayMs must not exceed maxDelayMs'] }],
       });
     }
-    await this.sessions.update({ id: entity.id }, { settings: merged });
-    this.registry.changed(entity.id);
-    this.bus.emit({ type: 'session.settings', sessionId: entity.id, at: new Date().toISOString() });
-    return this.get(principal, entity.id);
+    await this.store.saveSettings(entity.id, merged);
+    return this.get(entity);
+  }
+
+  /**
+   * Labels the session named in the body with a workspace (the device-token gateway's call);
+   * the same rules as updateSettings.
+   * @throws SessionNotFoundError, ForbiddenError
+   */
+  async assignWorkspace(principal: Principal, ref: string, workspace: string | null): Promise<SessionDto> {
+    const entity = await this.access.authorize(principal, ref);
+    return this.updateSettings(principal, entity, { workspace });
   }
 
   /** Workspaces in use, with their session counts (the device-token gateway). */
@@ -241,7 +245,7 @@ export class SessionsService {
 
   /** The session's effective policy. */
   async settingsOf(sessionId: string): Promise<SessionSettings> {
-    const entity = await this.registry.getEntity(sessionId);
+    const entity = await this.resolver.getEntity(sessionId);
     return resolveSessionSettings(entity.settings, this.settingsDefaults());
   }
 
@@ -249,15 +253,6 @@ export class SessionsService {
     const q = this.config.queue;
     return { minDelayMs: q.defaultMinDelayMs, maxDelayMs: q.defaultMaxDelayMs };
   }
-
-  private async act(principal: Principal, ref: string, action: (id: string) => Promise<void>): Promise<SessionDto> {
-    const entity = await this.registry.authorize(principal, ref);
-    await action(entity.id);
-    await this.registry.flushWrites(entity.id);
-    return this.get(principal, entity.id);
-  }
-
-  /** Resolves the session and checks the caller may act on it. */
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -39,6 +39,6 @@ export class WorkspacesController {
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiErrorResponses(400, 401, 403, 404)
   async assign(@CurrentPrincipal() principal: Principal, @Body() dto: AssignWorkspaceDto): Promise<SessionResponseDto> {
-    return { success: true, session: await this.sessions.updateSettings(principal, dto.token, { workspace: dto.workspace }) };
+    return { success: true, session: await this.sessions.assignWorkspace(principal, dto.token, dto.workspace) };
   }
 }

@@ -4,7 +4,8 @@ import { Brackets, QueryFailedError, Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppError, ForbiddenError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
-import { SessionRegistry } from '../sessions/session-registry';
+import { SessionAccess } from '../sessions/session-access';
+import { SessionResolver } from '../sessions/session-resolver';
 import type { CreateTemplateDto, ListTemplatesQueryDto, TemplateDto, UpdateTemplateDto } from './dto/template.dto';
 import { MessageTemplateEntity, type TemplateComponent } from './entities/message-template.entity';
 import { parametersOf, validateDefinition } from './template-definition';
@@ -18,7 +19,8 @@ import { parametersOf, validateDefinition } from './template-definition';
 export class TemplatesService {
   constructor(
     @InjectRepository(MessageTemplateEntity) private readonly repo: Repository<MessageTemplateEntity>,
-    private readonly registry: SessionRegistry,
+    private readonly access: SessionAccess,
+    private readonly resolver: SessionResolver,
   ) {}
 
   /** @throws AppError VALIDATION_FAILED, TEMPLATE_EXISTS (409), ForbiddenError, SessionNotFoundError */
@@ -47,7 +49,7 @@ export class TemplatesService {
 
   async list(principal: Principal, query: ListTemplatesQueryDto): Promise<TemplateDto[]> {
     const qb = this.repo.createQueryBuilder('t').orderBy('t.name').addOrderBy('t.language');
-    const sessionIds = await this.registry.visibleSessionIds(principal, query.sessionId);
+    const sessionIds = await this.access.visibleSessionIds(principal, query.sessionId);
     if (sessionIds) {
       const ids = sessionIds;
       qb.andWhere(new Brackets((w) => (ids.length ? w.where('t.session_id IS NULL').orWhere('t.session_id IN (:...ids)', { ids }) : w.where('t.session_id IS NULL'))));
@@ -93,7 +95,7 @@ export class TemplatesService {
     const template = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findOneBy({ id }) : null;
     if (!template) throw new AppError(ErrorCode.TEMPLATE_NOT_FOUND, `Template '${id}' was not found`);
     if (template.sessionId) {
-      const session = await this.registry.findEntity(template.sessionId);
+      const session = await this.resolver.findEntity(template.sessionId);
       if (!session || !principal.canAccessSession(session.id, session.settings.workspace ?? null)) {
         throw new AppError(ErrorCode.TEMPLATE_NOT_FOUND, `Template '${id}' was not found`);
       }
@@ -117,7 +119,7 @@ export class TemplatesService {
       }
       return null;
     }
-    const session = await this.registry.authorize(principal, ref);
+    const session = await this.access.authorize(principal, ref);
     return session.id;
   }
 }

@@ -5,7 +5,8 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { Wakeup } from '../common/utils/wakeup';
 import { AppConfig } from '../config/app-config';
 import { OutboxSignal } from '../events/outbox-signal';
-import { SessionRegistry } from '../sessions/session-registry';
+import { SessionAccess } from '../sessions/session-access';
+import { SessionResolver } from '../sessions/session-resolver';
 import { EventOutboxRepository, OUTBOX_START, positionBefore, type OutboxPosition, type OutboxRow } from './event-outbox.repository';
 import { isWebhookEventType, type WebhookEventType } from './webhook-events';
 
@@ -83,7 +84,8 @@ export class EventStreamService implements OnApplicationBootstrap, BeforeApplica
   private lastPrune = 0;
 
   constructor(
-    private readonly registry: SessionRegistry,
+    private readonly access: SessionAccess,
+    private readonly resolver: SessionResolver,
     private readonly config: AppConfig,
     private readonly outbox: EventOutboxRepository,
     private readonly signal: OutboxSignal,
@@ -135,7 +137,7 @@ export class EventStreamService implements OnApplicationBootstrap, BeforeApplica
     }
     let sessionId = principal.sessionId;
     if (query.sessionId !== undefined) {
-      const session = await this.registry.authorize(principal, query.sessionId);
+      const session = await this.access.authorize(principal, query.sessionId);
       sessionId = session.id;
     }
     return { events, sessionId, workspace: principal.workspace };
@@ -245,7 +247,7 @@ export class EventStreamService implements OnApplicationBootstrap, BeforeApplica
     const workspace = l.filter.workspace;
     l.chain = l.chain
       .then(async () => {
-        const session = await this.registry.findEntity(event.sessionId);
+        const session = await this.resolver.findEntity(event.sessionId);
         if (session?.settings.workspace === workspace && this.listeners.has(l)) l.send(event);
       })
       .catch(() => undefined);

@@ -4,7 +4,8 @@ import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppError, ForbiddenError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
-import { SessionRegistry } from '../sessions/session-registry';
+import { SessionAccess } from '../sessions/session-access';
+import { SessionResolver } from '../sessions/session-resolver';
 import type { DeliveryDetailDto, DeliveryDto, ListDeliveriesQueryDto } from './dto/delivery.dto';
 import type { CreateWebhookDto, ListWebhooksQueryDto, UpdateWebhookDto, WebhookDto } from './dto/webhook.dto';
 import type { WebhookEntity } from './entities/webhook.entity';
@@ -29,7 +30,8 @@ export class WebhooksService {
   constructor(
     private readonly repo: WebhooksRepository,
     private readonly formats: WebhookFormats,
-    private readonly registry: SessionRegistry,
+    private readonly access: SessionAccess,
+    private readonly resolver: SessionResolver,
     private readonly dispatcher: WebhookDispatcher,
     private readonly publisher: EventPublisher,
     private readonly targets: WebhookTargets,
@@ -87,7 +89,7 @@ export class WebhooksService {
 
   /** Oldest first, with health. A session- or workspace-bound token sees only its sessions' webhooks. */
   async list(principal: Principal, query: ListWebhooksQueryDto): Promise<WebhookDto[]> {
-    const sessionIds = await this.registry.visibleSessionIds(principal, query.sessionId);
+    const sessionIds = await this.access.visibleSessionIds(principal, query.sessionId);
     if (sessionIds && !sessionIds.length) return [];
     const rows = await this.repo.list(sessionIds);
     const counts = await this.repo.healthCounts(rows.map((w) => w.id));
@@ -199,7 +201,7 @@ export class WebhooksService {
     if (!webhook) throw new AppError(ErrorCode.WEBHOOK_NOT_FOUND, `Webhook '${id}' was not found`, { webhookId: id });
     if (isScoped(principal)) {
       if (!webhook.sessionId) throw new ForbiddenError('A session- or workspace-bound token may not manage global webhooks');
-      const session = await this.registry.findEntity(webhook.sessionId);
+      const session = await this.resolver.findEntity(webhook.sessionId);
       principal.assertSession(webhook.sessionId, session?.settings.workspace ?? null);
     }
     return webhook;
@@ -214,7 +216,7 @@ export class WebhooksService {
       if (isScoped(principal)) throw new ForbiddenError('A session- or workspace-bound token may not manage global webhooks; pass a sessionId');
       return null;
     }
-    const session = await this.registry.authorize(principal, ref);
+    const session = await this.access.authorize(principal, ref);
     return session.id;
   }
 
