@@ -9,8 +9,9 @@ import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
- * The registry's reconnect rules, serialization and boot/shutdown, with a hand-driven fake
- * engine behind the port and a real database. Delays are configured down to milliseconds.
+ * The live runtime's reconnect rules, serialization and boot/shutdown, and the session store's
+ * writes as the resolver sees them, with a hand-driven fake engine behind the port and a real
+ * database. Delays are configured down to milliseconds.
  */
 describe('SessionRegistry with a fake engine', () => {
   let t: TestApp;
@@ -156,6 +157,17 @@ describe('SessionRegistry with a fake engine', () => {
     const concurrent = await Promise.all([api(t).post(`/api/sessions/${id}/start`), api(t).post(`/api/sessions/${id}/start`)]);
     assert.deepEqual(concurrent.map((r) => r.status), [200, 200]);
     assert.equal(engines.engines.get(id)!.length, 4, 'start is idempotent: one new engine');
+  });
+
+  it('sees a workspace change on the next request: the store forgets the cached lookup', async () => {
+    const { id } = await newSession();
+    const token = (await api(t).post('/api/auth/tokens').send({ name: 'ws', workspace: 'Cache' }).expect(201)).body.token;
+    // Resolved (and cached) while the session is in no workspace.
+    assert.equal((await api(t, token).get(`/api/sessions/${id}`).expect(403)).body.error.code, 'FORBIDDEN');
+    await api(t).patch(`/api/sessions/${id}/settings`).send({ workspace: 'Cache' }).expect(200);
+    assert.equal((await api(t, token).get(`/api/sessions/${id}`).expect(200)).body.session.settings.workspace, 'Cache');
+    await api(t).patch(`/api/sessions/${id}/settings`).send({ workspace: null }).expect(200);
+    await api(t, token).get(`/api/sessions/${id}`).expect(403);
   });
 
   it('closes sockets without logging out on shutdown, and restores them staggered at boot', async () => {
