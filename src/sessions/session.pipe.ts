@@ -18,7 +18,9 @@ export const SESSION_PARAM = 'sessionId';
  * Turns a route's `{sessionId}` (id, mobile number or mobid) into the session it names, once
  * the caller is known to be allowed on it: 404 SESSION_NOT_FOUND, 403 FORBIDDEN otherwise.
  * Like any path value, a ref with a NUL or a lone surrogate is a 400 on `sessionId`.
- * Pipes run after the guards and alongside the other parameters' validation.
+ * It runs as a parameter pipe (after the guards, next to the other parameters' validation), so
+ * a malformed body or query of a route naming a missing session still answers 400: validation
+ * needs no database round trip, the lookup does.
  */
 @Injectable()
 export class SessionPipe implements PipeTransform<SessionRouteRef, Promise<SessionEntity>> {
