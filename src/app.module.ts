@@ -12,6 +12,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { ContactsModule } from './contacts/contacts.module';
+import { ContactRepliesModule } from './contacts/contact-replies.module';
 import { GroupsModule } from './groups/groups.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -45,6 +46,7 @@ export class AppModule {
         WebhooksModule,
         WebhooksOutboxModule,
         ContactsModule,
+        ContactRepliesModule,
         GroupsModule,
         DashboardModule,
         TemplatesModule,

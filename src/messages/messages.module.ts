@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ContactEntity } from '../contacts/entities/contact.entity';
+import { ContactsModule } from '../contacts/contacts.module';
 import { MediaModule } from '../media/media.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TtsModule } from '../tts/tts.module';
@@ -14,8 +14,9 @@ import { ReceiptRecorder } from './receipt-recorder';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([MessageEntity, ContactEntity]),
+    TypeOrmModule.forFeature([MessageEntity]),
     SessionsModule,
+    ContactsModule,
     MediaModule,
     TtsModule,
   ],
