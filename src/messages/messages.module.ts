@@ -22,6 +22,6 @@ import { ReceiptRecorder } from './receipt-recorder';
   ],
   controllers: [MessagesController],
   providers: [MessagesRepository, MessagesService, Dispatcher, ReceiptRecorder, InboundService],
-  exports: [MessagesService, MessagesRepository, Dispatcher, InboundService],
+  exports: [MessagesService],
 })
 export class MessagesModule {}

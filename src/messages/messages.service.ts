@@ -158,6 +158,14 @@ export class MessagesService {
   }
 
   /**
+   * A message of an already authorized session, named by our id or its WhatsApp id (the newest
+   * row when both directions share the id); null when the session has none.
+   */
+  findByRef(sessionId: string, ref: string): Promise<MessageEntity | null> {
+    return this.repo.findByRef(sessionId, ref);
+  }
+
+  /**
    * The media bytes of a message; inbound media not downloaded yet is fetched from WhatsApp.
    * @throws AppError MESSAGE_NOT_FOUND (also when the message has no media), SESSION_NOT_READY
    */
