@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { SentMessagesModule } from './messages/sent-messages.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { ContactRepliesModule } from './contacts/contact-replies.module';
 import { GroupsModule } from './groups/groups.module';
@@ -43,6 +44,7 @@ export class AppModule {
         TtsModule,
         HealthModule,
         MessagesModule,
+        SentMessagesModule,
         WebhooksModule,
         WebhooksOutboxModule,
         ContactsModule,
