@@ -20,7 +20,7 @@ import { MEDIA_TYPES, type MessageContent } from './message-content';
 import { newWaMessageId } from './message-id';
 import { MessageStatus, RESENDABLE } from './message-status';
 import { toMessageDto } from './message.mapper';
-import { MessagesRepository } from './messages.repository';
+import { MessagesRepository, type MessageFlowFigures } from './messages.repository';
 import { toRecipient, type Recipient } from './recipient';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
 
@@ -163,6 +163,11 @@ export class MessagesService {
    */
   findByRef(sessionId: string, ref: string): Promise<MessageEntity | null> {
     return this.repo.findByRef(sessionId, ref);
+  }
+
+  /** Messages of the last 24 hours and the queue's depth, for `sessionIds` (all when null). */
+  flowFigures(sessionIds: string[] | null): Promise<MessageFlowFigures> {
+    return this.repo.flowFigures(sessionIds);
   }
 
   /**

@@ -15,7 +15,7 @@ import { WebhookDispatcher } from './webhook-dispatcher';
 import { ALL_EVENTS, type WebhookEventInput } from './webhook-events';
 import { WebhookTargets } from './webhook-targets';
 import { toDeliveryDetailDto, toDeliveryDto, toWebhookDto } from './webhook.mapper';
-import { WebhooksRepository } from './webhooks.repository';
+import { WebhooksRepository, type WebhookHealthSummary } from './webhooks.repository';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
 
 /**
@@ -50,6 +50,11 @@ export class WebhooksService {
    */
   publish(event: WebhookEventInput, manager?: EntityManager): Promise<void> {
     return this.publisher.publish(event, manager);
+  }
+
+  /** Subscriptions of `sessionIds` (all when null) and how their deliveries fare (the dashboard). */
+  healthSummary(sessionIds: string[] | null): Promise<WebhookHealthSummary> {
+    return this.repo.healthSummary(sessionIds);
   }
 
   // ------------------------------------------------------------ subscriptions
