@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
-import type { MessageFlowFigures } from '../messages/messages.repository';
-import { MessagesService } from '../messages/messages.service';
+import { MessagesService, type MessageFlowFigures } from '../messages/messages.service';
 import { SessionRegistry } from '../sessions/session-registry';
 import { SessionsService } from '../sessions/sessions.service';
-import type { WebhookHealthSummary } from '../webhooks/webhooks.repository';
-import { WebhooksService } from '../webhooks/webhooks.service';
+import { WebhooksService, type WebhookHealthSummary } from '../webhooks/webhooks.service';
 
 export interface Overview {
   sessions: { total: number; live: number; byStatus: Record<string, number> };

@@ -24,6 +24,8 @@ import { MessagesRepository, type MessageFlowFigures } from './messages.reposito
 import { toRecipient, type Recipient } from './recipient';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
 
+export type { MessageFlowFigures };
+
 export interface UploadedFile {
   buffer: Buffer;
   originalname?: string;

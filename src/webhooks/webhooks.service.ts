@@ -18,6 +18,8 @@ import { toDeliveryDetailDto, toDeliveryDto, toWebhookDto } from './webhook.mapp
 import { WebhooksRepository, type WebhookHealthSummary } from './webhooks.repository';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
 
+export type { WebhookHealthSummary };
+
 /**
  * Webhook subscriptions and the publishing side of their deliveries: who may manage which
  * webhook, which subscriptions an event goes to, and the delivery rows it becomes.
