@@ -11,7 +11,9 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { SentMessagesModule } from './messages/sent-messages.module';
 import { ContactsModule } from './contacts/contacts.module';
+import { ContactRepliesModule } from './contacts/contact-replies.module';
 import { GroupsModule } from './groups/groups.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -42,9 +44,11 @@ export class AppModule {
         TtsModule,
         HealthModule,
         MessagesModule,
+        SentMessagesModule,
         WebhooksModule,
         WebhooksOutboxModule,
         ContactsModule,
+        ContactRepliesModule,
         GroupsModule,
         DashboardModule,
         TemplatesModule,

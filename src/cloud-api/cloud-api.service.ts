@@ -6,7 +6,6 @@ import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import type { SendMessageDto } from '../messages/dto/send-message.dto';
-import { MessagesRepository } from '../messages/messages.repository';
 import { MessagesService } from '../messages/messages.service';
 import { jidUser, toRecipient } from '../messages/recipient';
 import type { SessionEntity } from '../sessions/entities/session.entity';
@@ -40,7 +39,6 @@ export class CloudApiService {
 
   constructor(
     private readonly messages: MessagesService,
-    private readonly messageRows: MessagesRepository,
     private readonly numbers: CloudApiPhoneNumbersService,
     private readonly media: CloudApiMediaService,
     private readonly templates: TemplatesService,
@@ -139,14 +137,14 @@ export class CloudApiService {
 
   /** Our id of the message a client names by wamid or WhatsApp id, if this session has it. */
   private async existingMessage(sessionId: string, ref: string, param: string): Promise<string> {
-    const row = await this.messageRows.findByRef(sessionId, toMessageRef(ref));
+    const row = await this.messages.findByRef(sessionId, toMessageRef(ref));
     if (!row) throw invalidParam(`Param ${param} (${ref}) does not match a message of this phone number.`);
     return row.id;
   }
 
   private async markRead(session: SessionEntity, messageId: string, typing: boolean): Promise<void> {
     assertRegistered(session);
-    const row = await this.messageRows.findByRef(session.id, toMessageRef(messageId));
+    const row = await this.messages.findByRef(session.id, toMessageRef(messageId));
     let key: MessageRef | null = null;
     if (row?.direction === 'inbound') {
       key = { id: row.waMessageId, chatJid: row.chatJid, fromMe: false, participant: row.senderJid && row.senderJid !== row.chatJid ? row.senderJid : null };

@@ -1,18 +1,19 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MessagesModule } from '../messages/messages.module';
 import { SessionsModule } from '../sessions/sessions.module';
-import { CallsService } from './calls.service';
 import { ContactsController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
 import { ContactEntity } from './entities/contact.entity';
-import { OptInService } from './opt-in.service';
 
-/** Contacts, the opt-in conversation, and how incoming calls are answered. */
+/**
+ * Contacts and their opt-in state: owns the `contact` table. The messages module builds on it
+ * (inbound senders, the queue's opt-in check); the replies that send messages back
+ * (`ContactRepliesModule`) sit on top of both.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([ContactEntity]), SessionsModule, MessagesModule],
+  imports: [TypeOrmModule.forFeature([ContactEntity]), SessionsModule],
   controllers: [ContactsController],
-  providers: [ContactsService, OptInService, CallsService],
+  providers: [ContactsService],
   exports: [ContactsService],
 })
 export class ContactsModule {}

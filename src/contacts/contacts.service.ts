@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, Repository } from 'typeorm';
+import { Brackets, type EntityManager, Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { safeDecodeURIComponent } from '../common/utils/safe-decode';
 import { AppError } from '../common/errors/app-error';
@@ -29,7 +29,11 @@ export function toContactDto(c: ContactEntity): ContactDto {
   };
 }
 
-/** Contacts as each session knows them: from WhatsApp's contact sync and from who writes in. */
+/**
+ * Contacts as each session knows them: from WhatsApp's contact sync and from who writes in.
+ * The only writer of the `contact` table; other modules call the methods below (and pass
+ * their transaction in when the contact must commit with their own rows).
+ */
 @Injectable()
 export class ContactsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ContactsService.name);
@@ -125,6 +129,25 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
 
   async find(sessionId: string, jid: string): Promise<ContactEntity | null> {
     return this.contacts.findOneBy({ sessionId, jid });
+  }
+
+  /** The contact's opt-in answer, null when it gave none (or is unknown). */
+  async optInOf(sessionId: string, jid: string): Promise<OptIn | null> {
+    const row = await this.contacts.findOne({ select: { optIn: true }, where: { sessionId, jid } });
+    return row?.optIn ?? null;
+  }
+
+  /**
+   * Records who wrote in (its push name and number) as part of the caller's transaction `tx`,
+   * so the contact commits with the inbound message that named it.
+   */
+  async recordSender(tx: EntityManager, sessionId: string, jid: string, phoneNumber: string | null, pushName: string | null): Promise<void> {
+    await tx.query(
+      `INSERT INTO contact (session_id, jid, phone_number, push_name) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (session_id, jid) DO UPDATE SET push_name = COALESCE(EXCLUDED.push_name, contact.push_name),
+         phone_number = COALESCE(contact.phone_number, EXCLUDED.phone_number), updated_at = now()`,
+      [sessionId, jid, phoneNumber, pushName],
+    );
   }
 
   /** Records an opt-in answer and, in the same transaction, its `contact.opt_in` event. */

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SessionRegistry } from '../sessions/session-registry';
+import { SessionsService } from '../sessions/sessions.service';
 
 export interface ResourceReport {
   uptimeSeconds: number;
@@ -18,6 +19,7 @@ export class HealthService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly registry: SessionRegistry,
+    private readonly sessions: SessionsService,
   ) {}
 
   async isDatabaseUp(): Promise<boolean> {
@@ -35,15 +37,14 @@ export class HealthService {
   }
 
   async resources(): Promise<ResourceReport> {
-    const rows: { status: string; n: number }[] = await this.db.query('SELECT status, count(*)::int AS n FROM session GROUP BY status');
-    const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    const byStatus = await this.sessions.statusCounts(null);
     const mem = process.memoryUsage();
     const cpu = process.cpuUsage();
     return {
       uptimeSeconds: Math.round(process.uptime()),
       memory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external },
       cpu: { userMicros: cpu.user, systemMicros: cpu.system, loadAverage: loadavg(), cores: cpus().length },
-      sessions: { total: rows.reduce((a, r) => a + r.n, 0), live: this.registry.liveCount(), byStatus },
+      sessions: { total: Object.values(byStatus).reduce((a, n) => a + n, 0), live: this.registry.liveCount(), byStatus },
     };
   }
 }

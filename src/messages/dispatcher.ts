@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Wakeup } from '../common/utils/wakeup';
 import { AppConfig } from '../config/app-config';
-import { ContactEntity } from '../contacts/entities/contact.entity';
+import { ContactsService } from '../contacts/contacts.service';
 import { EventBus } from '../events/event-bus';
 import { EVENT_OUTBOX, type EventOutbox, type OutboxEventInput } from '../events/event-outbox';
 import { MediaService } from '../media/media.service';
@@ -50,7 +50,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     readonly tts: TtsService,
     readonly config: AppConfig,
     readonly bus: EventBus,
-    @InjectRepository(ContactEntity) readonly contacts: Repository<ContactEntity>,
+    readonly contacts: ContactsService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
@@ -263,9 +263,9 @@ class SessionWorker {
   /** The WA Gateway: a contact who said NO never gets messages; with requireOptIn only a YES does. */
   private async optOutReason(message: MessageEntity, settings: SessionSettings): Promise<string | null> {
     if (message.type === 'reaction' || isGroupJid(message.chatJid) || message.content.system) return null;
-    const contact = await this.d.contacts.findOneBy({ sessionId: message.sessionId, jid: message.chatJid });
-    if (contact?.optIn === 'no') return 'OPTED_OUT';
-    if (settings.requireOptIn && contact?.optIn !== 'yes') return 'NOT_OPTED_IN';
+    const optIn = await this.d.contacts.optInOf(message.sessionId, message.chatJid);
+    if (optIn === 'no') return 'OPTED_OUT';
+    if (settings.requireOptIn && optIn !== 'yes') return 'NOT_OPTED_IN';
     return null;
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit, BeforeApplicationShutdown, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ContactsService } from '../contacts/contacts.service';
 import { EventBus } from '../events/event-bus';
 import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { MediaService } from '../media/media.service';
@@ -34,6 +35,7 @@ export class InboundService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly registry: SessionRegistry,
     private readonly sessions: SessionsService,
     private readonly media: MediaService,
+    private readonly contacts: ContactsService,
     @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
@@ -78,12 +80,7 @@ export class InboundService implements OnModuleInit, BeforeApplicationShutdown {
       );
       if (!rows.length) return null;
       if (!m.chatJid.endsWith('@g.us') || m.senderPhone) {
-        await tx.query(
-          `INSERT INTO contact (session_id, jid, phone_number, push_name) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (session_id, jid) DO UPDATE SET push_name = COALESCE(EXCLUDED.push_name, contact.push_name),
-             phone_number = COALESCE(contact.phone_number, EXCLUDED.phone_number), updated_at = now()`,
-          [sessionId, m.senderJid, m.senderPhone, m.pushName],
-        );
+        await this.contacts.recordSender(tx, sessionId, m.senderJid, m.senderPhone, m.pushName);
       }
       const stored = (await this.repo.findByIdWith(tx, rows[0].id as string))!;
       await this.outbox?.publish({ type: 'message.received', sessionId, data: { message: toMessageDto(stored) } }, tx);

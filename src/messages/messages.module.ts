@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ContactEntity } from '../contacts/entities/contact.entity';
+import { ContactsModule } from '../contacts/contacts.module';
 import { MediaModule } from '../media/media.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TtsModule } from '../tts/tts.module';
@@ -14,13 +14,14 @@ import { ReceiptRecorder } from './receipt-recorder';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([MessageEntity, ContactEntity]),
+    TypeOrmModule.forFeature([MessageEntity]),
     SessionsModule,
+    ContactsModule,
     MediaModule,
     TtsModule,
   ],
   controllers: [MessagesController],
   providers: [MessagesRepository, MessagesService, Dispatcher, ReceiptRecorder, InboundService],
-  exports: [MessagesService, MessagesRepository, Dispatcher, InboundService],
+  exports: [MessagesService],
 })
 export class MessagesModule {}

@@ -34,6 +34,13 @@ export interface NewOutbound {
   idempotencyKey: string | null;
 }
 
+/** The dashboard's message figures (see `flowFigures`). */
+export interface MessageFlowFigures {
+  last24h: { outbound: Record<string, number>; inbound: number };
+  hourly: { hour: string; outbound: number; inbound: number; failed: number }[];
+  queued: number;
+}
+
 export interface ListFilter {
   sessionIds?: string[];
   chatJid?: string;
@@ -323,6 +330,41 @@ export class MessagesRepository {
       [id, expiresAt],
     ));
     return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+  }
+
+  /**
+   * Message flow of the last 24 hours (outbound by status, inbound, per hour) and the queue's
+   * depth, for the sessions `sessionIds` (all when null).
+   */
+  async flowFigures(sessionIds: string[] | null): Promise<MessageFlowFigures> {
+    const scope = `($1::text[] IS NULL OR m.session_id = ANY($1))`;
+    const args = [sessionIds];
+    const [outbound, inbound, hourly, queued] = await Promise.all([
+      this.db.query(
+        `SELECT m.status, count(*)::int AS n FROM message m
+          WHERE ${scope} AND m.direction = 'outbound' AND m.created_at > now() - interval '24 hours' GROUP BY m.status`,
+        args,
+      ) as Promise<{ status: string; n: number }[]>,
+      this.db.query(
+        `SELECT count(*)::int AS n FROM message m WHERE ${scope} AND m.direction = 'inbound' AND m.created_at > now() - interval '24 hours'`,
+        args,
+      ) as Promise<{ n: number }[]>,
+      this.db.query(
+        `SELECT to_char(date_trunc('hour', m.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:00:00"Z"') AS hour,
+                count(*) FILTER (WHERE m.direction = 'outbound')::int AS outbound,
+                count(*) FILTER (WHERE m.direction = 'inbound')::int AS inbound,
+                count(*) FILTER (WHERE m.status = 'FAILED')::int AS failed
+           FROM message m
+          WHERE ${scope} AND m.created_at > now() - interval '24 hours' GROUP BY 1 ORDER BY 1`,
+        args,
+      ) as Promise<MessageFlowFigures['hourly']>,
+      this.db.query(`SELECT count(*)::int AS n FROM message m WHERE ${scope} AND m.status IN ('QUEUED', 'SENDING')`, args) as Promise<{ n: number }[]>,
+    ]);
+    return {
+      last24h: { outbound: Object.fromEntries(outbound.map((r) => [r.status, r.n])), inbound: inbound[0].n },
+      hourly,
+      queued: queued[0].n,
+    };
   }
 
   /** Newest first; keyset pagination by `seq` (`beforeSeq`) or offset pages. */

@@ -21,9 +21,11 @@ import { MEDIA_TYPES, type MessageContent } from './message-content';
 import { newWaMessageId } from './message-id';
 import { MessageStatus, RESENDABLE } from './message-status';
 import { toMessageDto } from './message.mapper';
-import { MessagesRepository } from './messages.repository';
+import { MessagesRepository, type MessageFlowFigures } from './messages.repository';
 import { toRecipient, type Recipient } from './recipient';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
+
+export type { MessageFlowFigures };
 
 export interface UploadedFile {
   buffer: Buffer;
@@ -157,6 +159,19 @@ export class MessagesService {
     const message = await this.getOwned(principal, id);
     const media = message.mediaId ? await this.media.get(message.mediaId) : null;
     return toMessageDto(message, media);
+  }
+
+  /**
+   * A message of an already authorized session, named by our id or its WhatsApp id (the newest
+   * row when both directions share the id); null when the session has none.
+   */
+  findByRef(sessionId: string, ref: string): Promise<MessageEntity | null> {
+    return this.repo.findByRef(sessionId, ref);
+  }
+
+  /** Messages of the last 24 hours and the queue's depth, for `sessionIds` (all when null). */
+  flowFigures(sessionIds: string[] | null): Promise<MessageFlowFigures> {
+    return this.repo.flowFigures(sessionIds);
   }
 
   /**

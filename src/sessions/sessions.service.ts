@@ -243,6 +243,15 @@ export class SessionsService {
     return rows.map((r) => ({ name: r.name, sessions: r.n }));
   }
 
+  /** How many sessions are in each status; only those of `sessionIds` unless it is null. */
+  async statusCounts(sessionIds: string[] | null): Promise<Record<string, number>> {
+    const rows: { status: string; n: number }[] = await this.sessions.query(
+      `SELECT status, count(*)::int AS n FROM session WHERE ($1::text[] IS NULL OR id = ANY($1)) GROUP BY status`,
+      [sessionIds],
+    );
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   /** The session's effective policy. */
   async settingsOf(sessionId: string): Promise<SessionSettings> {
     const entity = await this.resolver.getEntity(sessionId);

@@ -30,6 +30,16 @@ export interface NewDelivery {
   body: string;
 }
 
+/** Subscriptions and their deliveries in aggregate, for the dashboard. */
+export interface WebhookHealthSummary {
+  total: number;
+  active: number;
+  pending: number;
+  failedLast24h: number;
+  deliveredLast24h: number;
+  oldestPendingAt: string | null;
+}
+
 export interface WebhookHealthCounts {
   pending: number;
   failed: number;
@@ -299,6 +309,29 @@ export class WebhooksRepository {
     );
     for (const r of rows) counts.set(r.webhook_id as string, { pending: Number(r.pending), failed: Number(r.failed) });
     return counts;
+  }
+
+  /** Subscriptions of `sessionIds` (all when null) and how their deliveries fare. */
+  async healthSummary(sessionIds: string[] | null): Promise<WebhookHealthSummary> {
+    const [w] = rowsOf(await this.db.query(
+      `SELECT count(DISTINCT w.id)::int AS total,
+              count(DISTINCT w.id) FILTER (WHERE w.active)::int AS active,
+              count(d.id) FILTER (WHERE d.status = 'PENDING')::int AS pending,
+              count(d.id) FILTER (WHERE d.status = 'FAILED' AND d.created_at > now() - interval '24 hours')::int AS failed,
+              count(d.id) FILTER (WHERE d.status = 'DELIVERED' AND d.delivered_at > now() - interval '24 hours')::int AS delivered,
+              min(d.created_at) FILTER (WHERE d.status = 'PENDING') AS oldest
+         FROM webhook w LEFT JOIN webhook_delivery d ON d.webhook_id = w.id
+        WHERE ($1::text[] IS NULL OR w.session_id = ANY($1))`,
+      [sessionIds],
+    ));
+    return {
+      total: w.total as number,
+      active: w.active as number,
+      pending: w.pending as number,
+      failedLast24h: w.failed as number,
+      deliveredLast24h: w.delivered as number,
+      oldestPendingAt: w.oldest ? new Date(w.oldest as string).toISOString() : null,
+    };
   }
 
   /** Newest first; keyset pagination on `seq`. */

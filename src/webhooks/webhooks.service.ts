@@ -16,8 +16,10 @@ import { WebhookDispatcher } from './webhook-dispatcher';
 import { ALL_EVENTS, type WebhookEventInput } from './webhook-events';
 import { WebhookTargets } from './webhook-targets';
 import { toDeliveryDetailDto, toDeliveryDto, toWebhookDto } from './webhook.mapper';
-import { WebhooksRepository } from './webhooks.repository';
+import { WebhooksRepository, type WebhookHealthSummary } from './webhooks.repository';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
+
+export type { WebhookHealthSummary };
 
 /**
  * Webhook subscriptions and the publishing side of their deliveries: who may manage which
@@ -52,6 +54,11 @@ export class WebhooksService {
    */
   publish(event: WebhookEventInput, manager?: EntityManager): Promise<void> {
     return this.publisher.publish(event, manager);
+  }
+
+  /** Subscriptions of `sessionIds` (all when null) and how their deliveries fare (the dashboard). */
+  healthSummary(sessionIds: string[] | null): Promise<WebhookHealthSummary> {
+    return this.repo.healthSummary(sessionIds);
   }
 
   // ------------------------------------------------------------ subscriptions

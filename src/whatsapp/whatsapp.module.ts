@@ -4,12 +4,15 @@ import { AuthKeyEntity } from './auth-state/auth-key.entity';
 import { AuthStateStore } from './auth-state/auth-state.store';
 import { DefaultEngineFactory } from './engine/engine.factory';
 import { ENGINE_FACTORY } from './engine/whatsapp-engine.port';
-import { PgSentMessageStore } from './sent-messages/sent-message.store';
 
-/** The engine layer: the port, its Baileys and sandbox adapters, credential and sent-message storage. */
+/**
+ * The engine layer: the port, its Baileys and sandbox adapters, credential storage (owns
+ * `wa_auth_key`). Sent-message bytes go through the `SENT_MESSAGE_STORE` port, which the
+ * messages module binds (it owns the `message` rows they belong to).
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([AuthKeyEntity])],
-  providers: [AuthStateStore, PgSentMessageStore, { provide: ENGINE_FACTORY, useClass: DefaultEngineFactory }],
+  providers: [AuthStateStore, { provide: ENGINE_FACTORY, useClass: DefaultEngineFactory }],
   exports: [AuthStateStore, ENGINE_FACTORY],
 })
 export class WhatsappModule {}

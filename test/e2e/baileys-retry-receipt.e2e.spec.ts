@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { proto } from '@whiskeysockets/baileys';
 import { BaileysEngine } from '../../src/whatsapp/baileys/baileys.engine';
-import { PgSentMessageStore } from '../../src/whatsapp/sent-messages/sent-message.store';
+import { PgSentMessageStore } from '../../src/messages/sent-message.store';
 import { startSimulator } from '../wa-sim/fixtures';
 import type { WaSimulator } from '../wa-sim/wa-simulator';
 import type { SimMessage } from '../wa-sim/message-log';

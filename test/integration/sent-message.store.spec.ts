@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PgSentMessageStore } from '../../src/whatsapp/sent-messages/sent-message.store';
+import { PgSentMessageStore } from '../../src/messages/sent-message.store';
 import { api } from '../support/http';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';

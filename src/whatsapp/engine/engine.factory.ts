@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import pino from 'pino';
 import { AppConfig } from '../../config/app-config';
 import { AuthStateStore } from '../auth-state/auth-state.store';
 import { BaileysEngine, createRetryCounterCache } from '../baileys/baileys.engine';
 import { SandboxEngine } from '../sandbox/sandbox.engine';
-import { PgSentMessageStore } from '../sent-messages/sent-message.store';
+import { SENT_MESSAGE_STORE, type SentMessageStore } from '../sent-messages/sent-message.store';
 import type { EngineFactory, EngineKind, EngineSessionOptions, WhatsAppEngine } from './whatsapp-engine.port';
 
 /** Builds engines; tests may bind `ENGINE_FACTORY` to their own. */
@@ -16,7 +16,7 @@ export class DefaultEngineFactory implements EngineFactory {
   constructor(
     private readonly config: AppConfig,
     private readonly store: AuthStateStore,
-    private readonly sentMessages: PgSentMessageStore,
+    @Inject(SENT_MESSAGE_STORE) private readonly sentMessages: SentMessageStore,
   ) {
     const level = config.logging.level === 'silent' ? 'silent' : config.logging.level === 'trace' ? 'debug' : 'warn';
     this.baileysLogger = pino({ level, base: { component: 'baileys' } });

@@ -1,11 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-
 /**
  * What an engine keeps of the messages it sent, so it can send the very same message again
  * when a recipient's device asks for it (a retry receipt). The bytes are the engine's own
- * serialization and opaque here.
+ * serialization and opaque to the store.
+ *
+ * A port: the engine layer sits below the messages module, which owns the rows these bytes
+ * belong to and binds its implementation to `SENT_MESSAGE_STORE` (`SentMessagesModule`).
  */
 export interface SentMessageStore {
   save(sessionId: string, waMessageId: string, bytes: Uint8Array): Promise<void>;
@@ -13,29 +12,4 @@ export interface SentMessageStore {
   load(sessionId: string, waMessageId: string): Promise<Uint8Array | null>;
 }
 
-/**
- * Sent messages in the `wa_proto` column of their outbound `message` row, which exists from
- * the moment the message is queued. Owned by the engine layer like the auth state (the
- * messages module builds on sessions, which builds on this one), with plain SQL on the
- * unique (session_id, direction, wa_message_id) index.
- */
-@Injectable()
-export class PgSentMessageStore implements SentMessageStore {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  async save(sessionId: string, waMessageId: string, bytes: Uint8Array): Promise<void> {
-    await this.db.query(
-      `UPDATE message SET wa_proto = $3 WHERE session_id = $1 AND direction = 'outbound' AND wa_message_id = $2`,
-      [sessionId, waMessageId, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)],
-    );
-  }
-
-  async load(sessionId: string, waMessageId: string): Promise<Uint8Array | null> {
-    const rows: { wa_proto: Buffer }[] = await this.db.query(
-      `SELECT wa_proto FROM message
-        WHERE session_id = $1 AND direction = 'outbound' AND wa_message_id = $2 AND wa_proto IS NOT NULL`,
-      [sessionId, waMessageId],
-    );
-    return rows[0]?.wa_proto ?? null;
-  }
-}
+export const SENT_MESSAGE_STORE = Symbol('SENT_MESSAGE_STORE');
