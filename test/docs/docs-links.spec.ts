@@ -12,7 +12,8 @@ import { describe, it } from 'node:test';
 
 function repoRoot(): string {
   let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
+  // The checkout's root (not build/, which may hold a compiled copy of package.json).
+  while (!(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'docs')))) {
     const up = dirname(dir);
     if (up === dir) throw new Error('package.json not found above ' + __dirname);
     dir = up;
