@@ -27,6 +27,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+# `npm run token` prints the generated admin token (docs/operations.md)
+COPY --chown=node:node scripts/token.mjs ./scripts/token.mjs
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

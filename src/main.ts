@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import pino, { type Logger } from 'pino';
 import { AdminBootstrapService } from './auth/admin-bootstrap.service';
 import { createApp } from './bootstrap';
+import { ROOT_LOGGER } from './common/logging/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigValidationError } from './config/env.schema';
 
@@ -24,12 +26,35 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address();
-  printBanner(config, app.get(AdminBootstrapService), typeof address === 'object' && address ? address.port : config.http.port);
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const base = config.http.publicUrl ?? config.publicUrl().replace(/:\d+$/, `:${port}`);
+  const logger = app.get<Logger>(ROOT_LOGGER);
+  logger.info({ context: 'Bootstrap', url: base }, 'Switchboard is listening');
+  await writeAfterLogs(logger, config, banner(config, app.get(AdminBootstrapService), base));
 }
 
-/** Where to go next, printed once to stdout (not through the logger). */
-function printBanner(config: AppConfig, admin: AdminBootstrapService, port: number): void {
-  const base = config.http.publicUrl ?? config.publicUrl().replace(/:\d+$/, `:${port}`);
+/**
+ * Writes text to stdout after every log line written so far. JSON logs go out asynchronously
+ * through pino's destination stream, so text written straight to stdout would overtake them and
+ * then scroll away under them: the text joins the same stream, behind those lines. It is not a
+ * log record (no level, no JSON). Pretty logs go through a worker that `flush` waits for.
+ */
+async function writeAfterLogs(logger: Logger, config: AppConfig, text: string): Promise<void> {
+  const destination = (logger as unknown as Record<symbol, { write?: (chunk: string) => unknown } | undefined>)[pino.symbols.streamSym];
+  if (!config.logging.pretty && typeof destination?.write === 'function') {
+    destination.write(text);
+    return;
+  }
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
+  process.stdout.write(text);
+}
+
+/**
+ * Where to go next, printed once to stdout and never as a log record. A generated admin token is
+ * shown only on a terminal: when stdout is a pipe or a file (Docker, systemd, CI) it is kept
+ * as a log, so the banner says where the token is (`npm run token`) instead.
+ */
+function banner(config: AppConfig, admin: AdminBootstrapService, base: string): string {
   const hint = admin.accessHint();
   const lines = ['', `Switchboard is listening on ${base}`, `  Swagger UI:  ${base}/docs   (OpenAPI JSON: ${base}/docs-json)`];
   lines.push(`  Database:    ${config.db.embedded ? `embedded PGlite in ${config.db.embeddedDir}` : 'PostgreSQL (DATABASE_URL)'}`);
@@ -37,14 +62,14 @@ function printBanner(config: AppConfig, admin: AdminBootstrapService, port: numb
   if (hint.kind === 'api-key') lines.push('  Auth:        send API_KEY as "Authorization: Bearer <API_KEY>" (or X-API-Key)');
   if (hint.kind === 'password') lines.push(`  Auth:        POST ${base}/api/auth/login {"password": …} returns a JWT`);
   if (hint.kind === 'admin-token') {
-    if (hint.generatedToken) {
+    if (hint.generatedToken && process.stdout.isTTY) {
       lines.push(`  Admin token (shown once, also saved to ${hint.file}):`, `    ${hint.generatedToken}`);
     } else {
-      lines.push(`  Admin token: in ${hint.file}`);
+      lines.push(`  Admin token: in ${hint.file}; print it with "npm run token"`);
     }
     lines.push('  Auth:        "Authorization: Bearer <token>"; in Swagger UI click "Authorize" and paste it');
   }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
+  return `${lines.join('\n')}\n\n`;
 }
 
 main().catch((err) => {

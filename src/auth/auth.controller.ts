@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../common/decorators/public.decorator';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
@@ -35,7 +35,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with the admin password', description: 'Returns a JWT and sets it as an HttpOnly cookie.' })
   @ApiOkResponse({ type: JwtResponseDto })
-  @ApiErrorResponses(400, 401, 409, 429)
+  @ApiErrorResponses(400, 'INVALID_CREDENTIALS', 'PASSWORD_NOT_SET', 429)
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<JwtResponseDto> {
     const { token, expiresIn } = await this.auth.login(dto.password, req.ip);
     res.cookie(AUTH_COOKIE, token, {
@@ -66,7 +66,7 @@ export class AuthController {
     description: 'currentPassword is required when a password exists. Every login JWT issued before stops working.',
   })
   @ApiOkResponse({ type: SuccessResponseDto })
-  @ApiErrorResponses(400, 401, 403, 429)
+  @ApiErrorResponses(400, 401, 'INVALID_CREDENTIALS', 'ADMIN_REQUIRED', 429)
   async changePassword(@Body() dto: ChangePasswordDto, @Req() req: Request): Promise<SuccessResponseDto> {
     await this.auth.changePassword(dto.currentPassword ?? dto.oldPassword, dto.newPassword, req.ip);
     return { success: true, message: 'Password changed' };
@@ -91,7 +91,7 @@ export class AuthController {
       'Issues an admin JWT for local admin integrations (the session-manager contract). Admin only. A JWT issued to an API token stops working within seconds of the token being revoked (or expiring); one issued to the API_KEY when API_KEY changes; every JWT when the password changes.',
   })
   @ApiOkResponse({ type: JwtResponseDto })
-  @ApiErrorResponses(401, 403)
+  @ApiErrorResponses(401, 'ADMIN_REQUIRED')
   async appToken(@CurrentPrincipal() principal: Principal): Promise<JwtResponseDto> {
     const { token, expiresIn } = await this.auth.issueJwt(principal);
     return { success: true, token, expiresIn };
@@ -99,13 +99,20 @@ export class AuthController {
 
   @AdminOnly()
   @Post('tokens')
+  @ApiBody({
+    type: CreateTokenDto,
+    examples: {
+      session: { summary: 'For one session', value: { name: 'crm-integration', sessionId: '919876543210' } },
+      api: { summary: 'For every session, expiring', value: { name: 'reporting', expiresIn: '30d' } },
+    },
+  })
   @ApiOperation({
     summary: 'Create an API token',
     description:
       'The token is returned once; only its hash is stored. A token bound to a session (or workspace) can act on that session (or workspace) only, and is never an admin: role "admin" with sessionId or workspace is refused (400).',
   })
   @ApiCreatedResponse({ type: CreatedTokenResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404)
+  @ApiErrorResponses(400, 401, 'ADMIN_REQUIRED', 404)
   async createToken(@CurrentPrincipal() principal: Principal, @Body() dto: CreateTokenDto): Promise<CreatedTokenResponseDto> {
     const { entity, token } = await this.tokens.create(principal, dto);
     return { success: true, token, ...toTokenDto(entity) };
@@ -115,7 +122,7 @@ export class AuthController {
   @Get('tokens')
   @ApiOperation({ summary: 'List API tokens (without their secrets)' })
   @ApiOkResponse({ type: TokenListResponseDto })
-  @ApiErrorResponses(401, 403)
+  @ApiErrorResponses(401, 'ADMIN_REQUIRED')
   async listTokens(): Promise<TokenListResponseDto> {
     return { success: true, tokens: (await this.tokens.list()).map(toTokenDto) };
   }
@@ -124,7 +131,7 @@ export class AuthController {
   @Delete('tokens/:id')
   @ApiOperation({ summary: 'Revoke an API token', description: 'Idempotent.' })
   @ApiOkResponse({ type: SuccessResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404)
+  @ApiErrorResponses(400, 401, 'ADMIN_REQUIRED', 'TOKEN_NOT_FOUND')
   async revokeToken(@Param('id', new ParseUUIDPipe()) id: string): Promise<SuccessResponseDto> {
     await this.tokens.revoke(id);
     return { success: true, message: 'Token revoked' };

@@ -38,7 +38,7 @@ import {
   CloudApiUploadDto,
 } from './dto/cloud-api-media.dto';
 
-const PHONE_PARAM = { name: 'phoneNumberId', description: 'Session id, its mobile number or its mobid', example: 'qr_1781332832910_5eab537f' };
+const PHONE_PARAM = { name: 'phoneNumberId', description: 'Session id, its mobile number or its mobid', example: '919876543210' };
 /** Graph media ids: 16 digits for uploads, longer for media of received messages. */
 const MEDIA_ID = /^\d{16,39}$/;
 

@@ -58,13 +58,13 @@ export class MessagesController {
   @ApiBody({
     schema: { $ref: getSchemaPath(SendMessageDto) },
     examples: {
-      text: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'text', text: 'Hello from API Docs!' } },
-      image: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'image', url: 'https://example.com/a.jpg', caption: 'Hi' } },
-      pdf: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'pdf', url: 'https://example.com/i.pdf', fileName: 'invoice.pdf' } },
-      location: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'location', location: { latitude: 12.97, longitude: 77.59, name: 'Office' } } },
-      contact: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'contact', contact: { name: 'Jo', phone: '+44 7700 900123' } } },
-      reaction: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'reaction', text: '👍', quotedMessageId: '3EB0A1B2C3D4E5F60718293A' } },
-      voiceTts: { value: { sessionId: 'qr_1781332832910_5eab537f', to: '919846303025', type: 'voice', text: 'Your order has shipped', voice: 'coral' } },
+      text: { value: { sessionId: '919876543210', to: '919846303025', type: 'text', text: 'Hello from API Docs!' } },
+      image: { value: { sessionId: '919876543210', to: '919846303025', type: 'image', url: 'https://example.com/a.jpg', caption: 'Hi' } },
+      pdf: { value: { sessionId: '919876543210', to: '919846303025', type: 'pdf', url: 'https://example.com/i.pdf', fileName: 'invoice.pdf' } },
+      location: { value: { sessionId: '919876543210', to: '919846303025', type: 'location', location: { latitude: 12.97, longitude: 77.59, name: 'Office' } } },
+      contact: { value: { sessionId: '919876543210', to: '919846303025', type: 'contact', contact: { name: 'Jo', phone: '+44 7700 900123' } } },
+      reaction: { value: { sessionId: '919876543210', to: '919846303025', type: 'reaction', text: '👍', quotedMessageId: '3EB0A1B2C3D4E5F60718293A' } },
+      voiceTts: { value: { sessionId: '919876543210', to: '919846303025', type: 'voice', text: 'Your order has shipped', voice: 'coral' } },
     },
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same as the idempotencyKey field' })
@@ -76,7 +76,7 @@ export class MessagesController {
       'A repeated idempotency key returns the first message (200 with `Idempotent-Replay: true`).',
   })
   @ApiAcceptedResponse({ type: SendMessageResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404, 413, 501)
+  @ApiErrorResponses(400, 'RECIPIENT_INVALID', 'MEDIA_URL_FORBIDDEN', 'MALFORMED_JSON', 401, 'FORBIDDEN', 'SESSION_NOT_LINKED', 404, 'IDEMPOTENCY_CONFLICT', 413, 415, 422, 'TTS_TEXT_TOO_LONG', 503)
   async send(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: SendMessageDto,
@@ -107,7 +107,7 @@ export class MessagesController {
   @ApiOperation({ summary: 'One message with its status history' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: MessageResponseDto })
-  @ApiErrorResponses(401, 403, 404)
+  @ApiErrorResponses(401, 'FORBIDDEN', 'MESSAGE_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageResponseDto> {
     return { success: true, message: await this.messages.get(principal, id) };
   }
@@ -120,7 +120,7 @@ export class MessagesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The media bytes with their MIME type' })
-  @ApiErrorResponses(401, 403, 404, 409)
+  @ApiErrorResponses(401, 'FORBIDDEN', 'MESSAGE_NOT_FOUND', 'SESSION_NOT_READY')
   async media(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() res: Response): Promise<void> {
     const { data, mimetype, fileName } = await this.messages.mediaOf(principal, id);
     res.setHeader('Content-Type', mimetype);
@@ -133,7 +133,7 @@ export class MessagesController {
   @ApiOperation({ summary: 'Queue a failed, opted-out, expired or canceled message again', description: 'Keeps its WhatsApp id.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiAcceptedResponse({ type: MessageResponseDto })
-  @ApiErrorResponses(401, 403, 404, 409)
+  @ApiErrorResponses(401, 'FORBIDDEN', 'MESSAGE_NOT_FOUND', 'MESSAGE_NOT_RESENDABLE')
   async resend(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageResponseDto> {
     return { success: true, message: await this.messages.resend(principal, id) };
   }
@@ -142,7 +142,7 @@ export class MessagesController {
   @ApiOperation({ summary: 'Cancel a message that is still queued' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: MessageResponseDto })
-  @ApiErrorResponses(401, 403, 404, 409)
+  @ApiErrorResponses(401, 'FORBIDDEN', 'MESSAGE_NOT_FOUND', 'MESSAGE_NOT_CANCELABLE')
   async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageResponseDto> {
     return { success: true, message: await this.messages.cancel(principal, id) };
   }

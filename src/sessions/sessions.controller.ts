@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -46,6 +47,14 @@ export class SessionsController {
   }
 
   @Post()
+  @ApiBody({
+    type: CreateSessionDto,
+    examples: {
+      qr: { summary: 'Link by scanning a QR code', value: { name: 'Support' } },
+      phone: { summary: 'Link with a pairing code', value: { name: 'Support', method: 'phone', phoneNumber: '+91 98765 43210' } },
+      workspace: { summary: 'In a workspace', value: { name: 'Support', workspace: 'support' } },
+    },
+  })
   @ApiOperation({
     summary: 'Create a session',
     description: 'Starts linking a WhatsApp account. Fetch the QR (method "qr") or pairing code (method "phone") from GET /api/sessions/{sessionId}/qr.',
@@ -71,6 +80,7 @@ export class SessionsController {
   }
 
   @Get(':sessionId/qr')
+  @ApiErrorResponses('SESSION_ALREADY_LINKED', 'QR_NOT_AVAILABLE')
   @ApiOperation({
     summary: 'QR code or pairing code',
     description:
@@ -102,6 +112,14 @@ export class SessionsController {
   }
 
   @Patch(':sessionId/settings')
+  @ApiBody({
+    type: UpdateSessionSettingsDto,
+    examples: {
+      careful: { summary: 'Careful pacing (8–22 s between sends)', value: { preset: 'careful' } },
+      cap: { summary: 'At most 1000 sends a day', value: { dailyLimit: 1000 } },
+      optIn: { summary: 'Ask contacts to opt in first', value: { requireOptIn: true } },
+    },
+  })
   @ApiOperation({
     summary: 'Update session policy',
     description:

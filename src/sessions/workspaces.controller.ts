@@ -8,11 +8,11 @@ import { SessionResponseDto, WorkspacesResponseDto } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 
 class AssignWorkspaceDto {
-  @ApiProperty({ description: 'The session (id, number or mobid); the device-token gateway calls it the device token' })
+  @ApiProperty({ description: 'The session (id, number or mobid); the device-token gateway calls it the device token', example: '919876543210' })
   @IsString() @IsNotEmpty() @MaxLength(200)
   token: string;
 
-  @ApiProperty({ nullable: true, example: 'Marketing' })
+  @ApiProperty({ nullable: true, example: 'support' })
   @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(100)
   workspace: string | null;
 }

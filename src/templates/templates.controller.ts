@@ -28,7 +28,7 @@ export class TemplatesController {
       'message for a media header) with the parameters filled in; quick-reply buttons become numbered options. Without `sessionId` the template serves every session.',
   })
   @ApiCreatedResponse({ type: TemplateResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404, 409)
+  @ApiErrorResponses(400, 401, 'FORBIDDEN', 404, 'TEMPLATE_EXISTS')
   async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateTemplateDto): Promise<TemplateResponseDto> {
     return { success: true, template: await this.templates.create(principal, dto) };
   }
@@ -45,7 +45,7 @@ export class TemplatesController {
   @ApiOperation({ summary: 'One message template' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: TemplateResponseDto })
-  @ApiErrorResponses(401, 404)
+  @ApiErrorResponses(401, 'TEMPLATE_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<TemplateResponseDto> {
     return { success: true, template: await this.templates.get(principal, id) };
   }
@@ -54,7 +54,7 @@ export class TemplatesController {
   @ApiOperation({ summary: 'Change a template', description: 'PAUSED and DISABLED templates are refused at send time with Meta\'s 132015 / 132016.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: TemplateResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404)
+  @ApiErrorResponses(400, 401, 'FORBIDDEN', 'TEMPLATE_NOT_FOUND')
   async update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdateTemplateDto): Promise<TemplateResponseDto> {
     return { success: true, template: await this.templates.update(principal, id, dto) };
   }
@@ -63,7 +63,7 @@ export class TemplatesController {
   @ApiOperation({ summary: 'Delete a template' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ schema: { example: { success: true } } })
-  @ApiErrorResponses(401, 403, 404)
+  @ApiErrorResponses(401, 'FORBIDDEN', 'TEMPLATE_NOT_FOUND')
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ success: true }> {
     await this.templates.remove(principal, id);
     return { success: true };

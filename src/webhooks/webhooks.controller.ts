@@ -48,7 +48,7 @@ export class WebhooksController {
       `it is stored as is, because every delivery is signed with it. Internal and loopback URLs are allowed. ${DELIVERY_CONTRACT}`,
   })
   @ApiCreatedResponse({ type: WebhookResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404)
+  @ApiErrorResponses(400, 'WEBHOOK_URL_FORBIDDEN', 401, 'FORBIDDEN', 404)
   async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateWebhookDto): Promise<WebhookResponseDto> {
     return { success: true, webhook: await this.webhooks.create(principal, dto) };
   }
@@ -57,7 +57,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'One webhook with its health', description: 'Pending and failed deliveries, last success and failure, failures in a row.' })
   @ApiParam(WEBHOOK_PARAM)
   @ApiOkResponse({ type: WebhookResponseDto })
-  @ApiErrorResponses(401, 403, 404)
+  @ApiErrorResponses(401, 'FORBIDDEN', 'WEBHOOK_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<WebhookResponseDto> {
     return { success: true, webhook: await this.webhooks.get(principal, id) };
   }
@@ -66,7 +66,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Update a webhook', description: 'Omitted fields stay. Deactivating pauses deliveries; pending ones resume on reactivation.' })
   @ApiParam(WEBHOOK_PARAM)
   @ApiOkResponse({ type: WebhookResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404)
+  @ApiErrorResponses(400, 'WEBHOOK_URL_FORBIDDEN', 401, 'FORBIDDEN', 'WEBHOOK_NOT_FOUND')
   async update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdateWebhookDto): Promise<WebhookResponseDto> {
     return { success: true, webhook: await this.webhooks.update(principal, id, dto) };
   }
@@ -75,7 +75,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Delete a webhook', description: 'Also deletes its pending deliveries and its delivery log.' })
   @ApiParam(WEBHOOK_PARAM)
   @ApiOkResponse({ type: DeleteWebhookResponseDto })
-  @ApiErrorResponses(401, 403, 404)
+  @ApiErrorResponses(401, 'FORBIDDEN', 'WEBHOOK_NOT_FOUND')
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<DeleteWebhookResponseDto> {
     await this.webhooks.remove(principal, id);
     return { success: true, message: 'Webhook deleted' };
@@ -85,7 +85,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Delivery log', description: 'Newest first, filterable by status, cursor pagination (nextCursor).' })
   @ApiParam(WEBHOOK_PARAM)
   @ApiOkResponse({ type: DeliveryListResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404)
+  @ApiErrorResponses(400, 401, 'FORBIDDEN', 'WEBHOOK_NOT_FOUND')
   async deliveries(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -99,7 +99,7 @@ export class WebhooksController {
   @ApiParam(WEBHOOK_PARAM)
   @ApiParam(DELIVERY_PARAM)
   @ApiOkResponse({ type: DeliveryResponseDto })
-  @ApiErrorResponses(401, 403, 404)
+  @ApiErrorResponses(401, 'FORBIDDEN', 'WEBHOOK_NOT_FOUND', 'DELIVERY_NOT_FOUND')
   async delivery(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -119,7 +119,7 @@ export class WebhooksController {
   @ApiParam(WEBHOOK_PARAM)
   @ApiParam(DELIVERY_PARAM)
   @ApiAcceptedResponse({ type: DeliveryResponseDto })
-  @ApiErrorResponses(401, 403, 404)
+  @ApiErrorResponses(401, 'FORBIDDEN', 'WEBHOOK_NOT_FOUND', 'DELIVERY_NOT_FOUND')
   async redeliver(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

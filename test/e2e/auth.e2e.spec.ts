@@ -61,7 +61,7 @@ for (const kind of testDatabaseKinds()) describe(`Auth: credentials, login, toke
     await api(t, null).post('/api/auth/login').send({ password: 'second-password' }).expect(200);
   });
 
-  it('gives admins the application token (seed 001)', async () => {
+  it('gives admins the application token the connections manager uses', async () => {
     const res = await api(t).get('/api/auth/token').expect(200);
     assert.equal(res.body.success, true);
     assert.match(res.body.token, /^eyJ/);

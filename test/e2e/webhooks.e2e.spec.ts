@@ -12,7 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET = 'test-webhook-secret-0123456789';
 
 /**
- * Webhooks over real HTTP: the API (CRUD, validation, token scoping, seed 004), and delivery
+ * Webhooks over real HTTP: the API (CRUD, validation, token scoping, the device-token gateway's route), and delivery
  * to local receivers (signature, envelope, retries in order, isolation of a slow receiver,
  * the delivery log and redelivery).
  */
@@ -55,14 +55,14 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     assert.match(w.secret, /^whsec_[\w-]{32}$/);
     assert.ok(!Number.isNaN(Date.parse(w.createdAt)));
 
-    // Seed 002's `services` means the same as `events`.
-    const seed002 = await createWebhook({ url: 'https://crm.example.com/wa', services: ['message.received'], secret: SECRET });
-    assert.deepEqual(seed002.events, ['message.received']);
-    assert.equal(seed002.secret, SECRET);
+    // The phones manager's `services` means the same as `events`.
+    const phonesManagerHook = await createWebhook({ url: 'https://crm.example.com/wa', services: ['message.received'], secret: SECRET });
+    assert.deepEqual(phonesManagerHook.events, ['message.received']);
+    assert.equal(phonesManagerHook.secret, SECRET);
 
     const list = (await api(t).get('/api/webhooks').expect(200)).body.webhooks;
     const ids = list.map((x: { id: string }) => x.id);
-    assert.ok(ids.includes(w.id) && ids.includes(seed002.id));
+    assert.ok(ids.includes(w.id) && ids.includes(phonesManagerHook.id));
     assert.ok(list.every((x: Record<string, unknown>) => !('secret' in x)), 'the secret is shown only at creation');
 
     const one = (await api(t).get(`/api/webhooks/${w.id}`).expect(200)).body.webhook;
@@ -76,7 +76,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     const gone = await api(t).get(`/api/webhooks/${w.id}`).expect(404);
     assert.equal(gone.body.error.code, 'WEBHOOK_NOT_FOUND');
     await api(t).get('/api/webhooks/not-a-webhook').expect(404);
-    await api(t).delete(`/api/webhooks/${seed002.id}`).expect(200);
+    await api(t).delete(`/api/webhooks/${phonesManagerHook.id}`).expect(200);
   });
 
   it('validates input and needs a credential', async () => {
@@ -351,7 +351,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     assert.ok(doc.components.schemas.DeliveryDetailDto.properties.attempts);
   });
 
-  it('maps seed 004’s POST /api/webhook {token, url} onto the session’s webhook', async () => {
+  it('maps the device-token gateway’s POST /api/webhook {token, url} onto the session’s webhook', async () => {
     const r = await receiver();
     const sessionId = await linkedSession('15550700070');
     const first = await api(t).post('/api/webhook').send({ token: '15550700070', url: 'http://127.0.0.1:9/old' }).expect(200);

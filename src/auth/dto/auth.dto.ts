@@ -29,11 +29,11 @@ export class CreateTokenDto {
   @IsString() @IsNotEmpty() @MaxLength(100)
   name: string;
 
-  @ApiPropertyOptional({ description: 'Bind the token to one session (id, mobile number or mobid)', example: 'qr_1782473171252_bb1a0195' })
+  @ApiPropertyOptional({ description: 'Bind the token to one session (id, mobile number or mobid)', example: '919876543210' })
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
   sessionId?: string;
 
-  @ApiPropertyOptional({ description: 'Bind the token to the sessions of one workspace (the device-token gateway)', example: 'Marketing' })
+  @ApiPropertyOptional({ description: 'Bind the token to the sessions of one workspace (the device-token gateway)', example: 'support' })
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
   workspace?: string;
 

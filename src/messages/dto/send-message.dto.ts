@@ -60,7 +60,7 @@ export class ContactCardDto {
 }
 
 export class SendMessageDto {
-  @ApiProperty({ description: 'Session id, mobile number or mobid', example: 'qr_1781332832910_5eab537f' })
+  @ApiProperty({ description: 'Session id, mobile number or mobid', example: '919876543210' })
   @IsString() @IsNotEmpty() @MaxLength(200)
   sessionId: string;
 
@@ -150,7 +150,7 @@ export class QueuedMessageDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: '3EB0A1B2C3D4E5F60718293A' }) waMessageId: string;
   @ApiProperty({ example: 'QUEUED' }) status: string;
-  @ApiProperty({ example: 'qr_1781332832910_5eab537f' }) sessionId: string;
+  @ApiProperty({ example: 'qr_1782473171252_bb1a0195' }) sessionId: string;
   @ApiProperty({ example: '919846303025@s.whatsapp.net' }) to: string;
 }
 

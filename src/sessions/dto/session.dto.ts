@@ -5,7 +5,7 @@ import { SessionStatus } from '../session-status';
 import { MAX_PAGE } from '../../common/validation/pagination';
 
 export class CreateSessionDto {
-  @ApiPropertyOptional({ description: 'A label for the session', example: 'Support line' })
+  @ApiPropertyOptional({ description: 'A label for the session', example: 'Support' })
   @IsOptional() @IsString() @MaxLength(100)
   name?: string;
 
@@ -13,7 +13,7 @@ export class CreateSessionDto {
   @IsOptional() @IsIn(['qr', 'phone'])
   method?: 'qr' | 'phone';
 
-  @ApiPropertyOptional({ description: 'Workspace label grouping sessions (the device-token gateway)', example: 'Marketing' })
+  @ApiPropertyOptional({ description: 'Workspace label grouping sessions (the device-token gateway)', example: 'support' })
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
   workspace?: string;
 
@@ -204,14 +204,14 @@ export class UpdateSessionSettingsDto {
   @IsOptional() @IsString() @MaxLength(4096)
   optInConfirmNo?: string;
 
-  @ApiPropertyOptional({ example: 'Marketing', nullable: true, description: 'Workspace label (the device-token gateway)' })
+  @ApiPropertyOptional({ example: 'support', nullable: true, description: 'Workspace label (the device-token gateway)' })
   @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(100)
   workspace?: string | null;
 }
 
 export class WorkspacesResponseDto {
   @ApiProperty({ example: true }) success: boolean;
-  @ApiProperty({ example: [{ name: 'Marketing', sessions: 3 }] }) workspaces: { name: string; sessions: number }[];
+  @ApiProperty({ example: [{ name: 'support', sessions: 1 }] }) workspaces: { name: string; sessions: number }[];
 }
 
 export class SandboxCallDto {

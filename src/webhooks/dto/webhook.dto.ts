@@ -25,7 +25,7 @@ export class CreateWebhookDto {
   services?: string[];
 
   @ApiPropertyOptional({
-    example: 'qr_1782473171252_bb1a0195',
+    example: '919876543210',
     description: 'Bind to one session (id, mobile number or mobid). Omitted: every session (admin credentials only).',
   })
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
@@ -98,7 +98,7 @@ export class ListWebhooksQueryDto {
 
 /** The device-token gateway: `POST /api/webhook {token, url}`. */
 export class DeviceWebhookDto {
-  @ApiProperty({ example: 'qr_1782473171252_bb1a0195', description: 'The device token of the device-token gateway: a session id, mobile number or mobid' })
+  @ApiProperty({ example: '919876543210', description: 'The device token of the device-token gateway: a session id, mobile number or mobid' })
   @IsString() @IsNotEmpty() @MaxLength(200)
   token: string;
 
