@@ -1,6 +1,7 @@
 import { CloudApiError, graphInvalidParam, invalidParam, missingParam } from './cloud-api.errors';
 import type { ReplyOption, ReplyOptions } from './entities/cloud-api-message.entity';
 import type { MetaMediaObject } from './dto/cloud-api-message.dto';
+import { buildVcard } from '../messages/vcard';
 
 /** Media given by Meta's `id` (an upload) or `link` (a public URL). */
 export interface MediaRef {
@@ -310,29 +311,21 @@ export function toVcard(contact: unknown, index: number): string {
   const name = isObject(contact.name) ? contact.name : null;
   const formatted = name ? str(name.formatted_name) : undefined;
   if (!name || !formatted) throw missingParam(`The parameter ${path}['name']['formatted_name'] is required.`);
-  const esc = (v: unknown) => String(v ?? '').replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r?\n/g, '\\n');
-  const lines = ['BEGIN:VCARD', 'VERSION:3.0'];
-  lines.push(`N:${[name.last_name, name.first_name, name.middle_name, name.prefix, name.suffix].map(esc).join(';')}`);
-  lines.push(`FN:${esc(formatted)}`);
-  if (isObject(contact.org)) {
-    const org = [contact.org.company, contact.org.department].filter((v) => str(v)).map(esc);
-    if (org.length) lines.push(`ORG:${org.join(';')}`);
-    if (str(contact.org.title)) lines.push(`TITLE:${esc(contact.org.title)}`);
-  }
-  for (const p of arrayOf(contact.phones)) {
-    const phone = str(p.phone) ?? (str(p.wa_id) ? `+${str(p.wa_id)}` : undefined);
-    if (!phone) continue;
-    const waId = str(p.wa_id) ?? phone.replace(/\D/g, '');
-    lines.push(`TEL;type=${esc(str(p.type) ?? 'CELL')}${waId ? `;waid=${waId}` : ''}:${esc(phone)}`);
-  }
-  for (const e of arrayOf(contact.emails)) if (str(e.email)) lines.push(`EMAIL;type=${esc(str(e.type) ?? 'INTERNET')}:${esc(e.email)}`);
-  for (const a of arrayOf(contact.addresses)) {
-    lines.push(`ADR;type=${esc(str(a.type) ?? 'HOME')}:;;${[a.street, a.city, a.state, a.zip, a.country].map(esc).join(';')}`);
-  }
-  for (const u of arrayOf(contact.urls)) if (str(u.url)) lines.push(`URL;type=${esc(str(u.type) ?? 'WORK')}:${esc(u.url)}`);
-  if (str(contact.birthday)) lines.push(`BDAY:${esc(contact.birthday)}`);
-  lines.push('END:VCARD');
-  return lines.join('\n');
+  const org = isObject(contact.org) ? contact.org : {};
+  return buildVcard({
+    formattedName: formatted,
+    name: { last: str(name.last_name), first: str(name.first_name), middle: str(name.middle_name), prefix: str(name.prefix), suffix: str(name.suffix) },
+    org: { company: str(org.company), department: str(org.department), title: str(org.title) },
+    phones: arrayOf(contact.phones).flatMap((p) => {
+      const number = str(p.phone) ?? (str(p.wa_id) ? `+${str(p.wa_id)}` : undefined);
+      if (!number) return [];
+      return [{ number, waId: str(p.wa_id) ?? (number.replace(/\D/g, '') || undefined), types: [str(p.type) ?? 'CELL'] }];
+    }),
+    emails: arrayOf(contact.emails).flatMap((e) => (str(e.email) ? [{ address: str(e.email)!, type: str(e.type) ?? 'INTERNET' }] : [])),
+    addresses: arrayOf(contact.addresses).map((a) => ({ type: str(a.type) ?? 'HOME', street: str(a.street), city: str(a.city), state: str(a.state), zip: str(a.zip), country: str(a.country) })),
+    urls: arrayOf(contact.urls).flatMap((u) => (str(u.url) ? [{ url: str(u.url)!, type: str(u.type) ?? 'WORK' }] : [])),
+    birthday: str(contact.birthday),
+  });
 }
 
 // ------------------------------------------------------------------ helpers
