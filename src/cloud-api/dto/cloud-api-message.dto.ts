@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /**
- * Meta's shapes, in Meta's snake_case. Request bodies are validated by `cloud-api.mapper.ts`
- * with Meta's error codes rather than by the global ValidationPipe (which would reject the
- * unknown keys and nulls real SDKs send); these classes document them in Swagger.
+ * Meta's shapes, in Meta's snake_case, for Swagger. Request bodies are validated against the
+ * JSON Schemas of `cloud-api-request.schema.ts` (by `CloudApiRequestPipe`, with Meta's error
+ * codes) rather than by the global ValidationPipe, which would reject the unknown keys and
+ * nulls real SDKs send.
  */
 export class CloudApiMediaObjectDto {
   @ApiPropertyOptional({ example: '1037543291543636', description: 'An id from POST /{phone-number-id}/media' }) id?: string;
@@ -72,13 +73,4 @@ export class CloudApiErrorBodyDto {
 
 export class CloudApiErrorDto {
   @ApiProperty({ type: CloudApiErrorBodyDto }) error: CloudApiErrorBodyDto;
-}
-
-/** The internal shapes the mapper reads (everything optional: it validates). */
-export interface MetaMediaObject {
-  id?: unknown;
-  link?: unknown;
-  caption?: unknown;
-  filename?: unknown;
-  voice?: unknown;
 }
