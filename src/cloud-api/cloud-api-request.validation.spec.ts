@@ -118,6 +118,14 @@ describe('parseCloudApiRequest', () => {
     assert.deepEqual('template' in template && template.template.components, components);
   });
 
+  it('survives hostile nesting and __proto__ keys inside JSON-text parameters', () => {
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+    assert.deepEqual(metaErrorOf(() => parseCloudApiRequest({ ...base, type: 'contacts', contacts: deep })), [131009, 'Param contacts[0] must be an object.']);
+    const request = parseCloudApiRequest(JSON.parse(`{"messaging_product":"whatsapp","to":"1","text":{"body":"x","__proto__":{"polluted":true}}}`));
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.deepEqual('text' in request && request.text, { body: 'x' });
+  });
+
   it('validates a template header media object under the name the renderer gives it', () => {
     assert.deepEqual(parseMediaObject('image', { link: 'https://e.x/a.png', caption: null }, 'template header image'), { link: 'https://e.x/a.png' });
     assert.deepEqual(metaErrorOf(() => parseMediaObject('image', { link: 'nope' }, 'template header image')), [131009, "Param template header image['link'] is not a valid URI."]);

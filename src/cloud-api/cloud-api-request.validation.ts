@@ -81,14 +81,18 @@ function normalizeRequest(body: unknown): unknown {
   return request;
 }
 
+/** No schema reaches deeper; below this, values are kept as sent. */
+const PRUNE_DEPTH = 16;
+
 /** A copy without nulls and blank strings (Graph treats both as absent). */
-function prune(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(prune);
+function prune(v: unknown, depth = 0): unknown {
+  if (depth > PRUNE_DEPTH) return v;
+  if (Array.isArray(v)) return v.map((item) => prune(item, depth + 1));
   if (!isObject(v)) return v;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(v)) {
-    if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) continue;
-    out[key] = prune(value);
+    if (key === '__proto__' || value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) continue;
+    out[key] = prune(value, depth + 1);
   }
   return out;
 }
@@ -110,7 +114,7 @@ function metaErrorOf(errors: ErrorObject[], root: string): CloudApiError {
   if (!error) return new CloudApiError(100, 'Invalid parameter');
   const meta = (error.parentSchema ?? {}) as MetaAnnotations;
   const path = metaPath(root, error.instancePath ?? '');
-  const fill = (text: string) => text.replaceAll('{path}', path).replaceAll('{value}', String(error.data));
+  const fill = (text: string) => text.replaceAll('{path}', path).replace(/\{value\}/g, () => shown(error.data));
   const pick = <T>(v: T | Record<string, T> | undefined): T | undefined => (isObject(v) ? (v as Record<string, T>)[error.keyword] : v);
   if (error.keyword === 'required') {
     const property = (error.params as { missingProperty: string }).missingProperty;
@@ -132,11 +136,16 @@ function defaultMessage(error: ErrorObject, path: string): string {
     case 'enum':
     case 'const': {
       const allowed = (params.allowedValues as unknown[] | undefined) ?? [params.allowedValue];
-      return `Param ${path} must be one of {${allowed.map((v) => String(v).toUpperCase()).join(', ')}} - got "${String(error.data)}".`;
+      return `Param ${path} must be one of {${allowed.map((v) => String(v).toUpperCase()).join(', ')}} - got "${shown(error.data)}".`;
     }
     default:
       return `Param ${path} ${error.message ?? 'is not valid'}.`;
   }
+}
+
+/** A value as error texts quote it; objects and arrays by their kind (they can be nested without bound). */
+function shown(v: unknown): string {
+  return typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : String(v);
 }
 
 /** `/interactive/action/buttons/0` → `interactive['action']['buttons'][0]`, after `root`. */
