@@ -9,14 +9,11 @@ const oneButton = { buttons: [{ reply: { id: 'a', title: 'A' } }] };
 const list = (sections: unknown, extra: Record<string, unknown> = {}) => interactive({ type: 'list', action: { button: 'Pick', sections }, ...extra });
 
 /** What Meta answers for `fn`: its code and `error_data.details`. */
-export function metaErrorOf(fn: () => unknown): [number, string] {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof CloudApiError, String(err));
-    return [err.metaCode, err.message];
-  }
-  assert.fail('expected a CloudApiError');
+function metaErrorOf(fn: () => unknown): [number, string] {
+  let thrown: unknown;
+  assert.throws(fn, (err) => (thrown = err) instanceof CloudApiError);
+  const err = thrown as CloudApiError;
+  return [err.metaCode, err.message];
 }
 
 /** [body, Meta code, details]: Graph's 100 for the envelope, 131008 missing, 131009 invalid, 131051 undeliverable. */
