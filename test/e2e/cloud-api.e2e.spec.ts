@@ -79,6 +79,15 @@ describe('Cloud API facade (raw HTTP)', () => {
   /** A send to 16505551234, with messaging_product; `body` adds or overrides fields. */
   const send = (body: Record<string, unknown>, phoneId = main.id, version = 'v21.0') =>
     api(t).post(`${version ? `/${version}` : ''}/${phoneId}/messages`).send({ messaging_product: 'whatsapp', to: '16505551234', ...body });
+  /** The text the sandbox sent for `res` (a text message, or a message rendered as one). */
+  const sentText = async (res: { body: { messages: { id: string }[] } }) => {
+    const sent = await sentFor(res);
+    assert.ok(sent.content.kind === 'text', `sent a ${sent.content.kind}`);
+    return sent.content.text;
+  };
+  /** A template under /api/templates: global, or `sessionId`'s own. */
+  const defineTemplate = (name: string, language: string, components: object[], sessionId?: string) =>
+    api(t).post('/api/templates').send({ name, language, components, ...(sessionId ? { sessionId } : {}) }).expect(201);
   /** What the sandbox sent for a send the facade answered with `res`. */
   const sentFor = (res: { body: { messages: { id: string }[] } }, phoneId = main.id) => sentByWamid(t, phoneId, res.body.messages[0].id);
 
@@ -171,17 +180,10 @@ describe('Cloud API facade (raw HTTP)', () => {
   });
 
   it('renders templates defined under /api/templates, answers message_status accepted, and 132001 for unknown ones', async () => {
-    await api(t)
-      .post('/api/templates')
-      .send({
-        name: 'order_update',
-        language: 'en_US',
-        components: [
-          { type: 'BODY', text: 'Hi {{1}}, order {{2}} has shipped.' },
-          { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Stop promotions' }] },
-        ],
-      })
-      .expect(201);
+    await defineTemplate('order_update', 'en_US', [
+      { type: 'BODY', text: 'Hi {{1}}, order {{2}} has shipped.' },
+      { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Stop promotions' }] },
+    ]);
     const res = await send({
       type: 'template',
       template: {
@@ -195,9 +197,7 @@ describe('Cloud API facade (raw HTTP)', () => {
     }).expect(200);
     assert.deepEqual(Object.keys(res.body.messages[0]), ['id', 'message_status']);
     assert.equal(res.body.messages[0].message_status, 'accepted');
-    const sent = await sentFor(res);
-    assert.ok(sent.content.kind === 'text');
-    assert.equal(sent.content.text, 'Hi Alice, order #42 has shipped.\n\n1. Stop promotions');
+    assert.equal(await sentText(res), 'Hi Alice, order #42 has shipped.\n\n1. Stop promotions');
 
     const missing = await send({ type: 'template', template: { name: 'order_update', language: { code: 'de' } } }).expect(404);
     assert.deepEqual(missing.body, whatsappError(missing, 132001, 'Template name does not exist in the translation', 'template name (order_update) does not exist in de'));
@@ -206,15 +206,10 @@ describe('Cloud API facade (raw HTTP)', () => {
   });
 
   it("prefers a session's own translation of a template to the global one", async () => {
-    await api(t).post('/api/templates').send({ name: 'greeting', language: 'en', components: [{ type: 'BODY', text: 'Hello from everyone' }] }).expect(201);
-    await api(t)
-      .post('/api/templates')
-      .send({ name: 'greeting', language: 'en', sessionId: main.id, components: [{ type: 'BODY', text: 'Hello from this number' }] })
-      .expect(201);
+    await defineTemplate('greeting', 'en', [{ type: 'BODY', text: 'Hello from everyone' }]);
+    await defineTemplate('greeting', 'en', [{ type: 'BODY', text: 'Hello from this number' }], main.id);
     const res = await send({ type: 'template', template: { name: 'greeting', language: { code: 'en' } } }).expect(200);
-    const sent = await sentFor(res);
-    assert.ok(sent.content.kind === 'text');
-    assert.equal(sent.content.text, 'Hello from this number');
+    assert.equal(await sentText(res), 'Hello from this number');
   });
 
   it('marks an inbound message read (and types) with {"success": true}; an outbound id is refused', async () => {
