@@ -62,6 +62,8 @@ export class CloudApiRequestPipe implements PipeTransform<unknown, CloudApiReque
 
 // ------------------------------------------------------------------ normalizing
 
+const TYPE_NAMES: ReadonlySet<string> = new Set(MESSAGE_TYPES);
+
 /**
  * What Graph accepts beyond JSON Schema: object parameters sent as JSON text, nulls and blank
  * strings for absent values, a missing `type` meaning text. Template components are left as
@@ -71,8 +73,9 @@ function normalizeRequest(body: unknown): unknown {
   if (!isObject(body)) return body;
   const raw: Record<string, unknown> = { ...body };
   const type = raw.type === undefined || raw.type === null ? 'text' : raw.type;
-  for (const key of ['context', 'typing_indicator', ...(typeof type === 'string' && (MESSAGE_TYPES as readonly string[]).includes(type) ? [type] : [])]) {
-    raw[key] = graphJson(raw[key]);
+  const typed = typeof type === 'string' && TYPE_NAMES.has(type) ? type : undefined;
+  for (const key of ['context', 'typing_indicator', typed]) {
+    if (key !== undefined && raw[key] !== undefined) raw[key] = graphJson(raw[key]);
   }
   const components = isObject(raw.template) ? raw.template.components : undefined;
   const request = prune(raw) as Record<string, unknown>;
@@ -81,6 +84,7 @@ function normalizeRequest(body: unknown): unknown {
   return request;
 }
 
+const NOT_BLANK = /\S/;
 /** No schema reaches deeper; below this, values are kept as sent. */
 const PRUNE_DEPTH = 16;
 
@@ -90,8 +94,9 @@ function prune(v: unknown, depth = 0): unknown {
   if (Array.isArray(v)) return v.map((item) => prune(item, depth + 1));
   if (!isObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(v)) {
-    if (key === '__proto__' || value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) continue;
+  for (const key of Object.keys(v)) {
+    const value = v[key];
+    if (key === '__proto__' || value === null || value === undefined || (typeof value === 'string' && !NOT_BLANK.test(value))) continue;
     out[key] = prune(value, depth + 1);
   }
   return out;
