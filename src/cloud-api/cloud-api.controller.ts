@@ -24,6 +24,8 @@ import { CLOUD_API_PREFIX, cloudApiVersion } from './cloud-api-routing';
 import { CloudApiMediaService } from './cloud-api-media.service';
 import { CloudApiPhoneNumbersService } from './cloud-api-phone-numbers.service';
 import { CloudApiService } from './cloud-api.service';
+import { CloudApiRequestPipe } from './cloud-api-request.validation';
+import type { CloudApiRequest } from './dto/cloud-api-request.schema';
 import {
   CloudApiErrorDto,
   CloudApiSendMessageDto,
@@ -80,7 +82,7 @@ export class CloudApiController {
   async send(
     @CurrentPrincipal() principal: Principal,
     @Param('phoneNumberId') phoneNumberId: string,
-    @Body() body: unknown,
+    @Body(CloudApiRequestPipe) body: CloudApiRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
   ): Promise<object> {
     return this.cloud.handle(principal, phoneNumberId, body, idempotencyKey);

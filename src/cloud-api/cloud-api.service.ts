@@ -13,11 +13,13 @@ import { SessionRegistry } from '../sessions/session-registry';
 import { TemplatesService } from '../templates/templates.service';
 import { EngineSendError, type MessageRef } from '../whatsapp/engine/outgoing-message';
 import { CloudApiError, graphInvalidParam, invalidParam } from './cloud-api.errors';
-import { planRequest, type PlannedContent, type PlannedMedia } from './cloud-api.mapper';
+import { planRequest } from './cloud-api.mapper';
 import { CloudApiMediaService } from './cloud-api-media.service';
 import { CloudApiPhoneNumbersService } from './cloud-api-phone-numbers.service';
 import { CloudApiSendMemory } from './cloud-api-send-memory';
+import type { CloudApiRequest } from './dto/cloud-api-request.schema';
 import { CloudApiMessageEntity, type ReplyOptions } from './entities/cloud-api-message.entity';
+import type { PlannedContent, PlannedMedia } from './planned-content';
 import { SendRateLimiter } from './send-rate-limiter';
 import { renderTemplate } from './template-renderer';
 import { decodeWamid, encodeWamid, toMessageRef } from './wamid';
@@ -54,7 +56,7 @@ export class CloudApiService {
    * Sends (queues) a message or marks one read.
    * @throws CloudApiError (Meta codes), GraphObjectNotFoundError, and the native path's AppErrors
    */
-  async handle(principal: Principal, phoneNumberId: string, body: unknown, idempotencyKey?: string): Promise<CloudApiSendResponse | { success: true }> {
+  async handle(principal: Principal, phoneNumberId: string, body: CloudApiRequest, idempotencyKey?: string): Promise<CloudApiSendResponse | { success: true }> {
     const plan = planRequest(body);
     const session = await this.numbers.resolve(principal, phoneNumberId);
     if (plan.kind === 'read') {

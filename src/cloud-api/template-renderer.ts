@@ -1,8 +1,11 @@
 import type { MessageTemplateEntity, TemplateComponent } from '../templates/entities/message-template.entity';
 import { fill, placeholders } from '../templates/template-definition';
 import { CloudApiError, invalidParam } from './cloud-api.errors';
-import { composeText, isObject, mediaObject, str, type PlannedContent, type PlannedMedia } from './cloud-api.mapper';
-import type { ReplyOption, ReplyOptions } from './entities/cloud-api-message.entity';
+import { parseMediaObject } from './cloud-api-request.validation';
+import type { CloudApiMediaType } from './dto/cloud-api-request.schema';
+import { isObject, str } from './graph-values';
+import { composeText, plannedMedia, rendered, type PlannedMedia, type RenderedContent } from './planned-content';
+import type { ReplyOption } from './entities/cloud-api-message.entity';
 
 const countMismatch = (details: string) => new CloudApiError(132000, details);
 const formatMismatch = (details: string) => new CloudApiError(132012, details);
@@ -22,7 +25,7 @@ interface SendComponent {
  * webhooks when the contact answers), URL, phone and copy-code buttons become labelled lines.
  * @throws CloudApiError 132000 (parameter count), 132012 (parameter format), 132015/132016 (paused/disabled)
  */
-export function renderTemplate(template: MessageTemplateEntity, requested: unknown[]): Extract<PlannedContent, { type: 'rendered' }> {
+export function renderTemplate(template: MessageTemplateEntity, requested: unknown[]): RenderedContent {
   if (template.status === 'PAUSED') throw new CloudApiError(132015, `Template ${template.name} is paused.`);
   if (template.status === 'DISABLED') throw new CloudApiError(132016, `Template ${template.name} is disabled.`);
   const sent = requested.map(toSendComponent);
@@ -46,10 +49,10 @@ export function renderTemplate(template: MessageTemplateEntity, requested: unkno
       const l = p.location;
       headerText = [str(l.name), str(l.address), `https://maps.google.com/?q=${Number(l.latitude)},${Number(l.longitude)}`].filter(Boolean).join('\n');
     } else {
-      const kind = format.toLowerCase();
+      const kind = format.toLowerCase() as CloudApiMediaType;
       const p = single('header', headerParams);
       if (p.type !== kind) throw formatMismatch(`header: expected a ${kind} parameter, got ${String(p.type)}`);
-      headerMedia = mediaObject(kind, p[kind], `template header ${kind}`);
+      headerMedia = plannedMedia(kind, parseMediaObject(kind, p[kind], `template header ${kind}`));
     }
   } else if (headerParams.length) {
     throw countMismatch(`header: number of parameters (${headerParams.length}) does not match the expected number of params (0)`);
@@ -95,9 +98,7 @@ export function renderTemplate(template: MessageTemplateEntity, requested: unkno
   });
 
   const text = composeText({ header: headerText, body: bodyText, footer, options: lines });
-  const replyOptions: ReplyOptions | undefined = options.length ? { kind: 'template', options } : undefined;
-  if (headerMedia) return { type: 'rendered', text, media: { ...headerMedia, caption: text }, replyOptions };
-  return { type: 'rendered', text, replyOptions };
+  return rendered(text, headerMedia, options.length ? { kind: 'template', options } : undefined);
 }
 
 function toSendComponent(c: unknown, i: number): SendComponent {

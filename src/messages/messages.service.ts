@@ -23,6 +23,7 @@ import { MessageStatus, RESENDABLE } from './message-status';
 import { toMessageDto } from './message.mapper';
 import { MessagesRepository, type MessageFlowFigures } from './messages.repository';
 import { toRecipient, type Recipient } from './recipient';
+import { buildVcard, isVcardText, splitVcards, vcardFormattedName } from './vcard';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
 
 export type { MessageFlowFigures };
@@ -331,26 +332,22 @@ export class MessagesService {
 
   private contactCard(dto: SendMessageDto): MessageContent['contact'] {
     if (dto.vcard) {
-      if (!/^BEGIN:VCARD[\s\S]*END:VCARD\s*$/i.test(dto.vcard.trim())) throw missing('vcard', 'vcard must be a complete vCard (BEGIN:VCARD … END:VCARD)');
-      const name = /^FN:(.*)$/im.exec(dto.vcard)?.[1]?.trim() ?? 'Contact';
+      if (!isVcardText(dto.vcard)) throw missing('vcard', 'vcard must be a complete vCard (BEGIN:VCARD … END:VCARD)');
       // Several concatenated cards are sent as one contacts-array message (Cloud API `contacts`).
-      const vcards = dto.vcard.trim().split(/(?<=END:VCARD)\s*(?=BEGIN:VCARD)/i);
-      return { displayName: vcards.length > 1 ? `${vcards.length} contacts` : name, vcards };
+      const vcards = splitVcards(dto.vcard);
+      return { displayName: vcards.length > 1 ? `${vcards.length} contacts` : (vcardFormattedName(dto.vcard) ?? 'Contact'), vcards };
     }
     if (!dto.contact) throw missing('contact', 'a contact message needs contact {name, phone} or vcard');
     const phone = this.recipient(dto.contact.phone, 'contact.phone').phoneNumber;
     if (!phone) throw missing('contact.phone', 'contact.phone must be a phone number');
-    const esc = (v: string) => v.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
-    const lines = [
-      'BEGIN:VCARD',
-      'VERSION:3.0',
-      `FN:${esc(dto.contact.name)}`,
-      ...(dto.contact.organization ? [`ORG:${esc(dto.contact.organization)}`] : []),
-      ...(dto.contact.email ? [`EMAIL:${esc(dto.contact.email)}`] : []),
-      `TEL;type=CELL;type=VOICE;waid=${phone}:+${phone}`,
-      'END:VCARD',
-    ];
-    return { displayName: dto.contact.name, vcards: [lines.join('\n')] };
+    const { name, organization, email } = dto.contact;
+    const vcard = buildVcard({
+      formattedName: name,
+      org: organization ? { company: organization } : undefined,
+      phones: [{ number: `+${phone}`, waId: phone, types: ['CELL', 'VOICE'] }],
+      emails: email ? [{ address: email }] : [],
+    });
+    return { displayName: name, vcards: [vcard] };
   }
 
   private async messageRef(sessionId: string, ref: string, field: string): Promise<MessageRef> {

@@ -39,6 +39,7 @@ import {
 } from 'whatsapp-api-js/messages';
 import sharp from 'sharp';
 import { decodeWamid, encodeWamid } from '../../src/cloud-api/wamid';
+import type { OutgoingMessage } from '../../src/whatsapp/engine/outgoing-message';
 import { api } from '../support/http';
 import { linkedSandboxSession, receiveText, sandboxOf, sentByWamid } from '../support/cloud-api';
 import { mediaFixtures, serveFiles, type FileServer, type MediaFixtures } from '../support/media-fixtures';
@@ -92,19 +93,22 @@ describe('Cloud API facade with whatsapp-api-js', () => {
   });
 
   it('sends image, video, audio, voice, document and sticker by link', async () => {
-    const image = await sendAndGet(new Image(`${files.url}/photo.png`, false, 'A photo'));
-    assert.ok(image.sent.content.kind === 'image' && image.sent.content.caption === 'A photo');
-    const video = await sendAndGet(new Video(`${files.url}/clip.mp4`, false, 'A clip'));
-    assert.equal(video.sent.content.kind, 'video');
-    const audio = await sendAndGet(new Audio(`${files.url}/tone.mp3`));
-    assert.equal(audio.sent.content.kind, 'audio');
-    const voice = await sendAndGet(new Audio(`${files.url}/tone.mp3`, false, true));
-    assert.ok(voice.sent.content.kind === 'voice');
-    assert.equal(voice.sent.content.media.mimetype, 'audio/ogg; codecs=opus');
-    const doc = await sendAndGet(new Document(`${files.url}/doc.pdf`, false, 'Invoice', 'invoice-42.pdf'));
-    assert.ok(doc.sent.content.kind === 'document' && doc.sent.content.fileName === 'invoice-42.pdf');
-    const sticker = await sendAndGet(new Sticker(`${files.url}/photo.png`));
-    assert.equal(sticker.sent.content.kind, 'sticker');
+    const byLink = [
+      ['image', new Image(`${files.url}/photo.png`, false, 'A photo')],
+      ['video', new Video(`${files.url}/clip.mp4`, false, 'A clip')],
+      ['audio', new Audio(`${files.url}/tone.mp3`)],
+      ['voice', new Audio(`${files.url}/tone.mp3`, false, true)],
+      ['document', new Document(`${files.url}/doc.pdf`, false, 'Invoice', 'invoice-42.pdf')],
+      ['sticker', new Sticker(`${files.url}/photo.png`)],
+    ] as const;
+    const sent: Record<string, OutgoingMessage['content']> = {};
+    for (const [kind, message] of byLink) {
+      sent[kind] = (await sendAndGet(message)).sent.content;
+      assert.equal(sent[kind].kind, kind);
+    }
+    assert.ok(sent.image.kind === 'image' && sent.image.caption === 'A photo');
+    assert.ok(sent.voice.kind === 'voice' && sent.voice.media.mimetype === 'audio/ogg; codecs=opus');
+    assert.ok(sent.document.kind === 'document' && sent.document.fileName === 'invoice-42.pdf');
   });
 
   it('uploads media, sends it by id, retrieves, downloads and deletes it', async () => {
@@ -160,20 +164,16 @@ describe('Cloud API facade with whatsapp-api-js', () => {
   });
 
   it('delivers interactive buttons, lists, CTA links and location requests as text; refuses flows', async () => {
-    const buttons = await sendAndGet(new Interactive(new ActionButtons(new Button('b1', 'Yes'), new Button('b2', 'No')), new Body('Pick one'), new Header('Question'), new Footer('Thanks')));
-    assert.ok(buttons.sent.content.kind === 'text');
-    assert.equal(buttons.sent.content.text, '*Question*\nPick one\n\n_Thanks_\n\n1. Yes\n2. No');
-
-    const list = await sendAndGet(new Interactive(new ActionList('Menu', new ListSection('Drinks', new Row('r1', 'Coffee', 'Hot'), new Row('r2', 'Tea'))), new Body('What would you like?')));
-    assert.ok(list.sent.content.kind === 'text');
-    assert.equal(list.sent.content.text, 'What would you like?\n\n*Menu*\n_Drinks_\n1. Coffee — Hot\n2. Tea');
-
-    const cta = await sendAndGet(new Interactive(new ActionCTA('Open', 'https://example.com/x'), new Body('Go'), new Header('Parcel')));
-    assert.ok(cta.sent.content.kind === 'text');
-    assert.equal(cta.sent.content.text, '*Parcel*\nGo\n\nOpen: https://example.com/x');
-
-    const where = await sendAndGet(new Interactive(new ActionLocation(), new Body('Where should we deliver?')));
-    assert.ok(where.sent.content.kind === 'text' && where.sent.content.text === 'Where should we deliver?');
+    const rendered: [Interactive, string][] = [
+      [new Interactive(new ActionButtons(new Button('b1', 'Yes'), new Button('b2', 'No')), new Body('Pick one'), new Header('Question'), new Footer('Thanks')), '*Question*\nPick one\n\n_Thanks_\n\n1. Yes\n2. No'],
+      [new Interactive(new ActionList('Menu', new ListSection('Drinks', new Row('r1', 'Coffee', 'Hot'), new Row('r2', 'Tea'))), new Body('What would you like?')), 'What would you like?\n\n*Menu*\n_Drinks_\n1. Coffee — Hot\n2. Tea'],
+      [new Interactive(new ActionCTA('Open', 'https://example.com/x'), new Body('Go'), new Header('Parcel')), '*Parcel*\nGo\n\nOpen: https://example.com/x'],
+      [new Interactive(new ActionLocation(), new Body('Where should we deliver?')), 'Where should we deliver?'],
+    ];
+    for (const [message, text] of rendered) {
+      const { sent } = await sendAndGet(message);
+      assert.deepEqual(sent.content, { kind: 'text', text, mentions: undefined });
+    }
 
     const flow = (await wa.sendMessage(phoneId, TO, new Interactive(new ActionFlow({ flow_message_version: '3', flow_token: 't', flow_id: '1', flow_cta: 'Go', flow_action: 'navigate', flow_action_payload: { screen: 'START' } } as never), new Body('Flow')))) as unknown as { error: { code: number } };
     assert.equal(flow.error.code, 131051);

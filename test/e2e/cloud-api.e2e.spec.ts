@@ -9,6 +9,30 @@ import { linkedSandboxSession, receiveText, sandboxOf, sentByWamid } from '../su
 import { mediaFixtures, serveFiles, type FileServer, type MediaFixtures } from '../support/media-fixtures';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 
+/** Graph's envelope without `error_data` (auth, paths), traced by our request id. */
+const graphError = (res: { headers: Record<string, string> }, code: number, message: string) => ({
+  error: { message, type: 'OAuthException', code, fbtrace_id: res.headers['x-request-id'] },
+});
+/** Meta's envelope of a WhatsApp error: `(#code) title`, the details in `error_data`. */
+const whatsappError = (res: { headers: Record<string, string> }, code: number, title: string, details: string) => ({
+  error: { message: `(#${code}) ${title}`, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details }, fbtrace_id: res.headers['x-request-id'] },
+});
+
+/** Bodies the facade refuses before any lookup: [what, body, Meta code, title, details] (every rule is in the validation unit spec). */
+const REFUSED: [string, Record<string, unknown>, number, string, string][] = [
+  ['no messaging_product', { messaging_product: undefined, text: { body: 'x' } }, 100, 'Invalid parameter', 'The parameter messaging_product is required.'],
+  ['a text without body', { type: 'text', text: { preview_url: true } }, 131008, 'Required parameter is missing', "The parameter text['body'] is required."],
+  ['media by id and link', { type: 'image', image: { id: '1037543291543636', link: 'https://e.x/a.png' } }, 131009, 'Parameter value is not valid', 'Param image must have either id or link, not both.'],
+  ['an order', { type: 'order', order: {} }, 131051, 'Unsupported message type', 'Message type order is not supported.'],
+  [
+    'four reply buttons',
+    { type: 'interactive', interactive: { type: 'button', body: { text: 'x' }, action: { buttons: [1, 2, 3, 4].map((i) => ({ type: 'reply', reply: { id: `b${i}`, title: `B${i}` } })) } } },
+    131009,
+    'Parameter value is not valid',
+    'Invalid buttons count. Min allowed buttons: 1, Max allowed buttons: 3',
+  ],
+];
+
 const filterCalls = { cloud: 0, native: 0 };
 for (const [Filter, key] of [[CloudApiExceptionFilter, 'cloud'], [NativeExceptionFilter, 'native']] as const) {
   const original = Filter.prototype.catch;
@@ -50,8 +74,22 @@ describe('Cloud API facade (raw HTTP)', () => {
     await files?.close();
   });
 
+  /** A body exactly as given, to `/v21.0/{phone}/messages`. */
+  const post = (body: object, token?: string | null, phoneId = main.id) => api(t, token).post(`/v21.0/${phoneId}/messages`).send(body);
+  /** A send to 16505551234, with messaging_product; `body` adds or overrides fields. */
   const send = (body: Record<string, unknown>, phoneId = main.id, version = 'v21.0') =>
     api(t).post(`${version ? `/${version}` : ''}/${phoneId}/messages`).send({ messaging_product: 'whatsapp', to: '16505551234', ...body });
+  /** The text the sandbox sent for `res` (a text message, or a message rendered as one). */
+  const sentText = async (res: { body: { messages: { id: string }[] } }) => {
+    const sent = await sentFor(res);
+    assert.ok(sent.content.kind === 'text', `sent a ${sent.content.kind}`);
+    return sent.content.text;
+  };
+  /** A template under /api/templates: global, or `sessionId`'s own. */
+  const defineTemplate = (name: string, language: string, components: object[], sessionId?: string) =>
+    api(t).post('/api/templates').send({ name, language, components, ...(sessionId ? { sessionId } : {}) }).expect(201);
+  /** What the sandbox sent for a send the facade answered with `res`. */
+  const sentFor = (res: { body: { messages: { id: string }[] } }, phoneId = main.id) => sentByWamid(t, phoneId, res.body.messages[0].id);
 
   // ---------------------------------------------------------------- sending
 
@@ -72,7 +110,7 @@ describe('Cloud API facade (raw HTTP)', () => {
   it('accepts any version prefix, none, and the session id, mobile number or mobid as phone number id', async () => {
     for (const [version, phoneId] of [['v19.0', main.id], ['', main.id], ['v24.0', MAIN_PHONE], ['v21.0', `+${MAIN_PHONE}`], ['v21.0', main.mobid]]) {
       const res = await send({ text: { body: `via ${version || 'none'} ${phoneId}` } }, encodeURIComponent(phoneId), version).expect(200);
-      await sentByWamid(t, main.id, res.body.messages[0].id);
+      await sentFor(res);
     }
   });
 
@@ -84,19 +122,19 @@ describe('Cloud API facade (raw HTTP)', () => {
 
   it('sends media by link and by uploaded id, location, contacts, replies and reactions through the native queue', async () => {
     const image = await send({ type: 'image', image: { link: `${files.url}/photo.png`, caption: 'cap' } }).expect(200);
-    const img = await sentByWamid(t, main.id, image.body.messages[0].id);
+    const img = await sentFor(image);
     assert.equal(img.content.kind, 'image');
     assert.equal(img.content.kind === 'image' && img.content.caption, 'cap');
 
     const upload = await api(t).post(`/v21.0/${main.id}/media`).field('messaging_product', 'whatsapp').field('type', 'application/pdf').attach('file', fx.pdf, { filename: 'invoice.pdf', contentType: 'application/pdf' }).expect(200);
     const doc = await send({ type: 'document', document: { id: upload.body.id, caption: 'Your invoice', filename: 'inv-42.pdf' } }).expect(200);
-    const d = await sentByWamid(t, main.id, doc.body.messages[0].id);
+    const d = await sentFor(doc);
     assert.ok(d.content.kind === 'document');
     assert.equal(d.content.fileName, 'inv-42.pdf');
     assert.equal(d.content.caption, 'Your invoice');
 
     const loc = await send({ type: 'location', location: { latitude: '37.44216', longitude: -122.16126, name: 'Philz Coffee', address: '101 Forest Ave' } }).expect(200);
-    assert.deepEqual((await sentByWamid(t, main.id, loc.body.messages[0].id)).content, { kind: 'location', latitude: 37.44216, longitude: -122.16126, name: 'Philz Coffee', address: '101 Forest Ave' });
+    assert.deepEqual((await sentFor(loc)).content, { kind: 'location', latitude: 37.44216, longitude: -122.16126, name: 'Philz Coffee', address: '101 Forest Ave' });
 
     const contacts = await send({
       type: 'contacts',
@@ -105,18 +143,18 @@ describe('Cloud API facade (raw HTTP)', () => {
         { name: { formatted_name: 'Jane Roe' }, phones: [{ phone: '+44 7700 900123' }] },
       ],
     }).expect(200);
-    const c = await sentByWamid(t, main.id, contacts.body.messages[0].id);
+    const c = await sentFor(contacts);
     assert.ok(c.content.kind === 'contacts');
     assert.equal(c.content.vcards.length, 2);
     assert.match(c.content.vcards[0], /FN:John Smith\nTEL;type=WORK;waid=16505551234:\+1 650-555-1234/);
 
     const first = await send({ text: { body: 'original' } }).expect(200);
-    await sentByWamid(t, main.id, first.body.messages[0].id);
+    await sentFor(first);
     const reply = await send({ context: { message_id: first.body.messages[0].id }, text: { body: 'a reply' } }).expect(200);
-    const r = await sentByWamid(t, main.id, reply.body.messages[0].id);
+    const r = await sentFor(reply);
     assert.equal(r.quoted?.id, decodeWamid(first.body.messages[0].id)!.id);
     const reaction = await send({ type: 'reaction', reaction: { message_id: first.body.messages[0].id, emoji: '👍' } }).expect(200);
-    const re = await sentByWamid(t, main.id, reaction.body.messages[0].id);
+    const re = await sentFor(reaction);
     assert.ok(re.content.kind === 'reaction');
     assert.equal(re.content.emoji, '👍');
     assert.equal(re.content.target.id, decodeWamid(first.body.messages[0].id)!.id);
@@ -134,7 +172,7 @@ describe('Cloud API facade (raw HTTP)', () => {
         action: { buttons: [{ type: 'reply', reply: { id: 'confirm', title: 'Confirm' } }, { type: 'reply', reply: { id: 'cancel', title: 'Cancel' } }] },
       },
     }).expect(200);
-    const sent = await sentByWamid(t, main.id, res.body.messages[0].id);
+    const sent = await sentFor(res);
     assert.deepEqual(sent.content, { kind: 'text', text: '*Order #42*\nConfirm your order?\n\n_Reply below_\n\n1. Confirm\n2. Cancel', mentions: undefined });
     const [row] = await t.dataSource.query(`SELECT biz_opaque_callback_data, reply_options FROM cloud_api_message WHERE wa_message_id = $1`, [sent.id]);
     assert.equal(row.biz_opaque_callback_data, 'order-42');
@@ -142,17 +180,10 @@ describe('Cloud API facade (raw HTTP)', () => {
   });
 
   it('renders templates defined under /api/templates, answers message_status accepted, and 132001 for unknown ones', async () => {
-    await api(t)
-      .post('/api/templates')
-      .send({
-        name: 'order_update',
-        language: 'en_US',
-        components: [
-          { type: 'BODY', text: 'Hi {{1}}, order {{2}} has shipped.' },
-          { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Stop promotions' }] },
-        ],
-      })
-      .expect(201);
+    await defineTemplate('order_update', 'en_US', [
+      { type: 'BODY', text: 'Hi {{1}}, order {{2}} has shipped.' },
+      { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Stop promotions' }] },
+    ]);
     const res = await send({
       type: 'template',
       template: {
@@ -166,34 +197,19 @@ describe('Cloud API facade (raw HTTP)', () => {
     }).expect(200);
     assert.deepEqual(Object.keys(res.body.messages[0]), ['id', 'message_status']);
     assert.equal(res.body.messages[0].message_status, 'accepted');
-    const sent = await sentByWamid(t, main.id, res.body.messages[0].id);
-    assert.ok(sent.content.kind === 'text');
-    assert.equal(sent.content.text, 'Hi Alice, order #42 has shipped.\n\n1. Stop promotions');
+    assert.equal(await sentText(res), 'Hi Alice, order #42 has shipped.\n\n1. Stop promotions');
 
     const missing = await send({ type: 'template', template: { name: 'order_update', language: { code: 'de' } } }).expect(404);
-    assert.deepEqual(missing.body, {
-      error: {
-        message: '(#132001) Template name does not exist in the translation',
-        type: 'OAuthException',
-        code: 132001,
-        error_data: { messaging_product: 'whatsapp', details: 'template name (order_update) does not exist in de' },
-        fbtrace_id: missing.headers['x-request-id'],
-      },
-    });
+    assert.deepEqual(missing.body, whatsappError(missing, 132001, 'Template name does not exist in the translation', 'template name (order_update) does not exist in de'));
     const count = await send({ type: 'template', template: { name: 'order_update', language: { code: 'en_US' }, components: [] } }).expect(400);
     assert.equal(count.body.error.code, 132000);
   });
 
   it("prefers a session's own translation of a template to the global one", async () => {
-    await api(t).post('/api/templates').send({ name: 'greeting', language: 'en', components: [{ type: 'BODY', text: 'Hello from everyone' }] }).expect(201);
-    await api(t)
-      .post('/api/templates')
-      .send({ name: 'greeting', language: 'en', sessionId: main.id, components: [{ type: 'BODY', text: 'Hello from this number' }] })
-      .expect(201);
+    await defineTemplate('greeting', 'en', [{ type: 'BODY', text: 'Hello from everyone' }]);
+    await defineTemplate('greeting', 'en', [{ type: 'BODY', text: 'Hello from this number' }], main.id);
     const res = await send({ type: 'template', template: { name: 'greeting', language: { code: 'en' } } }).expect(200);
-    const sent = await sentByWamid(t, main.id, res.body.messages[0].id);
-    assert.ok(sent.content.kind === 'text');
-    assert.equal(sent.content.text, 'Hello from this number');
+    assert.equal(await sentText(res), 'Hello from this number');
   });
 
   it('marks an inbound message read (and types) with {"success": true}; an outbound id is refused', async () => {
@@ -206,51 +222,38 @@ describe('Cloud API facade (raw HTTP)', () => {
       presence.push(args);
       return original(...args);
     };
-    const res = await api(t).post(`/v21.0/${main.id}/messages`).send({ message_id: wamid, messaging_product: 'whatsapp', status: 'read', typing_indicator: { type: 'text' } }).expect(200);
+    const res = await post({ message_id: wamid, messaging_product: 'whatsapp', status: 'read', typing_indicator: { type: 'text' } }).expect(200);
     assert.deepEqual(res.body, { success: true });
     assert.ok(engine.readMarks().some((m) => m.id === inbound.waMessageId && m.chatJid === inbound.chatJid && !m.fromMe));
     assert.deepEqual(presence, [[inbound.chatJid, 'composing']]);
 
     const out = await send({ text: { body: 'mine' } }).expect(200);
-    const refused = await api(t).post(`/v21.0/${main.id}/messages`).send({ messaging_product: 'whatsapp', status: 'read', message_id: out.body.messages[0].id }).expect(400);
+    const refused = await post({ messaging_product: 'whatsapp', status: 'read', message_id: out.body.messages[0].id }).expect(400);
     assert.equal(refused.body.error.code, 100);
   });
 
   // ---------------------------------------------------------------- errors
 
-  it("pins Meta's error bodies: no token (104), bad token (190), missing parameters (100, 131008)", async () => {
-    const none = await api(t, null).post(`/v21.0/${main.id}/messages`).send({ messaging_product: 'whatsapp', to: '1', text: { body: 'x' } }).expect(400);
-    assert.deepEqual(none.body, { error: { message: 'An access token is required to request this resource.', type: 'OAuthException', code: 104, fbtrace_id: none.headers['x-request-id'] } });
-    const bad = await api(t, 'not-a-token').post(`/v21.0/${main.id}/messages`).send({}).expect(401);
-    assert.deepEqual(bad.body, { error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190, fbtrace_id: bad.headers['x-request-id'] } });
+  it("pins Meta's error bodies: no token (104), bad token (190), bad recipients (131009, 131021)", async () => {
+    const none = await post({ messaging_product: 'whatsapp', to: '1', text: { body: 'x' } }, null).expect(400);
+    assert.deepEqual(none.body, graphError(none, 104, 'An access token is required to request this resource.'));
+    const bad = await post({}, 'not-a-token').expect(401);
+    assert.deepEqual(bad.body, graphError(bad, 190, 'Invalid OAuth access token - Cannot parse access token'));
     assert.equal(bad.headers['www-authenticate'], 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"');
     assert.equal(bad.headers['x-fb-trace-id'], bad.headers['x-request-id']);
 
-    const product = await send({ messaging_product: undefined, text: { body: 'x' } }).expect(400);
-    assert.deepEqual(product.body, {
-      error: {
-        message: '(#100) Invalid parameter',
-        type: 'OAuthException',
-        code: 100,
-        error_data: { messaging_product: 'whatsapp', details: 'The parameter messaging_product is required.' },
-        fbtrace_id: product.headers['x-request-id'],
-      },
-    });
-    const body = await send({ type: 'text', text: { preview_url: true } }).expect(400);
-    assert.deepEqual(body.body, {
-      error: {
-        message: '(#131008) Required parameter is missing',
-        type: 'OAuthException',
-        code: 131008,
-        error_data: { messaging_product: 'whatsapp', details: "The parameter text['body'] is required." },
-        fbtrace_id: body.headers['x-request-id'],
-      },
-    });
     const to = await send({ to: 'not a number', text: { body: 'x' } }).expect(400);
     assert.equal(to.body.error.code, 131009);
     const self = await send({ to: MAIN_PHONE, text: { body: 'x' } }).expect(400);
     assert.equal(self.body.error.code, 131021);
   });
+
+  for (const [what, body, code, title, details] of REFUSED) {
+    it(`refuses ${what} with ${code} in Meta's envelope`, async () => {
+      const res = await send(body).expect(400);
+      assert.deepEqual(res.body, whatsappError(res, code, title, details));
+    });
+  }
 
   it('renders errors raised before routing in Meta\'s envelope: malformed JSON and oversize bodies', async () => {
     const broken = await api(t).post(`/v21.0/${main.id}/messages`).set('Content-Type', 'application/json').send('{"messaging_product": "whatsapp", "to":').expect(400);
@@ -259,7 +262,7 @@ describe('Cloud API facade (raw HTTP)', () => {
     assert.equal(broken.body.error.fbtrace_id, broken.headers['x-request-id']);
     assert.ok(broken.body.error.fbtrace_id);
     assert.equal(broken.body.success, undefined);
-    const big = await api(t).post(`/v21.0/${main.id}/messages`).send({ messaging_product: 'whatsapp', to: '1', text: { body: 'x'.repeat(100_000) } }).expect(400);
+    const big = await post({ messaging_product: 'whatsapp', to: '1', text: { body: 'x'.repeat(100_000) } }).expect(400);
     assert.equal(big.body.error.code, 100);
     assert.match(big.body.error.error_data.details, /too large/);
     // The native API keeps its own envelope for the same failure.
@@ -273,13 +276,13 @@ describe('Cloud API facade (raw HTTP)', () => {
     assert.equal(unknown.body.error.error_subcode, 33);
     assert.match(unknown.body.error.message, /^Unsupported post request\. Object with ID 'nope_123' does not exist/);
     const path = await api(t).get(`/v21.0/${main.id}/unknown_edge`).expect(400);
-    assert.deepEqual(path.body, { error: { message: `Unknown path components: /${main.id}/unknown_edge`, type: 'OAuthException', code: 2500, fbtrace_id: path.headers['x-request-id'] } });
+    assert.deepEqual(path.body, graphError(path, 2500, `Unknown path components: /${main.id}/unknown_edge`));
 
     const other = await linkedSandboxSession(t, '15550100002');
     const { body: tok } = await api(t).post('/api/auth/tokens').send({ name: 'system user', sessionId: other.id }).expect(201);
     const bound = tok.token as string;
-    await api(t, bound).post(`/v21.0/${other.id}/messages`).send({ messaging_product: 'whatsapp', to: '16505551234', text: { body: 'ok' } }).expect(200);
-    const denied = await api(t, bound).post(`/v21.0/${main.id}/messages`).send({ messaging_product: 'whatsapp', to: '16505551234', text: { body: 'no' } }).expect(400);
+    await post({ messaging_product: 'whatsapp', to: '16505551234', text: { body: 'ok' } }, bound, other.id).expect(200);
+    const denied = await post({ messaging_product: 'whatsapp', to: '16505551234', text: { body: 'no' } }, bound).expect(400);
     assert.equal(denied.body.error.error_subcode, 33);
     const list = await api(t, bound).get('/v21.0/any-waba/phone_numbers').expect(200);
     assert.deepEqual(list.body.data.map((n: { id: string }) => n.id), [other.id]);

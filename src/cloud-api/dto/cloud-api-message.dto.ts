@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MESSAGE_TYPES } from './cloud-api-request.schema';
 
 /**
- * Meta's shapes, in Meta's snake_case. Request bodies are validated by `cloud-api.mapper.ts`
- * with Meta's error codes rather than by the global ValidationPipe (which would reject the
- * unknown keys and nulls real SDKs send); these classes document them in Swagger.
+ * Meta's shapes, in Meta's snake_case, for Swagger. Request bodies are validated against the
+ * JSON Schemas of `cloud-api-request.schema.ts` (by `CloudApiRequestPipe`, with Meta's error
+ * codes) rather than by the global ValidationPipe, which would reject the unknown keys and
+ * nulls real SDKs send.
  */
 export class CloudApiMediaObjectDto {
   @ApiPropertyOptional({ example: '1037543291543636', description: 'An id from POST /{phone-number-id}/media' }) id?: string;
@@ -16,10 +18,7 @@ export class CloudApiSendMessageDto {
   @ApiProperty({ example: 'whatsapp', enum: ['whatsapp'] }) messaging_product: 'whatsapp';
   @ApiPropertyOptional({ example: 'individual', enum: ['individual', 'group'] }) recipient_type?: string;
   @ApiProperty({ example: '16505551234', description: 'Phone number (any format, with country code), a group id, or a JID' }) to: string;
-  @ApiPropertyOptional({
-    example: 'text',
-    enum: ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'reaction', 'template'],
-  })
+  @ApiPropertyOptional({ example: 'text', enum: MESSAGE_TYPES, description: 'Names the object that carries the message (default text)' })
   type?: string;
   @ApiPropertyOptional({ example: { message_id: 'wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA' } }) context?: { message_id: string };
   @ApiPropertyOptional({ example: 'order-42', description: 'Echoed in the status webhooks of this message' }) biz_opaque_callback_data?: string;
@@ -72,13 +71,4 @@ export class CloudApiErrorBodyDto {
 
 export class CloudApiErrorDto {
   @ApiProperty({ type: CloudApiErrorBodyDto }) error: CloudApiErrorBodyDto;
-}
-
-/** The internal shapes the mapper reads (everything optional: it validates). */
-export interface MetaMediaObject {
-  id?: unknown;
-  link?: unknown;
-  caption?: unknown;
-  filename?: unknown;
-  voice?: unknown;
 }
