@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { EventBus } from '../../src/events/event-bus';
 import type { DomainEventOf } from '../../src/events/domain-events';
 import { startSimulator } from '../wa-sim/fixtures';

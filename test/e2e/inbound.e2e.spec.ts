@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { OptInService } from '../../src/contacts/opt-in.service';
 import { EventBus } from '../../src/events/event-bus';
 import type { DomainEvent, DomainEventOf } from '../../src/events/domain-events';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { Client } from 'pg';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { TEST_API_KEY } from '../support/test-app';

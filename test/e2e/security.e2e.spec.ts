@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { Client } from 'pg';
 import { api, eventually } from '../support/http';
 import { mediaFixtures } from '../support/media-fixtures';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from '../support/node-test';
 import type { Response } from 'supertest';
 import { AppError } from '../../src/common/errors/app-error';
 import { AppConfig } from '../../src/config/app-config';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { SessionRegistry } from '../../src/sessions/session-registry';
 import { isSandboxControl } from '../../src/whatsapp/engine/whatsapp-engine.port';
 import { FakeOpenAiServer } from '../fakes/fake-openai-server';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { AuthStateStore } from '../../src/whatsapp/auth-state/auth-state.store';
 import { api } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';

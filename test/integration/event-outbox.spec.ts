@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { CallsService } from '../../src/contacts/calls.service';
 import { ContactsService } from '../../src/contacts/contacts.service';
 import { EventBus } from '../../src/events/event-bus';

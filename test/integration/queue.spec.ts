@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { MessagesRepository } from '../../src/messages/messages.repository';
 import { MessageStatus } from '../../src/messages/message-status';
 import type { DomainEventOf } from '../../src/events/domain-events';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { PgSentMessageStore } from '../../src/whatsapp/sent-messages/sent-message.store';
 import { api } from '../support/http';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { SessionStatus } from '../../src/sessions/session-status';
 import { DisconnectReason } from '../../src/whatsapp/engine/engine-events';
 import { EventBus } from '../../src/events/event-bus';

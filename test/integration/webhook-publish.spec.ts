@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { EventBus } from '../../src/events/event-bus';
 import type { DomainEvent } from '../../src/events/domain-events';
 import { EventStreamService, type StreamEvent } from '../../src/webhooks/event-stream.service';
