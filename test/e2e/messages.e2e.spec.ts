@@ -7,6 +7,7 @@ import type { OutgoingMessage } from '../../src/whatsapp/engine/outgoing-message
 import { api, eventually } from '../support/http';
 import { mediaFixtures, serveFiles, type FileServer, type MediaFixtures } from '../support/media-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { holds } from '../support/wait';
 
 /** The native send API over HTTP, every type and error path, through the sandbox engine's queue. */
 describe('Messages API (sandbox engine)', () => {
@@ -233,8 +234,7 @@ describe('Messages API (sandbox engine)', () => {
     const other = await linkedSession('919800000003');
     await api(t).post(`/api/sessions/${other}/stop`).expect(200);
     const queued = await api(t).post('/api/messages/send').send({ sessionId: other, to: '919846303025', type: 'text', text: 'waiting' }).expect(202);
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal((await getMessage(queued.body.message.id)).status, 'QUEUED');
+    await holds(async () => (await getMessage(queued.body.message.id)).status === 'QUEUED', { what: 'held while the session is stopped' });
     await api(t).post(`/api/sessions/${other}/start`).expect(200);
     await waitStatus(queued.body.message.id, 'READ');
   });

@@ -80,8 +80,8 @@ describe('TTS voice notes through the queue (OpenAI client, fake server)', () =>
     const m = await eventually(async () => ((await message(id)).sentAt ? message(id) : null), 15_000);
     assert.equal(m.attempts, 2);
     assert.equal(fake.requests.length, 2);
-    await api(t).post(`/api/messages/send`).send({ sessionId, type: 'voice', to: '15558100011', text: 'A retry after a server error.' }).expect(202);
-    await new Promise((r) => setTimeout(r, 400));
+    const again = (await api(t).post(`/api/messages/send`).send({ sessionId, type: 'voice', to: '15558100011', text: 'A retry after a server error.' }).expect(202)).body.message.id;
+    await eventually(async () => (await message(again)).sentAt, 15_000);
     assert.equal(fake.requests.length, 2, 'the cached audio serves the next send');
   });
 

@@ -70,9 +70,10 @@ describe('Live event stream (SSE)', () => {
     const bound = await open('?events=contact.opt_in', token);
     await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: other, data: { n: 1 } });
     await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: mine, data: { n: 2 } });
-    await bound.waitFor((c) => c.events.length >= 1);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(bound.events.map((e) => e.json.data.n), [2]);
+    // Events arrive in order: once a later one of its own session is in, the other session's would have been too.
+    await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: mine, data: { n: 3 } });
+    await bound.waitFor((c) => c.events.some((e) => e.json.data.n === 3));
+    assert.deepEqual(bound.events.map((e) => e.json.data.n), [2, 3]);
 
     const forbidden = await fetch(`${t.url}/api/events?sessionId=${other}`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(forbidden.status, 403);
@@ -91,12 +92,12 @@ describe('Live event stream (SSE)', () => {
     const outside = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
     const token = (await api(t).post('/api/auth/tokens').send({ name: 'sales', workspace: 'Sales' }).expect(201)).body.token;
     const stream = await open('?events=call.received', token);
-    for (const sessionId of [outside, inside, outside]) {
+    for (const sessionId of [outside, inside, outside, inside]) {
       await t.app.get(WebhooksService).publish({ type: 'call.received', sessionId, data: { sessionId } });
     }
-    await stream.waitFor((c) => c.events.length >= 1);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(stream.events.map((e) => e.json.sessionId), [inside]);
+    // In order: the last one in means every earlier one was seen or filtered out.
+    await stream.waitFor((c) => c.events.length >= 2);
+    assert.deepEqual(stream.events.map((e) => e.json.sessionId), [inside, inside]);
     const denied = await fetch(`${t.url}/api/events?sessionId=${outside}`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(denied.status, 403);
   });

@@ -5,8 +5,8 @@ import { linkedSandboxSession } from '../support/cloud-api';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { FAST_WEBHOOK_ENV, verifySignature, WebhookReceiver } from '../support/webhook-receiver';
+import { holds } from '../support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET = 'test-webhook-secret-0123456789';
@@ -218,7 +218,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     // Only the head was tried: the rest of this subscription waits behind it.
     assert.deepEqual(new Set(r.requests.map((q) => q.body.data.n)), new Set([0]));
     r.downFor(300, 503);
-    await r.waitFor((x) => x.accepted.length === 20, 10_000);
+    await r.waitFor((x) => x.accepted.length === 20, 30_000);
     assert.deepEqual(r.accepted.map((q) => q.body.data.n), [...Array(20).keys()], 'delivered in order of creation, none twice');
     const after = await eventually(async () => {
       const current = (await api(t).get(`/api/webhooks/${w.id}`).expect(200)).body.webhook.health;
@@ -389,9 +389,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
       const row = await eventually(async () => (await deliveries(w.id, '?limit=500')).find((d) => d.status === 'DELIVERED'), 5_000).catch((err) => {
         throw new Error(`${err.message}; the redirector answered ${JSON.stringify(redirector.requests.map((q) => q.answer))}, the Location target got ${target.requests.length} request(s)`);
       });
-      // Whatever a follower would have sent to Location would have landed by now.
-      await sleep(200);
-      assert.equal(target.requests.length, 0, `the Location target got ${JSON.stringify(target.requests.map((q) => [q.method, q.path]))}`);
+      await holds(() => target.requests.length === 0, { what: `no request to the Location target (it got ${JSON.stringify(target.requests.map((q) => [q.method, q.path]))})` });
 
       // Every redirect was one attempt at the original URL, then a retry: 5 redirects, then the 200.
       assert.deepEqual(redirector.requests.map((q) => q.answer), [...redirects, 200]);
@@ -442,8 +440,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
       r.ok();
       // While inactive a webhook gets no new deliveries (documented on `active`): this one is not queued.
       await publish(sessionId, { n: 'while-inactive' });
-      await sleep(1_000);
-      assert.equal(r.accepted.length, 0, `delivered while inactive: ${JSON.stringify(r.accepted.map((q) => q.body.data.n))}`);
+      await holds(() => r.accepted.length === 0, { for: 1_000, what: 'nothing delivered while inactive' });
       assert.ok(r.requests.length <= triedAtPause + 1, `${r.requests.length - triedAtPause} attempts while inactive`);
       const held = await healthOf(w.id);
       assert.deepEqual([held.pending, held.failed], [10, 0]);
@@ -451,9 +448,9 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
 
       const resumed = (await api(t).patch(`/api/webhooks/${w.id}`).send({ active: true }).expect(200)).body.webhook;
       assert.equal(resumed.active, true);
-      await r.waitFor((x) => x.accepted.length >= 10, 5_000);
-      // Room for a duplicate or a late extra to show up.
-      await sleep(300);
+      await r.waitFor((x) => x.accepted.length >= 10, 30_000);
+      // Once nothing is pending, nothing more is sent: a duplicate would be among what arrived.
+      await eventually(async () => (await healthOf(w.id)).pending === 0, 30_000);
       assert.deepEqual(r.accepted.map((q) => q.body.data.n), [...Array(10).keys()], 'every pending delivery, once, in order of creation');
       assert.equal(new Set(r.accepted.map((q) => q.body.id)).size, 10, 'ten distinct events');
       assert.ok(!r.requests.some((q) => q.body.data.n === 'while-inactive'));
@@ -487,7 +484,8 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
 
       await api(t).patch(`/api/webhooks/${w.id}`).send({ active: false }).expect(200);
       const atPause = r.requests.length;
-      await sleep(800);
+      // The worker sees the pause at its next write: over 800 ms, at most two more requests.
+      await holds(() => r.requests.length - atPause <= 2, { for: 800, what: 'at most two requests after the pause' });
       // Attempts are recorded while the next request is in flight, so the worker sees the pause
       // at its next write: the request in flight and at most the one after it still arrive.
       const extra = r.requests.length - atPause;
@@ -501,8 +499,9 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
       assert.equal(held.failed, 0);
 
       await api(t).patch(`/api/webhooks/${w.id}`).send({ active: true }).expect(200);
-      await r.waitFor((x) => x.accepted.length >= 20, 5_000);
-      await sleep(200);
+      await r.waitFor((x) => x.accepted.length >= 20, 30_000);
+      // Once nothing is pending, nothing more is sent: a duplicate would be among what arrived.
+      await eventually(async () => (await healthOf(w.id)).pending === 0, 30_000);
       assert.deepEqual(r.accepted.map((q) => q.body.data.n), [...Array(20).keys()], 'every delivery, once, in order of creation');
       const done = await eventually(async () => {
         const current = await healthOf(w.id);

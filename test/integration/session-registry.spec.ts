@@ -7,6 +7,7 @@ import type { DomainEventOf } from '../../src/events/domain-events';
 import { FakeEngineFactory, type FakeWhatsAppEngine } from '../fakes/fake-whatsapp.engine';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { holds } from '../support/wait';
 
 /**
  * The registry's reconnect rules, serialization and boot/shutdown, with a hand-driven fake
@@ -91,8 +92,7 @@ describe('SessionRegistry with a fake engine', () => {
     engine().push({ type: 'close', reason: DisconnectReason.BAD_SESSION, code: 500 });
     const s = await waitStatus(id, SessionStatus.INACTIVE);
     assert.equal(s.health.lastError, 'RECONNECT_ATTEMPTS_EXHAUSTED');
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(engine().connects, 4);
+    await holds(() => engine().connects === 4, { what: 'no connect after giving up' });
   });
 
   it('marks a session unlinked from the phone LOGGED_OUT, wipes credentials, never reconnects', async () => {
@@ -104,8 +104,7 @@ describe('SessionRegistry with a fake engine', () => {
     const s = await waitStatus(id, SessionStatus.LOGGED_OUT);
     assert.equal(s.active, false);
     await eventually(async () => (await t.dataSource.query('SELECT 1 FROM wa_auth_key WHERE session_id = $1', [id])).length === 0);
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal(engine().connects, 1);
+    await holds(() => engine().connects === 1, { what: 'no reconnect after LOGGED_OUT' });
     assert.equal(t.registry.liveState(id), null);
   });
 
@@ -119,8 +118,7 @@ describe('SessionRegistry with a fake engine', () => {
     engine().push({ type: 'close', reason: DisconnectReason.CONNECTION_REPLACED, code: 440 });
     const s = await waitStatus(id, SessionStatus.INACTIVE);
     assert.equal(s.health.lastError, 'CONNECTION_REPLACED');
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal(engine().connects, 2);
+    await holds(() => engine().connects === 2, { what: 'no second reconnect after CONNECTION_REPLACED' });
   });
 
   it('stops an unlinked session whose QR expired, and GET qr starts it again', async () => {

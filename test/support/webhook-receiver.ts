@@ -126,7 +126,7 @@ export class WebhookReceiver {
   }
 
   /** Resolves once `predicate` holds for the recorded requests (checked on every request). */
-  async waitFor(predicate: (r: WebhookReceiver) => boolean, timeoutMs = 10_000): Promise<void> {
+  async waitFor(predicate: (r: WebhookReceiver) => boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
       const left = deadline - Date.now();
