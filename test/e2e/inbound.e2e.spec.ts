@@ -8,6 +8,7 @@ import { isSandboxControl } from '../../src/whatsapp/engine/whatsapp-engine.port
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { holds } from '../support/wait';
+import { createToken } from '../support/factories';
 
 /** Inbound messages, contacts, the opt-in conversation, calls, groups and workspaces (sandbox engine). */
 describe('Inbound, contacts, opt-in, calls, groups, workspaces', () => {
@@ -227,7 +228,7 @@ describe('Dashboard overview', () => {
 
     // A token bound to one session sees that session's figures only, live count included.
     const other = (await api(t).get('/api/sessions').expect(200)).body.sessions.find((s: { sessionId: string }) => s.sessionId !== id).sessionId;
-    const token = (await api(t).post('/api/auth/tokens').send({ name: 'one', sessionId: other }).expect(201)).body.token;
+    const token = await createToken(t, { name: 'one', sessionId: other });
     const bound = (await api(t, token).get('/api/dashboard/overview').expect(200)).body.overview;
     assert.deepEqual(bound.sessions, { total: 1, live: 1, byStatus: { REGISTERING: 1 } });
     assert.equal(bound.messages.last24h.inbound, 0);

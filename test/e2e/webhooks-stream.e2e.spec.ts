@@ -4,6 +4,7 @@ import { WebhooksService } from '../../src/webhooks/webhooks.service';
 import { api } from '../support/http';
 import { SseClient } from '../support/sse-client';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
+import { createSession, createToken } from '../support/factories';
 
 /** GET /api/events: the live stream of the same events webhooks get. */
 describe('Live event stream (SSE)', () => {
@@ -66,7 +67,7 @@ describe('Live event stream (SSE)', () => {
   it('limits a session-bound token to its session and rejects bad requests', async () => {
     const mine = await linkedSession('15550800021');
     const other = await linkedSession('15550800022');
-    const token = (await api(t).post('/api/auth/tokens').send({ name: 'stream', sessionId: mine }).expect(201)).body.token;
+    const token = await createToken(t, { name: 'stream', sessionId: mine });
     const bound = await open('?events=contact.opt_in', token);
     await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: other, data: { n: 1 } });
     await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: mine, data: { n: 2 } });
@@ -89,8 +90,8 @@ describe('Live event stream (SSE)', () => {
 
   it('limits a workspace-bound token to its workspace’s sessions', async () => {
     const inside = (await api(t).post('/api/sessions').send({ workspace: 'Sales' }).expect(201)).body.session.sessionId;
-    const outside = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
-    const token = (await api(t).post('/api/auth/tokens').send({ name: 'sales', workspace: 'Sales' }).expect(201)).body.token;
+    const outside = await createSession(t);
+    const token = await createToken(t, { name: 'sales', workspace: 'Sales' });
     const stream = await open('?events=call.received', token);
     for (const sessionId of [outside, inside, outside, inside]) {
       await t.app.get(WebhooksService).publish({ type: 'call.received', sessionId, data: { sessionId } });

@@ -6,6 +6,7 @@ import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { FAST_WEBHOOK_ENV, verifySignature, WebhookReceiver } from '../support/webhook-receiver';
 import { holds } from '../support/wait';
+import { createToken, createWebhook as createWebhookFor } from '../support/factories';
 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -36,7 +37,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
 
   const linkedSession = async (phone: string): Promise<string> => (await linkedSandboxSession(t, phone)).id;
 
-  const createWebhook = async (body: Record<string, unknown>) => (await api(t).post('/api/webhooks').send(body).expect(201)).body.webhook;
+  const createWebhook = (body: { url: string; [k: string]: unknown }) => createWebhookFor(t, body);
   const publish = (sessionId: string, data: Record<string, unknown>, type: 'call.received' | 'contact.opt_in' = 'contact.opt_in') =>
     t.app.get(WebhooksService).publish({ type, sessionId, data });
   const deliveries = async (webhookId: string, query = '') =>
@@ -110,7 +111,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
   it('limits a session-bound token to its own session’s webhooks', async () => {
     const mine = await linkedSession('15550700001');
     const other = await linkedSession('15550700002');
-    const token = (await api(t).post('/api/auth/tokens').send({ name: 'bound', sessionId: mine }).expect(201)).body.token;
+    const token = await createToken(t, { name: 'bound', sessionId: mine });
     const global = await createWebhook({ url: 'http://example.com/global' });
     const others = await createWebhook({ url: 'http://example.com/other', sessionId: other });
 
@@ -139,7 +140,7 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
   it('limits a workspace-bound token to its workspace’s sessions', async () => {
     const inside = (await api(t).post('/api/sessions').send({ workspace: 'Marketing' }).expect(201)).body.session.sessionId;
     const outside = (await api(t).post('/api/sessions').send({ workspace: 'Support' }).expect(201)).body.session.sessionId;
-    const token = (await api(t).post('/api/auth/tokens').send({ name: 'marketing', workspace: 'Marketing' }).expect(201)).body.token;
+    const token = await createToken(t, { name: 'marketing', workspace: 'Marketing' });
     await api(t, token).post('/api/webhooks').send({ url: 'http://example.com/x' }).expect(403);
     await api(t, token).post('/api/webhooks').send({ url: 'http://example.com/x', sessionId: outside }).expect(403);
     const own = (await api(t, token).post('/api/webhooks').send({ url: 'http://example.com/m', sessionId: inside }).expect(201)).body.webhook;
