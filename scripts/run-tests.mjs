@@ -5,7 +5,7 @@
 // node:test rather than Jest.
 //
 //   npm test                        every layer
-//   npm test -- unit                src/**: rules with their collaborators faked, no database
+//   npm test -- unit                src/** and test/unit: rules with their collaborators faked, no database
 //   npm test -- integration         test/integration: repositories and services on a real database
 //   npm test -- e2e                 test/e2e: the whole app over HTTP, server processes, real Baileys
 //   npm test -- wa-sim              the WhatsApp simulator's own specs
@@ -24,7 +24,7 @@ import { availableParallelism } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 const LAYERS = {
-  unit: (rel) => rel.startsWith('src/'),
+  unit: (rel) => rel.startsWith('src/') || rel.startsWith('test/unit/'),
   integration: (rel) => rel.startsWith('test/integration/'),
   e2e: (rel) => rel.startsWith('test/e2e/'),
   'wa-sim': (rel) => rel.startsWith('test/wa-sim/'),
