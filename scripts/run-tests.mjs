@@ -64,7 +64,10 @@ if (!files.length) {
 
 // Unit specs need no database; anything else gets the run's templates, migrated once here.
 const needsDatabase = files.some((f) => !LAYERS.unit(relative(build, f)));
-const templates = needsDatabase ? await createRequire(import.meta.url)(join(build, 'test/support/test-database.js')).createTemplates() : undefined;
+const require = createRequire(import.meta.url);
+// The templates are migrated here, quietly: the test processes report what matters.
+if (needsDatabase) require('@nestjs/common').Logger.overrideLogger(['error']);
+const templates = needsDatabase ? await require(join(build, 'test/support/test-database.js')).createTemplates() : undefined;
 
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, availableParallelism()));
 const fileTimeout = process.env.TEST_FILE_TIMEOUT_MS ?? String(15 * 60_000);
