@@ -239,14 +239,13 @@ describe('Webhooks API and delivery (sandbox engine)', () => {
     stuck.down('hang');
     const hung = await createWebhook({ url: stuck.url, events: ['call.received'], sessionId });
     await createWebhook({ url: fine.url, events: ['call.received'], sessionId });
-    const started = Date.now();
     for (let n = 0; n < 5; n++) await publish(sessionId, { n }, 'call.received');
-    await fine.waitFor((x) => x.accepted.length === 5, 5_000);
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed < 1_000, `the healthy receiver got everything in ${elapsed} ms while the other hangs`);
+    await fine.waitFor((x) => x.accepted.length === 5);
+    // Not a stopwatch: the hanging attempt has not even timed out yet when the other receiver has everything.
+    assert.ok((await deliveries(hung.id, '?limit=10')).every((d) => !d.lastError), 'the healthy receiver did not wait for the hanging one');
     assert.equal(stuck.requests.length, 1, 'the hanging receiver holds its own head only');
     const sent = await api(t).post('/api/messages/send').send({ sessionId, to: '15550701111', type: 'text', text: 'still flowing' }).expect(202);
-    await eventually(async () => (await api(t).get(`/api/messages/${sent.body.message.id}`)).body.message.status !== 'QUEUED', 1_000);
+    await eventually(async () => (await api(t).get(`/api/messages/${sent.body.message.id}`)).body.message.status !== 'QUEUED');
     // The hanging attempt times out (WEBHOOK_TIMEOUT_MS) and is logged as such.
     await eventually(async () => (await deliveries(hung.id, '?limit=10')).some((d) => /Timed out/.test(d.lastError ?? '')), 4_000);
     await api(t).delete(`/api/webhooks/${hung.id}`).expect(200);

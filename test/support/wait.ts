@@ -5,7 +5,7 @@
  */
 
 export interface WaitOptions {
-  /** Give up after this long (default 10 s: generous, since a met condition returns at once). */
+  /** Give up after this long; never less than MIN_WAIT_MS. */
   timeout?: number;
   /** What is awaited, for the failure message. */
   what?: string;
@@ -16,11 +16,22 @@ export interface WaitOptions {
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * The least time any wait gets, whatever its caller asked (TEST_MIN_WAIT_MS, default 15 s): a
+ * met condition returns at once, so a generous bound costs nothing when the machine is idle and
+ * keeps a loaded one (a shared CI runner, a parallel run) from turning a slow pass into a failure.
+ */
+export const MIN_WAIT_MS = Number(process.env.TEST_MIN_WAIT_MS) || 15_000;
+
+/** A caller's timeout, raised to MIN_WAIT_MS. */
+export const waitTimeout = (ms: number | undefined): number => Math.max(ms ?? 0, MIN_WAIT_MS);
+
+/**
  * Polls `condition` until it returns a truthy value, and returns that value. A throw counts
  * as "not yet"; the last one is quoted when the wait gives up.
  */
 export async function waitFor<T>(condition: () => T | undefined | null | false | Promise<T | undefined | null | false>, options: WaitOptions = {}): Promise<T> {
-  const { timeout = 10_000, what = 'condition', interval = 25 } = options;
+  const { what = 'condition', interval = 25 } = options;
+  const timeout = waitTimeout(options.timeout);
   const deadline = Date.now() + timeout;
   let last: unknown;
   for (;;) {
