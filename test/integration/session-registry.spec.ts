@@ -28,7 +28,8 @@ describe('SessionRegistry with a fake engine', () => {
         RECONNECT_MAX_DELAY_MS: '80',
         RECONNECT_MAX_ATTEMPTS: '3',
         REPLACED_RECONNECT_DELAY_MS: '30',
-        RECONNECT_STABLE_AFTER_MS: '200',
+        // Long enough that the check right after READY ("a brief open keeps the counter") holds on a loaded machine.
+        RECONNECT_STABLE_AFTER_MS: '2000',
         QR_WAIT_TIMEOUT_MS: '300',
       },
     });
