@@ -12,8 +12,8 @@
 //   npm test -- integration queue   a layer, narrowed to paths containing one of the other words
 //   npm test -- webhooks            any path containing a word
 //
-// Timeouts (docs/testing.md): every test and hook has TEST_TIMEOUT_MS (default 120 s, set by
-// test/support/node-test.ts); every file has TEST_FILE_TIMEOUT_MS (default 15 min, Node's
+// Timeouts (docs/testing.md): every test has TEST_TIMEOUT_MS (default 180 s) and every hook
+// TEST_HOOK_TIMEOUT_MS (300 s), set by test/support/node-test.ts; every file has TEST_FILE_TIMEOUT_MS (default 15 min, Node's
 // --test-timeout, which on Node 20 bounds a file as a whole); --test-force-exit ends a file's
 // process once its tests are done, whatever handles they left open.
 import { spawnSync } from 'node:child_process';

@@ -9,7 +9,9 @@ import * as nodeTest from 'node:test';
  * On Node 20, `--test-timeout` given to `node --test` bounds each file as a whole (files run as
  * subtests of the runner) and is not applied to the tests inside the file, hence this module.
  */
-export const TEST_TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS) || 120_000;
+export const TEST_TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS) || 180_000;
+/** Hooks boot apps, simulators and databases: a little more room (TEST_HOOK_TIMEOUT_MS). */
+export const HOOK_TIMEOUT_MS = Number(process.env.TEST_HOOK_TIMEOUT_MS) || 300_000;
 
 type TestOptions = nodeTest.TestOptions;
 type HookOptions = { signal?: AbortSignal; timeout?: number };
@@ -45,7 +47,7 @@ export const mock = nodeTest.mock;
 const hook =
   (base: (fn: nodeTest.HookFn, options?: HookOptions) => void) =>
   (fn: nodeTest.HookFn, options: HookOptions = {}) =>
-    base(fn, { ...options, timeout: options.timeout ?? TEST_TIMEOUT_MS });
+    base(fn, { ...options, timeout: options.timeout ?? HOOK_TIMEOUT_MS });
 
 export const before = hook(nodeTest.before);
 export const after = hook(nodeTest.after);
