@@ -1,18 +1,37 @@
 #!/usr/bin/env node
-// Compiles the whole tree (src, migrations, test) with tsc, then runs every compiled
-// *.spec.js with Node's own test runner. Baileys is ESM-only; Node >= 20.19 loads it
-// through require(esm), which is why the suite runs on node:test rather than Jest.
+// Compiles the whole tree (src, migrations, test) with tsc, migrates the template databases
+// once, then runs the compiled *.spec.js files with Node's own test runner. Baileys is
+// ESM-only; Node >= 20.19 loads it through require(esm), which is why the suite runs on
+// node:test rather than Jest.
 //
-//   npm test                 all suites
-//   npm test -- unit         only files under src/ (unit specs next to their code)
-//   npm test -- e2e wa-sim   only paths containing one of the words
+//   npm test                        every layer
+//   npm test -- unit                src/** and test/unit: rules with their collaborators faked, no database
+//   npm test -- integration         test/integration: repositories and services on a real database
+//   npm test -- e2e                 test/e2e: the whole app over HTTP, server processes, real Baileys
+//   npm test -- wa-sim              the WhatsApp simulator's own specs
+//   npm test -- integration queue   a layer, narrowed to paths containing one of the other words
+//   npm test -- webhooks            any path containing a word
+//
+// Timeouts (docs/testing.md): every test has TEST_TIMEOUT_MS (default 180 s) and every hook
+// TEST_HOOK_TIMEOUT_MS (300 s), set by test/support/node-test.ts; every file has TEST_FILE_TIMEOUT_MS (default 15 min, Node's
+// --test-timeout, which on Node 20 bounds a file as a whole); --test-force-exit ends a file's
+// process once its tests are done, whatever handles they left open.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { availableParallelism } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
+const LAYERS = {
+  unit: (rel) => rel.startsWith('src/') || rel.startsWith('test/unit/'),
+  integration: (rel) => rel.startsWith('test/integration/'),
+  e2e: (rel) => rel.startsWith('test/e2e/'),
+  'wa-sim': (rel) => rel.startsWith('test/wa-sim/'),
+};
+const args = process.argv.slice(2);
+const layers = args.filter((w) => w in LAYERS);
+const words = args.filter((w) => !(w in LAYERS));
 
 const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
   stdio: 'inherit',
@@ -31,22 +50,36 @@ function walk(dir, out = []) {
 const build = join(root, 'build');
 // Compiled specs whose source was moved or deleted stay in build/ (tsc is incremental): skip them.
 const hasSource = (f) => existsSync(join(root, relative(build, f)).replace(/\.js$/, '.ts'));
-let files = [...walk(join(build, 'src')), ...walk(join(build, 'test'))].filter(hasSource).sort();
-if (filters.length) {
-  files = files.filter((f) => {
+const files = [...walk(join(build, 'src')), ...walk(join(build, 'test'))]
+  .filter(hasSource)
+  .sort()
+  .filter((f) => {
     const rel = relative(build, f);
-    return filters.some((w) => (w === 'unit' ? rel.startsWith('src/') : rel.includes(w)));
+    return (!layers.length || layers.some((l) => LAYERS[l](rel))) && (!words.length || words.some((w) => rel.includes(w)));
   });
-}
 if (!files.length) {
-  console.error('no test files matched', filters);
+  console.error('no test files matched', args);
   process.exit(1);
 }
 
+// Unit specs need no database; anything else gets the run's templates, migrated once here.
+const needsDatabase = files.some((f) => !LAYERS.unit(relative(build, f)));
+const require = createRequire(import.meta.url);
+// The templates are migrated here, quietly: the test processes report what matters.
+if (needsDatabase) require('@nestjs/common').Logger.overrideLogger(['error']);
+const templates = needsDatabase ? await require(join(build, 'test/support/test-database.js')).createTemplates() : undefined;
+
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, availableParallelism()));
-const run = spawnSync(
-  process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test' } },
-);
-process.exit(run.status ?? 1);
+const fileTimeout = process.env.TEST_FILE_TIMEOUT_MS ?? String(15 * 60_000);
+let status = 1;
+try {
+  const run = spawnSync(
+    process.execPath,
+    ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeout}`, '--test-force-exit', '--test-reporter=spec', ...files],
+    { stdio: 'inherit', env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test', ...templates?.env } },
+  );
+  status = run.status ?? 1;
+} finally {
+  await templates?.dispose();
+}
+process.exit(status);

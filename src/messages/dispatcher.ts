@@ -201,13 +201,11 @@ class SessionWorker {
     const pacingWait = this.nextSendAt - Date.now();
     if (pacingWait > 0) return pacingWait;
     const paced = settings.maxDelayMs > 0;
-    let room = paced ? 1 : UNPACED_BATCH;
+    let room = claimRoom(settings, 0);
     if (settings.dailyLimit !== null) {
       const dayStart = startOfUtcDay();
-      const sent = await this.d.repo.countSentSince(this.sessionId, dayStart);
-      if (sent >= settings.dailyLimit) return Math.min(dayStart.getTime() + 86_400_000 - Date.now(), 60_000);
-      // Never claim past the cap: a batch counts against today's sends before it is sent.
-      room = Math.min(room, settings.dailyLimit - sent);
+      room = claimRoom(settings, await this.d.repo.countSentSince(this.sessionId, dayStart));
+      if (room === 0) return Math.min(dayStart.getTime() + 86_400_000 - Date.now(), 60_000);
     }
     const batch = await this.d.repo.claim(this.sessionId, this.d.instanceId, room, queue.leaseMs);
     if (!batch.length) {
@@ -226,10 +224,7 @@ class SessionWorker {
     }
     const sentAt = new Date();
     if (sent.length) await this.d.changeStatus((m) => this.d.repo.markSent(sent, sentAt, m));
-    if (paced && sent.length) {
-      const { minDelayMs, maxDelayMs } = settings;
-      this.nextSendAt = Date.now() + minDelayMs + Math.random() * (maxDelayMs - minDelayMs);
-    }
+    if (paced && sent.length) this.nextSendAt = Date.now() + pauseAfterSend(settings);
     return 0;
   }
 
@@ -247,15 +242,14 @@ class SessionWorker {
     } catch (err) {
       const failure =
         err instanceof EngineSendError ? err : new EngineSendError('transient', 'INTERNAL_ERROR', (err as Error)?.message ?? String(err));
-      if (failure.kind === 'not-ready') return 'not-ready';
-      const { maxAttempts, retryBaseDelayMs } = this.d.config.queue;
-      if (failure.kind === 'permanent' || message.attempts >= maxAttempts) {
+      const next = afterSendFailure(failure, message.attempts, this.d.config.queue);
+      if (next.action === 'release') return 'not-ready';
+      if (next.action === 'fail') {
         await this.d.changeStatus(async (m) => rowList(await this.d.repo.finish(message.id, MessageStatus.FAILED, failure.code, failure.message, m)));
         this.logger.warn({ sessionId: this.sessionId, messageId: message.id, code: failure.code, attempts: message.attempts }, 'Message failed');
         return 'done';
       }
-      const delay = backoffDelay(message.attempts - 1, { baseDelayMs: retryBaseDelayMs, maxDelayMs: 10 * 60_000 });
-      await this.d.repo.retryLater(message.id, delay, failure.code, failure.message);
+      await this.d.repo.retryLater(message.id, next.delayMs, failure.code, failure.message);
       return 'done';
     }
   }
@@ -263,10 +257,7 @@ class SessionWorker {
   /** The WA Gateway: a contact who said NO never gets messages; with requireOptIn only a YES does. */
   private async optOutReason(message: MessageEntity, settings: SessionSettings): Promise<string | null> {
     if (message.type === 'reaction' || isGroupJid(message.chatJid) || message.content.system) return null;
-    const optIn = await this.d.contacts.optInOf(message.sessionId, message.chatJid);
-    if (optIn === 'no') return 'OPTED_OUT';
-    if (settings.requireOptIn && optIn !== 'yes') return 'NOT_OPTED_IN';
-    return null;
+    return optInRefusal(await this.d.contacts.optInOf(message.sessionId, message.chatJid), settings.requireOptIn);
   }
 
   /**
@@ -345,6 +336,46 @@ export function statusEvent(m: MessageEntity): OutboxEventInput {
     sessionId: m.sessionId,
     data: { messageId: m.id, waMessageId: m.waMessageId, chatId: m.chatJid, status: m.status, error: statusError(m) },
   };
+}
+
+// ---- the queue's rules, as pure functions (unit-tested in test/unit/dispatch-rules.spec.ts)
+
+/**
+ * How many messages one round may claim: one when the session is paced (a pause follows every
+ * send), a batch otherwise, and never past the daily cap (a claimed message counts against
+ * today's sends before it is sent). 0: the cap is reached.
+ */
+export function claimRoom(settings: Pick<SessionSettings, 'maxDelayMs' | 'dailyLimit'>, sentToday: number): number {
+  const room = settings.maxDelayMs > 0 ? 1 : UNPACED_BATCH;
+  return settings.dailyLimit === null ? room : Math.max(0, Math.min(room, settings.dailyLimit - sentToday));
+}
+
+/** The pause after a send of a paced session: uniform in [minDelayMs, maxDelayMs]. */
+export function pauseAfterSend(settings: Pick<SessionSettings, 'minDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
+  return settings.minDelayMs + random() * (settings.maxDelayMs - settings.minDelayMs);
+}
+
+/**
+ * What a failed send becomes: back to the queue untouched when the session is not ready;
+ * FAILED when the failure is permanent or the attempts are used up; otherwise a retry after an
+ * exponential backoff (capped at 10 minutes).
+ */
+export function afterSendFailure(
+  failure: Pick<EngineSendError, 'kind'>,
+  attempts: number,
+  queue: { maxAttempts: number; retryBaseDelayMs: number },
+  random: () => number = Math.random,
+): { action: 'release' } | { action: 'fail' } | { action: 'retry'; delayMs: number } {
+  if (failure.kind === 'not-ready') return { action: 'release' };
+  if (failure.kind === 'permanent' || attempts >= queue.maxAttempts) return { action: 'fail' };
+  return { action: 'retry', delayMs: backoffDelay(attempts - 1, { baseDelayMs: queue.retryBaseDelayMs, maxDelayMs: 10 * 60_000 }, random) };
+}
+
+/** The WA Gateway's rule: a contact who said NO never gets messages; with requireOptIn only a YES does. */
+export function optInRefusal(optIn: string | null, requireOptIn: boolean): 'OPTED_OUT' | 'NOT_OPTED_IN' | null {
+  if (optIn === 'no') return 'OPTED_OUT';
+  if (requireOptIn && optIn !== 'yes') return 'NOT_OPTED_IN';
+  return null;
 }
 
 function startOfUtcDay(): Date {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from '../support/node-test';
 
 /**
  * The documentation is a set of linked pages: README.md is the front door, docs/ holds the

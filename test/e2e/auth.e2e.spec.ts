@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { api } from '../support/http';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';

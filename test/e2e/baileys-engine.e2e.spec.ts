@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { EventBus } from '../../src/events/event-bus';
 import type { DomainEventOf } from '../../src/events/domain-events';
 import { startSimulator } from '../wa-sim/fixtures';
@@ -9,6 +9,7 @@ import { WebhookReceiver, verifySignature } from '../support/webhook-receiver';
 import { mediaFixtures, serveFiles, type FileServer } from '../support/media-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { simulatorEnv } from '../support/simulator-env';
+import { holds } from '../support/wait';
 
 /**
  * The real Baileys engine through the whole product, against the loopback WhatsApp
@@ -183,8 +184,7 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
       assert.equal(bodies[0].sessionId, main.id);
       assert.equal(bodies[0].data.message.content.text, 'first while you were down');
       assert.notEqual(bodies[0].id, bodies[1].id);
-      await new Promise((r) => setTimeout(r, 300));
-      assert.equal(receiver.accepted.length, 2, 'each message delivered once');
+      await holds(() => receiver.accepted.length === 2, { for: 300, what: 'each message delivered once' });
       await api(t).delete(`/api/webhooks/${hook.body.webhook.id}`).expect(200);
     } finally {
       await receiver.close();
@@ -245,8 +245,7 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
     });
     assert.equal(s.health.lastError, 'CONNECTION_REPLACED');
     const before = (await history(main.id)).length;
-    await new Promise((r) => setTimeout(r, 600));
-    assert.equal((await history(main.id)).length, before, 'no reconnect loop');
+    await holds(async () => (await history(main.id)).length === before, { for: 600, what: 'no reconnect loop' });
     await api(t).post(`/api/sessions/${main.id}/restart`).expect(200);
     await waitStatus(main.id, 'READY');
   });
@@ -257,8 +256,7 @@ describe('Baileys engine end to end (loopback WhatsApp simulator)', () => {
     assert.equal(s.active, false);
     await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM wa_auth_key WHERE session_id = $1`, [main.id])).length === 0);
     const before = (await history(main.id)).length;
-    await new Promise((r) => setTimeout(r, 600));
-    assert.equal((await history(main.id)).length, before, 'no reconnect storm');
+    await holds(async () => (await history(main.id)).length === before, { for: 600, what: 'no reconnect storm' });
     assert.equal(t.registry.liveState(main.id), null);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { proto } from '@whiskeysockets/baileys';
 import { BaileysEngine } from '../../src/whatsapp/baileys/baileys.engine';
 import { PgSentMessageStore } from '../../src/messages/sent-message.store';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { WhatsAppAPI } from 'whatsapp-api-js';
 import {
   ActionButtons,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { decodeWamid, encodeWamid } from '../../src/cloud-api/wamid';
 import { startSimulator } from '../wa-sim/fixtures';
 import type { WaSimulator } from '../wa-sim/wa-simulator';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { decodeWamid } from '../../src/cloud-api/wamid';
 import { api, eventually } from '../support/http';
 import { linkedSandboxSession } from '../support/cloud-api';

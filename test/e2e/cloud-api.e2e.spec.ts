@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { CloudApiExceptionFilter } from '../../src/cloud-api/cloud-api-exception.filter';
 import { decodeWamid, encodeWamid } from '../../src/cloud-api/wamid';
 import { NativeExceptionFilter } from '../../src/common/filters/native-exception.filter';

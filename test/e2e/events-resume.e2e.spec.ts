@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
 import { api } from '../support/http';
 import { SseClient } from '../support/sse-client';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 import { testDatabaseKinds } from '../support/test-database';
+import { createSession, createToken } from '../support/factories';
 
 /**
  * GET /api/events is read from the event outbox: a client that reconnects with the last id it
@@ -31,7 +32,7 @@ for (const kind of testDatabaseKinds()) {
       clients.push(c);
       return c;
     };
-    const newSession = async () => (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId as string;
+    const newSession = async () => (await createSession(t));
     const publish = (sessionId: string, n: number | string) => t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId, data: { n } });
     const numbers = (c: SseClient) => c.events.map((e) => e.json.data.n);
 
@@ -79,7 +80,7 @@ for (const kind of testDatabaseKinds()) {
     it('replays within the token’s scope', async () => {
       const mine = await newSession();
       const other = await newSession();
-      const token = (await api(t).post('/api/auth/tokens').send({ name: 'resume', sessionId: mine }).expect(201)).body.token as string;
+      const token = await createToken(t, { name: 'resume', sessionId: mine });
       const first = await open('?events=contact.opt_in', {}, token);
       await publish(mine, 'a');
       await first.waitFor((c) => c.events.length === 1);

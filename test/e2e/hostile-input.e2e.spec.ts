@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { linkedSandboxSession } from '../support/cloud-api';
 import { api } from '../support/http';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';

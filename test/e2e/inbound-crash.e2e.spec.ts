@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { Client } from 'pg';
+import { after, describe, it } from '../support/node-test';
+import { CrashRig } from '../support/crash-rig';
 import { eventually } from '../support/http';
-import { callServer, serverProcessEnv, SIMULATOR_PRELOAD, startServerProcess, type ServerProcess } from '../support/server-process';
+import { SIMULATOR_PRELOAD } from '../support/server-process';
 import { simulatorProcessEnv } from '../support/simulator-env';
 import { TEST_API_KEY } from '../support/test-app';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { WaSimulator } from '../wa-sim/wa-simulator';
 
 /**
@@ -24,42 +20,27 @@ describe('Inbound messages survive kill -9 once acknowledged', { skip: !process.
   });
 
   async function setup(prefix: string) {
-    const database = await createTestDatabase('postgres');
-    const dataDir = mkdtempSync(join(tmpdir(), prefix));
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
-    const state: { server?: ServerProcess } = {};
-    cleanups.push(async () => {
-      await state.server?.stop();
-      await db.end();
-      await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-    const call = (path: string, init?: RequestInit) => callServer(state.server!.url, TEST_API_KEY, path, init);
+    const rig = await CrashRig.create(prefix);
+    cleanups.push(() => rig.close());
     /** wa_message_id → how many inbound rows carry it. */
     const stored = async () => {
-      const { rows } = await db.query(`SELECT wa_message_id AS id, count(*)::int AS n FROM message WHERE direction = 'inbound' GROUP BY 1`);
+      const rows = await rig.query(`SELECT wa_message_id AS id, count(*)::int AS n FROM message WHERE direction = 'inbound' GROUP BY 1`);
       return new Map(rows.map((r) => [r.id as string, r.n as number]));
     };
-    const waitReady = (sessionId: string, timeoutMs = 20_000) =>
-      eventually(async () => (await call(`/api/sessions/${sessionId}`)).body.session?.status === 'READY', timeoutMs);
-    return { database, dataDir, state, call, stored, waitReady };
+    return { rig, stored };
   }
 
   it('sandbox: every 2xx-acknowledged POST .../sandbox/inbound of a burst of 200 is stored once', async (t) => {
-    const { database, dataDir, state, call, stored, waitReady } = await setup('sb-inbound-crash-');
-    const env = serverProcessEnv(database.url, dataDir);
-    state.server = await startServerProcess(env);
-    const created = await call('/api/sessions', { method: 'POST', body: JSON.stringify({}) });
-    const sessionId = created.body.session.sessionId;
-    await call(`/api/sessions/${sessionId}/sandbox/link`, { method: 'POST', body: JSON.stringify({ phoneNumber: '15550500001' }) });
+    const { rig, stored } = await setup('sb-inbound-crash-');
+    const env = rig.env();
+    const { url } = await rig.start(env);
+    const sessionId = await rig.sandboxSession('15550500001');
 
     const TOTAL = 200;
     const acknowledged: string[] = [];
     let next = 0;
     let killAt!: () => void;
     const killNow = new Promise<void>((resolve) => (killAt = resolve));
-    const url = state.server.url;
     const worker = async () => {
       while (next < TOTAL) {
         const i = next++;
@@ -78,13 +59,13 @@ describe('Inbound messages survive kill -9 once acknowledged', { skip: !process.
     };
     const burst = Promise.all(Array.from({ length: 20 }, worker));
     await killNow;
-    await state.server.kill9();
+    await rig.server!.kill9();
     await burst;
     const acked = [...acknowledged];
     assert.ok(acked.length < TOTAL, `the crash came too late (${acked.length} acknowledged)`);
 
-    state.server = await startServerProcess(env);
-    await waitReady(sessionId);
+    await rig.start(env);
+    await rig.waitReady(sessionId);
     const rows = await stored();
     const missing = acked.filter((id) => !rows.has(id));
     t.diagnostic(`sandbox: ${acked.length} acknowledged before kill -9, ${acked.length - missing.length} of them stored, ${rows.size} rows`);
@@ -93,18 +74,14 @@ describe('Inbound messages survive kill -9 once acknowledged', { skip: !process.
   });
 
   it('real Baileys: every message whose sender got a delivery receipt is stored once after kill -9 and restart', async (t) => {
-    const { database, dataDir, state, call, stored, waitReady } = await setup('sb-baileys-crash-');
+    const { rig, stored } = await setup('sb-baileys-crash-');
     const sim = new WaSimulator({ logErrors: false });
     await sim.start();
     cleanups.push(() => sim.stop());
-    const env = serverProcessEnv(database.url, dataDir, simulatorProcessEnv(sim));
-    state.server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
+    const env = rig.env(simulatorProcessEnv(sim));
+    await rig.start(env, { preload: SIMULATOR_PRELOAD });
     const PHONE = '15550600001';
-    const created = await call('/api/sessions', { method: 'POST', body: JSON.stringify({ name: PHONE }) });
-    const sessionId = created.body.session.sessionId;
-    const qr = await call(`/api/sessions/${sessionId}/qr`);
-    await sim.scan(qr.body.qr, PHONE);
-    await waitReady(sessionId);
+    const sessionId = await rig.simulatorSession(sim, PHONE);
 
     const contacts = Array.from({ length: 5 }, (_, i) => sim.addContact(`155506100${i + 1}0`, `Contact ${i + 1}`));
     const TOTAL = 120;
@@ -117,13 +94,13 @@ describe('Inbound messages survive kill -9 once acknowledged', { skip: !process.
     })();
     // The kill lands while the gateway is still working through the burst.
     await sim.waitForMessage(() => receipted().length >= 25, 30_000);
-    await state.server.kill9();
+    await rig.server!.kill9();
     const acked = receipted();
     await burst;
     assert.ok(acked.length < TOTAL, `the crash came too late (${acked.length} receipts)`);
 
-    state.server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
-    await waitReady(sessionId);
+    await rig.start(env, { preload: SIMULATOR_PRELOAD });
+    await rig.waitReady(sessionId);
     // WhatsApp (and the simulator) delivers again what was never acknowledged, so in the end
     // every message of the burst arrives; the acknowledged ones must be there first of all.
     let rows = await stored();

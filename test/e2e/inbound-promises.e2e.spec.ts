@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { decodeWamid } from '../../src/cloud-api/wamid';
 import type { InboundMessage } from '../../src/whatsapp/engine/engine-events';
 import { startSimulator } from '../wa-sim/fixtures';

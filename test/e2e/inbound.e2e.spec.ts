@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { OptInService } from '../../src/contacts/opt-in.service';
 import { EventBus } from '../../src/events/event-bus';
 import type { DomainEvent, DomainEventOf } from '../../src/events/domain-events';
@@ -7,6 +7,8 @@ import { SessionRegistry } from '../../src/sessions/session-registry';
 import { isSandboxControl } from '../../src/whatsapp/engine/whatsapp-engine.port';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { holds } from '../support/wait';
+import { createToken } from '../support/factories';
 
 /** Inbound messages, contacts, the opt-in conversation, calls, groups and workspaces (sandbox engine). */
 describe('Inbound, contacts, opt-in, calls, groups, workspaces', () => {
@@ -57,9 +59,9 @@ describe('Inbound, contacts, opt-in, calls, groups, workspaces', () => {
       pushName: 'Ann', timestamp: 1, type: 'text' as const, text: 'Hello there',
     };
     (engine as unknown as { emit(e: unknown): void }).emit({ type: 'message.received', message: duplicate });
-    await new Promise((r) => setTimeout(r, 150));
-    const again = await api(t).get(`/api/messages?sessionId=${id}&direction=inbound`).expect(200);
-    assert.equal(again.body.messages.length, 1);
+    await holds(async () => (await api(t).get(`/api/messages?sessionId=${id}&direction=inbound`).expect(200)).body.messages.length === 1, {
+      what: 'the duplicate is not stored',
+    });
     assert.equal(events.filter((e) => e.type === 'message.received' && e.sessionId === id).length, 1);
 
     const contacts = await api(t).get(`/api/sessions/${id}/contacts?q=9100001`).expect(200);
@@ -98,8 +100,7 @@ describe('Inbound, contacts, opt-in, calls, groups, workspaces', () => {
     const optIn = t.app.get(OptInService);
     await Promise.all(['hello', 'are you there', 'price?', 'hi'].map((text) => optIn.handle(id, { chat: contact, type: 'text', content: { text } })));
     await eventually(async () => outbox(id).some((m) => m.to === contact));
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(outbox(id).filter((m) => m.to === contact).length, 1, 'one prompt for a burst');
+    await holds(() => outbox(id).filter((m) => m.to === contact).length === 1, { for: 300, what: 'one prompt for a burst' });
   });
 
   it('runs the opt-in conversation and the queue honours the answer', async () => {
@@ -116,8 +117,7 @@ describe('Inbound, contacts, opt-in, calls, groups, workspaces', () => {
     assert.match(texts()[0], /Reply 1 or YES/);
     assert.match(texts()[0], /نعم/);
     await inbound(id, '15559200001', 'what?');
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal(texts().length, 1, 'the prompt is sent once');
+    await holds(() => texts().length === 1, { what: 'the prompt is sent once' });
 
     await inbound(id, '15559200001', 'نعم');
     await eventually(async () => texts().length === 2);
@@ -150,7 +150,8 @@ describe('Inbound, contacts, opt-in, calls, groups, workspaces', () => {
     assert.ok(isSandboxControl(engine));
     await eventually(async () => engine.rejectedCalls().some((c) => c.id === body.call.id));
     await eventually(async () => outbox(id).some((m) => m.content.kind === 'text' && m.content.text === 'Sorry, no calls. Write to us here.'));
-    const rejected = calls().pop()!;
+    // The second call's event may follow the rejection and the reply: wait for it.
+    const rejected = await eventually(async () => calls()[1]);
     assert.equal((rejected.data as { rejected: boolean }).rejected, true);
     assert.equal((rejected.data as { call: { isVideo: boolean } }).call.isVideo, true);
   });
@@ -228,7 +229,7 @@ describe('Dashboard overview', () => {
 
     // A token bound to one session sees that session's figures only, live count included.
     const other = (await api(t).get('/api/sessions').expect(200)).body.sessions.find((s: { sessionId: string }) => s.sessionId !== id).sessionId;
-    const token = (await api(t).post('/api/auth/tokens').send({ name: 'one', sessionId: other }).expect(201)).body.token;
+    const token = await createToken(t, { name: 'one', sessionId: other });
     const bound = (await api(t, token).get('/api/dashboard/overview').expect(200)).body.overview;
     assert.deepEqual(bound.sessions, { total: 1, live: 1, byStatus: { REGISTERING: 1 } });
     assert.equal(bound.messages.last24h.inbound, 0);

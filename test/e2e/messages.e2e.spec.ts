@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import sharp from 'sharp';
 import { SessionRegistry } from '../../src/sessions/session-registry';
 import { isSandboxControl } from '../../src/whatsapp/engine/whatsapp-engine.port';
@@ -7,6 +7,8 @@ import type { OutgoingMessage } from '../../src/whatsapp/engine/outgoing-message
 import { api, eventually } from '../support/http';
 import { mediaFixtures, serveFiles, type FileServer, type MediaFixtures } from '../support/media-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { holds } from '../support/wait';
+import { createSession, createToken, linkedSession as linkedSandbox } from '../support/factories';
 
 /** The native send API over HTTP, every type and error path, through the sandbox engine's queue. */
 describe('Messages API (sandbox engine)', () => {
@@ -38,11 +40,7 @@ describe('Messages API (sandbox engine)', () => {
     await files?.close();
   });
 
-  async function linkedSession(phone: string): Promise<string> {
-    const { body } = await api(t).post('/api/sessions').send({}).expect(201);
-    await api(t).post(`/api/sessions/${body.session.sessionId}/sandbox/link`).send({ phoneNumber: phone }).expect(200);
-    return body.session.sessionId;
-  }
+  const linkedSession = async (phone: string) => (await linkedSandbox(t, phone)).id;
 
   const send = (body: Record<string, unknown>) => api(t).post('/api/messages/send').send({ sessionId, ...body });
   const getMessage = async (id: string) => (await api(t).get(`/api/messages/${id}`).expect(200)).body.message;
@@ -233,8 +231,7 @@ describe('Messages API (sandbox engine)', () => {
     const other = await linkedSession('919800000003');
     await api(t).post(`/api/sessions/${other}/stop`).expect(200);
     const queued = await api(t).post('/api/messages/send').send({ sessionId: other, to: '919846303025', type: 'text', text: 'waiting' }).expect(202);
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal((await getMessage(queued.body.message.id)).status, 'QUEUED');
+    await holds(async () => (await getMessage(queued.body.message.id)).status === 'QUEUED', { what: 'held while the session is stopped' });
     await api(t).post(`/api/sessions/${other}/start`).expect(200);
     await waitStatus(queued.body.message.id, 'READ');
   });
@@ -336,10 +333,10 @@ describe('Messages API (sandbox engine)', () => {
   it('refuses sessions that are unknown, not linked, or not the token’s own', async () => {
     const unknown = await api(t).post('/api/messages/send').send({ sessionId: 'qr_0_00000000', to: '919846303025', type: 'text', text: 'x' }).expect(404);
     assert.equal(unknown.body.error.code, 'SESSION_NOT_FOUND');
-    const fresh = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
+    const fresh = await createSession(t);
     const unlinked = await api(t).post('/api/messages/send').send({ sessionId: fresh, to: '919846303025', type: 'text', text: 'x' }).expect(403);
     assert.equal(unlinked.body.error.code, 'SESSION_NOT_LINKED');
-    const token = (await api(t).post('/api/auth/tokens').send({ name: 'bound', sessionId: fresh }).expect(201)).body.token;
+    const token = await createToken(t, { name: 'bound', sessionId: fresh });
     const foreign = await api(t, token).post('/api/messages/send').send({ sessionId, to: '919846303025', type: 'text', text: 'x' }).expect(403);
     assert.equal(foreign.body.error.code, 'FORBIDDEN');
     const list = await api(t, token).get('/api/messages').expect(200);

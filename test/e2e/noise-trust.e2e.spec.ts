@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { startSimulator, type SimFixture } from '../wa-sim/fixtures';
 import { WaSimulator } from '../wa-sim/wa-simulator';
 import { api, eventually } from '../support/http';

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { Client } from 'pg';
+import { after, describe, it } from '../support/node-test';
+import { CrashRig } from '../support/crash-rig';
 import { eventually } from '../support/http';
-import { callServer, serverProcessEnv, SIMULATOR_PRELOAD, startServerProcess, type ServerProcess } from '../support/server-process';
+import { SIMULATOR_PRELOAD } from '../support/server-process';
 import { simulatorProcessEnv } from '../support/simulator-env';
-import { TEST_API_KEY } from '../support/test-app';
-import { createTestDatabase } from '../support/test-database';
 import { WaSimulator } from '../wa-sim/wa-simulator';
 
 const RANK: Record<string, number> = { QUEUED: 0, SENDING: 0, SENT: 1, DELIVERED: 2, READ: 3, PLAYED: 4, FAILED: -1 };
@@ -28,45 +23,25 @@ describe('Status receipts survive kill -9 once acknowledged', { skip: !process.e
   });
 
   it('real Baileys: every delivery/read receipt acknowledged before kill -9 is stored with its event after the restart', async (t) => {
-    const database = await createTestDatabase('postgres');
-    const dataDir = mkdtempSync(join(tmpdir(), 'sb-receipt-crash-'));
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
+    const rig = await CrashRig.create('sb-receipt-crash-');
+    cleanups.push(() => rig.close());
     const sim = new WaSimulator({ logErrors: false, autoReceipts: { delivery: false, read: false } });
     await sim.start();
-    const state: { server?: ServerProcess } = {};
-    cleanups.push(async () => {
-      await state.server?.stop();
-      await sim.stop();
-      await db.end();
-      await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-    const call = (path: string, init?: RequestInit) => callServer(state.server!.url, TEST_API_KEY, path, init);
-    const env = serverProcessEnv(database.url, dataDir, simulatorProcessEnv(sim));
-    const waitReady = (sessionId: string) => eventually(async () => (await call(`/api/sessions/${sessionId}`)).body.session?.status === 'READY', 20_000);
-
-    state.server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
+    cleanups.push(() => sim.stop());
+    const env = rig.env(simulatorProcessEnv(sim));
+    await rig.start(env, { preload: SIMULATOR_PRELOAD });
     const PHONE = '15550700001';
-    const created = await call('/api/sessions', { method: 'POST', body: JSON.stringify({ name: PHONE }) });
-    const sessionId = created.body.session.sessionId;
-    const qr = await call(`/api/sessions/${sessionId}/qr`);
-    await sim.scan(qr.body.qr, PHONE);
-    await waitReady(sessionId);
-    await call(`/api/sessions/${sessionId}/settings`, { method: 'PATCH', body: JSON.stringify({ minDelayMs: 0, maxDelayMs: 0 }) });
+    const sessionId = await rig.simulatorSession(sim, PHONE);
+    await rig.patch(`/api/sessions/${sessionId}/settings`, { minDelayMs: 0, maxDelayMs: 0 });
 
     const contacts = Array.from({ length: 4 }, (_, i) => sim.addContact(`155507100${i + 1}0`, `Contact ${i + 1}`));
     const TOTAL = 60;
     for (let i = 0; i < TOTAL; i++) {
-      const res = await call('/api/messages/send', {
-        method: 'POST',
-        body: JSON.stringify({ sessionId, to: contacts[i % contacts.length].phoneNumber, type: 'text', text: `n${i}` }),
-      });
+      const res = await rig.post('/api/messages/send', { sessionId, to: contacts[i % contacts.length].phoneNumber, type: 'text', text: `n${i}` });
       assert.equal(res.status, 202, JSON.stringify(res.body));
     }
     const rows = async () => {
-      const { rows } = await db.query(`SELECT id, wa_message_id AS wa, status FROM message WHERE direction = 'outbound'`);
-      return rows as { id: string; wa: string; status: string }[];
+      return rig.query<{ id: string; wa: string; status: string }>(`SELECT id, wa_message_id AS wa, status FROM message WHERE direction = 'outbound'`);
     };
     await eventually(async () => (await rows()).filter((r) => r.status === 'SENT').length === TOTAL, 30_000);
     const waIds = (await rows()).map((r) => r.wa);
@@ -82,13 +57,13 @@ describe('Status receipts survive kill -9 once acknowledged', { skip: !process.e
       }
     })();
     await sim.waitForMessage(() => acked().length >= 40, 30_000);
-    await state.server.kill9();
+    await rig.server!.kill9();
     const ackedBeforeCrash = acked();
     await stream;
     assert.ok(ackedBeforeCrash.length < receipts.length, `the crash came too late (${ackedBeforeCrash.length} receipts acknowledged)`);
 
     const events = async () => {
-      const { rows } = await db.query(`SELECT envelope FROM event_outbox WHERE type = 'message.status'`);
+      const rows = await rig.query(`SELECT envelope FROM event_outbox WHERE type = 'message.status'`);
       const best = new Map<string, number>();
       for (const r of rows) {
         const data = JSON.parse(r.envelope).data as { messageId: string; status: string };
@@ -107,8 +82,8 @@ describe('Status receipts survive kill -9 once acknowledged', { skip: !process.e
     };
     const lostAtCrash = (await missingAfter()).length;
 
-    state.server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
-    await waitReady(sessionId);
+    await rig.start(env, { preload: SIMULATOR_PRELOAD });
+    await rig.waitReady(sessionId);
     // The server delivers the unacknowledged receipts again: in the end every message is READ.
     await eventually(async () => (await rows()).every((r) => r.status === 'READ'), 20_000).catch(() => undefined);
     const missing = await missingAfter();

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, describe, it } from '../support/node-test';
 import { AuthStateStore } from '../../src/whatsapp/auth-state/auth-state.store';
 import { keyId } from '../../src/crypto/master-key';
 import { WebhooksRepository } from '../../src/webhooks/webhooks.repository';

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { Client } from 'pg';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait';
 
 const SECRET = 'whsec_do-not-log-me-7f3c9a1e5b';
 
@@ -44,8 +45,7 @@ describe('Security: failed queries are logged without parameters or rows', { ski
     const body = await res.text();
     assert.ok(!body.includes(SECRET));
     // The request log line follows the error line; wait for it.
-    const deadline = Date.now() + 5_000;
-    while (!server!.output().includes('"statusCode":500') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => server!.output().includes('"statusCode":500'), { timeout: 15_000, what: 'the request log line' });
     const output = server!.output();
     const errorLine = output.split('\n').find((l) => l.includes('Unhandled error'));
     assert.ok(errorLine, output);

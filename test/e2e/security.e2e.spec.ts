@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { Client } from 'pg';
 import { api, eventually } from '../support/http';
 import { mediaFixtures } from '../support/media-fixtures';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
+import { createToken } from '../support/factories';
 
 for (const kind of testDatabaseKinds()) describe(`Security: token scope (${kind})`, () => {
   let t: TestApp;
@@ -46,8 +47,8 @@ for (const kind of testDatabaseKinds()) describe(`Security: token scope (${kind}
   });
 
   it('lets no bound token move a session to another workspace', async () => {
-    const session = (await api(t).post('/api/auth/tokens').send({ name: 's', sessionId: a }).expect(201)).body.token;
-    const workspace = (await api(t).post('/api/auth/tokens').send({ name: 'w', workspace: 'Sales' }).expect(201)).body.token;
+    const session = await createToken(t, { name: 's', sessionId: a });
+    const workspace = await createToken(t, { name: 'w', workspace: 'Sales' });
     for (const token of [session, workspace]) {
       const moved = await api(t, token).post('/api/workspace').send({ token: a, workspace: 'Support' }).expect(403);
       assert.equal(moved.body.error.code, 'FORBIDDEN');
@@ -64,8 +65,8 @@ for (const kind of testDatabaseKinds()) describe(`Security: token scope (${kind}
     for (const [id, phone] of [[a, '15550700001'], [b, '15550700002']]) {
       await api(t).post(`/api/sessions/${id}/sandbox/link`).send({ phoneNumber: phone }).expect(200);
     }
-    const tokenA = (await api(t).post('/api/auth/tokens').send({ name: 'a', sessionId: a }).expect(201)).body.token;
-    const tokenB = (await api(t).post('/api/auth/tokens').send({ name: 'b', sessionId: b }).expect(201)).body.token;
+    const tokenA = await createToken(t, { name: 'a', sessionId: a });
+    const tokenB = await createToken(t, { name: 'b', sessionId: b });
     const { png } = await mediaFixtures();
     const data = `data:image/png;base64,${png.toString('base64')}`;
     const sent = await api(t, tokenA).post('/api/messages/send').send({ sessionId: a, to: '15550700099', type: 'image', data }).expect(202);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { SessionRegistry } from '../../src/sessions/session-registry';
 import { isSandboxControl } from '../../src/whatsapp/engine/whatsapp-engine.port';
 import { FakeOpenAiServer } from '../fakes/fake-openai-server';
@@ -80,8 +80,8 @@ describe('TTS voice notes through the queue (OpenAI client, fake server)', () =>
     const m = await eventually(async () => ((await message(id)).sentAt ? message(id) : null), 15_000);
     assert.equal(m.attempts, 2);
     assert.equal(fake.requests.length, 2);
-    await api(t).post(`/api/messages/send`).send({ sessionId, type: 'voice', to: '15558100011', text: 'A retry after a server error.' }).expect(202);
-    await new Promise((r) => setTimeout(r, 400));
+    const again = (await api(t).post(`/api/messages/send`).send({ sessionId, type: 'voice', to: '15558100011', text: 'A retry after a server error.' }).expect(202)).body.message.id;
+    await eventually(async () => (await message(again)).sentAt, 15_000);
     assert.equal(fake.requests.length, 2, 'the cached audio serves the next send');
   });
 

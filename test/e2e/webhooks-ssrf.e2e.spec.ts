@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
 import { linkedSandboxSession } from '../support/cloud-api';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { FAST_WEBHOOK_ENV, WebhookReceiver } from '../support/webhook-receiver';
+import { createToken } from '../support/factories';
 
 /**
  * Webhook targets are a way into the operator's network (the delivery log shows the first KB
@@ -31,7 +32,7 @@ describe('Webhook targets by who set them', () => {
     const t = await startTestApp({ env: { ...FAST_WEBHOOK_ENV, ...env } });
     apps.push(t);
     const sessionId = (await linkedSandboxSession(t, phone)).id;
-    const token = (await api(t).post('/api/auth/tokens').send({ name: 'bound', sessionId }).expect(201)).body.token as string;
+    const token = await createToken(t, { name: 'bound', sessionId });
     const publish = () => t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId, data: { probe: true } });
     const deliveries = async (id: string) => (await api(t).get(`/api/webhooks/${id}/deliveries`).expect(200)).body.deliveries as any[];
     return { t, sessionId, token, publish, deliveries };

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
 import { api } from '../support/http';
 import { SseClient } from '../support/sse-client';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
+import { createSession, createToken } from '../support/factories';
 
 /** GET /api/events: the live stream of the same events webhooks get. */
 describe('Live event stream (SSE)', () => {
@@ -66,13 +67,14 @@ describe('Live event stream (SSE)', () => {
   it('limits a session-bound token to its session and rejects bad requests', async () => {
     const mine = await linkedSession('15550800021');
     const other = await linkedSession('15550800022');
-    const token = (await api(t).post('/api/auth/tokens').send({ name: 'stream', sessionId: mine }).expect(201)).body.token;
+    const token = await createToken(t, { name: 'stream', sessionId: mine });
     const bound = await open('?events=contact.opt_in', token);
     await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: other, data: { n: 1 } });
     await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: mine, data: { n: 2 } });
-    await bound.waitFor((c) => c.events.length >= 1);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(bound.events.map((e) => e.json.data.n), [2]);
+    // Events arrive in order: once a later one of its own session is in, the other session's would have been too.
+    await t.app.get(WebhooksService).publish({ type: 'contact.opt_in', sessionId: mine, data: { n: 3 } });
+    await bound.waitFor((c) => c.events.some((e) => e.json.data.n === 3));
+    assert.deepEqual(bound.events.map((e) => e.json.data.n), [2, 3]);
 
     const forbidden = await fetch(`${t.url}/api/events?sessionId=${other}`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(forbidden.status, 403);
@@ -88,15 +90,15 @@ describe('Live event stream (SSE)', () => {
 
   it('limits a workspace-bound token to its workspace’s sessions', async () => {
     const inside = (await api(t).post('/api/sessions').send({ workspace: 'Sales' }).expect(201)).body.session.sessionId;
-    const outside = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
-    const token = (await api(t).post('/api/auth/tokens').send({ name: 'sales', workspace: 'Sales' }).expect(201)).body.token;
+    const outside = await createSession(t);
+    const token = await createToken(t, { name: 'sales', workspace: 'Sales' });
     const stream = await open('?events=call.received', token);
-    for (const sessionId of [outside, inside, outside]) {
+    for (const sessionId of [outside, inside, outside, inside]) {
       await t.app.get(WebhooksService).publish({ type: 'call.received', sessionId, data: { sessionId } });
     }
-    await stream.waitFor((c) => c.events.length >= 1);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(stream.events.map((e) => e.json.sessionId), [inside]);
+    // In order: the last one in means every earlier one was seen or filtered out.
+    await stream.waitFor((c) => c.events.length >= 2);
+    assert.deepEqual(stream.events.map((e) => e.json.sessionId), [inside, inside]);
     const denied = await fetch(`${t.url}/api/events?sessionId=${outside}`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(denied.status, 403);
   });

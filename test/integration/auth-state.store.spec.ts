@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { AuthStateStore } from '../../src/whatsapp/auth-state/auth-state.store';
 import { api } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { createSession } from '../support/factories';
 
 describe('AuthStateStore on the real database', () => {
   let t: TestApp;
@@ -13,7 +14,7 @@ describe('AuthStateStore on the real database', () => {
   before(async () => {
     t = await startTestApp({ env: { AUTH_STATE_KEY: randomBytes(32).toString('hex') } });
     store = t.app.get(AuthStateStore);
-    sessionId = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
+    sessionId = await createSession(t);
   });
   after(async () => {
     await t?.destroy();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { CallsService } from '../../src/contacts/calls.service';
 import { ContactsService } from '../../src/contacts/contacts.service';
 import { EventBus } from '../../src/events/event-bus';
@@ -10,6 +10,7 @@ import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import { createSession } from '../support/factories';
 
 /**
  * Each event producer writes its event (outbox row and webhook deliveries) in the transaction
@@ -51,7 +52,7 @@ for (const kind of testDatabaseKinds()) {
       const envelopes: { data: Record<string, any> }[] = outbox.map((r: { envelope: string }) => JSON.parse(r.envelope));
       return { outbox: envelopes, deliveries: deliveries.length as number };
     };
-    const newSession = async () => (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId as string;
+    const newSession = () => createSession(t);
     const link = (id: string, phone: string) => api(t).post(`/api/sessions/${id}/sandbox/link`).send({ phoneNumber: phone }).expect(200);
 
     it('session.status: the status, its history row and its event commit together', async () => {
@@ -259,7 +260,7 @@ describe('Session state writes and the requests that follow them', { skip: !proc
   after(async () => t?.destroy());
 
   it('a send right after the session turned READY waits for the status write instead of failing SESSION_NOT_LINKED', async () => {
-    const sessionId = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId as string;
+    const sessionId = await createSession(t);
     const runner = t.dataSource.createQueryRunner();
     await runner.connect();
     let sending: Promise<{ status: number; body: any }> | undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { MessagesRepository, type NewOutbound } from '../../src/messages/messages.repository';
 import { linkedSandboxSession } from '../support/cloud-api';
 import { api } from '../support/http';

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { FakeEngineFactory, type FakeWhatsAppEngine } from '../fakes/fake-whatsapp.engine';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
+import { createSession } from '../support/factories';
 
 /**
  * What a contact sends is stored even when it holds characters PostgreSQL cannot store (a NUL,
@@ -18,7 +19,7 @@ for (const kind of testDatabaseKinds()) {
 
     before(async () => {
       t = await startTestApp({ engineFactory: engines, env: { WA_ENGINE: 'baileys' }, database: await createTestDatabase(kind) });
-      sessionId = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
+      sessionId = await createSession(t);
       engine = engines.latest(sessionId);
       engine.open({ mobileNumber: '15550300001', mobid: '915550300001' });
       await eventually(async () => (await api(t).get(`/api/sessions/${sessionId}`)).body.session.status === 'READY');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { MessagesRepository } from '../../src/messages/messages.repository';
 import { MessageStatus } from '../../src/messages/message-status';
 import type { DomainEventOf } from '../../src/events/domain-events';
@@ -8,6 +8,7 @@ import { EngineSendError } from '../../src/whatsapp/engine/outgoing-message';
 import { FakeEngineFactory, type FakeWhatsAppEngine } from '../fakes/fake-whatsapp.engine';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { holds } from '../support/wait';
 
 /** The queue's rules with a hand-driven engine: pacing, caps, opt-in, receipts, expiry, claims. */
 describe('Message queue', () => {
@@ -71,8 +72,7 @@ describe('Message queue', () => {
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await send(id, '15550301111', `d${i}`)).body.message.id);
     await eventually(async () => engine.sent.length === 2);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(engine.sent.length, 2);
+    await holds(() => engine.sent.length === 2, { what: 'nothing sent over the daily cap' });
     assert.equal((await message(ids[2])).status, 'QUEUED');
     await api(t).patch(`/api/sessions/${id}/settings`).send({ dailyLimit: null }).expect(200);
     await eventually(async () => engine.sent.length === 3);
@@ -109,7 +109,7 @@ describe('Message queue', () => {
     receipt('DELIVERED');
     receipt('DELIVERED');
     await eventually(async () => (await message(msg.id)).status === 'READ');
-    await new Promise((r) => setTimeout(r, 100));
+    await holds(async () => (await message(msg.id)).status === 'READ', { what: 'READ is not undone by a late DELIVERED' });
     const m = await message(msg.id);
     assert.equal(m.status, 'READ');
     assert.ok(m.deliveredAt && m.readAt, 'an early read fills in delivered');
@@ -137,8 +137,7 @@ describe('Message queue', () => {
 
     engine.push({ type: 'close', reason: 'CONNECTION_LOST' as never, code: 408 });
     const waiting = (await send(id, '15550304003', 'c')).body.message.id;
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal((await message(waiting)).status, 'QUEUED');
+    await holds(async () => (await message(waiting)).status === 'QUEUED', { what: 'held while disconnected' });
     await eventually(async () => engine.connects >= 2, 5000);
     engine.open();
     await eventually(async () => (await message(waiting)).status === 'SENT');

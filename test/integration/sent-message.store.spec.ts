@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { PgSentMessageStore } from '../../src/messages/sent-message.store';
 import { api } from '../support/http';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { createSession } from '../support/factories';
 
 for (const kind of testDatabaseKinds()) describe(`PgSentMessageStore on the real database (${kind})`, () => {
   let t: TestApp;
@@ -20,8 +21,8 @@ for (const kind of testDatabaseKinds()) describe(`PgSentMessageStore on the real
   before(async () => {
     t = await startTestApp({ database: await createTestDatabase(kind) });
     store = t.app.get(PgSentMessageStore);
-    a = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
-    b = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
+    a = await createSession(t);
+    b = await createSession(t);
   });
   after(async () => {
     await t?.destroy();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, describe, it } from '../support/node-test';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, MIGRATIONS, runMigrations } from '../../src/database/data-source';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -12,7 +12,7 @@ describe('Migration 1763800006000: admin tokens are never bound', { skip: !proce
   });
 
   it('turns bound admin rows into API tokens, keeping the binding, and refuses new ones', async () => {
-    database = await createTestDatabase('postgres');
+    database = await createTestDatabase('postgres', { empty: true });
     const before = MIGRATIONS.filter((m) => !m.name.endsWith('1763800006000'));
     const old = await new DataSource({ ...dataSourceOptions(database.url!, { poolSize: 1, embedded: false }), migrations: before }).initialize();
     try {

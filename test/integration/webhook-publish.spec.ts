@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../support/node-test';
 import { EventBus } from '../../src/events/event-bus';
 import type { DomainEvent } from '../../src/events/domain-events';
 import { EventStreamService, type StreamEvent } from '../../src/webhooks/event-stream.service';
@@ -11,6 +11,7 @@ import { WebhooksService } from '../../src/webhooks/webhooks.service';
 import { api, eventually } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import { createSession } from '../support/factories';
 
 /**
  * The publishing side against a real database: which subscriptions an event goes to,
@@ -31,8 +32,8 @@ describe('Webhook publishing', () => {
     t = await startTestApp({ env: { WEBHOOK_RETRY_BASE_MS: '60000', WEBHOOK_POLL_INTERVAL_MS: '50' } });
     webhooks = t.app.get(WebhooksService);
     t.app.get(EventStreamService).subscribe({ events: null, sessionId: null, workspace: null }, (e) => void streamed.push(e), () => undefined);
-    sessionId = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
-    otherSessionId = (await api(t).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
+    sessionId = await createSession(t);
+    otherSessionId = await createSession(t);
   });
   after(async () => {
     await t?.destroy();

@@ -3,16 +3,12 @@ import { SessionRegistry } from '../../src/sessions/session-registry';
 import type { OutgoingMessage } from '../../src/whatsapp/engine/outgoing-message';
 import { isSandboxControl, type SandboxControl, type WhatsAppEngine } from '../../src/whatsapp/engine/whatsapp-engine.port';
 import { decodeWamid } from '../../src/cloud-api/wamid';
+import { linkedSession } from './factories';
 import { api, eventually } from './http';
 import type { TestApp } from './test-app';
 
 /** A READY sandbox session linked to `phone`; returns its id and mobid. */
-export async function linkedSandboxSession(t: TestApp, phone: string): Promise<{ id: string; mobid: string }> {
-  const { body } = await api(t).post('/api/sessions').send({}).expect(201);
-  const id = body.session.sessionId;
-  const linked = await api(t).post(`/api/sessions/${id}/sandbox/link`).send({ phoneNumber: phone }).expect(200);
-  return { id, mobid: linked.body.session.mobid };
-}
+export const linkedSandboxSession = (t: TestApp, phone: string) => linkedSession(t, phone);
 
 export function sandboxOf(t: TestApp, sessionId: string): WhatsAppEngine & SandboxControl {
   const engine = t.app.get(SessionRegistry).readyEngine(sessionId);

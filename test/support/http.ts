@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { TestApp } from './test-app';
+import { waitFor } from './wait';
 import { TEST_API_KEY } from './test-app';
 
 /** supertest bound to a running test app, with the admin key unless `token` is given. */
@@ -15,18 +16,7 @@ export function api(t: TestApp, token: string | null = TEST_API_KEY) {
   };
 }
 
-/** Polls `fn` until it returns a truthy value or the timeout passes. */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 5_000, intervalMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`eventually: condition not met in ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+/** Polls `fn` until it returns a truthy value or the timeout passes (waitFor with a positional timeout). */
+export function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
+  return waitFor(fn, { timeout: timeoutMs, interval: intervalMs, what: 'eventually' });
 }

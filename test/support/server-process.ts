@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TEST_API_KEY } from './test-app';
+import { seedEmbeddedDatabase } from './test-database';
 
 /** A free loopback TCP port. */
 export async function freePort(): Promise<number> {
@@ -27,6 +28,8 @@ export interface ServerProcess {
  * /api/health answers. `preload` adds `node -r <module>` (e.g. the simulator's trust hook).
  */
 export async function startServerProcess(env: Record<string, string | undefined>, opts: { preload?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
+  // Embedded PGlite starts from a copy of the migrated template, like startTestApp().
+  if (!env.DATABASE_URL && env.DATA_DIR) await seedEmbeddedDatabase(env.DATA_DIR);
   const port = Number(env.PORT) || (await freePort());
   const main = join(__dirname, '..', '..', 'src', 'main.js');
   const args = [...(opts.preload ? ['-r', opts.preload] : []), main];

@@ -1,4 +1,5 @@
 import { TEST_API_KEY } from './test-app';
+import { waitTimeout } from './wait';
 
 export interface SseFrame {
   id?: string;
@@ -30,7 +31,8 @@ export class SseClient {
     return this.frames.filter((f) => f.event).map((f) => ({ ...f, json: JSON.parse(f.data!) }));
   }
 
-  async waitFor(predicate: (c: SseClient) => boolean, timeoutMs = 5_000): Promise<void> {
+  async waitFor(predicate: (c: SseClient) => boolean, requestedMs = 15_000): Promise<void> {
+    const timeoutMs = waitTimeout(requestedMs);
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
       if (Date.now() > deadline) throw new Error(`sse: condition not met in ${timeoutMs} ms (${this.ended ? 'stream ended' : 'stream open'}); frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);

@@ -37,11 +37,12 @@ export interface TestApp {
 
 /**
  * Boots the real application (same bootstrap as production) on a random loopback port
- * against a fresh database. Engine is the sandbox unless the env says otherwise.
+ * against a fresh database (a copy of the run's migrated template, see test-database.ts). Engine is the sandbox unless the env says otherwise.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  await database.seed(dataDir);
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     PORT: '0',

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { waitTimeout } from './wait';
 
 /**
  * App settings for webhook tests: no send pacing, quick receipts, and retries measured in tens of
@@ -13,7 +14,8 @@ export const FAST_WEBHOOK_ENV = {
   WEBHOOK_RETRY_BASE_MS: '30',
   WEBHOOK_RETRY_MAX_MS: '200',
   WEBHOOK_MAX_ATTEMPTS: '8',
-  WEBHOOK_TIMEOUT_MS: '1500',
+  // Long enough that a loaded machine never times out an answered request; one test waits it out.
+  WEBHOOK_TIMEOUT_MS: '5000',
   WEBHOOK_POLL_INTERVAL_MS: '50',
 } as const;
 
@@ -126,7 +128,8 @@ export class WebhookReceiver {
   }
 
   /** Resolves once `predicate` holds for the recorded requests (checked on every request). */
-  async waitFor(predicate: (r: WebhookReceiver) => boolean, timeoutMs = 10_000): Promise<void> {
+  async waitFor(predicate: (r: WebhookReceiver) => boolean, requestedMs = 30_000): Promise<void> {
+    const timeoutMs = waitTimeout(requestedMs);
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
       const left = deadline - Date.now();

@@ -2,7 +2,7 @@
  * Phone-side and network events: drop, unlink, replace, refused logins.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, test } from '../support/node-test';
 import { DisconnectReason } from '@whiskeysockets/baileys';
 import { startSimulator, type SimFixture } from './fixtures';
 

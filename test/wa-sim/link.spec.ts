@@ -2,7 +2,7 @@
  * Linking a Baileys companion: QR, pairing code, reconnect with stored creds.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, test } from '../support/node-test';
 import { DEFAULT_CONNECTION_CONFIG, initAuthCreds, jidDecode } from '@whiskeysockets/baileys';
 import { connectClient, memoryAuth } from './baileys-client';
 import { startSimulator, type SimFixture } from './fixtures';

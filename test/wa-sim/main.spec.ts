@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, test } from '../support/node-test';
 import { connectClient, memoryAuth, type TestClient } from './baileys-client';
 import { statusOf, waitUntil } from './fixtures';
 import { trustSimulator, type AppliedTrust } from './trust';

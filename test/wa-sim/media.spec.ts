@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { after, before, test } from '../support/node-test';
 import { downloadMediaMessage, type AnyMessageContent } from '@whiskeysockets/baileys';
 import sharp from 'sharp';
 import type { TestClient } from './baileys-client';

@@ -3,7 +3,7 @@
  * Signal messages, offline delivery, onWhatsApp.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, test } from '../support/node-test';
 import { proto } from '@whiskeysockets/baileys';
 import type { TestClient } from './baileys-client';
 import { startSimulator, statusOf, waitUntil, type SimFixture } from './fixtures';

@@ -2,7 +2,7 @@
  * Several companions per number, and simulated accounts messaging each other.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, test } from '../support/node-test';
 import { proto, type WAMessage } from '@whiskeysockets/baileys';
 import { startSimulator, statusOf, waitUntil, type SimFixture } from './fixtures';
 

@@ -6,7 +6,7 @@
  * the ack, and the server delivers the unacknowledged receipt again after the next login.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, test } from '../support/node-test';
 import type { proto } from '@whiskeysockets/baileys';
 import { connectClient, type MemoryAuth, type TestClient } from './baileys-client';
 import { startSimulator, waitUntil, type SimFixture } from './fixtures';

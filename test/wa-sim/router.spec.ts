@@ -2,7 +2,7 @@
  * Unknown stanzas fail loudly: recorded with tag + xmlns + first child, iqs answered 501.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from '../support/node-test';
 import type { BinaryNode } from './binary-node';
 import { ErrorLog } from './error-log';
 import { startSimulator } from './fixtures';
