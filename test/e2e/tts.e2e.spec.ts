@@ -5,7 +5,9 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Response } from 'supertest';
 import { AppError } from '../../src/common/errors/app-error';
 import { AppConfig } from '../../src/config/app-config';
+import { locateFfmpeg } from '../../src/media/audio/ffmpeg-location';
 import { parseOggOpus } from '../../src/media/audio/ogg-opus';
+import { locateEspeak } from '../../src/tts/providers/espeak-engine';
 import { OpenAiTtsProvider } from '../../src/tts/providers/openai-tts.provider';
 import { splitText } from '../../src/tts/text-chunker';
 import { isTransient } from '../../src/tts/tts-errors';
@@ -338,6 +340,15 @@ describe('TTS API offline (espeak-ng, no OpenAI key)', () => {
   });
   after(async () => {
     await t?.destroy();
+  });
+
+  it('says in /api/health which ffmpeg and espeak-ng run', async () => {
+    const { body } = await api(t, null).get('/api/health').expect(200);
+    const expected = { ffmpeg: locateFfmpeg().source, espeak: locateEspeak().source };
+    assert.deepEqual({ ffmpeg: body.tools.ffmpeg.source, espeak: body.tools.espeak.source }, expected);
+    assert.equal(body.tools.ffmpeg.available, true);
+    assert.equal(body.tools.espeak.available, true);
+    assert.match(body.tools.ffmpeg.version, /\S/);
   });
 
   it('lists espeak voices, each labelled robotic and offline', async () => {

@@ -32,6 +32,11 @@ export function locateEspeak(configured: string = DEFAULT_ESPEAK, pathVariable?:
   return locateTool(configured, DEFAULT_ESPEAK, () => (wasmInstalled() ? WASM_PACKAGE : undefined), pathVariable);
 }
 
+/** Where the espeak-ng for ESPEAK_PATH comes from and its version, without starting a synthesis. */
+export function describeEspeak(configured: string = DEFAULT_ESPEAK): Promise<ToolReport> {
+  return createEspeakEngine(locateEspeak(configured), 5_000).describe();
+}
+
 export function createEspeakEngine(location: ToolLocation, timeoutMs: number): EspeakEngine {
   return location.source === 'bundled' ? new WasmEspeakEngine(location, timeoutMs) : new ProcessEspeakEngine(location, timeoutMs);
 }
