@@ -54,10 +54,10 @@ describe('TTS voice notes through the queue (OpenAI client, fake server)', () =>
     await fake.prepare([text], { speed: 1.25, voice: 'coral' });
     const ids: string[] = [];
     for (const to of ['15558100001', '15558100002', '15558100003']) {
-      const { body } = await send({ to, text, voice: 'coral', speed: 1.25, instructions: 'Speak warmly' }).expect(202);
-      assert.deepEqual([body.message.content.tts.provider, body.message.content.tts.model], ['openai', 'gpt-4o-mini-tts'], 'says who speaks');
-      ids.push(body.message.id);
+      ids.push((await send({ to, text, voice: 'coral', speed: 1.25, instructions: 'Speak warmly' }).expect(202)).body.message.id);
     }
+    const { tts } = (await message(ids[0])).content;
+    assert.deepEqual([tts.provider, tts.model], ['openai', 'gpt-4o-mini-tts'], 'the message says who speaks it');
     const played = await eventually(async () => ((await message(ids[0])).status === 'PLAYED' ? message(ids[0]) : null), 15_000);
     assert.equal(played.media.mimetype, 'audio/ogg; codecs=opus');
     assert.ok(played.media.seconds > 0);
