@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { locateTool, readVersion, type ToolLocation, type ToolReport } from '../../media/audio/tool-location';
@@ -41,13 +41,19 @@ export function createEspeakEngine(location: ToolLocation, timeoutMs: number): E
   return location.source === 'bundled' ? new WasmEspeakEngine(location, timeoutMs) : new ProcessEspeakEngine(location, timeoutMs);
 }
 
-function wasmInstalled(): boolean {
+/** The installed WebAssembly package's version, or undefined when it is not installed. */
+function wasmVersion(): string | undefined {
   try {
-    require.resolve(`${WASM_PACKAGE}/package.json`);
-    return true;
+    // Its package.json sits next to its entry point (`main`); no subpath import needed.
+    const pkg = JSON.parse(readFileSync(join(dirname(require.resolve(WASM_PACKAGE)), 'package.json'), 'utf8')) as { name?: string; version?: string };
+    return pkg.name === WASM_PACKAGE ? pkg.version : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function wasmInstalled(): boolean {
+  return wasmVersion() !== undefined;
 }
 
 const missing = (message: string, cause?: unknown) =>
@@ -158,13 +164,8 @@ class WasmEspeakEngine implements EspeakEngine {
   }
 
   async describe(): Promise<ToolReport> {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { version } = require(`${WASM_PACKAGE}/package.json`) as { version: string };
-      return { source: 'bundled', available: true, version: `${WASM_PACKAGE}@${version}` };
-    } catch {
-      return { source: 'missing', available: false };
-    }
+    const version = wasmVersion();
+    return version ? { source: 'bundled', available: true, version: `${WASM_PACKAGE}@${version}` } : { source: 'missing', available: false };
   }
 
   async speak(text: string, voice: string, wpm: number): Promise<Buffer> {
