@@ -52,7 +52,7 @@ export class HealthController {
   @Public()
   @Get()
   @ApiOperation({
-    summary: 'Liveness, database check and helper programs',
+    summary: 'Liveness, database check and audio programs',
     description: 'No credential needed. 503 when the database does not answer. `tools` says which ffmpeg and espeak-ng run (system or npm-packaged).',
   })
   @ApiOkResponse({ type: HealthDto })

@@ -15,7 +15,7 @@ export interface ResourceReport {
   sessions: { total: number; live: number; byStatus: Record<string, number> };
 }
 
-/** The helper programs voice notes need, and where each one comes from. */
+/** The external programs voice notes need, and where each one comes from. */
 export interface ToolsReport {
   ffmpeg: ToolReport;
   espeak: ToolReport;

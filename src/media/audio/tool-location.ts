@@ -3,7 +3,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 
 /**
- * Where a helper program comes from: the path set in the environment (FFMPEG_PATH,
+ * Where an external program comes from: the path set in the environment (FFMPEG_PATH,
  * ESPEAK_PATH), the system's PATH, the copy shipped in an npm package, or nowhere.
  */
 export type ToolSource = 'configured' | 'system' | 'bundled' | 'missing';
