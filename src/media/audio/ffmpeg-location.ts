@@ -15,7 +15,6 @@ export function locateFfmpeg(configured: string = DEFAULT_FFMPEG, pathVariable?:
 export function bundledFfmpegPath(): string | undefined {
   try {
     // The package throws (a string) on platforms it has no binary for.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
   } catch {
     return undefined;

@@ -18,7 +18,6 @@ let engine: Promise<{ module: EspeakNgModule; espeak: EspeakNgWorker }> | undefi
 
 async function load() {
   // The package is ESM only; Node ≥ 20.19 loads it with require().
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const factory = (require('@echogarden/espeak-ng-emscripten') as { default: typeof import('@echogarden/espeak-ng-emscripten').default }).default;
   const module = await factory();
   return { module, espeak: new module.eSpeakNGWorker() };
