@@ -20,18 +20,17 @@ import { VoiceNoteService } from '../src/media/audio/voice-note.service';
 import { TtsCache } from '../src/tts/tts-cache';
 import type { TtsAudio, TtsProvider, TtsVoice } from '../src/tts/tts-provider.port';
 import { TtsService } from '../src/tts/tts.service';
-import { speakWav } from '../test/fixtures/audio-fixtures';
+import { FFMPEG, speakWav } from '../test/fixtures/audio-fixtures';
 
 const iterations = Number(process.argv[2] ?? 20);
 const WARMUP = 2;
 
-const SPEECH = speakWav(
+const SPEECH_TEXT =
   'Good morning. This is a reminder that your appointment is scheduled for tomorrow at ten o clock. ' +
-    'Please bring your documents and arrive a few minutes early. Reply to this message if you need to reschedule.',
-);
+  'Please bring your documents and arrive a few minutes early. Reply to this message if you need to reschedule.';
 
 /** Real speech of exactly `seconds`, looped, in the format a provider would return. */
-function speech(seconds: number, format: 'opus' | 'mp3' | 'wav'): Buffer {
+function speech(SPEECH: Buffer, seconds: number, format: 'opus' | 'mp3' | 'wav'): Buffer {
   const codec = {
     opus: ['-ar', '24000', '-c:a', 'libopus', '-b:a', '32k', '-f', 'ogg'],
     mp3: ['-ar', '24000', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3'],
@@ -40,7 +39,7 @@ function speech(seconds: number, format: 'opus' | 'mp3' | 'wav'): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   try {
     const src = join(dir, 'speech.wav');
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', '-c:a', 'pcm_s16le', src], { input: SPEECH });
+    execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', '-c:a', 'pcm_s16le', src], { input: SPEECH });
     return execFileSync(
       'ffmpeg',
       ['-hide_banner', '-loglevel', 'error', '-stream_loop', '-1', '-i', src, '-t', String(seconds), '-ac', '1', ...codec, 'pipe:1'],
@@ -87,15 +86,16 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
   const config = new AppConfig({ DATA_DIR: dataDir });
   const voiceNotes = new VoiceNoteService(config);
+  const SPEECH = await speakWav(SPEECH_TEXT);
   const inputs = {
-    opus10: speech(10, 'opus'),
-    opus60: speech(60, 'opus'),
-    mp310: speech(10, 'mp3'),
-    mp360: speech(60, 'mp3'),
-    wav10: speech(10, 'wav'),
-    wav60: speech(60, 'wav'),
+    opus10: speech(SPEECH, 10, 'opus'),
+    opus60: speech(SPEECH, 60, 'opus'),
+    mp310: speech(SPEECH, 10, 'mp3'),
+    mp360: speech(SPEECH, 60, 'mp3'),
+    wav10: speech(SPEECH, 10, 'wav'),
+    wav60: speech(SPEECH, 60, 'wav'),
   };
-  console.log(`voice-note pipeline, ${iterations} runs each after ${WARMUP} warm-up runs (${execFileSync('ffmpeg', ['-version']).toString().split('\n')[0]})`);
+  console.log(`voice-note pipeline, ${iterations} runs each after ${WARMUP} warm-up runs (${execFileSync(FFMPEG, ['-version']).toString().split('\n')[0]})`);
   console.log(`inputs: Ogg Opus 10 s ${(inputs.opus10.length / 1024).toFixed(0)} KiB, 60 s ${(inputs.opus60.length / 1024).toFixed(0)} KiB\n`);
   try {
     await measure('passthrough Ogg Opus 10 s (OpenAI opus)', () => voiceNotes.toVoiceNote(inputs.opus10));

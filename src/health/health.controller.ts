@@ -1,14 +1,34 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/public.decorator';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import type { ToolSource } from '../media/audio/tool-location';
 import { HealthService, type ResourceReport } from './health.service';
+
+class ToolDto {
+  @ApiProperty({
+    enum: ['configured', 'system', 'bundled', 'missing'],
+    example: 'bundled',
+    description: 'configured: FFMPEG_PATH/ESPEAK_PATH; system: found on PATH; bundled: the copy shipped in an npm package; missing: none',
+  })
+  source: ToolSource;
+  @ApiProperty({ example: true, description: 'Whether the tool answered when asked for its version' }) available: boolean;
+  @ApiPropertyOptional({ example: '4.1', description: 'The version the tool reports (for the WebAssembly espeak-ng, its npm package)' })
+  version?: string;
+}
+
+class ToolsDto {
+  @ApiProperty({ type: ToolDto, description: 'Converts audio to voice notes' }) ffmpeg: ToolDto;
+  @ApiProperty({ type: ToolDto, description: 'Speaks text offline (the TTS provider without OPENAI_API_KEY)' }) espeak: ToolDto;
+}
 
 class HealthDto {
   @ApiProperty({ enum: ['ok', 'degraded'], example: 'ok' }) status: 'ok' | 'degraded';
   @ApiProperty({ format: 'date-time' }) timestamp: string;
   @ApiProperty({ example: { database: 'ok' } }) checks: { database: 'ok' | 'down' };
+  @ApiProperty({ type: ToolsDto, description: 'Which ffmpeg and espeak-ng this server runs: the system ones when installed, else the npm-packaged ones' })
+  tools: ToolsDto;
 }
 
 class ResourcesDto {
@@ -31,13 +51,21 @@ export class HealthController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Liveness and database check', description: 'No credential needed. 503 when the database does not answer.' })
+  @ApiOperation({
+    summary: 'Liveness, database check and audio programs',
+    description: 'No credential needed. 503 when the database does not answer. `tools` says which ffmpeg and espeak-ng run (system or npm-packaged).',
+  })
   @ApiOkResponse({ type: HealthDto })
   @ApiResponse({ status: 503, type: HealthDto })
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {
-    const databaseUp = await this.health.isDatabaseUp();
+    const [databaseUp, tools] = await Promise.all([this.health.isDatabaseUp(), this.health.tools()]);
     if (!databaseUp) res.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: databaseUp ? 'ok' : 'degraded', timestamp: new Date().toISOString(), checks: { database: databaseUp ? 'ok' : 'down' } };
+    return {
+      status: databaseUp ? 'ok' : 'degraded',
+      timestamp: new Date().toISOString(),
+      checks: { database: databaseUp ? 'ok' : 'down' },
+      tools,
+    };
   }
 
   @Get('resources')

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AudioModule } from '../media/audio/audio.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
-@Module({ imports: [SessionsModule], controllers: [HealthController], providers: [HealthService] })
+@Module({ imports: [SessionsModule, AudioModule], controllers: [HealthController], providers: [HealthService] })
 export class HealthModule {}

@@ -47,5 +47,6 @@ export interface MessageContent {
    * synthesizes it (once: broadcasts share the cached audio) and then keeps the media id, so
    * a retry never calls the provider again.
    */
-  tts?: { text: string; voice: string; speed: number; instructions?: string; cacheKey: string };
+  /** A voice note spoken from text; `provider`/`model` say who speaks it (absent on rows stored before they were recorded). */
+  tts?: { text: string; voice: string; speed: number; instructions?: string; cacheKey: string; provider?: string; model?: string };
 }

@@ -325,6 +325,8 @@ export class MessagesService {
       voice: resolved.voice,
       speed: resolved.speed,
       cacheKey: resolved.cacheKey,
+      provider: resolved.provider,
+      model: resolved.model,
       ...(resolved.instructions ? { instructions: resolved.instructions } : {}),
     };
     return { content, media: null };

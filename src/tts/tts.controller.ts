@@ -31,7 +31,10 @@ export class TtsController {
   @Get('voices')
   @ApiOperation({
     summary: 'TTS voices and speeds',
-    description: 'The voices the configured provider offers (OpenAI, or the offline espeak-ng fallback whose voices are marked robotic) and the speed presets.',
+    description:
+      'The voices the configured provider offers and the speed presets. Without OPENAI_API_KEY the offline espeak-ng ' +
+      'provider answers: it offers OpenAI\'s voice names too (each spoken by an espeak-ng voice of its own, so requests ' +
+      'written for OpenAI work unchanged) plus one voice per language, all marked robotic.',
   })
   @ApiOkResponse({ type: TtsVoicesResponseDto })
   @ApiErrorResponses(401)
@@ -58,17 +61,21 @@ export class TtsController {
       'X-Voice-Note-Waveform': { description: 'The 64 waveform values (0–100), base64', schema: { type: 'string' } },
       'X-Tts-Cache': { description: '`hit` when no provider call was made, else `miss`', schema: { type: 'string', enum: ['hit', 'miss'] } },
       'X-Tts-Cache-Key': { description: 'Reference of this audio in the TTS cache', schema: { type: 'string' } },
+      'X-Tts-Provider': { description: 'Who spoke: `openai`, or `espeak` (offline, no key)', schema: { type: 'string', enum: ['openai', 'espeak'] } },
+      'X-Tts-Model': { description: 'The provider model, e.g. `gpt-4o-mini-tts` or `espeak-ng`', schema: { type: 'string' } },
     },
   })
   @ApiErrorResponses(400, 401)
   @TtsErrorResponses()
   async preview(@Body() dto: TtsPreviewDto, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
-    const { note, cacheKey, cached } = await this.tts.synthesizeVoiceNote(dto);
+    const { note, cacheKey, cached, provider, model } = await this.tts.synthesizeVoiceNote(dto);
     res.setHeader('X-Voice-Note-Seconds', String(note.seconds));
     res.setHeader('X-Voice-Note-Duration-Ms', String(note.durationMs));
     res.setHeader('X-Voice-Note-Waveform', Buffer.from(note.waveform).toString('base64'));
     res.setHeader('X-Tts-Cache', cached ? 'hit' : 'miss');
     res.setHeader('X-Tts-Cache-Key', cacheKey);
+    res.setHeader('X-Tts-Provider', provider);
+    res.setHeader('X-Tts-Model', model);
     res.setHeader('Cache-Control', 'no-store');
     return new StreamableFile(note.data, { type: note.mimetype, disposition: 'inline; filename="voice-note.ogg"', length: note.data.length });
   }

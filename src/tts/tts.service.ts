@@ -52,6 +52,10 @@ export interface TtsVoiceNoteResult {
   cacheKey: string;
   /** True when no provider call was made for this request (disk cache or a request already in flight). */
   cached: boolean;
+  /** Who spoke: the provider (`openai`, or `espeak` offline), its model and the voice used. */
+  provider: TtsProviderId;
+  model: string;
+  voice: string;
 }
 
 export interface TtsCatalog {
@@ -142,12 +146,13 @@ export class TtsService {
   async synthesizeVoiceNote(req: TtsRequest): Promise<TtsVoiceNoteResult> {
     const resolved = await this.resolve(req);
     const { cacheKey } = resolved;
+    const speaker = { provider: resolved.provider, model: resolved.model, voice: resolved.voice };
     const pending = this.inFlight.get(cacheKey);
-    if (pending) return { note: (await pending).note, cacheKey, cached: true };
+    if (pending) return { note: (await pending).note, cacheKey, cached: true, ...speaker };
     const work = this.loadOrSynthesize(resolved).finally(() => this.inFlight.delete(cacheKey));
     this.inFlight.set(cacheKey, work);
     const { note, cached } = await work;
-    return { note, cacheKey, cached };
+    return { note, cacheKey, cached, ...speaker };
   }
 
   /** The cached note for a key from `synthesizeVoiceNote`/`resolve`, or null. Never calls the provider. */

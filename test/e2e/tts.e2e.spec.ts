@@ -5,8 +5,11 @@ import { after, before, beforeEach, describe, it } from '../support/node-test';
 import type { Response } from 'supertest';
 import { AppError } from '../../src/common/errors/app-error';
 import { AppConfig } from '../../src/config/app-config';
+import { locateFfmpeg } from '../../src/media/audio/ffmpeg-location';
 import { parseOggOpus } from '../../src/media/audio/ogg-opus';
+import { locateEspeak } from '../../src/tts/providers/espeak-engine';
 import { OpenAiTtsProvider } from '../../src/tts/providers/openai-tts.provider';
+import { splitText } from '../../src/tts/text-chunker';
 import { isTransient } from '../../src/tts/tts-errors';
 import { TtsService } from '../../src/tts/tts.service';
 import { FakeOpenAiServer } from '../fakes/fake-openai-server';
@@ -121,6 +124,8 @@ describe('TTS API with OpenAI (local fake of the speech endpoint)', () => {
     const body = assertVoiceNote(res);
     assert.equal(res.headers['x-tts-cache'], 'miss');
     assert.match(res.headers['x-tts-cache-key'], /^[0-9a-f]{64}$/);
+    assert.equal(res.headers['x-tts-provider'], 'openai');
+    assert.equal(res.headers['x-tts-model'], 'gpt-4o-mini-tts');
     assert.equal(fake.requests.length, 1);
     const sent = fake.requests[0];
     assert.equal(sent.authorization, 'Bearer sk-test');
@@ -253,6 +258,8 @@ describe('TTS API with OpenAI (local fake of the speech endpoint)', () => {
     ];
     const text = sentences.join(' ');
     assert.ok(text.length > CHUNK_MAX_CHARS * 1.5);
+    // Speech is made ahead, so the parts are answered within the client timeout however slow espeak-ng is here.
+    await fake.prepare(splitText(text, CHUNK_MAX_CHARS), { voice: 'sage' });
     const res = await preview({ text, voice: 'sage' }).expect(200);
     const body = assertVoiceNote(res);
 
@@ -336,6 +343,15 @@ describe('TTS API offline (espeak-ng, no OpenAI key)', () => {
     await t?.destroy();
   });
 
+  it('says in /api/health which ffmpeg and espeak-ng run', async () => {
+    const { body } = await api(t, null).get('/api/health').expect(200);
+    const expected = { ffmpeg: locateFfmpeg().source, espeak: locateEspeak().source };
+    assert.deepEqual({ ffmpeg: body.tools.ffmpeg.source, espeak: body.tools.espeak.source }, expected);
+    assert.equal(body.tools.ffmpeg.available, true);
+    assert.equal(body.tools.espeak.available, true);
+    assert.match(body.tools.ffmpeg.version, /\S/);
+  });
+
   it('lists espeak voices, each labelled robotic and offline', async () => {
     const { body } = await api(t).get('/api/tts/voices').expect(200);
     assert.equal(body.provider, 'espeak');
@@ -356,10 +372,28 @@ describe('TTS API offline (espeak-ng, no OpenAI key)', () => {
     assert.ok(existsSync(join(t.dataDir, 'tts-cache', `${res.headers['x-tts-cache-key']}.ogg`)));
   });
 
-  it('speaks other languages and refuses voices espeak does not offer here', async () => {
+  it('speaks other languages and refuses voices it does not offer', async () => {
     const res = await preview({ text: 'Bonjour tout le monde.', voice: 'fr-fr' }).expect(200);
     assertVoiceNote(res);
-    const bad = await api(t).post('/api/tts/preview').send({ text: 'hi', voice: 'coral' }).expect(422);
+    assert.equal(res.headers['x-tts-provider'], 'espeak');
+    const bad = await api(t).post('/api/tts/preview').send({ text: 'hi', voice: 'nobody' }).expect(422);
     assert.equal(bad.body.error.code, 'TTS_INVALID_INPUT');
+    assert.ok(bad.body.error.details.voices.includes('coral'), 'the refusal lists the voices offered');
+  });
+
+  it('speaks with every voice it lists, OpenAI names included, each sounding different', async () => {
+    const { body } = await api(t).get('/api/tts/voices').expect(200);
+    const ids: string[] = body.voices.map((v: { id: string }) => v.id);
+    for (const openAiVoice of ['alloy', 'ash', 'ballad', 'cedar', 'coral', 'echo', 'fable', 'marin', 'nova', 'onyx', 'sage', 'shimmer', 'verse']) {
+      assert.ok(ids.includes(openAiVoice), `${openAiVoice} is offered offline`);
+    }
+    const notes = new Map<string, string>();
+    for (const voice of ids) {
+      const res = await preview({ text: 'Hello.', voice }).expect(200);
+      assertVoiceNote(res);
+      assert.equal(res.headers['x-tts-provider'], 'espeak', voice);
+      notes.set(voice, (res.body as Buffer).toString('base64'));
+    }
+    assert.equal(new Set(notes.values()).size, ids.length, 'no two voices give the same audio');
   });
 });

@@ -50,10 +50,14 @@ describe('TTS voice notes through the queue (OpenAI client, fake server)', () =>
   it('sends a spoken voice note and calls the provider once for a broadcast', async () => {
     fake.reset();
     const text = 'Your table for four is booked for eight tonight.';
+    // Speech made ahead: the fake answers within the client timeout however slow espeak-ng is here.
+    await fake.prepare([text], { speed: 1.25, voice: 'coral' });
     const ids: string[] = [];
     for (const to of ['15558100001', '15558100002', '15558100003']) {
       ids.push((await send({ to, text, voice: 'coral', speed: 1.25, instructions: 'Speak warmly' }).expect(202)).body.message.id);
     }
+    const { tts } = (await message(ids[0])).content;
+    assert.deepEqual([tts.provider, tts.model], ['openai', 'gpt-4o-mini-tts'], 'the message says who speaks it');
     const played = await eventually(async () => ((await message(ids[0])).status === 'PLAYED' ? message(ids[0]) : null), 15_000);
     assert.equal(played.media.mimetype, 'audio/ogg; codecs=opus');
     assert.ok(played.media.seconds > 0);
@@ -76,6 +80,7 @@ describe('TTS voice notes through the queue (OpenAI client, fake server)', () =>
   it('retries a transient provider failure in the queue, without calling the provider again once it has audio', async () => {
     fake.reset();
     fake.failNext({ status: 500 });
+    await fake.prepare(['A retry after a server error.']);
     const id = (await send({ to: '15558100010', text: 'A retry after a server error.' }).expect(202)).body.message.id;
     const m = await eventually(async () => ((await message(id)).sentAt ? message(id) : null), 15_000);
     assert.equal(m.attempts, 2);

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { locateFfmpeg } from '../../src/media/audio/ffmpeg-location';
+import { createEspeakEngine, locateEspeak } from '../../src/tts/providers/espeak-engine';
 
 /** The voices OpenAI's speech endpoint accepts. */
 const VOICES = new Set(['alloy', 'ash', 'ballad', 'cedar', 'coral', 'echo', 'fable', 'marin', 'nova', 'onyx', 'sage', 'shimmer', 'verse']);
@@ -211,10 +213,14 @@ function validate(body: FakeSpeechRequest['body']): OpenAiErrorBody | null {
   return null;
 }
 
+/** The ffmpeg and espeak-ng the app would pick here (system, else npm-packaged). */
+const ffmpeg = locateFfmpeg().path;
+const espeak = createEspeakEngine(locateEspeak(), 60_000);
+
 /** espeak-ng speech for the text, encoded by ffmpeg; async so the app under test keeps running. */
 async function synthesize(text: string, speed: number, format: string): Promise<Buffer> {
-  const wav = await run('espeak-ng', ['-v', 'en-us', '-s', String(Math.round(175 * speed)), '-b', '1', '--stdout', '--stdin'], Buffer.from(text, 'utf8'));
-  return run('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', ...ENCODE[format], 'pipe:1'], wav);
+  const wav = await espeak.speak(text, 'en-us', Math.round(175 * speed));
+  return run(ffmpeg, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', ...ENCODE[format], 'pipe:1'], wav);
 }
 
 function run(bin: string, args: string[], input: Buffer): Promise<Buffer> {

@@ -22,7 +22,7 @@ export function audioConversionFailed(message: string, details: AudioErrorDetail
 export function ffmpegUnavailable(path: string, cause?: unknown): AppError {
   return new AppError(
     ErrorCode.FFMPEG_UNAVAILABLE,
-    `ffmpeg could not be started (FFMPEG_PATH=${path}); install ffmpeg with libopus`,
+    `ffmpeg could not be started (${path}); install ffmpeg with libopus, or unset FFMPEG_PATH to use the npm-packaged one`,
     { reason: 'ffmpeg_missing', transient: false } satisfies AudioErrorDetails,
     { cause },
   );

@@ -37,11 +37,11 @@ function isAppError(code: ErrorCode, reason?: string) {
 
 describe('VoiceNoteService', () => {
   it('keeps mono Ogg Opus byte for byte and only analyses it', async () => {
-    const ogg = makeTone({ seconds: 3, format: 'ogg-opus', sampleRate: 24000 });
+    const ogg = makeTone({ seconds: 2.5, format: 'ogg-opus', sampleRate: 24000 });
     assert.ok(service.isVoiceNote(ogg));
     const note = await service.toVoiceNote(ogg);
     assert.ok(note.data.equals(ogg), 'same bytes');
-    assertVoiceNote(note, 3000, 30);
+    assertVoiceNote(note, 2500, 30);
     assert.equal(note.seconds, 3);
   });
 
@@ -62,8 +62,8 @@ describe('VoiceNoteService', () => {
   }
 
   it('transcodes espeak-ng speech and draws its envelope', async () => {
-    const wav = speakWav('Hello from the voice note pipeline. This is a test.');
-    // espeak-ng streams its WAV with an unknown length; count the 16-bit mono samples instead.
+    const wav = await speakWav('Hello from the voice note pipeline. This is a test.');
+    // The program streams its WAV with an unknown length; count the 16-bit mono samples instead.
     const expectedMs = ((wav.length - 44) / 2 / wav.readUInt32LE(24)) * 1000;
     const note = await service.toVoiceNote(wav);
     assertVoiceNote(note, expectedMs);

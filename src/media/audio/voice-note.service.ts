@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { audioConversionFailed, audioInvalid } from './audio-errors';
+import { describeFfmpeg, locateFfmpeg } from './ffmpeg-location';
 import { runFfmpeg } from './ffmpeg.runner';
 import { parseOggOpus } from './ogg-opus';
 import { secondsOf, VOICE_NOTE_MIMETYPE, type VoiceNote, type VoiceNoteOptions } from './voice-note';
+import type { ToolLocation, ToolReport } from './tool-location';
 import { waveformFromPcm16 } from './waveform';
 
 /**
@@ -26,15 +28,27 @@ const WAVEFORM_OUTPUT = ['-ac', '1', '-ar', String(WAVEFORM_RATE), '-c:a', 'pcm_
 /**
  * Turns audio into WhatsApp voice notes with the ffmpeg binary: any format ffmpeg reads in,
  * mono Ogg Opus out, plus duration and waveform. Stateless; safe to call concurrently.
+ * Which ffmpeg runs is decided once: FFMPEG_PATH when set, else the system's, else the
+ * npm-packaged one (see ffmpeg-location.ts).
  */
 @Injectable()
 export class VoiceNoteService {
+  /** The ffmpeg this service runs and where it was found. */
+  readonly ffmpeg: ToolLocation;
   private readonly ffmpegPath: string;
   private readonly timeoutMs: number;
+  private report: Promise<ToolReport> | undefined;
 
   constructor(config: AppConfig) {
-    this.ffmpegPath = config.audio.ffmpegPath;
+    this.ffmpeg = locateFfmpeg(config.audio.ffmpegPath);
+    this.ffmpegPath = this.ffmpeg.path;
     this.timeoutMs = config.audio.processTimeoutMs;
+  }
+
+  /** Where ffmpeg comes from and its version (asked once, then remembered). */
+  describeFfmpeg(): Promise<ToolReport> {
+    this.report ??= describeFfmpeg(this.ffmpeg);
+    return this.report;
   }
 
   /** True when `input` would be sent byte for byte: one complete mono Ogg Opus stream. */

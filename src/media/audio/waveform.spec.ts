@@ -25,6 +25,12 @@ describe('waveformFromPcm16', () => {
     assert.ok(Math.abs(w[31] - 50) <= 2, `middle ${w[31]}`);
   });
 
+  it('gives the loudest slice exactly 100 even when its mean is not a round number', () => {
+    // Each slice is [1, 0, 0]: a mean of 1/3, where (100 * m) / m is 99.999… in floating point.
+    const w = waveformFromPcm16(pcm(Array.from({ length: 64 * 3 }, (_, i) => (i % 3 === 0 ? 1 : 0))));
+    assert.deepEqual([...w], new Array(64).fill(100));
+  });
+
   it('handles fewer samples than points and odd byte offsets', () => {
     const w = waveformFromPcm16(pcm([1000, -2000, 4000]));
     assert.equal(w.length, 64);

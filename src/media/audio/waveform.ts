@@ -21,7 +21,8 @@ export function waveformFromPcm16(pcm: Buffer, points = WAVEFORM_POINTS): Uint8A
   for (const m of means) if (m > max) max = m;
   const out = new Uint8Array(points);
   if (max === 0) return out;
-  for (let i = 0; i < points; i++) out[i] = Math.min(100, Math.floor((100 * means[i]) / max));
+  // The loudest slice is exactly 100: (100 * m) / m can come out as 99.999… in floating point.
+  for (let i = 0; i < points; i++) out[i] = means[i] === max ? 100 : Math.floor((100 * means[i]) / max);
   return out;
 }
 

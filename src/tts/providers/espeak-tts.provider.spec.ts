@@ -19,6 +19,15 @@ describe('EspeakTtsProvider', () => {
     assert.equal(provider.supportsInstructions(), false);
   });
 
+  it('offers every OpenAI voice name, each mapped to an espeak-ng voice of its own', async () => {
+    const openAi = ['alloy', 'ash', 'ballad', 'cedar', 'coral', 'echo', 'fable', 'marin', 'nova', 'onyx', 'sage', 'shimmer', 'verse'];
+    const ids = (await provider.voices()).map((v) => v.id);
+    for (const name of openAi) assert.ok(ids.includes(name), name);
+    const espeak = ids.map((id) => provider.espeakVoice(id));
+    assert.equal(new Set(espeak).size, ids.length, `distinct: ${espeak.join(' ')}`);
+    assert.equal(provider.espeakVoice('coral'), 'en-us+f3');
+  });
+
   it('speaks text given on stdin as WAV, faster at a higher speed, and never reads it as options', async () => {
     const text = '--help is not an option here, just words in a sentence.';
     const normal = await provider.synthesize({ text, voice: 'en-us', speed: 1, model: provider.model });
