@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { FFMPEG } from '../fixtures/audio-fixtures';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ export async function mediaFixtures(): Promise<MediaFixtures> {
   if (cached) return cached;
   const dir = mkdtempSync(join(tmpdir(), 'sb-media-'));
   const ffmpeg = (args: string[], out: string) => {
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args, join(dir, out)]);
+    execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', ...args, join(dir, out)]);
     return readFileSync(join(dir, out));
   };
   cached = {
