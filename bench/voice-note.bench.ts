@@ -41,7 +41,7 @@ function speech(SPEECH: Buffer, seconds: number, format: 'opus' | 'mp3' | 'wav')
     const src = join(dir, 'speech.wav');
     execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', '-c:a', 'pcm_s16le', src], { input: SPEECH });
     return execFileSync(
-      'ffmpeg',
+      FFMPEG,
       ['-hide_banner', '-loglevel', 'error', '-stream_loop', '-1', '-i', src, '-t', String(seconds), '-ac', '1', ...codec, 'pipe:1'],
       { maxBuffer: 64 * 1024 * 1024 },
     );
