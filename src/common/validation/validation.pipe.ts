@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe, type ArgumentMetadata, type ValidationPipeOptions } from '@nestjs/common';
+import { DECORATORS } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
@@ -16,7 +17,7 @@ function takesList(metatype: Function, property: string): boolean {
 
 /** Whether the DTO documents the property as nullable (`@ApiProperty({ nullable: true })`). */
 function documentedNullable(metatype: Function, property: string): boolean {
-  const doc = Reflect.getMetadata('swagger/apiModelProperties', metatype.prototype, property) as { nullable?: boolean } | undefined;
+  const doc = Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, metatype.prototype, property) as { nullable?: boolean } | undefined;
   return doc?.nullable === true;
 }
 
