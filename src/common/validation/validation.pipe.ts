@@ -72,15 +72,15 @@ export class AppValidationPipe extends ValidationPipe {
 
 /** The global pipe's options: strips nothing silently, rejects unknown fields, names each bad field. */
 export const VALIDATION_OPTIONS: ValidationPipeOptions = {
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    transformOptions: { enableImplicitConversion: false },
-    exceptionFactory: (errors) => {
-      const fields = flatten(errors);
-      const summary = fields.map((f) => `${f.field}: ${f.messages.join(', ')}`).join('; ');
-      return new AppError(ErrorCode.VALIDATION_FAILED, `Validation failed: ${summary}`, { fields });
-    },
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  transformOptions: { enableImplicitConversion: false },
+  exceptionFactory: (errors) => {
+    const fields = flatten(errors);
+    const summary = fields.map((f) => `${f.field}: ${f.messages.join(', ')}`).join('; ');
+    return new AppError(ErrorCode.VALIDATION_FAILED, `Validation failed: ${summary}`, { fields });
+  },
 };
 
 /** The single global pipe. */
