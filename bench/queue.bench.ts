@@ -6,6 +6,7 @@
  *   2. drain rate of the queue through the sandbox engine with no pacing (target ≥ 1,000 msg/s).
  * The server runs as its own process (build/src/main.js); the load comes from this process.
  */
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { BENCH_API_KEY as API_KEY, startBenchGateway } from './bench-gateway';
 
@@ -43,6 +44,17 @@ async function load(url: string, opts: { method?: 'GET' | 'POST'; body?: string 
   };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 async function main(): Promise<void> {
   const { server, db, api, close } = await startBenchGateway({
     SANDBOX_RECEIPT_DELAY_MS: '0',
@@ -63,7 +75,12 @@ async function main(): Promise<void> {
     await load(`${server.url}/api/health`, {}, WARMUP_S);
     const health = await load(`${server.url}/api/health`, {});
     await load(`${server.url}/api/messages/send`, sendOpts, WARMUP_S);
+    const cpuBefore = cpuSeconds(server.child.pid);
     const send = await load(`${server.url}/api/messages/send`, sendOpts);
+    const cpuAfter = cpuSeconds(server.child.pid);
+    // The server's CPU time over the requests it served: the cost of one enqueue, less sensitive
+    // to how busy the machine is than the request rate.
+    const cpuPerSendUs = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / send.total);
     const ratio = send.rps / health.rps;
 
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM message WHERE status = 'QUEUED'`);
@@ -84,6 +101,7 @@ async function main(): Promise<void> {
       health,
       send,
       enqueueToHealthRatio: Number(ratio.toFixed(3)),
+      serverCpuPerSendMicros: cpuPerSendUs,
       drain: { messages: sent, seconds: Number(drainSeconds.toFixed(2)), perSecond: Math.round(drainRate) },
     };
     const ms = (v: number) => `${v.toFixed(1)} ms`;
@@ -97,6 +115,7 @@ async function main(): Promise<void> {
         `| POST /api/messages/send | ${Math.round(send.rps)} | ${ms(send.p50)} | ${ms(send.p90)} | ${ms(send.p99)} | ${send.non2xx} |`,
         '',
         `Enqueue / health throughput: **${(ratio * 100).toFixed(1)} %** (target ≥ 40 %); enqueue p99 **${ms(send.p99)}** (target < 50 ms).`,
+        `Server CPU per enqueue: **${cpuPerSendUs ?? 'n/a'} µs**.`,
         `Drain through the sandbox engine, no pacing: **${Math.round(drainRate)} messages/s** (${sent} messages in ${drainSeconds.toFixed(1)} s; target ≥ 1,000).`,
         '',
         '```json',

@@ -1,8 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { bodyParser } from './common/http/body-parsers';
-import { compose } from './common/http/compose';
+import { bodyErrors, formBody, guardBody, jsonBody, multipartUpload } from './common/http/body-parsers';
 import { preparePrivateDataDir } from './common/fs/private-dir';
 import { securityHeaders } from './common/http/security-headers';
 import { AppLogger } from './common/logging/app-logger';
@@ -35,21 +34,16 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.set('trust proxy', config.http.trustProxy);
   // Base64 media travel inside JSON: the send routes accept bodies as large as the media limit.
   const mediaJsonLimit = Math.ceil(config.media.maxBytes * 1.37) + 64 * 1024;
-  app.use(
-    compose(
-      // Every request, even one refused by a body parser, gets an id and a log line.
-      requestLogger(app.get(ROOT_LOGGER)),
-      securityHeaders(),
-      // Maps Meta's Graph paths (/v21.0/{phone-number-id}/messages, …) onto the Cloud API facade
-      // without shadowing native routes, so body-parser errors there are Meta-shaped too.
-      cloudApiRouting(),
-      bodyParser({
-        limit: config.http.bodyLimit,
-        largeJson: { paths: ['/api/messages/send'], limit: mediaJsonLimit },
-        multipart: { paths: ['/api/messages/send'], maxFileBytes: config.media.maxBytes },
-      }),
-    ),
-  );
+  // Every request, even one refused by a body parser, gets an id and a log line.
+  app.use(requestLogger(app.get(ROOT_LOGGER)));
+  app.use(securityHeaders());
+  // Maps Meta's Graph paths (/v21.0/{phone-number-id}/messages, …) onto the Cloud API facade
+  // without shadowing native routes, so body-parser errors there are Meta-shaped too.
+  app.use(cloudApiRouting());
+  // The send route takes a multipart upload or base64 media inside JSON; a body is parsed once,
+  // so these win over the general parsers below on that path.
+  app.use('/api/messages/send', multipartUpload(config.media.maxBytes), jsonBody(mediaJsonLimit));
+  app.use(jsonBody(config.http.bodyLimit), formBody(config.http.bodyLimit), guardBody, bodyErrors);
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;

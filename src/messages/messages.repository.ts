@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
+import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { MessageEntity } from './entities/message.entity';
 import { InsertBatcher } from './insert-batcher';
 import { MessageStatus, statusRankSql } from './message-status';
@@ -71,9 +70,19 @@ export class MessagesRepository {
   private readonly returningRow = `RETURNING ${this.repo.metadata.columns.map((c) => `"${c.databaseName}"`).join(', ')}`;
   private readonly returningClaimed = `RETURNING ${this.repo.metadata.columns.map((c) => `m."${c.databaseName}"`).join(', ')}`;
 
-  /** The `pg` pool TypeORM runs on. */
-  private get pool(): Pool {
-    return (this.db.driver as PostgresDriver).master as Pool;
+  /**
+   * Runs one `pg` query config (a named statement, prepared once per connection) on a connection
+   * of TypeORM's pool, borrowed through the public QueryRunner API: `connect()` hands out the
+   * driver's own client, `release()` returns it.
+   */
+  private async pgQuery<R extends QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>> {
+    const runner = this.db.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      return await client.query<R>(config);
+    } finally {
+      await runner.release();
+    }
   }
 
   create(row: Partial<MessageEntity>): MessageEntity {
@@ -99,9 +108,9 @@ export class MessagesRepository {
   private async insertMany(rows: NewOutbound[]): Promise<(MessageEntity | null)[]> {
     const at = new Date().toISOString();
     // One statement whatever the batch size (columns travel as arrays), so it is prepared once
-    // per connection and sent straight to the pool under TypeORM; rows are inserted in array
+    // per connection and sent on the pooled client itself (see pgQuery); rows are inserted in array
     // order, so `seq` keeps the callers' FIFO order.
-    const { rows: inserted } = await this.pool.query<Record<string, unknown>>({
+    const { rows: inserted } = await this.pgQuery<Record<string, unknown>>({
       name: 'switchboard_enqueue_outbound',
       text: `INSERT INTO message (session_id, direction, wa_message_id, chat_jid, recipient_input, type, content, media_id, status,
                             status_history, attempts, next_attempt_at, expires_at, idempotency_key)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from '../support/node-test';
+import { AfterCommit } from '../../src/webhooks/after-commit';
 import { EventBus } from '../../src/events/event-bus';
 import type { DomainEvent } from '../../src/events/domain-events';
 import { EventStreamService, type StreamEvent } from '../../src/webhooks/event-stream.service';
@@ -132,6 +133,30 @@ describe('Webhook publishing', () => {
     assert.equal((await t.dataSource.query(`SELECT 1 FROM webhook_delivery WHERE body LIKE '%"inner"%'`)).length, 0);
     assert.equal((await outboxWith('"inner"')).length, 0);
     assert.ok((await t.dataSource.query(`SELECT 1 FROM webhook_delivery WHERE body LIKE '%"outer"%'`)).length > 0);
+  });
+
+  it('runs after the outer commit what a released savepoint registered, even when a later savepoint rolls back', async () => {
+    const afterCommit = t.app.get(AfterCommit);
+    const ran: string[] = [];
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.startTransaction();
+      afterCommit.run(runner.manager, () => ran.push('released savepoint'));
+      await runner.commitTransaction();
+      await runner.startTransaction();
+      afterCommit.run(runner.manager, () => ran.push('rolled-back savepoint'));
+      await runner.rollbackTransaction();
+      afterCommit.run(runner.manager, () => ran.push('outer'));
+      assert.equal(ran.length, 0, 'nothing runs before the outer commit');
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
+    assert.deepEqual([...ran], ['released savepoint', 'outer']);
+    afterCommit.run(undefined, () => ran.push('no transaction'));
+    assert.equal(ran.at(-1), 'no transaction', 'without a transaction it runs at once');
   });
 
   it('records nothing from the in-process bus: every event comes from its producer through the outbox', async () => {

@@ -1,44 +1,41 @@
-import { json, urlencoded, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { json, urlencoded, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import multer, { MulterError, memoryStorage } from 'multer';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
 import { findInputProblem, inputError, stringProblem } from '../validation/input-guard';
 
-export interface BodyParserOptions {
-  /** Limit of JSON and form bodies. */
-  limit: string;
-  /** Routes that take base64 media inside JSON, with their larger limit. */
-  largeJson: { paths: string[]; limit: string | number };
-  /** Routes that take a multipart upload (one `file` part plus fields) into `req.file`. */
-  multipart: { paths: string[]; maxFileBytes: number };
+/**
+ * The request-body middleware, registered with plain `app.use` (Nest is created with
+ * `bodyParser: false`; see bootstrap.ts for the order):
+ *
+ *   app.use('/api/messages/send', multipartUpload(…), jsonBody(mediaLimit))  // routes that take media
+ *   app.use(jsonBody(limit), formBody(limit), guardBody, bodyErrors)           // every request
+ *
+ * A body is read once: body-parser skips a request whose body an earlier parser consumed, so
+ * the larger JSON limit mounted on the media routes wins there and the general one applies
+ * everywhere else. Parser errors become domain errors before Nest sees them (`bodyErrors`):
+ * Nest maps a parser SyntaxError to a bare 400 and loses what went wrong, and every API
+ * surface's filter should get the same precise code (malformed JSON, too large, bad encoding).
+ */
+export function jsonBody(limit: string | number): RequestHandler {
+  return json({ limit });
+}
+
+/** URL-encoded forms, flat (`extended: false`). */
+export function formBody(limit: string | number): RequestHandler {
+  return urlencoded({ extended: false, limit });
 }
 
 /**
- * The request-body middleware: JSON and urlencoded forms everywhere, a larger JSON limit on the
- * routes that carry base64 media, and multipart uploads on the routes that take a file (other
- * multipart routes bring their own interceptor). One layer for all of it keeps the router's
- * walk short on every request; JSON, the common case, never touches multer.
- *
- * Parser errors become domain errors before Nest sees them: Nest maps a parser SyntaxError to
- * a bare 400 and loses what went wrong, and every API surface's filter should get the same
- * precise code (malformed JSON, too large, bad encoding, bad multipart).
+ * One multipart `file` part plus fields into `req.file` / `req.body`, for POST requests that
+ * are multipart at all (JSON requests on the same route never touch multer). Its failures
+ * are the request's: limits (multer) or a malformed body (busboy).
  */
-export function bodyParser(options: BodyParserOptions): RequestHandler {
-  const jsonBody = json({ limit: options.limit });
-  const largeJsonBody = json({ limit: options.largeJson.limit });
-  const formBody = urlencoded({ extended: false, limit: options.limit });
-  const upload = multer({ storage: memoryStorage(), limits: { fileSize: options.multipart.maxFileBytes, files: 1, fields: 50 } }).single('file');
-  const under = (paths: string[], path: string) => paths.some((p) => path === p || path.startsWith(`${p}/`));
+export function multipartUpload(maxFileBytes: number): RequestHandler {
+  const upload = multer({ storage: memoryStorage(), limits: { fileSize: maxFileBytes, files: 1, fields: 50 } }).single('file');
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method === 'POST' && under(options.multipart.paths, req.path) && req.is('multipart/form-data')) {
-      return upload(req, res, (err?: unknown) => next(err ? toMultipartError(err) : guardBody(req)));
-    }
-    const parseJson = under(options.largeJson.paths, req.path) ? largeJsonBody : jsonBody;
-    parseJson(req, res, (err?: unknown) => {
-      if (err) return next(toBodyError(err));
-      if ((req as Request & { _body?: boolean })._body) return next(guardBody(req));
-      formBody(req, res, (formErr?: unknown) => next(formErr ? toBodyError(formErr) : guardBody(req)));
-    });
+    if (req.method !== 'POST' || !req.is('multipart/form-data')) return next();
+    upload(req, res, (err?: unknown) => next(err ? toMultipartError(err) : undefined));
   };
 }
 
@@ -46,15 +43,19 @@ export function bodyParser(options: BodyParserOptions): RequestHandler {
  * A parsed body (JSON, form or multipart fields and file name) that holds a NUL, a lone
  * surrogate or hostile nesting is refused here, before any validator or handler walks it.
  */
-function guardBody(req: Request): AppError | undefined {
+export const guardBody: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
   const problem = findInputProblem(req.body, '');
-  if (problem) return inputError(problem);
+  if (problem) return next(inputError(problem));
   const fileName = (req as Request & { file?: { originalname?: string } }).file?.originalname;
   const fileProblem = typeof fileName === 'string' ? stringProblem(fileName) : null;
-  return fileProblem ? inputError({ field: 'file', message: `name ${fileProblem}` }) : undefined;
-}
+  next(fileProblem ? inputError({ field: 'file', message: `name ${fileProblem}` }) : undefined);
+};
 
-/** Every multipart failure is the request's: limits (multer) or a malformed body (busboy). */
+/** Express error middleware: a body parser's error becomes the matching domain error. */
+export const bodyErrors: ErrorRequestHandler = (err: unknown, _req: Request, _res: Response, next: NextFunction) => {
+  next(toBodyError(err));
+};
+
 function toMultipartError(err: unknown): AppError {
   if (err instanceof MulterError && err.code === 'LIMIT_FILE_SIZE') {
     return new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 'The file is larger than MEDIA_MAX_BYTES', undefined, { cause: err });
@@ -65,6 +66,7 @@ function toMultipartError(err: unknown): AppError {
 }
 
 function toBodyError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
   const e = err as { type?: string; status?: number };
   switch (e?.type) {
     case 'entity.parse.failed':

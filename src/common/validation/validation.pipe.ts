@@ -1,10 +1,10 @@
 import { ValidationError, ValidationPipe, type ArgumentMetadata, type ValidationPipeOptions } from '@nestjs/common';
-import { getMetadataStorage, type ValidatorOptions } from 'class-validator';
+import { DECORATORS } from '@nestjs/swagger';
+import { getMetadataStorage } from 'class-validator';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
-import { flatInstance } from './flat-instance';
-import { ValidationPlan } from './validation-plan';
 import { assertSafeInput, inputError } from './input-guard';
+import { schemaOf } from './json-schema';
 
 const BUILT_IN = new Set<unknown>([String, Number, Boolean, Object, Array]);
 
@@ -17,7 +17,7 @@ function takesList(metatype: Function, property: string): boolean {
 
 /** Whether the DTO documents the property as nullable (`@ApiProperty({ nullable: true })`). */
 function documentedNullable(metatype: Function, property: string): boolean {
-  const doc = Reflect.getMetadata('swagger/apiModelProperties', metatype.prototype, property) as { nullable?: boolean } | undefined;
+  const doc = Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, metatype.prototype, property) as { nullable?: boolean } | undefined;
   return doc?.nullable === true;
 }
 
@@ -52,52 +52,38 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
 }
 
 /**
- * Nest's ValidationPipe; valid objects are recognised by a cached plan (see ValidationPlan).
- * A flat body that the plan accepts is built without class-transformer (see flatInstance)
- * and returned at once: for it, the full pipe would build the same instance, find the same
- * verdict and return it unchanged. Everything else takes the full pipe.
+ * Nest's ValidationPipe (class-transformer + class-validator) behind the input guard. A body DTO
+ * that carries a compiled JSON schema (`@AcceptedBySchema`, the hot send route) is first offered
+ * to it: a body the schema accepts is one class-validator would pass unchanged, so it becomes the
+ * DTO instance at once; anything else (an error, a multipart field that needs its transform)
+ * takes the ordinary pipe, which decides and names the errors exactly as for any other route.
  */
 export class AppValidationPipe extends ValidationPipe {
-  /**
-   * Whether the shortcut may apply at all, fixed by the options: class-transformer copies
-   * values as they are only with transform on, no expected type, and no implicit conversion
-   * or exposure rules.
-   */
-  private readonly copiesPlainValues: boolean;
-
-  constructor(options?: ValidationPipeOptions) {
-    super(options);
-    const transformOptions = Object.entries(this.transformOptions ?? {});
-    this.copiesPlainValues =
-      this.isTransformEnabled && !this.expectedType && transformOptions.every(([key, v]) => key === 'enableImplicitConversion' && v === false);
-  }
-
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     refuseHostileInput(value, metadata);
     const { metatype } = metadata;
-    if (this.copiesPlainValues && metatype && this.toValidate(metadata)) {
-      const instance = flatInstance(metatype, value);
-      if (instance && ValidationPlan.accepts(instance, this.validatorOptions)) return instance;
+    if (metadata.type === 'body' && metatype) {
+      const accepts = schemaOf(metatype);
+      if (accepts?.(value)) return Object.assign(new (metatype as new () => object)(), value);
     }
     return super.transform(value, metadata);
   }
-
-  protected override validate(object: object, options?: ValidatorOptions): ReturnType<ValidationPipe['validate']> {
-    return ValidationPlan.accepts(object, options) ? [] : super.validate(object, options);
-  }
 }
 
-/** The single global pipe: strips nothing silently, rejects unknown fields, names each bad field. */
+/** The global pipe's options: strips nothing silently, rejects unknown fields, names each bad field. */
+export const VALIDATION_OPTIONS: ValidationPipeOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  transformOptions: { enableImplicitConversion: false },
+  exceptionFactory: (errors) => {
+    const fields = flatten(errors);
+    const summary = fields.map((f) => `${f.field}: ${f.messages.join(', ')}`).join('; ');
+    return new AppError(ErrorCode.VALIDATION_FAILED, `Validation failed: ${summary}`, { fields });
+  },
+};
+
+/** The single global pipe. */
 export function createValidationPipe(): ValidationPipe {
-  return new AppValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    transformOptions: { enableImplicitConversion: false },
-    exceptionFactory: (errors) => {
-      const fields = flatten(errors);
-      const summary = fields.map((f) => `${f.field}: ${f.messages.join(', ')}`).join('; ');
-      return new AppError(ErrorCode.VALIDATION_FAILED, `Validation failed: ${summary}`, { fields });
-    },
-  });
+  return new AppValidationPipe(VALIDATION_OPTIONS);
 }

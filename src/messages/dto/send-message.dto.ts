@@ -17,7 +17,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { AcceptedBySchema } from '../../common/validation/json-schema';
 import { MESSAGE_TYPES, type MessageType } from '../message-content';
+import { SEND_MESSAGE_SCHEMA } from './send-message.schema';
 
 /**
  * Multipart fields arrive as strings: nested objects as JSON (built into `cls`, so they are
@@ -59,6 +61,8 @@ export class ContactCardDto {
   @ApiPropertyOptional({ example: 'jo@example.com' }) @IsOptional() @IsString() @MaxLength(256) email?: string;
 }
 
+/** The common JSON bodies are recognised by a compiled schema first (see send-message.schema.ts). */
+@AcceptedBySchema(SEND_MESSAGE_SCHEMA)
 export class SendMessageDto {
   @ApiProperty({ description: 'Session id, mobile number or mobid', example: '919876543210' })
   @IsString() @IsNotEmpty() @MaxLength(200)
