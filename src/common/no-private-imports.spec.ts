@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { preProcessFile } from 'typescript';
 
 const root = join(__dirname, '..', '..', '..');
-const SPECIFIER = /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)'([^'.][^']*)'/g;
 /** Folders a package keeps its build or internals in; never part of a public entry point. */
 const PRIVATE_SEGMENT = /(^|\/)(cjs|esm|dist|lib|build|src|internal|types)(\/|$)/;
 
@@ -37,8 +37,9 @@ describe('Imports of libraries', () => {
   it('reach only entry points a package declares (no dist/, cjs/, lib/ internals, no wildcard deep paths)', () => {
     const offenders: string[] = [];
     for (const file of sources(join(root, 'src'))) {
-      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
-        if (specifier.startsWith('node:')) continue;
+      // TypeScript's own scanner: imports, type imports, require() and import(), not look-alike strings.
+      for (const { fileName: specifier } of preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+        if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
         const [pkg, subpath] = split(specifier);
         if (subpath === '.') continue;
         if (PRIVATE_SEGMENT.test(subpath) || !exportedSubpaths(pkg).has(subpath)) offenders.push(`${relative(root, file)}: ${specifier}`);
