@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from '../support/node-test';
+import { waitFor } from '../support/wait';
 import { callServer, startServerProcess, type ServerProcess } from '../support/server-process';
 
 const root = join(__dirname, '..', '..', '..');
@@ -15,14 +16,6 @@ function runTokenScript(dataDir: string) {
     env: { PATH: process.env.PATH, DATA_DIR: dataDir },
     encoding: 'utf8',
   });
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /**
@@ -37,7 +30,7 @@ describe('First run without API_KEY, stdout not a terminal', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'sb-first-run-'));
     server = await startServerProcess({ DATA_DIR: dataDir, WA_ENGINE: 'sandbox', LOG_LEVEL: 'info' }, { timeoutMs: 60_000 });
-    await until(() => /Auth: .*\n/.test(server.output()), 'the startup banner');
+    await waitFor(() => /Auth: .*\n/.test(server.output()), { what: 'the startup banner' });
   });
   after(async () => {
     await server?.stop();

@@ -8,6 +8,7 @@ import { mediaFixtures } from '../support/media-fixtures';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 import { createTestDatabase, testDatabaseKinds } from '../support/test-database';
 import { createToken } from '../support/factories';
+import { waitTimeout } from '../support/wait';
 
 for (const kind of testDatabaseKinds()) describe(`Security: token scope (${kind})`, () => {
   let t: TestApp;
@@ -180,10 +181,10 @@ describe('Security: revocation ends JWTs and event streams', () => {
     const keyStream = await openStream(t, TEST_API_KEY);
     try {
       await api(t).delete(`/api/auth/tokens/${admin.id}`).expect(200);
-      await timed(issued.ended, 3_000, 'stream on the issued JWT');
+      await timed(issued.ended, waitTimeout(3_000), 'stream on the issued JWT');
       await api(t).post('/api/auth/change-password').send({ currentPassword: 'initial-password', newPassword: 'second-password' }).expect(200);
       const changedAt = Date.now();
-      const elapsed = (await timed(loggedIn.ended, 3_000, 'stream on the login JWT')) - changedAt;
+      const elapsed = (await timed(loggedIn.ended, waitTimeout(3_000), 'stream on the login JWT')) - changedAt;
       process.stdout.write(`# login JWT stream ended ${elapsed} ms after the password change\n`);
       // A stream on a credential that stays valid is not touched.
       const still = await Promise.race([keyStream.ended.then(() => 'ended'), new Promise((r) => setTimeout(() => r('open'), 2_500))]);
