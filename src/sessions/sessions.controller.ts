@@ -163,26 +163,26 @@ export class SessionsController {
 
   @SessionAction('restart', { summary: 'Reconnect', description: 'Closes the connection and opens a new one with the same credentials.' })
   async restart(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session restarting', session: await this.sessions.restart(session) };
+    return { success: true, message: 'Session restarting', session: await this.sessions.apply(session, 'restart') };
   }
 
   @SessionAction('start', { summary: 'Start a stopped session', description: 'Idempotent.' })
   async start(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session starting', session: await this.sessions.start(session) };
+    return { success: true, message: 'Session starting', session: await this.sessions.apply(session, 'start') };
   }
 
   @SessionAction('stop', { summary: 'Stop a session', description: 'Closes the connection without unlinking; it stays INACTIVE until started. Idempotent.' })
   async stop(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session stopped', session: await this.sessions.stop(session) };
+    return { success: true, message: 'Session stopped', session: await this.sessions.apply(session, 'stop') };
   }
 
   @SessionAction('logout', { summary: 'Log out', description: 'Unlinks the device and wipes its credentials but keeps the session record (LOGGED_OUT).' })
   async logout(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session logged out', session: await this.sessions.logout(session) };
+    return { success: true, message: 'Session logged out', session: await this.sessions.apply(session, 'logout') };
   }
 
   @SessionAction('relink', { summary: 'Relink', description: 'Forgets the current link and starts a fresh one: a new QR or pairing code.' })
   async relink(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session relinking', session: await this.sessions.relink(session) };
+    return { success: true, message: 'Session relinking', session: await this.sessions.apply(session, 'relink') };
   }
 }
