@@ -6,54 +6,23 @@
  * - Sandbox: POST .../sandbox/inbound with 16 concurrent clients; each answer means stored.
  * Needs the local PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
-import { startServerProcess } from '../test/support/server-process';
 import { simulatorEnv } from '../test/support/simulator-env';
-import { createTestDatabase } from '../test/support/test-database';
+import { waitFor } from '../test/support/wait';
 import { WaSimulator } from '../test/wa-sim/wa-simulator';
+import { startBenchGateway } from './support/gateway';
+import { runBench } from './support/run';
 
-const API_KEY = 'bench-admin-key-0123456789abcdef';
 const BAILEYS_MESSAGES = Number(process.env.BENCH_INBOUND_BAILEYS ?? 300);
 const SANDBOX_MESSAGES = Number(process.env.BENCH_INBOUND_SANDBOX ?? 1000);
 
 async function gateway(env: Record<string, string>, preload?: string) {
-  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = await createTestDatabase('postgres');
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-inbound-'));
-  const server = await startServerProcess(
-    { DATABASE_URL: database.url, DATA_DIR: dataDir, API_KEY, LOG_LEVEL: 'warn', SESSION_RESTORE_STAGGER_MS: '0', ...env },
-    { preload },
-  );
-  const db = new Client({ connectionString: database.url });
-  await db.connect();
-  const api = async (path: string, method = 'GET', body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<any>;
-  };
-  const storedCount = async () => (await db.query(`SELECT count(*)::int AS n FROM message WHERE direction = 'inbound'`)).rows[0].n as number;
-  const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 120_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('bench: condition not met in time');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  const close = async () => {
-    await db.end();
-    await server.stop();
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  return { server, api, storedCount, until, close };
+  const g = await startBenchGateway({ DATABASE_POOL_SIZE: '10', SESSION_RESTORE_STAGGER_MS: '0', ...env }, { preload });
+  const storedCount = async () => (await g.db.query(`SELECT count(*)::int AS n FROM message WHERE direction = 'inbound'`)).rows[0].n as number;
+  /** Polls often: the time until a condition holds is the figure. */
+  const until = (check: () => Promise<boolean> | boolean) => waitFor(check, { timeout: 120_000, interval: 10, what: 'the bench condition' });
+  return { ...g, storedCount, until };
 }
 
 async function baileys(): Promise<string> {
@@ -123,10 +92,4 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(row);
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

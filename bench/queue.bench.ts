@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { BENCH_API_KEY as API_KEY, startBenchGateway } from './bench-gateway';
+import { BENCH_API_KEY as API_KEY, startBenchGateway } from './support/gateway';
+import { runBench } from './support/run';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -129,7 +130,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

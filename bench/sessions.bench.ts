@@ -13,6 +13,8 @@ import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process';
 import { createTestDatabase } from '../test/support/test-database';
+import { waitFor } from '../test/support/wait';
+import { runBench } from './support/run';
 
 const API_KEY = 'bench-admin-key-0123456789abcdef';
 const LEVELS = (process.env.BENCH_SESSIONS ?? '10,50,200').split(',').map(Number);
@@ -45,14 +47,6 @@ async function json(url: string, method = 'GET', body?: unknown, auth = true): P
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>> {
@@ -89,7 +83,7 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
       const { qr } = await json(`${gateway.url}/api/sessions/${session.sessionId}/qr`);
       await json(`${sim.controlUrl}/scan`, 'POST', { qr, phoneNumber: phone }, false);
     }
-    await until(async () => (await ready()) === n, 120_000 + n * 1000, `${n} sessions READY`);
+    await waitFor(async () => (await ready()) === n, { timeout: 120_000 + n * 1000, interval: 100, what: `${n} sessions READY` });
     const linkSeconds = (Date.now() - linkStart) / 1000;
     await new Promise((r) => setTimeout(r, 2000));
     const rssPerSession = ((await rss()) - baseRss) / n;
@@ -97,7 +91,7 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
     await gateway.stop();
     const restoreStart = Date.now();
     gateway = await startServerProcess(env, { preload, timeoutMs: 60_000 });
-    await until(async () => (await ready()) === n, 120_000 + n * 1000, `${n} sessions restored`);
+    await waitFor(async () => (await ready()) === n, { timeout: 120_000 + n * 1000, interval: 100, what: `${n} sessions restored` });
     const restoreSeconds = (Date.now() - restoreStart) / 1000;
 
     const total = n * MESSAGES_PER_SESSION;
@@ -118,7 +112,7 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
     );
     const done = async () =>
       (await db.query(`SELECT count(*)::int AS n FROM message WHERE sent_at IS NOT NULL OR status IN ('FAILED', 'EXPIRED')`)).rows[0].n === total;
-    await until(done, 120_000 + total * 200, `${total} messages sent or failed`);
+    await waitFor(done, { timeout: 120_000 + total * 200, interval: 100, what: `${total} messages sent or failed` });
     const sendSeconds = (Date.now() - sendStart) / 1000;
     const failed = (await db.query(`SELECT count(*)::int AS n FROM message WHERE status = 'FAILED'`)).rows[0].n as number;
     return {
@@ -165,7 +159,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -10,6 +10,7 @@ import { ValidationPipe, type ArgumentMetadata, type PipeTransform } from '@nest
 import Ajv from 'ajv';
 import { createValidationPipe } from '../src/common/validation/validation.pipe';
 import { SendMessageDto } from '../src/messages/dto/send-message.dto';
+import { runBench } from './support/run';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 100_000);
 const BODY: ArgumentMetadata = { type: 'body', metatype: SendMessageDto, data: '' };
@@ -58,7 +59,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -21,6 +21,7 @@ import { TtsCache } from '../src/tts/tts-cache';
 import type { TtsAudio, TtsProvider, TtsVoice } from '../src/tts/tts-provider.port';
 import { TtsService } from '../src/tts/tts.service';
 import { FFMPEG, speakWav } from '../test/fixtures/audio-fixtures';
+import { runBench } from './support/run';
 
 const iterations = Number(process.argv[2] ?? 20);
 const WARMUP = 2;
@@ -117,7 +118,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

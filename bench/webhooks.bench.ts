@@ -13,8 +13,10 @@
  *   2. backlog: the same number of events queued while the receiver is down, then drained
  *      once it is back (still refusing 30 %): the delivery rate alone.
  */
+import { waitFor } from '../test/support/wait';
 import { WebhookReceiver } from '../test/support/webhook-receiver';
-import { startBenchGateway } from './bench-gateway';
+import { startBenchGateway } from './support/gateway';
+import { runBench } from './support/run';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const FAIL_RATE = Number(process.env.BENCH_FAIL_RATE ?? 0.3);
@@ -62,13 +64,13 @@ async function main(): Promise<void> {
 
   /** Waits for every delivery of the webhook, then checks the receiver's log against the database. */
   const settle = async (webhookId: string, path: string, started: number, ingestSeconds: number): Promise<PhaseResult> => {
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const { rows } = await db.query(
         `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'DELIVERED')::int AS done FROM webhook_delivery WHERE webhook_id = $1`,
         [webhookId],
       );
       return rows[0].total >= EVENTS && rows[0].done === rows[0].total;
-    }, 900_000);
+    }, { timeout: 900_000, interval: 100, what: 'every delivery DELIVERED' });
     const deliverySeconds = (Date.now() - started) / 1000;
     const { rows } = await db.query(`SELECT id, seq FROM webhook_delivery WHERE webhook_id = $1 ORDER BY seq`, [webhookId]);
     const seen = receiver.requests.filter((r) => r.path === path);
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
     const backlog = (await api('/api/webhooks', 'POST', { url: `${receiver.url}/backlog`, events: ['message.received'], sessionId })).webhook.id;
     receiver.down(503);
     const backlogIngest = await ingest(sessionId, 'backlog', EVENTS);
-    await waitUntil(async () => (await db.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE webhook_id = $1`, [backlog])).rows[0].n >= EVENTS);
+    await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE webhook_id = $1`, [backlog])).rows[0].n >= EVENTS, { timeout: 120_000, interval: 100, what: 'the backlog queued' });
     receiver.ok();
     receiver.failFraction(FAIL_RATE, 500, 7);
     started = Date.now();
@@ -175,15 +177,4 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('bench: timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-main().catch((err) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

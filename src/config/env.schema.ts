@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -28,6 +29,10 @@ const toBool = ({ value }: { value: unknown }) => {
 };
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
+/** An integer setting of at least `min` (and at most `max`), parsed from the environment's string. */
+const IntSetting = (min: number, max?: number): PropertyDecorator =>
+  applyDecorators(...(max === undefined ? [] : [Max(max)]), Min(min), IsInt(), Transform(toInt));
+
 /**
  * Every environment variable Switchboard reads, declared once. `.env.example` documents the
  * same list. Secrets have no default: where one is missing the server generates and persists
@@ -37,7 +42,7 @@ export class EnvSchema {
   @IsOptional() @IsIn(['development', 'production', 'test'])
   NODE_ENV?: 'development' | 'production' | 'test';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IntSetting(0, 65535)
   PORT = 3000;
 
   @IsString()
@@ -51,7 +56,7 @@ export class EnvSchema {
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/)
   DATABASE_URL?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @IntSetting(1, 200)
   DATABASE_POOL_SIZE = 10;
 
   @Transform(toBool) @IsBoolean()
@@ -74,14 +79,14 @@ export class EnvSchema {
   ADMIN_PASSWORD?: string;
 
   /** Failed password checks (login, change-password) per client address per LOGIN_FAILURE_WINDOW_MS; then 429. */
-  @Transform(toInt) @IsInt() @Min(1)
+  @IntSetting(1)
   LOGIN_MAX_FAILURES = 10;
 
   /** Failed password checks from all clients together per window (bounds guessing from many addresses). */
-  @Transform(toInt) @IsInt() @Min(1)
+  @IntSetting(1)
   LOGIN_MAX_FAILURES_GLOBAL = 100;
 
-  @Transform(toInt) @IsInt() @Min(100)
+  @IntSetting(100)
   LOGIN_FAILURE_WINDOW_MS = 900_000;
 
   @IsIn(['baileys', 'sandbox'])
@@ -126,35 +131,35 @@ export class EnvSchema {
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^[0-9a-fA-F]{64}$/)
   WA_SIMULATOR_ROOT_KEY?: string;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   SESSION_RESTORE_STAGGER_MS = 300;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   RECONNECT_BASE_DELAY_MS = 1000;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   RECONNECT_MAX_DELAY_MS = 60_000;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   RECONNECT_MAX_ATTEMPTS = 50;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   RECONNECT_STABLE_AFTER_MS = 60_000;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   REPLACED_RECONNECT_DELAY_MS = 30_000;
 
-  @Transform(toInt) @IsInt() @Min(100)
+  @IntSetting(100)
   READY_WAIT_TIMEOUT_MS = 10_000;
 
   /** Largest media file accepted (upload, URL or base64), in bytes. */
-  @Transform(toInt) @IsInt() @Min(1024)
+  @IntSetting(1024)
   MEDIA_MAX_BYTES = 64 * 1024 * 1024;
 
-  @Transform(toInt) @IsInt() @Min(100)
+  @IntSetting(100)
   MEDIA_FETCH_TIMEOUT_MS = 20_000;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  @IntSetting(0, 10)
   MEDIA_FETCH_MAX_REDIRECTS = 3;
 
   /** Hosts, IPs or CIDRs that media URLs may reach although they are private or loopback. */
@@ -162,10 +167,10 @@ export class EnvSchema {
   MEDIA_URL_ALLOWLIST = '';
 
   /** Images are downscaled to fit this many pixels on their longest side and re-encoded as JPEG. */
-  @Transform(toInt) @IsInt() @Min(64) @Max(8192)
+  @IntSetting(64, 8192)
   IMAGE_MAX_DIMENSION = 1280;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @IntSetting(1, 100)
   IMAGE_JPEG_QUALITY = 78;
 
   /**
@@ -173,41 +178,41 @@ export class EnvSchema {
    * images are refused (MEDIA_TOO_MANY_PIXELS) before they are decoded, since decoding needs
    * memory for every pixel whatever the file size. 50 megapixels by default.
    */
-  @Transform(toInt) @IsInt() @Min(1) @Max(268_402_689)
+  @IntSetting(1, 268_402_689)
   IMAGE_MAX_PIXELS = 50_000_000;
 
   /** How long a queued message waits for its session before it ends EXPIRED. */
-  @Transform(toInt) @IsInt() @Min(1000)
+  @IntSetting(1000)
   QUEUE_MESSAGE_TTL_MS = 24 * 3600 * 1000;
 
   /** Attempts of a message with transient failures before it ends FAILED. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @IntSetting(1, 100)
   QUEUE_MAX_ATTEMPTS = 6;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   QUEUE_RETRY_BASE_DELAY_MS = 5_000;
 
   /** How long a claimed message stays reserved for the process that claimed it. */
-  @Transform(toInt) @IsInt() @Min(100)
+  @IntSetting(100)
   QUEUE_LEASE_MS = 120_000;
 
   /** How often idle dispatchers look for due messages queued by other processes. */
-  @Transform(toInt) @IsInt() @Min(10)
+  @IntSetting(10)
   QUEUE_POLL_INTERVAL_MS = 1_000;
 
   /** How often expired messages and abandoned claims are swept. */
-  @Transform(toInt) @IsInt() @Min(50)
+  @IntSetting(50)
   QUEUE_SWEEP_INTERVAL_MS = 10_000;
 
   /** Default pacing between two sends of one session (random in [min, max]); per-session settings override. */
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   DEFAULT_MIN_DELAY_MS = 2_000;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   DEFAULT_MAX_DELAY_MS = 5_000;
 
   /** Sandbox engine: delay before each automatic receipt (delivered, read, played); 0 = none. */
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   SANDBOX_RECEIPT_DELAY_MS = 500;
 
   /** Sandbox engine: file that gets one JSON line per accepted send (tests across restarts). */
@@ -215,7 +220,7 @@ export class EnvSchema {
   SANDBOX_SEND_LOG?: string;
 
   /** How long GET /qr waits for the first QR of a session that is just starting. */
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   QR_WAIT_TIMEOUT_MS = 5_000;
 
   // --- Text-to-speech and audio -------------------------------------------------------
@@ -234,11 +239,11 @@ export class EnvSchema {
   OPENAI_BASE_URL?: string;
 
   /** Per-attempt timeout of an OpenAI request. */
-  @Transform(toInt) @IsInt() @Min(100)
+  @IntSetting(100)
   OPENAI_TIMEOUT_MS = 30_000;
 
   /** Retries the OpenAI client makes itself (429, 5xx, connection errors) before giving up. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  @IntSetting(0, 10)
   OPENAI_MAX_RETRIES = 1;
 
   @IsString() @MinLength(1)
@@ -249,15 +254,15 @@ export class EnvSchema {
   TTS_VOICE?: string;
 
   /** Longest text accepted for one voice note; longer text is refused with TTS_TEXT_TOO_LONG. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  @IntSetting(1, 100_000)
   TTS_MAX_TEXT_CHARS = 8000;
 
   /** Largest text per provider request (capped at the provider's own limit, 4096 for OpenAI). */
-  @Transform(toInt) @IsInt() @Min(50)
+  @IntSetting(50)
   TTS_CHUNK_MAX_CHARS = 4096;
 
   /** Size above which the least recently used cached voice notes are deleted. */
-  @Transform(toInt) @IsInt() @Min(1)
+  @IntSetting(1)
   TTS_CACHE_MAX_MB = 512;
 
   @IsString() @MinLength(1)
@@ -267,7 +272,7 @@ export class EnvSchema {
   FFMPEG_PATH = 'ffmpeg';
 
   /** ffmpeg and espeak-ng runs are killed after this long. */
-  @Transform(toInt) @IsInt() @Min(100)
+  @IntSetting(100)
   AUDIO_PROCESS_TIMEOUT_MS = 60_000;
 
   // --- Webhooks and the live event stream -----------------------------------------------
@@ -281,54 +286,54 @@ export class EnvSchema {
   WEBHOOK_URL_ALLOWLIST = '';
 
   /** One delivery attempt (connect, send, response) is abandoned after this long. */
-  @Transform(toInt) @IsInt() @Min(100)
+  @IntSetting(100)
   WEBHOOK_TIMEOUT_MS = 10_000;
 
   /** First retry delay of a failing webhook; doubles per failure in a row up to WEBHOOK_RETRY_MAX_MS, ±20 % jitter. */
-  @Transform(toInt) @IsInt() @Min(1)
+  @IntSetting(1)
   WEBHOOK_RETRY_BASE_MS = 10_000;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @IntSetting(1)
   WEBHOOK_RETRY_MAX_MS = 3_600_000;
 
   /** Attempts per delivery before it ends FAILED (the default schedule spans ≈ 21 h). */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @IntSetting(1, 1000)
   WEBHOOK_MAX_ATTEMPTS = 30;
 
   /** Webhooks delivered at the same time by one process (each delivers its own queue in order). */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @IntSetting(1, 1000)
   WEBHOOK_CONCURRENCY = 16;
 
   /** How long a process's claim on a webhook's queue outlives the process (renewed while it runs). */
-  @Transform(toInt) @IsInt() @Min(500)
+  @IntSetting(500)
   WEBHOOK_LEASE_MS = 30_000;
 
   /** How often idle dispatchers look for deliveries created by other processes. */
-  @Transform(toInt) @IsInt() @Min(10)
+  @IntSetting(10)
   WEBHOOK_POLL_INTERVAL_MS = 1_000;
 
   /** Delivered and failed deliveries (with their attempt log) are deleted after this many days; 0 keeps them. */
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   WEBHOOK_RETENTION_DAYS = 30;
 
   /** Interval of the keep-alive comment on GET /api/events. */
-  @Transform(toInt) @IsInt() @Min(100)
+  @IntSetting(100)
   EVENTS_HEARTBEAT_MS = 15_000;
 
   /** How often GET /api/events looks for events written by other processes (its own commits wake it at once). */
-  @Transform(toInt) @IsInt() @Min(10)
+  @IntSetting(10)
   EVENTS_POLL_INTERVAL_MS = 1_000;
 
   /** Events stay in the outbox (replayable with Last-Event-ID) this many hours; 0 keeps them. */
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   EVENTS_RETENTION_HOURS = 72;
 
   /** Cloud API facade: sends accepted per phone number per second (Meta's 130429 beyond); 0 = no limit. */
-  @Transform(toInt) @IsInt() @Min(0)
+  @IntSetting(0)
   CLOUD_API_RATE_LIMIT = 80;
 
   /** Cloud API facade: how long a media download URL from GET /{media-id} stays valid (Meta: about 5 minutes). */
-  @Transform(toInt) @IsInt() @Min(1)
+  @IntSetting(1)
   CLOUD_API_MEDIA_URL_TTL_SECONDS = 300;
 }
 

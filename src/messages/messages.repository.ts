@@ -194,7 +194,7 @@ export class MessagesRepository {
         ${this.returningClaimed}`,
       [sessionId, instanceId, String(leaseMs), limit],
     ));
-    return rows.map((r) => this.repo.create(this.fromRaw(r))).sort((a, b) => a.seq - b.seq);
+    return rows.map((r) => this.fromRaw(r)).sort((a, b) => a.seq - b.seq);
   }
 
   /** Whether a message of one of these sessions uses the stored media (sent or received it). */
@@ -221,7 +221,7 @@ export class MessagesRepository {
         ${this.returningRow}`,
       [ids, at],
     ));
-    return rows.map((r) => this.repo.create(this.fromRaw(r)));
+    return rows.map((r) => this.fromRaw(r));
   }
 
   /** Back to the queue after a transient failure, due again after `delayMs`. */
@@ -242,7 +242,7 @@ export class MessagesRepository {
         WHERE id = $1 AND status = 'SENDING' ${this.returningRow}`,
       [id, status, code, message],
     ));
-    return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+    return rows[0] ? this.fromRaw(rows[0]) : null;
   }
 
   /** Un-claims messages that were not attempted (session went away): the attempt does not count. */
@@ -270,7 +270,7 @@ export class MessagesRepository {
         ${this.returningRow}`,
       [sessionId, waMessageId, status, at],
     ));
-    return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+    return rows[0] ? this.fromRaw(rows[0]) : null;
   }
 
   /** A failure ack from WhatsApp for a message already sent. */
@@ -282,7 +282,7 @@ export class MessagesRepository {
         ${this.returningRow}`,
       [sessionId, waMessageId, code],
     ));
-    return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+    return rows[0] ? this.fromRaw(rows[0]) : null;
   }
 
   /** QUEUED past their expiry → EXPIRED. */
@@ -292,7 +292,7 @@ export class MessagesRepository {
               updated_at = now(), ${historyAppend("'EXPIRED'")}
         WHERE status = 'QUEUED' AND expires_at < now() ${this.returningRow}`,
     ));
-    return rows.map((r) => this.repo.create(this.fromRaw(r)));
+    return rows.map((r) => this.fromRaw(r));
   }
 
   /**
@@ -327,7 +327,7 @@ export class MessagesRepository {
         WHERE id = $1 AND status = 'QUEUED' ${this.returningRow}`,
       [id],
     ));
-    return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+    return rows[0] ? this.fromRaw(rows[0]) : null;
   }
 
   /** A failed, opted-out, expired or canceled message → QUEUED again with a fresh expiry. */
@@ -338,7 +338,7 @@ export class MessagesRepository {
         WHERE id = $1 AND status IN ('FAILED', 'OPTED_OUT', 'EXPIRED', 'CANCELED') ${this.returningRow}`,
       [id, expiresAt],
     ));
-    return rows[0] ? this.repo.create(this.fromRaw(rows[0])) : null;
+    return rows[0] ? this.fromRaw(rows[0]) : null;
   }
 
   /**
@@ -394,36 +394,14 @@ export class MessagesRepository {
     return { rows: await qb.getMany() };
   }
 
-  /** Raw rows (`returningRow`) → entity property names. */
-  private fromRaw(raw: Record<string, unknown>): Partial<MessageEntity> {
-    return {
-      id: raw.id as string,
-      seq: Number(raw.seq),
-      sessionId: raw.session_id as string,
-      direction: raw.direction as MessageEntity['direction'],
-      waMessageId: raw.wa_message_id as string,
-      chatJid: raw.chat_jid as string,
-      recipientInput: raw.recipient_input as string | null,
-      senderJid: raw.sender_jid as string | null,
-      type: raw.type as MessageEntity['type'],
-      content: raw.content as MessageEntity['content'],
-      mediaId: raw.media_id as string | null,
-      status: raw.status as MessageStatus,
-      statusHistory: raw.status_history as MessageEntity['statusHistory'],
-      attempts: raw.attempts as number,
-      nextAttemptAt: raw.next_attempt_at as Date,
-      leaseUntil: raw.lease_until as Date | null,
-      claimedBy: raw.claimed_by as string | null,
-      expiresAt: raw.expires_at as Date | null,
-      errorCode: raw.error_code as string | null,
-      errorMessage: raw.error_message as string | null,
-      idempotencyKey: raw.idempotency_key as string | null,
-      sentAt: raw.sent_at as Date | null,
-      deliveredAt: raw.delivered_at as Date | null,
-      readAt: raw.read_at as Date | null,
-      playedAt: raw.played_at as Date | null,
-      createdAt: raw.created_at as Date,
-      updatedAt: raw.updated_at as Date,
-    };
+  /**
+   * A row that `returningRow` / `returningClaimed` returned (column names) → the entity, each
+   * value hydrated from the entity's column metadata as TypeORM's own reads do (`seq` through
+   * its transformer).
+   */
+  private fromRaw(raw: Record<string, unknown>): MessageEntity {
+    const entity = this.repo.create();
+    for (const column of this.repo.metadata.columns) column.setEntityValue(entity, this.db.driver.prepareHydratedValue(raw[column.databaseName], column));
+    return entity;
   }
 }

@@ -11,6 +11,8 @@ import { SessionsService } from './sessions.service';
 @ApiTags('Sandbox')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
+@ApiSessionParam()
+@ApiErrorResponses(400, 401, 403, 404, 409)
 @Controller('api/sessions/:sessionId/sandbox')
 export class SandboxController {
   constructor(private readonly sessions: SessionsService) {}
@@ -21,39 +23,24 @@ export class SandboxController {
     summary: 'Sandbox: complete the link',
     description: 'Acts as the phone scanning the QR (or typing the pairing code). The session becomes READY with this mobile number and a stable LID-like mobid.',
   })
-  @ApiSessionParam()
   @ApiOkResponse({ type: SessionActionResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404, 409)
-  async link(
-    @RouteSession() session: SessionEntity,
-    @Body() dto: SandboxLinkDto,
-  ): Promise<SessionActionResponseDto> {
+  async link(@RouteSession() session: SessionEntity, @Body() dto: SandboxLinkDto): Promise<SessionActionResponseDto> {
     return { success: true, message: 'Sandbox session linked', session: await this.sessions.sandboxLink(session, dto.phoneNumber) };
   }
 
   @Post('inbound')
   @HttpCode(202)
   @ApiOperation({ summary: 'Sandbox: a contact sends a text to this session' })
-  @ApiSessionParam()
   @ApiAcceptedResponse({ type: InboundResponseDto })
-  @ApiErrorResponses(400, 401, 403, 404, 409)
-  async inbound(
-    @RouteSession() session: SessionEntity,
-    @Body() dto: SandboxInboundDto,
-  ): Promise<InboundResponseDto> {
+  async inbound(@RouteSession() session: SessionEntity, @Body() dto: SandboxInboundDto): Promise<InboundResponseDto> {
     return { success: true, message: await this.sessions.sandboxInbound(session, dto.from, dto.text) };
   }
 
   @Post('call')
   @HttpCode(202)
   @ApiOperation({ summary: 'Sandbox: a contact calls this session', description: 'Handled like a real call: a call.received event, declined when rejectCalls is on.' })
-  @ApiSessionParam()
   @ApiAcceptedResponse({ schema: { example: { success: true, call: { id: 'A1B2C3…' } } } })
-  @ApiErrorResponses(400, 401, 403, 404, 409)
-  async call(
-    @RouteSession() session: SessionEntity,
-    @Body() dto: SandboxCallDto,
-  ): Promise<{ success: true; call: { id: string } }> {
+  async call(@RouteSession() session: SessionEntity, @Body() dto: SandboxCallDto): Promise<{ success: true; call: { id: string } }> {
     return { success: true, call: await this.sessions.sandboxCall(session, dto.from, dto.isVideo ?? false) };
   }
 }

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
+  type ApiOperationOptions,
   ApiProduces,
   ApiSecurity,
   ApiTags,
@@ -30,6 +31,20 @@ import {
 import type { SessionEntity } from './entities/session.entity';
 import { RouteSession } from './session.pipe';
 import { SessionsService } from './sessions.service';
+
+/**
+ * `POST /api/sessions/{sessionId}/<action>`: a lifecycle change of one session, answered 200
+ * with a message and the session as it is now; 409 when the session's state does not allow it.
+ */
+const SessionAction = (action: string, operation: ApiOperationOptions) =>
+  applyDecorators(
+    Post(`:sessionId/${action}`),
+    HttpCode(200),
+    ApiOperation(operation),
+    ApiSessionParam(),
+    ApiOkResponse({ type: SessionActionResponseDto }),
+    ApiErrorResponses(401, 403, 404, 409),
+  );
 
 @ApiTags('Sessions')
 @ApiBearerAuth()
@@ -146,53 +161,28 @@ export class SessionsController {
     return { success: true, message: 'Session deleted and logged out successfully' };
   }
 
-  @Post(':sessionId/restart')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Reconnect', description: 'Closes the connection and opens a new one with the same credentials.' })
-  @ApiSessionParam()
-  @ApiOkResponse({ type: SessionActionResponseDto })
-  @ApiErrorResponses(401, 403, 404, 409)
+  @SessionAction('restart', { summary: 'Reconnect', description: 'Closes the connection and opens a new one with the same credentials.' })
   async restart(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session restarting', session: await this.sessions.restart(session) };
+    return { success: true, message: 'Session restarting', session: await this.sessions.apply(session, 'restart') };
   }
 
-  @Post(':sessionId/start')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Start a stopped session', description: 'Idempotent.' })
-  @ApiSessionParam()
-  @ApiOkResponse({ type: SessionActionResponseDto })
-  @ApiErrorResponses(401, 403, 404, 409)
+  @SessionAction('start', { summary: 'Start a stopped session', description: 'Idempotent.' })
   async start(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session starting', session: await this.sessions.start(session) };
+    return { success: true, message: 'Session starting', session: await this.sessions.apply(session, 'start') };
   }
 
-  @Post(':sessionId/stop')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Stop a session', description: 'Closes the connection without unlinking; it stays INACTIVE until started. Idempotent.' })
-  @ApiSessionParam()
-  @ApiOkResponse({ type: SessionActionResponseDto })
-  @ApiErrorResponses(401, 403, 404, 409)
+  @SessionAction('stop', { summary: 'Stop a session', description: 'Closes the connection without unlinking; it stays INACTIVE until started. Idempotent.' })
   async stop(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session stopped', session: await this.sessions.stop(session) };
+    return { success: true, message: 'Session stopped', session: await this.sessions.apply(session, 'stop') };
   }
 
-  @Post(':sessionId/logout')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Log out', description: 'Unlinks the device and wipes its credentials but keeps the session record (LOGGED_OUT).' })
-  @ApiSessionParam()
-  @ApiOkResponse({ type: SessionActionResponseDto })
-  @ApiErrorResponses(401, 403, 404, 409)
+  @SessionAction('logout', { summary: 'Log out', description: 'Unlinks the device and wipes its credentials but keeps the session record (LOGGED_OUT).' })
   async logout(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session logged out', session: await this.sessions.logout(session) };
+    return { success: true, message: 'Session logged out', session: await this.sessions.apply(session, 'logout') };
   }
 
-  @Post(':sessionId/relink')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Relink', description: 'Forgets the current link and starts a fresh one: a new QR or pairing code.' })
-  @ApiSessionParam()
-  @ApiOkResponse({ type: SessionActionResponseDto })
-  @ApiErrorResponses(401, 403, 404, 409)
+  @SessionAction('relink', { summary: 'Relink', description: 'Forgets the current link and starts a fresh one: a new QR or pairing code.' })
   async relink(@RouteSession() session: SessionEntity): Promise<SessionActionResponseDto> {
-    return { success: true, message: 'Session relinking', session: await this.sessions.relink(session) };
+    return { success: true, message: 'Session relinking', session: await this.sessions.apply(session, 'relink') };
   }
 }

@@ -28,6 +28,9 @@ import { SessionStore } from './session-store';
 
 export type QrResult = { kind: 'json'; body: QrResponseDto } | { kind: 'png'; png: Buffer };
 
+/** The lifecycle changes a caller can ask of one session. */
+export type SessionLifecycleAction = 'restart' | 'start' | 'stop' | 'logout' | 'relink';
+
 /**
  * The sessions API's use cases: listing, creation, QR, settings, history, and lifecycle through
  * the runtime. Methods named after a route take the session SessionPipe already authorized.
@@ -145,28 +148,9 @@ export class SessionsService {
     await this.registry.remove(entity.id);
   }
 
-  async restart(entity: SessionEntity): Promise<SessionDto> {
-    await this.registry.restart(entity.id);
-    return this.get(entity);
-  }
-
-  async start(entity: SessionEntity): Promise<SessionDto> {
-    await this.registry.start(entity.id);
-    return this.get(entity);
-  }
-
-  async stop(entity: SessionEntity): Promise<SessionDto> {
-    await this.registry.stop(entity.id);
-    return this.get(entity);
-  }
-
-  async logout(entity: SessionEntity): Promise<SessionDto> {
-    await this.registry.logout(entity.id);
-    return this.get(entity);
-  }
-
-  async relink(entity: SessionEntity): Promise<SessionDto> {
-    await this.registry.relink(entity.id);
+  /** Applies a lifecycle change (the registry method of that name) and answers the session as it is afterwards. */
+  async apply(entity: SessionEntity, action: SessionLifecycleAction): Promise<SessionDto> {
+    await this.registry[action](entity.id);
     return this.get(entity);
   }
 

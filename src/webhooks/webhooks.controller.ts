@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
@@ -16,6 +16,8 @@ import { WebhooksService } from './webhooks.service';
 
 const WEBHOOK_PARAM = { name: 'id', format: 'uuid', description: 'Webhook id' };
 const DELIVERY_PARAM = { name: 'deliveryId', format: 'uuid', description: 'Delivery id (X-Switchboard-Delivery)' };
+/** The `{id}` and `{deliveryId}` path parameters of the routes on one delivery. */
+const ApiDeliveryParams = () => applyDecorators(ApiParam(WEBHOOK_PARAM), ApiParam(DELIVERY_PARAM));
 
 const DELIVERY_CONTRACT =
   'Each event becomes one delivery per matching webhook: `POST <url>` with `Content-Type: application/json` and the body ' +
@@ -96,8 +98,7 @@ export class WebhooksController {
 
   @Get(':id/deliveries/:deliveryId')
   @ApiOperation({ summary: 'One delivery with its body and every attempt', description: 'Each attempt: time, duration, status code, error and the first 1 KB of the response.' })
-  @ApiParam(WEBHOOK_PARAM)
-  @ApiParam(DELIVERY_PARAM)
+  @ApiDeliveryParams()
   @ApiOkResponse({ type: DeliveryResponseDto })
   @ApiErrorResponses(401, 'FORBIDDEN', 'WEBHOOK_NOT_FOUND', 'DELIVERY_NOT_FOUND')
   async delivery(
@@ -116,8 +117,7 @@ export class WebhooksController {
       'Queues the delivery again, due now, with the same body and event id and a fresh retry budget. Works for FAILED and DELIVERED ' +
       'deliveries; a pending one waiting in backoff is retried at once. It goes out before newer pending deliveries of this webhook.',
   })
-  @ApiParam(WEBHOOK_PARAM)
-  @ApiParam(DELIVERY_PARAM)
+  @ApiDeliveryParams()
   @ApiAcceptedResponse({ type: DeliveryResponseDto })
   @ApiErrorResponses(401, 'FORBIDDEN', 'WEBHOOK_NOT_FOUND', 'DELIVERY_NOT_FOUND')
   async redeliver(

@@ -43,7 +43,7 @@ import type { OutgoingMessage } from '../../src/whatsapp/engine/outgoing-message
 import { api } from '../support/http';
 import { linkedSandboxSession, receiveText, sandboxOf, sentByWamid } from '../support/cloud-api';
 import { mediaFixtures, serveFiles, type FileServer, type MediaFixtures } from '../support/media-fixtures';
-import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
+import { FAST_QUEUE_ENV, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 
 /**
  * The facade driven by the real `whatsapp-api-js` SDK (its base URL is hard-coded to
@@ -62,7 +62,7 @@ describe('Cloud API facade with whatsapp-api-js', () => {
     fx = await mediaFixtures();
     files = await serveFiles({ 'photo.png': fx.png, 'clip.mp4': fx.mp4, 'doc.pdf': fx.pdf, 'tone.mp3': fx.mp3 });
     t = await startTestApp({
-      env: { MEDIA_URL_ALLOWLIST: '127.0.0.1', DEFAULT_MIN_DELAY_MS: '0', DEFAULT_MAX_DELAY_MS: '0', SANDBOX_RECEIPT_DELAY_MS: '20', QUEUE_POLL_INTERVAL_MS: '50' },
+      env: { ...FAST_QUEUE_ENV, MEDIA_URL_ALLOWLIST: '127.0.0.1' },
     });
     phoneId = (await linkedSandboxSession(t, '15550200000')).id;
     const redirect = (input: string | URL | Request, init?: RequestInit) => {

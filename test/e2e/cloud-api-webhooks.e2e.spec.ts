@@ -5,7 +5,7 @@ import { decodeWamid } from '../../src/cloud-api/wamid';
 import { api, eventually } from '../support/http';
 import { linkedSandboxSession } from '../support/cloud-api';
 import { CloudWebhookReceiver } from '../support/cloud-webhook-receiver';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { FAST_QUEUE_ENV, startTestApp, type TestApp } from '../support/test-app';
 
 const SECRET = 'meta-app-secret-0123456789';
 const VERIFY = 'my-verify-token';
@@ -23,14 +23,7 @@ describe('Cloud API webhooks (format "cloud-api")', () => {
   before(async () => {
     crm = await CloudWebhookReceiver.start(SECRET, VERIFY);
     t = await startTestApp({
-      env: {
-        DEFAULT_MIN_DELAY_MS: '0',
-        DEFAULT_MAX_DELAY_MS: '0',
-        SANDBOX_RECEIPT_DELAY_MS: '30',
-        QUEUE_POLL_INTERVAL_MS: '50',
-        WEBHOOK_RETRY_BASE_MS: '30',
-        WEBHOOK_RETRY_MAX_MS: '200',
-      },
+      env: { ...FAST_QUEUE_ENV, SANDBOX_RECEIPT_DELAY_MS: '30', WEBHOOK_RETRY_BASE_MS: '30', WEBHOOK_RETRY_MAX_MS: '200' },
     });
     session = await linkedSandboxSession(t, PHONE);
   });

@@ -7,7 +7,7 @@ import { NativeExceptionFilter } from '../../src/common/filters/native-exception
 import { api } from '../support/http';
 import { linkedSandboxSession, receiveText, sandboxOf, sentByWamid } from '../support/cloud-api';
 import { mediaFixtures, serveFiles, type FileServer, type MediaFixtures } from '../support/media-fixtures';
-import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
+import { FAST_QUEUE_ENV, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 
 /** Graph's envelope without `error_data` (auth, paths), traced by our request id. */
 const graphError = (res: { headers: Record<string, string> }, code: number, message: string) => ({
@@ -57,15 +57,7 @@ describe('Cloud API facade (raw HTTP)', () => {
     fx = await mediaFixtures();
     files = await serveFiles({ 'photo.png': fx.png, 'doc.pdf': fx.pdf });
     t = await startTestApp({
-      env: {
-        MEDIA_URL_ALLOWLIST: '127.0.0.1',
-        DEFAULT_MIN_DELAY_MS: '0',
-        DEFAULT_MAX_DELAY_MS: '0',
-        SANDBOX_RECEIPT_DELAY_MS: '20',
-        QUEUE_POLL_INTERVAL_MS: '50',
-        BODY_LIMIT: '64kb',
-        CLOUD_API_RATE_LIMIT: '30',
-      },
+      env: { ...FAST_QUEUE_ENV, MEDIA_URL_ALLOWLIST: '127.0.0.1', BODY_LIMIT: '64kb', CLOUD_API_RATE_LIMIT: '30' },
     });
     main = await linkedSandboxSession(t, MAIN_PHONE);
   });

@@ -7,7 +7,7 @@ import type { WaSimulator } from '../wa-sim/wa-simulator';
 import { linkedSandboxSession, sandboxOf } from '../support/cloud-api';
 import { CloudWebhookReceiver } from '../support/cloud-webhook-receiver';
 import { api, eventually } from '../support/http';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { FAST_QUEUE_ENV, startTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { simulatorEnv } from '../support/simulator-env';
 
@@ -43,14 +43,7 @@ describe('Inbound: quoted replies and LID chats (sandbox engine)', () => {
   before(async () => {
     hooks = await WebhookReceiver.start();
     t = await startTestApp({
-      env: {
-        DEFAULT_MIN_DELAY_MS: '0',
-        DEFAULT_MAX_DELAY_MS: '0',
-        SANDBOX_RECEIPT_DELAY_MS: '0',
-        QUEUE_POLL_INTERVAL_MS: '50',
-        WEBHOOK_POLL_INTERVAL_MS: '50',
-        WEBHOOK_RETRY_BASE_MS: '30',
-      },
+      env: { ...FAST_QUEUE_ENV, SANDBOX_RECEIPT_DELAY_MS: '0', WEBHOOK_POLL_INTERVAL_MS: '50', WEBHOOK_RETRY_BASE_MS: '30' },
     });
   });
   after(async () => {
@@ -190,7 +183,7 @@ describe('Cloud API webhooks: a reply to a degraded list is a list_reply', () =>
   before(async () => {
     crm = await CloudWebhookReceiver.start(SECRET, VERIFY);
     t = await startTestApp({
-      env: { DEFAULT_MIN_DELAY_MS: '0', DEFAULT_MAX_DELAY_MS: '0', SANDBOX_RECEIPT_DELAY_MS: '0', QUEUE_POLL_INTERVAL_MS: '50', WEBHOOK_RETRY_BASE_MS: '30', WEBHOOK_POLL_INTERVAL_MS: '50' },
+      env: { ...FAST_QUEUE_ENV, SANDBOX_RECEIPT_DELAY_MS: '0', WEBHOOK_RETRY_BASE_MS: '30', WEBHOOK_POLL_INTERVAL_MS: '50' },
     });
     session = await linkedSandboxSession(t, PHONE);
     await api(t).post('/api/webhooks').send({ url: crm.url, sessionId: session.id, format: 'cloud-api', verifyToken: VERIFY, secret: SECRET }).expect(201);

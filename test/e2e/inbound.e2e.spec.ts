@@ -6,7 +6,7 @@ import type { DomainEvent, DomainEventOf } from '../../src/events/domain-events'
 import { SessionRegistry } from '../../src/sessions/session-registry';
 import { isSandboxControl } from '../../src/whatsapp/engine/whatsapp-engine.port';
 import { api, eventually } from '../support/http';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { FAST_QUEUE_ENV, startTestApp, type TestApp } from '../support/test-app';
 import { holds } from '../support/wait';
 import { createToken } from '../support/factories';
 
@@ -17,7 +17,7 @@ describe('Inbound, contacts, opt-in, calls, groups, workspaces', () => {
 
   before(async () => {
     t = await startTestApp({
-      env: { DEFAULT_MIN_DELAY_MS: '0', DEFAULT_MAX_DELAY_MS: '0', SANDBOX_RECEIPT_DELAY_MS: '0', QUEUE_POLL_INTERVAL_MS: '50' },
+      env: { ...FAST_QUEUE_ENV, SANDBOX_RECEIPT_DELAY_MS: '0' },
     });
     t.app.get(EventBus).onAny((e) => void events.push(e));
   });

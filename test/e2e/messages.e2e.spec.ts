@@ -6,7 +6,7 @@ import { isSandboxControl } from '../../src/whatsapp/engine/whatsapp-engine.port
 import type { OutgoingMessage } from '../../src/whatsapp/engine/outgoing-message';
 import { api, eventually } from '../support/http';
 import { mediaFixtures, serveFiles, type FileServer, type MediaFixtures } from '../support/media-fixtures';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { FAST_QUEUE_ENV, startTestApp, type TestApp } from '../support/test-app';
 import { holds } from '../support/wait';
 import { createSession, createToken, linkedSession as linkedSandbox } from '../support/factories';
 
@@ -22,13 +22,10 @@ describe('Messages API (sandbox engine)', () => {
     files = await serveFiles({ 'photo.png': fx.png, 'big.png': fx.bigPng, 'clip.mp4': fx.mp4, 'tone.mp3': fx.mp3, 'tone.wav': fx.wav, 'doc.pdf': fx.pdf, 'list.csv': fx.csv });
     t = await startTestApp({
       env: {
+        ...FAST_QUEUE_ENV,
         MEDIA_URL_ALLOWLIST: '127.0.0.1',
-        DEFAULT_MIN_DELAY_MS: '0',
-        DEFAULT_MAX_DELAY_MS: '0',
-        SANDBOX_RECEIPT_DELAY_MS: '20',
         QUEUE_MAX_ATTEMPTS: '2',
         QUEUE_RETRY_BASE_DELAY_MS: '20',
-        QUEUE_POLL_INTERVAL_MS: '50',
         DEFAULT_COUNTRY: 'IN',
         MEDIA_MAX_BYTES: String(2 * 1024 * 1024),
       },

@@ -4,7 +4,7 @@ import { SessionRegistry } from '../../src/sessions/session-registry';
 import { isSandboxControl } from '../../src/whatsapp/engine/whatsapp-engine.port';
 import { FakeOpenAiServer } from '../fakes/fake-openai-server';
 import { api, eventually } from '../support/http';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { FAST_QUEUE_ENV, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * Text-to-speech voice notes through the send API and the queue, with the real `openai`
@@ -23,11 +23,8 @@ describe('TTS voice notes through the queue (OpenAI client, fake server)', () =>
         OPENAI_BASE_URL: `${fake.url}/v1`,
         OPENAI_MAX_RETRIES: '0',
         OPENAI_TIMEOUT_MS: '3000',
-        DEFAULT_MIN_DELAY_MS: '0',
-        DEFAULT_MAX_DELAY_MS: '0',
-        SANDBOX_RECEIPT_DELAY_MS: '20',
+        ...FAST_QUEUE_ENV,
         QUEUE_RETRY_BASE_DELAY_MS: '50',
-        QUEUE_POLL_INTERVAL_MS: '50',
       },
     });
     const { body } = await api(t).post('/api/sessions').send({}).expect(201);

@@ -13,6 +13,18 @@ import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_API_KEY = 'test-admin-key-0123456789abcdef';
 
+/**
+ * App settings for tests that send through the sandbox engine: no pacing between sends, quick
+ * receipts and a fast queue poll, so a message is SENT and DELIVERED within a test. Spread it
+ * first and override what a test needs (e.g. `SANDBOX_RECEIPT_DELAY_MS: '0'`).
+ */
+export const FAST_QUEUE_ENV = {
+  DEFAULT_MIN_DELAY_MS: '0',
+  DEFAULT_MAX_DELAY_MS: '0',
+  SANDBOX_RECEIPT_DELAY_MS: '20',
+  QUEUE_POLL_INTERVAL_MS: '50',
+} as const;
+
 export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   /** Reuse a database (and data dir) across app restarts. */

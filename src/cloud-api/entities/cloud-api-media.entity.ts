@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Entity, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, TextColumn, TimestampColumn, UuidColumn } from '../../database/columns';
 
 /**
  * One upload through the facade: a Meta-style numeric media id over the shared media store
@@ -7,26 +8,15 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity('cloud_api_media')
 export class CloudApiMediaEntity {
-  @PrimaryColumn({ type: 'text' })
-  id: string;
-
-  @Column({ type: 'uuid', name: 'media_id' })
-  mediaId: string;
-
-  @Column({ type: 'text', name: 'session_id' })
-  sessionId: string;
+  @PrimaryColumn({ type: 'text' }) id: string;
+  @UuidColumn({ name: 'media_id' }) mediaId: string;
+  @TextColumn({ name: 'session_id' }) sessionId: string;
 
   /** The MIME type the client declared (Meta echoes it in `mime_type`). */
-  @Column({ type: 'text', name: 'mime_type' })
-  mimeType: string;
-
-  @Column({ type: 'text', name: 'file_name', nullable: true })
-  fileName: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
-  createdAt: Date;
+  @TextColumn({ name: 'mime_type' }) mimeType: string;
+  @TextColumn({ name: 'file_name', nullable: true }) fileName: string | null;
+  @CreatedAtColumn() createdAt: Date;
 
   /** Meta keeps uploads 30 days. */
-  @Column({ type: 'timestamptz', name: 'expires_at' })
-  expiresAt: Date;
+  @TimestampColumn({ name: 'expires_at' }) expiresAt: Date;
 }

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Entity, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, JsonbColumn, TextColumn } from '../../database/columns';
 
 /** An option of a degraded interactive or template message, matched against inbound replies. */
 export interface ReplyOption {
@@ -18,25 +19,13 @@ export interface ReplyOptions {
 /** What a facade send must remember beyond the message row (the row itself is the queue's). */
 @Entity('cloud_api_message')
 export class CloudApiMessageEntity {
-  @PrimaryColumn({ type: 'uuid', name: 'message_id' })
-  messageId: string;
-
-  @Column({ type: 'text', name: 'session_id' })
-  sessionId: string;
-
-  @Column({ type: 'text', name: 'wa_message_id' })
-  waMessageId: string;
-
-  @Column({ type: 'text', name: 'chat_jid' })
-  chatJid: string;
+  @PrimaryColumn({ type: 'uuid', name: 'message_id' }) messageId: string;
+  @TextColumn({ name: 'session_id' }) sessionId: string;
+  @TextColumn({ name: 'wa_message_id' }) waMessageId: string;
+  @TextColumn({ name: 'chat_jid' }) chatJid: string;
 
   /** Echoed in every status webhook of the message, as Meta does. */
-  @Column({ type: 'text', name: 'biz_opaque_callback_data', nullable: true })
-  bizOpaqueCallbackData: string | null;
-
-  @Column({ type: 'jsonb', name: 'reply_options', nullable: true })
-  replyOptions: ReplyOptions | null;
-
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
-  createdAt: Date;
+  @TextColumn({ name: 'biz_opaque_callback_data', nullable: true }) bizOpaqueCallbackData: string | null;
+  @JsonbColumn({ name: 'reply_options', nullable: true }) replyOptions: ReplyOptions | null;
+  @CreatedAtColumn() createdAt: Date;
 }

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { BigintNumberColumn, CreatedAtColumn, IntColumn, JsonbColumn, TextColumn, TimestampColumn, UpdatedAtColumn, UuidColumn } from '../../database/columns';
 import { MessageStatus } from '../message-status';
 import type { MessageContent, MessageType } from '../message-content';
 
@@ -11,86 +12,35 @@ export interface StatusChange {
 /** One message, inbound or outbound. Outbound rows are also the queue. */
 @Entity('message')
 export class MessageEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
+  @PrimaryGeneratedColumn('uuid') id: string;
 
   /** Insertion order: FIFO per session. */
-  @Column({ type: 'bigint', insert: false, update: false, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
-  seq: number;
-
-  @Column({ type: 'text', name: 'session_id' })
-  sessionId: string;
-
-  @Column({ type: 'text' })
-  direction: 'outbound' | 'inbound';
-
-  @Column({ type: 'text', name: 'wa_message_id' })
-  waMessageId: string;
-
-  @Column({ type: 'text', name: 'chat_jid' })
-  chatJid: string;
+  @BigintNumberColumn({ insert: false, update: false }) seq: number;
+  @TextColumn({ name: 'session_id' }) sessionId: string;
+  @TextColumn() direction: 'outbound' | 'inbound';
+  @TextColumn({ name: 'wa_message_id' }) waMessageId: string;
+  @TextColumn({ name: 'chat_jid' }) chatJid: string;
 
   /** The recipient as the caller wrote it. */
-  @Column({ type: 'text', name: 'recipient_input', nullable: true })
-  recipientInput: string | null;
-
-  @Column({ type: 'text', name: 'sender_jid', nullable: true })
-  senderJid: string | null;
-
-  @Column({ type: 'text' })
-  type: MessageType;
-
-  @Column({ type: 'jsonb' })
-  content: MessageContent;
-
-  @Column({ type: 'uuid', name: 'media_id', nullable: true })
-  mediaId: string | null;
-
-  @Column({ type: 'text' })
-  status: MessageStatus;
-
-  @Column({ type: 'jsonb', name: 'status_history' })
-  statusHistory: StatusChange[];
-
-  @Column({ type: 'int' })
-  attempts: number;
-
-  @Column({ type: 'timestamptz', name: 'next_attempt_at' })
-  nextAttemptAt: Date;
-
-  @Column({ type: 'timestamptz', name: 'lease_until', nullable: true })
-  leaseUntil: Date | null;
-
-  @Column({ type: 'text', name: 'claimed_by', nullable: true })
-  claimedBy: string | null;
-
-  @Column({ type: 'timestamptz', name: 'expires_at', nullable: true })
-  expiresAt: Date | null;
-
-  @Column({ type: 'text', name: 'error_code', nullable: true })
-  errorCode: string | null;
-
-  @Column({ type: 'text', name: 'error_message', nullable: true })
-  errorMessage: string | null;
-
-  @Column({ type: 'text', name: 'idempotency_key', nullable: true })
-  idempotencyKey: string | null;
-
-  @Column({ type: 'timestamptz', name: 'sent_at', nullable: true })
-  sentAt: Date | null;
-
-  @Column({ type: 'timestamptz', name: 'delivered_at', nullable: true })
-  deliveredAt: Date | null;
-
-  @Column({ type: 'timestamptz', name: 'read_at', nullable: true })
-  readAt: Date | null;
-
-  @Column({ type: 'timestamptz', name: 'played_at', nullable: true })
-  playedAt: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
-  updatedAt: Date;
+  @TextColumn({ name: 'recipient_input', nullable: true }) recipientInput: string | null;
+  @TextColumn({ name: 'sender_jid', nullable: true }) senderJid: string | null;
+  @TextColumn() type: MessageType;
+  @JsonbColumn() content: MessageContent;
+  @UuidColumn({ name: 'media_id', nullable: true }) mediaId: string | null;
+  @TextColumn() status: MessageStatus;
+  @JsonbColumn({ name: 'status_history' }) statusHistory: StatusChange[];
+  @IntColumn() attempts: number;
+  @TimestampColumn({ name: 'next_attempt_at' }) nextAttemptAt: Date;
+  @TimestampColumn({ name: 'lease_until', nullable: true }) leaseUntil: Date | null;
+  @TextColumn({ name: 'claimed_by', nullable: true }) claimedBy: string | null;
+  @TimestampColumn({ name: 'expires_at', nullable: true }) expiresAt: Date | null;
+  @TextColumn({ name: 'error_code', nullable: true }) errorCode: string | null;
+  @TextColumn({ name: 'error_message', nullable: true }) errorMessage: string | null;
+  @TextColumn({ name: 'idempotency_key', nullable: true }) idempotencyKey: string | null;
+  @TimestampColumn({ name: 'sent_at', nullable: true }) sentAt: Date | null;
+  @TimestampColumn({ name: 'delivered_at', nullable: true }) deliveredAt: Date | null;
+  @TimestampColumn({ name: 'read_at', nullable: true }) readAt: Date | null;
+  @TimestampColumn({ name: 'played_at', nullable: true }) playedAt: Date | null;
+  @CreatedAtColumn() createdAt: Date;
+  @UpdatedAtColumn() updatedAt: Date;
 }

@@ -1,14 +1,10 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Entity, PrimaryColumn } from 'typeorm';
+import { TextColumn, UpdatedAtColumn } from '../../database/columns';
 
 /** Server-wide key/value settings: generated JWT secret, admin password hash, … */
 @Entity('setting')
 export class SettingEntity {
-  @PrimaryColumn({ type: 'text' })
-  key: string;
-
-  @Column({ type: 'text' })
-  value: string;
-
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
-  updatedAt: Date;
+  @PrimaryColumn({ type: 'text' }) key: string;
+  @TextColumn() value: string;
+  @UpdatedAtColumn() updatedAt: Date;
 }

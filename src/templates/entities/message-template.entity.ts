@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, JsonbColumn, TextColumn, UpdatedAtColumn } from '../../database/columns';
 
 export type TemplateStatus = 'APPROVED' | 'PAUSED' | 'DISABLED';
 export type TemplateCategory = 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
@@ -24,32 +25,17 @@ export interface TemplateComponent {
  */
 @Entity('message_template')
 export class MessageTemplateEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ type: 'text', name: 'session_id', nullable: true })
-  sessionId: string | null;
-
-  @Column({ type: 'text' })
-  name: string;
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @TextColumn({ name: 'session_id', nullable: true }) sessionId: string | null;
+  @TextColumn() name: string;
 
   /** Meta's language code, e.g. `en_US`. */
-  @Column({ type: 'text' })
-  language: string;
-
-  @Column({ type: 'text' })
-  category: TemplateCategory;
+  @TextColumn() language: string;
+  @TextColumn() category: TemplateCategory;
 
   /** PAUSED and DISABLED templates are refused with Meta's 132015 / 132016. */
-  @Column({ type: 'text' })
-  status: TemplateStatus;
-
-  @Column({ type: 'jsonb' })
-  components: TemplateComponent[];
-
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
-  updatedAt: Date;
+  @TextColumn() status: TemplateStatus;
+  @JsonbColumn() components: TemplateComponent[];
+  @CreatedAtColumn() createdAt: Date;
+  @UpdatedAtColumn() updatedAt: Date;
 }

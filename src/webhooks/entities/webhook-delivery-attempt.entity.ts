@@ -1,35 +1,22 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { BooleanColumn, IntColumn, TextColumn, TimestampColumn, UuidColumn } from '../../database/columns';
 
 /** One HTTP attempt of a delivery, kept for the delivery log. */
 @Entity('webhook_delivery_attempt')
 export class WebhookDeliveryAttemptEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
-  id: string;
-
-  @Column({ type: 'uuid', name: 'delivery_id' })
-  deliveryId: string;
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
+  @UuidColumn({ name: 'delivery_id' }) deliveryId: string;
 
   /** 1-based, over the delivery's whole life (redelivered attempts continue the count). */
-  @Column({ type: 'int' })
-  attempt: number;
-
-  @Column({ type: 'timestamptz', name: 'started_at' })
-  startedAt: Date;
-
-  @Column({ type: 'int', name: 'duration_ms' })
-  durationMs: number;
+  @IntColumn() attempt: number;
+  @TimestampColumn({ name: 'started_at' }) startedAt: Date;
+  @IntColumn({ name: 'duration_ms' }) durationMs: number;
 
   /** Null when no response arrived (timeout, refused, reset). */
-  @Column({ type: 'int', name: 'status_code', nullable: true })
-  statusCode: number | null;
-
-  @Column({ type: 'boolean' })
-  success: boolean;
-
-  @Column({ type: 'text', nullable: true })
-  error: string | null;
+  @IntColumn({ name: 'status_code', nullable: true }) statusCode: number | null;
+  @BooleanColumn() success: boolean;
+  @TextColumn({ nullable: true }) error: string | null;
 
   /** The first 1 KB of the response body. */
-  @Column({ type: 'text', name: 'response_body', nullable: true })
-  responseBody: string | null;
+  @TextColumn({ name: 'response_body', nullable: true }) responseBody: string | null;
 }

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { BigintNumberColumn, CreatedAtColumn, IntColumn, TextColumn, TimestampColumn, UpdatedAtColumn, UuidColumn } from '../../database/columns';
 
 export enum DeliveryStatus {
   PENDING = 'PENDING',
@@ -9,63 +10,34 @@ export enum DeliveryStatus {
 /** One event for one subscription: the exact body to POST, and where its delivery stands. */
 @Entity('webhook_delivery')
 export class WebhookDeliveryEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
+  @PrimaryGeneratedColumn('uuid') id: string;
 
   /** Creation order; each subscription's queue goes out in this order. */
-  @Column({ type: 'bigint', insert: false, update: false, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
-  seq: number;
-
-  @Column({ type: 'uuid', name: 'webhook_id' })
-  webhookId: string;
+  @BigintNumberColumn({ insert: false, update: false }) seq: number;
+  @UuidColumn({ name: 'webhook_id' }) webhookId: string;
 
   /** `evt_<uuid>`, shared by every subscription's copy of one event. */
-  @Column({ type: 'text', name: 'event_id' })
-  eventId: string;
-
-  @Column({ type: 'text', name: 'event_type' })
-  eventType: string;
-
-  @Column({ type: 'text', name: 'session_id', nullable: true })
-  sessionId: string | null;
+  @TextColumn({ name: 'event_id' }) eventId: string;
+  @TextColumn({ name: 'event_type' }) eventType: string;
+  @TextColumn({ name: 'session_id', nullable: true }) sessionId: string | null;
 
   /** Fixed at creation: every attempt sends these exact bytes (UTF-8). */
-  @Column({ type: 'text' })
-  body: string;
-
-  @Column({ type: 'text' })
-  status: DeliveryStatus;
+  @TextColumn() body: string;
+  @TextColumn() status: DeliveryStatus;
 
   /** Attempts ever made (the attempt log has one row each). */
-  @Column({ type: 'int' })
-  attempts: number;
+  @IntColumn() attempts: number;
 
   /** `attempts` when the current round began (creation or redeliver); the retry budget counts from here. */
-  @Column({ type: 'int', name: 'round_start' })
-  roundStart: number;
+  @IntColumn({ name: 'round_start' }) roundStart: number;
 
   /** When the current round began; the retry window counts from here. */
-  @Column({ type: 'timestamptz', name: 'queued_at' })
-  queuedAt: Date;
-
-  @Column({ type: 'timestamptz', name: 'next_attempt_at' })
-  nextAttemptAt: Date;
-
-  @Column({ type: 'timestamptz', name: 'last_attempt_at', nullable: true })
-  lastAttemptAt: Date | null;
-
-  @Column({ type: 'int', name: 'last_status_code', nullable: true })
-  lastStatusCode: number | null;
-
-  @Column({ type: 'text', name: 'last_error', nullable: true })
-  lastError: string | null;
-
-  @Column({ type: 'timestamptz', name: 'delivered_at', nullable: true })
-  deliveredAt: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
-  updatedAt: Date;
+  @TimestampColumn({ name: 'queued_at' }) queuedAt: Date;
+  @TimestampColumn({ name: 'next_attempt_at' }) nextAttemptAt: Date;
+  @TimestampColumn({ name: 'last_attempt_at', nullable: true }) lastAttemptAt: Date | null;
+  @IntColumn({ name: 'last_status_code', nullable: true }) lastStatusCode: number | null;
+  @TextColumn({ name: 'last_error', nullable: true }) lastError: string | null;
+  @TimestampColumn({ name: 'delivered_at', nullable: true }) deliveredAt: Date | null;
+  @CreatedAtColumn() createdAt: Date;
+  @UpdatedAtColumn() updatedAt: Date;
 }

@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Entity, PrimaryColumn } from 'typeorm';
+import { TextColumn, UpdatedAtColumn } from '../../database/columns';
 
 /**
  * One row per WhatsApp credential item: `creds` (type `creds`, id `creds`) and every Signal
@@ -8,18 +9,9 @@ import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
  */
 @Entity('wa_auth_key')
 export class AuthKeyEntity {
-  @PrimaryColumn({ type: 'text', name: 'session_id' })
-  sessionId: string;
-
-  @PrimaryColumn({ type: 'text' })
-  type: string;
-
-  @PrimaryColumn({ type: 'text', name: 'key_id' })
-  keyId: string;
-
-  @Column({ type: 'text' })
-  value: string;
-
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
-  updatedAt: Date;
+  @PrimaryColumn({ type: 'text', name: 'session_id' }) sessionId: string;
+  @PrimaryColumn({ type: 'text' }) type: string;
+  @PrimaryColumn({ type: 'text', name: 'key_id' }) keyId: string;
+  @TextColumn() value: string;
+  @UpdatedAtColumn() updatedAt: Date;
 }

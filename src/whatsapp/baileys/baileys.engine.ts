@@ -21,13 +21,7 @@ import { isLinked, useDbAuthState } from './baileys-auth-state';
 import { assertBaileysPatched, assertWhatsAppRootTrusted } from './baileys-patches';
 import { toContactInfo, toDisconnectReason, toEngineAccount, toGroupInfo, toInboundMessage, toStatusUpdate } from './baileys.mapper';
 import { toBaileysContent, toSendOptions } from './baileys-content';
-import {
-  EngineSendError,
-  type MessageRef,
-  type NumberCheck,
-  type OutgoingMessage,
-  type PresenceState,
-} from '../engine/outgoing-message';
+import { EngineSendError, type MessageRef, type NumberCheck, type OutgoingMessage, type PresenceState } from '../engine/outgoing-message';
 
 export interface BaileysEngineConfig {
   /** Overrides wss://web.whatsapp.com/ws/chat (the loopback simulator in tests). */

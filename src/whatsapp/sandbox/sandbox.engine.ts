@@ -5,13 +5,7 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import type { AuthStateStore } from '../auth-state/auth-state.store';
 import { EngineEmitter } from '../engine/engine-base';
 import type { EngineAccount, MessageStatusUpdate } from '../engine/engine-events';
-import {
-  EngineSendError,
-  type MessageRef,
-  type NumberCheck,
-  type OutgoingMessage,
-  type PresenceState,
-} from '../engine/outgoing-message';
+import { EngineSendError, type MessageRef, type NumberCheck, type OutgoingMessage, type PresenceState } from '../engine/outgoing-message';
 import {
   EngineCapability,
   type EngineSessionOptions,

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startServerProcess, type ServerProcess } from '../test/support/server-process';
-import { createTestDatabase } from '../test/support/test-database';
+import { startServerProcess, type ServerProcess } from '../../test/support/server-process';
+import { createTestDatabase } from '../../test/support/test-database';
 
 export const BENCH_API_KEY = 'bench-admin-key-0123456789abcdef';
 
@@ -18,10 +18,11 @@ export interface BenchGateway {
 
 /**
  * A gateway process on a fresh database of the local PostgreSQL (DATABASE_URL, default
- * postgres://postgres@127.0.0.1:5432/postgres) with the sandbox engine; `close()` stops it
- * and drops the database and data directory.
+ * postgres://postgres@127.0.0.1:5432/postgres) with the sandbox engine unless `env` says
+ * otherwise; `preload` is a module the server process loads first (the simulator's root key).
+ * `close()` stops it and drops the database and data directory.
  */
-export async function startBenchGateway(env: Record<string, string>): Promise<BenchGateway> {
+export async function startBenchGateway(env: Record<string, string>, opts: { preload?: string } = {}): Promise<BenchGateway> {
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
   const database = await createTestDatabase('postgres');
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
@@ -33,7 +34,7 @@ export async function startBenchGateway(env: Record<string, string>): Promise<Be
     LOG_LEVEL: 'warn',
     DATABASE_POOL_SIZE: '20',
     ...env,
-  });
+  }, opts);
   const db = new Client({ connectionString: database.url });
   await db.connect();
   const api = async (path: string, method = 'GET', body?: unknown) => {
