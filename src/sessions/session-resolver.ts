@@ -56,10 +56,12 @@ export class SessionResolver {
    * the active, ready, most recent one wins. Null when none.
    */
   async findEntity(ref: string): Promise<SessionEntity | null> {
+    // The cache is keyed by the trimmed ref (what sessionRefKeys calls `id`), so a hit (every
+    // send but the first few) skips parsing the ref as a number.
+    const cached = this.resolved.get(ref.trim());
+    if (cached && cached.expires > Date.now()) return cached.entity;
     const keys = sessionRefKeys(ref, this.config.whatsapp.defaultCountry);
     if (!keys) return null;
-    const cached = this.resolved.get(keys.id);
-    if (cached && cached.expires > Date.now()) return cached.entity;
     // A row read before a concurrent change must not be cached after that change's invalidation.
     const epoch = this.cacheEpoch;
     const entity = await this.query(keys);
