@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { bodyErrors, formBody, guardBody, jsonBody, multipartUpload } from './common/http/body-parsers';
+import { bodyErrors, mediaBody, requestBody } from './common/http/body-parsers';
 import { preparePrivateDataDir } from './common/fs/private-dir';
 import { securityHeaders } from './common/http/security-headers';
 import { AppLogger } from './common/logging/app-logger';
@@ -41,9 +41,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   // without shadowing native routes, so body-parser errors there are Meta-shaped too.
   app.use(cloudApiRouting());
   // The send route takes a multipart upload or base64 media inside JSON; a body is parsed once,
-  // so these win over the general parsers below on that path.
-  app.use('/api/messages/send', multipartUpload(config.media.maxBytes), jsonBody(mediaJsonLimit));
-  app.use(jsonBody(config.http.bodyLimit), formBody(config.http.bodyLimit), guardBody, bodyErrors);
+  // so this wins over the general parsers below on that path.
+  app.use('/api/messages/send', mediaBody(config.media.maxBytes, mediaJsonLimit));
+  app.use(requestBody(config.http.bodyLimit));
+  app.use(bodyErrors);
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;

@@ -44,6 +44,8 @@ export function sessionRefKeys(ref: string, defaultCountry?: string): SessionRef
 @Injectable()
 export class SessionResolver {
   private readonly resolved = new Map<string, { entity: SessionEntity; expires: number }>();
+  /** Lookups under way, by trimmed ref; a change to a session drops them (see forget). */
+  private readonly inFlight = new Map<string, Promise<SessionEntity | null>>();
   private cacheEpoch = 0;
 
   constructor(
@@ -56,10 +58,24 @@ export class SessionResolver {
    * the active, ready, most recent one wins. Null when none.
    */
   async findEntity(ref: string): Promise<SessionEntity | null> {
+    // The cache is keyed by the trimmed ref (what sessionRefKeys calls `id`), so a hit (every
+    // send but the first few) skips parsing the ref as a number.
+    const cached = this.resolved.get(ref.trim());
+    if (cached && cached.expires > Date.now()) return cached.entity;
     const keys = sessionRefKeys(ref, this.config.whatsapp.defaultCountry);
     if (!keys) return null;
-    const cached = this.resolved.get(keys.id);
-    if (cached && cached.expires > Date.now()) return cached.entity;
+    // When the entry expires under load, the requests that arrive together share one query.
+    let lookup = this.inFlight.get(keys.id);
+    if (!lookup) {
+      lookup = this.lookUp(keys).finally(() => {
+        if (this.inFlight.get(keys.id) === lookup) this.inFlight.delete(keys.id);
+      });
+      this.inFlight.set(keys.id, lookup);
+    }
+    return lookup;
+  }
+
+  private async lookUp(keys: SessionRefKeys): Promise<SessionEntity | null> {
     // A row read before a concurrent change must not be cached after that change's invalidation.
     const epoch = this.cacheEpoch;
     const entity = await this.query(keys);
@@ -102,6 +118,8 @@ export class SessionResolver {
   /** Drops cached lookups of a session whose row changed. */
   forget(sessionId: string): void {
     this.cacheEpoch += 1;
+    // A lookup that began before the change may return the old row: later callers start anew.
+    this.inFlight.clear();
     for (const [ref, { entity }] of this.resolved) if (entity.id === sessionId) this.resolved.delete(ref);
   }
 
