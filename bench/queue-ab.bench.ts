@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 /**
  * Enqueue cost of this build against another checkout, side by side. Run as
  *   BENCH_BASELINE=/path/to/other/checkout npm run bench:queue-ab
@@ -15,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import type { BenchGateway } from './bench-gateway';
+import type { BenchGateway } from './support/gateway';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const BURST_S = Number(process.env.BENCH_BURST_S ?? 2);
@@ -47,7 +48,10 @@ interface Tally {
 
 async function startBuild(name: string, root: string): Promise<Build> {
   // Each build starts its own server (build/src/main.js of that checkout) through its own helper.
-  const { startBenchGateway, BENCH_API_KEY } = require(join(root, 'build', 'bench', 'bench-gateway.js')) as typeof import('./bench-gateway');
+  // The helper moved to bench/support/ later; an older checkout still has it at bench/bench-gateway.
+  const helper = ['support/gateway.js', 'bench-gateway.js'].map((f) => join(root, 'build', 'bench', f)).find((f) => existsSync(f));
+  if (!helper) throw new Error(`${root}: no compiled bench gateway helper (run tsc there first)`);
+  const { startBenchGateway, BENCH_API_KEY } = require(helper) as typeof import('./support/gateway');
   const gateway = await startBenchGateway({ SANDBOX_RECEIPT_DELAY_MS: '0' });
   const sessionId = (await gateway.api('/api/sessions', 'POST', {})).session.sessionId;
   await gateway.api(`/api/sessions/${sessionId}/sandbox/link`, 'POST', { phoneNumber: '15550500001' });
