@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 /**
  * Enqueue cost of this build against another checkout, side by side. Run as
  *   BENCH_BASELINE=/path/to/other/checkout npm run bench:queue-ab
@@ -13,7 +12,7 @@ import { existsSync } from 'node:fs';
  * requests per second over all bursts, the median burst p99, and the server's CPU time per
  * request: the whole process (GC and pool threads included) and its main (JavaScript) thread.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import type { BenchGateway } from './support/gateway';
