@@ -41,7 +41,7 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: unknown }
   },
   [ErrorCode.SESSION_NOT_FOUND]: { message: `Session '${SESSION_ID}' was not found`, details: { sessionId: SESSION_ID } },
   [ErrorCode.MESSAGE_NOT_FOUND]: { message: `Message '${MESSAGE_ID}' was not found` },
-  
+
   [ErrorCode.TOKEN_NOT_FOUND]: { message: `Token '${ID}' was not found` },
   [ErrorCode.WEBHOOK_NOT_FOUND]: { message: `Webhook '${ID}' was not found`, details: { webhookId: ID } },
   [ErrorCode.TEMPLATE_NOT_FOUND]: { message: `Template '${ID}' was not found` },
