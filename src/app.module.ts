@@ -24,6 +24,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { WebhooksOutboxModule } from './webhooks/webhooks-outbox.module';
 import { TemplatesModule } from './templates/templates.module';
 import { CloudApiModule } from './cloud-api/cloud-api.module';
+import { CompatModule } from './compat/compat.module';
 
 @Module({})
 export class AppModule {
@@ -52,6 +53,7 @@ export class AppModule {
         GroupsModule,
         DashboardModule,
         TemplatesModule,
+        CompatModule,
         // Last: Meta's Graph paths are matched after every native route.
         CloudApiModule,
       ],

@@ -10,6 +10,8 @@ import { requestLogger } from './common/logging/request-logger';
 import { AppModule } from './app.module';
 import { cloudApiRouting } from './cloud-api/cloud-api-routing';
 import type { AppConfig } from './config/app-config';
+import { PRODUCT_DOCS } from './compat/compat-docs';
+import { COMPAT_MEDIA_ROUTES } from './compat/compat-http';
 
 /**
  * Builds the HTTP application exactly as production runs it (used by `main.ts` and by
@@ -43,6 +45,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   // The send route takes a multipart upload or base64 media inside JSON; a body is parsed once,
   // so this wins over the general parsers below on that path.
   app.use('/api/messages/send', mediaBody(config.media.maxBytes, mediaJsonLimit));
+  for (const route of COMPAT_MEDIA_ROUTES) app.use(route.path, mediaBody(config.media.maxBytes, mediaJsonLimit, route.fileField));
   app.use(requestBody(config.http.bodyLimit));
   app.use(bodyErrors);
   app.enableShutdownHooks();
@@ -62,6 +65,24 @@ function setupSwagger(app: NestExpressApplication): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Same token as the Bearer one' }, 'api-key')
     .build();
   const document = SwaggerModule.createDocument(app, doc);
+  // The sibling products' APIs have documents of their own (below), not a place in the native one.
+  for (const path of Object.keys(document.paths)) if (path.startsWith('/compat/')) delete document.paths[path];
+  // Each product's page first: `docs` would otherwise answer `docs/<api>` with its own UI.
+  for (const product of PRODUCT_DOCS) {
+    const productDoc = new DocumentBuilder()
+      .setTitle(product.title)
+      .setDescription(`${product.description} Native API: /docs.`)
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer' })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'apikey' }, 'apikey')
+      .build();
+    SwaggerModule.setup(`docs/${product.api}`, app, SwaggerModule.createDocument(app, productDoc, { include: [product.module] }), {
+      jsonDocumentUrl: `docs/${product.api}-json`,
+      swaggerOptions: { persistAuthorization: true },
+      customSiteTitle: product.title,
+    });
+  }
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },

@@ -31,9 +31,9 @@ export class ApiTokensService {
    */
   async create(creator: Principal, dto: CreateTokenDto): Promise<CreatedToken> {
     if (!creator.isAdmin || creator.isBound) throw new ForbiddenError('Only an unbound admin credential may create tokens');
-    if ((dto.role ?? 'api') === 'admin' && (dto.sessionId || dto.workspace)) {
-      const field = dto.sessionId ? 'sessionId' : 'workspace';
-      throw new AppError(ErrorCode.VALIDATION_FAILED, 'An admin token cannot be bound to a session or workspace; use role "api"', {
+    if ((dto.role ?? 'api') === 'admin' && (dto.sessionId || dto.workspace || dto.api)) {
+      const field = dto.sessionId ? 'sessionId' : dto.workspace ? 'workspace' : 'api';
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'An admin token cannot be bound to a session, workspace or product API; use role "api"', {
         fields: [{ field, messages: [`${field} cannot be combined with role "admin"`] }],
       });
     }
@@ -43,6 +43,8 @@ export class ApiTokensService {
       role: dto.role ?? 'api',
       sessionId,
       workspace: dto.workspace ?? null,
+      api: dto.api ?? null,
+      secret: dto.secret,
       expiresInSeconds: toSeconds(dto.expiresIn),
     });
   }

@@ -33,7 +33,8 @@ export class CredentialVerifier {
     try {
       claims = await this.jwt.verifyAsync<JwtClaims>(credential, { secret: await this.keys.getSecret(), algorithms: ['HS256'] });
     } catch {
-      return null;
+      // Not a login JWT: perhaps a product credential issued as a JWT (a connection token).
+      return this.tokens.authenticateCredential(credential);
     }
     return this.principalForClaims(claims);
   }

@@ -1,4 +1,5 @@
 import { ForbiddenError } from '../common/errors/app-error';
+import type { ProductApi } from './product-api';
 
 export type PrincipalKind = 'api-key' | 'jwt' | 'token';
 
@@ -15,8 +16,10 @@ export class Principal {
     readonly sessionId: string | null = null,
     /** Set on workspace-bound tokens: only sessions labelled with this workspace (the device-token gateway). */
     readonly workspace: string | null = null,
+    /** Set on tokens issued for one sibling product's API: they work on that API's routes only. */
+    readonly api: ProductApi | null = null,
   ) {
-    if (isAdmin && this.isBound) throw new Error('A principal bound to a session or workspace cannot be an admin');
+    if (isAdmin && (this.isBound || api !== null)) throw new Error('A principal bound to a session, workspace or product API cannot be an admin');
   }
 
   /** Whether the credential is confined to one session or one workspace. */

@@ -8,6 +8,7 @@ export function toTokenDto(t: ApiTokenEntity): TokenDto {
     role: t.role,
     sessionId: t.sessionId,
     workspace: t.workspace,
+    api: t.api,
     prefix: t.tokenPrefix,
     expiresAt: t.expiresAt?.toISOString() ?? null,
     lastUsedAt: t.lastUsedAt?.toISOString() ?? null,

@@ -7,6 +7,7 @@ import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiTokenEntity, TokenRole } from './entities/api-token.entity';
 import { Principal } from './principal';
+import type { ProductApi } from './product-api';
 import { AppConfig } from '../config/app-config';
 import { generateToken, hashToken, sha256 } from './secrets';
 
@@ -89,15 +90,28 @@ export class TokensService {
   }
 
   /** @throws Error when an admin token would be bound (callers validate before). */
-  async create(input: { name: string; role: TokenRole; sessionId?: string | null; workspace?: string | null; expiresInSeconds?: number | null }): Promise<CreatedToken> {
-    if (input.role === 'admin' && (input.sessionId || input.workspace)) throw new Error('An admin token cannot be bound to a session or workspace');
-    const token = generateToken();
+  async create(input: {
+    name: string;
+    role: TokenRole;
+    sessionId?: string | null;
+    workspace?: string | null;
+    /** Confines the token to one sibling product's API. */
+    api?: ProductApi | null;
+    /** A secret chosen by the caller (a migrated product's existing key, a signed product JWT); generated when omitted. */
+    secret?: string;
+    expiresInSeconds?: number | null;
+  }): Promise<CreatedToken> {
+    if (input.role === 'admin' && (input.sessionId || input.workspace || input.api)) {
+      throw new Error('An admin token cannot be bound to a session, workspace or product API');
+    }
+    const token = input.secret ?? generateToken();
     const entity = await this.repo.save(
       this.repo.create({
         name: input.name,
         role: input.role,
         sessionId: input.sessionId ?? null,
         workspace: input.workspace ?? null,
+        api: input.api ?? null,
         tokenHash: hashToken(token),
         tokenPrefix: token.slice(0, 10),
         expiresAt: input.expiresInSeconds ? new Date(Date.now() + input.expiresInSeconds * 1000) : null,
@@ -118,6 +132,16 @@ export class TokensService {
     for (const [hash, entry] of this.verified) if (entry.tokenId === id) this.verified.delete(hash);
     this.liveAdmin.delete(id);
     this.changes.emit('change');
+  }
+
+  /**
+   * Revokes every live token of one product API bound to one session (a connection reset or
+   * removed in its product). Returns how many were revoked.
+   */
+  async revokeWhere(where: { api: ProductApi; sessionId?: string; workspace?: string; name?: string }): Promise<number> {
+    const live = await this.repo.find({ where: { ...where, revokedAt: IsNull() } });
+    for (const token of live) await this.revoke(token.id);
+    return live.length;
   }
 
   /** Whether a live token with this secret exists (for the admin-token file check). */
@@ -147,7 +171,7 @@ export class TokensService {
     }
     // A bound row never yields an admin, even one written before the API refused the combination.
     const bound = token.sessionId !== null || token.workspace !== null;
-    const principal = new Principal('token', token.role === 'admin' && !bound, token.id, token.sessionId, token.workspace);
+    const principal = new Principal('token', token.role === 'admin' && !bound && !token.api, token.id, token.sessionId, token.workspace, token.api);
     if (this.verified.size >= VERIFIED_MAX_ENTRIES) this.verified.clear();
     this.verified.set(tokenHash, { principal, tokenId: token.id, checkedAt: now, lastUsedAt, expiresAt: token.expiresAt?.getTime() ?? null });
     return principal;

@@ -5,7 +5,7 @@ export const CLOUD_API_PREFIX = 'cloud-api';
 
 const VERSION = /^\/(v\d+\.\d+)(\/.*)?$/;
 /** First path segments that belong to the native API or the docs, never to a Graph id. */
-const RESERVED = new Set(['api', 'docs', 'docs-json', CLOUD_API_PREFIX]);
+const RESERVED = new Set(['api', 'compat', 'docs', 'docs-json', CLOUD_API_PREFIX]);
 const FACADE_SHAPES = [
   /^\/[^/]+\/(messages|media|phone_numbers)\/?$/,
   /^\/media-download\/[^/]+\/?$/,

@@ -8,6 +8,7 @@ import { MessageWaProto1763800004000 } from '../../migrations/1763800004000-Mess
 import { EventOutbox1763800005000 } from '../../migrations/1763800005000-EventOutbox';
 import { TokenScopeAndMediaUse1763800006000 } from '../../migrations/1763800006000-TokenScopeAndMediaUse';
 import { WebhookTargetScope1763800008000 } from '../../migrations/1763800008000-WebhookTargetScope';
+import { TokenProductApi1763800009000 } from '../../migrations/1763800009000-TokenProductApi';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   EventOutbox1763800005000,
   TokenScopeAndMediaUse1763800006000,
   WebhookTargetScope1763800008000,
+  TokenProductApi1763800009000,
 ];
 
 /**

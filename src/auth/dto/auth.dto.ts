@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsDuration } from '../../common/validation/duration';
+import { PRODUCT_APIS, ProductApi } from '../product-api';
 
 export class LoginDto {
   @ApiProperty({ example: 'correct horse battery staple' })
@@ -43,6 +44,22 @@ export class CreateTokenDto {
   @IsString() @IsDuration()
   expiresIn?: string;
 
+  @ApiPropertyOptional({
+    enum: PRODUCT_APIS,
+    description: 'Confine the token to one sibling product API (`/compat/<api>`): e.g. the WA Gateway API key. It is refused on every other route.',
+    example: 'gateway',
+  })
+  @IsOptional() @IsIn(PRODUCT_APIS)
+  api?: ProductApi;
+
+  @ApiPropertyOptional({
+    description:
+      'Use this secret instead of a generated one: for moving a product client that already has a key (16–200 printable characters). Only its hash is stored.',
+    example: 'my-existing-gateway-secret',
+  })
+  @IsOptional() @IsString() @Length(16, 200) @Matches(/^[\x21-\x7e]+$/, { message: 'secret must be printable ASCII without spaces' })
+  secret?: string;
+
   @ApiPropertyOptional({ enum: ['api', 'admin'], default: 'api', description: 'admin tokens may manage tokens' })
   @IsOptional() @IsIn(['api', 'admin'])
   role?: 'api' | 'admin';
@@ -66,6 +83,7 @@ export class TokenDto {
   @ApiProperty({ enum: ['api', 'admin'] }) role: string;
   @ApiProperty({ nullable: true, type: String }) sessionId: string | null;
   @ApiProperty({ nullable: true, type: String }) workspace: string | null;
+  @ApiProperty({ nullable: true, enum: PRODUCT_APIS, description: 'Set when the token works on one sibling product API only' }) api: ProductApi | null;
   @ApiProperty({ example: 'sb_3kTq9xY', description: 'first characters of the secret' }) prefix: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastUsedAt: string | null;

@@ -1,5 +1,6 @@
 import { Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAtColumn, TextColumn, TimestampColumn } from '../../database/columns';
+import type { ProductApi } from '../product-api';
 
 export type TokenRole = 'admin' | 'api';
 
@@ -19,6 +20,9 @@ export class ApiTokenEntity {
 
   /** When set, the token may act on sessions of this workspace only. */
   @TextColumn({ nullable: true }) workspace: string | null;
+
+  /** When set, the token works on this sibling product's API only (`/compat/<api>`), never on the native API. */
+  @TextColumn({ nullable: true }) api: ProductApi | null;
   @TimestampColumn({ name: 'expires_at', nullable: true }) expiresAt: Date | null;
   @TimestampColumn({ name: 'last_used_at', nullable: true }) lastUsedAt: Date | null;
   @TimestampColumn({ name: 'revoked_at', nullable: true }) revokedAt: Date | null;

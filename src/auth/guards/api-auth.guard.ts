@@ -7,11 +7,19 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
 import { extractCredential, looksLikeJwt } from '../credentials';
 import { ADMIN_ONLY } from '../decorators';
+import { PRODUCT_API, ProductApi } from '../product-api';
 import type { Principal } from '../principal';
 import { TokensService } from '../tokens.service';
 
 function unauthenticated(): AppError {
   return new AppError(ErrorCode.UNAUTHENTICATED, 'A valid credential is required: Authorization: Bearer <token>, X-API-Key or apikey header');
+}
+
+interface RouteFlags {
+  isPublic: boolean;
+  adminOnly: boolean;
+  /** The sibling product API the route belongs to, or null for the native API. */
+  productApi: ProductApi | null;
 }
 
 /**
@@ -30,27 +38,41 @@ export class ApiAuthGuard extends AuthGuard('jwt') {
   }
 
   /** Each route's `@Public()` / `@AdminOnly()` flags by controller and handler, read once. */
-  private readonly routeFlags = new WeakMap<Function, WeakMap<Function, { isPublic: boolean; adminOnly: boolean }>>();
+  private readonly routeFlags = new WeakMap<Function, WeakMap<Function, RouteFlags>>();
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const { isPublic, adminOnly } = this.flagsOf(context);
+    const { isPublic, adminOnly, productApi } = this.flagsOf(context);
     if (isPublic) return true;
     const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
     const credential = extractCredential(req);
     if (!credential) throw unauthenticated();
-    if (looksLikeJwt(credential)) {
-      await super.canActivate(context);
-    } else {
-      req.user = (await this.tokens.authenticateCredential(credential)) ?? undefined;
-      if (!req.user) throw unauthenticated();
+    req.user = (await this.principalOf(context, req, credential)) ?? undefined;
+    if (!req.user) throw unauthenticated();
+    if (req.user.api !== null && req.user.api !== productApi) {
+      throw new AppError(ErrorCode.FORBIDDEN, `This token was issued for the ${req.user.api} API (/compat/${req.user.api}) and works only there`);
     }
-    if (adminOnly && !req.user?.isAdmin) {
+    if (adminOnly && !req.user.isAdmin) {
       throw new AppError(ErrorCode.ADMIN_REQUIRED, 'This route needs an admin credential');
     }
     return true;
   }
 
-  private flagsOf(context: ExecutionContext): { isPublic: boolean; adminOnly: boolean } {
+  /**
+   * Login JWTs go through passport-jwt; a JWT it refuses may still be a product credential
+   * issued as a JWT (a connection token), known by its hash like any API token.
+   */
+  private async principalOf(context: ExecutionContext, req: Request & { user?: Principal }, credential: string): Promise<Principal | null> {
+    if (looksLikeJwt(credential)) {
+      const isLoginJwt = await Promise.resolve(super.canActivate(context) as Promise<boolean>).then(
+        () => true,
+        () => false,
+      );
+      if (isLoginJwt && req.user) return req.user;
+    }
+    return this.tokens.authenticateCredential(credential);
+  }
+
+  private flagsOf(context: ExecutionContext): RouteFlags {
     const handler = context.getHandler();
     const controller = context.getClass();
     let byHandler = this.routeFlags.get(controller);
@@ -61,6 +83,7 @@ export class ApiAuthGuard extends AuthGuard('jwt') {
       flags = {
         isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)),
         adminOnly: Boolean(this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets)),
+        productApi: this.reflector.getAllAndOverride<ProductApi | undefined>(PRODUCT_API, targets) ?? null,
       };
       byHandler.set(handler, flags);
     }

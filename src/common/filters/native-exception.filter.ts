@@ -6,6 +6,7 @@ import { ERROR_HTTP_STATUS, ErrorCode } from '../errors/error-codes';
 import { renderCloudApiError } from '../../cloud-api/cloud-api-exception.filter';
 import { isCloudApiRequest } from '../../cloud-api/cloud-api-routing';
 import { requestIdOf } from '../logging/request-logger';
+import { renderCompatError } from '../../compat/compat-errors';
 
 export interface ErrorEnvelope {
   success: false;
@@ -75,12 +76,14 @@ export class NativeExceptionFilter implements ExceptionFilter {
       this.logger.error({ err: exception, requestId: requestIdOf(req) }, 'Unhandled error');
     }
     if (res.headersSent) return;
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    // The sibling products' APIs (/compat/<api>/…) answer in their own error shapes.
+    if (renderCompatError({ status, code, message, details }, req, res, requestIdOf(req))) return;
     const body: ErrorEnvelope = {
       success: false,
       error: details === undefined ? { code, message } : { code, message, details },
       requestId: requestIdOf(req),
     };
-    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     const retryAfter = (details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
     if (typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0) {
       res.setHeader('Retry-After', String(Math.ceil(retryAfter)));

@@ -39,8 +39,8 @@ export function requestBody(limit: string | number): RequestHandler {
  * `req.body` for a multipart POST (its failures are the request's: limits from multer, a
  * malformed body from busboy), otherwise JSON up to `jsonLimit` (base64 media inside JSON).
  */
-export function mediaBody(maxFileBytes: number, jsonLimit: string | number): RequestHandler {
-  const upload = multer({ storage: memoryStorage(), limits: { fileSize: maxFileBytes, files: 1, fields: 50 } }).single('file');
+export function mediaBody(maxFileBytes: number, jsonLimit: string | number, fileField = 'file'): RequestHandler {
+  const upload = multer({ storage: memoryStorage(), limits: { fileSize: maxFileBytes, files: 1, fields: 50 } }).single(fileField);
   const parseJson = json({ limit: jsonLimit });
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST' || !req.is('multipart/form-data')) return parseJson(req, res, next);
