@@ -215,6 +215,8 @@ for (const kind of testDatabaseKinds()) describe(`Connections API (${kind})`, ()
     assert.equal(intl.body.data.mobileNumber, '+447700900123');
     const bare = await api(t, token).post(`${BASE}/messages/send`).send({ mobileNumber: '447700900124', message: 'hi' }).expect(200);
     assert.equal(bare.body.data.mobileNumber, '+447700900124');
+    const numeric = await api(t, token).post(`${BASE}/messages/send`).send({ mobileNumber: 9876543211, message: 'hi' }).expect(200);
+    assert.equal(numeric.body.data.mobileNumber, '+919876543211');
     for (const bad of ['12345', '09876543210', 'call me', '+12']) {
       assertError((await api(t, token).post(`${BASE}/messages/send`).send({ mobileNumber: bad, message: 'hi' }).expect(400)).body, 'RECIPIENT_INVALID');
     }
@@ -294,7 +296,8 @@ for (const kind of testDatabaseKinds()) describe(`Connections API (${kind})`, ()
     assert.equal(status.isReachable, false);
     assert.equal(status.mobileNumber, null);
     assertError((await api(t, token).post(`${BASE}/messages/send`).send({ mobileNumber: '9876543210', message: 'x' }).expect(403)).body, 'CONNECTION_STALE');
-    const back = await api(t, token).post(`${BASE}/connections/activate`).send({}).expect(200);
+    // The document's curl sends "{}"; a client sending no body at all is served the same.
+    const back = await api(t, token).post(`${BASE}/connections/activate`).expect(200);
     assert.equal(back.body.data.connection.status, 'connected');
     assert.equal(back.body.data.connection.mobileNumber, `+${PHONE}`);
     assert.equal(back.body.data.qrCodeDataUrl, null);
@@ -306,17 +309,34 @@ for (const kind of testDatabaseKinds()) describe(`Connections API (${kind})`, ()
     assert.equal(again.body.data.connection.status, 'connected');
   });
 
+  it('a manager token for one workspace sees and acts on that workspace’s connections only', async () => {
+    const scoped = (await api(t).post('/api/auth/tokens').send({ name: 'acme manager', api: 'connections', workspace: 'acme' }).expect(201)).body.token;
+    const res = await api(t, scoped).post(`${BASE}/connections/request`).send({ customerId: 'acme-1', customerName: 'Acme One' }).expect(201);
+    const acme = res.body.data.connection;
+    assert.equal((await api(t).get(`/api/sessions/${acme.sessionId}`).expect(200)).body.session.settings.workspace, 'acme');
+    const list = (await api(t, scoped).get(`${BASE}/connections`).expect(200)).body.data;
+    assert.deepEqual(list.connections.map((c: { customerId: string }) => c.customerId), ['acme-1']);
+    assert.equal((await api(t, scoped).get(`${BASE}/dashboard/overview`).expect(200)).body.data.totalConnections, 1);
+    assertError((await api(t, scoped).get(`${BASE}/connections/status?connectionId=${connectionId}`).expect(403)).body, 'FORBIDDEN');
+    assertError((await api(t, scoped).post(`${BASE}/connections/request`).send({ customerId: 'adnonaisoft', customerName: 'Takeover' }).expect(403)).body, 'FORBIDDEN');
+    assert.equal((await api(t, scoped).get(`${BASE}/connections/status?connectionId=${acme.id}`).expect(200)).body.data.status, 'pending_qr');
+    // A token of another product is refused here.
+    const gateway = (await api(t).post('/api/auth/tokens').send({ name: 'gw', api: 'gateway' }).expect(201)).body.token;
+    assertError((await api(t, gateway).get(`${BASE}/connections`).expect(403)).body, 'FORBIDDEN');
+    await api(t).post(`/api/sessions/${acme.sessionId}/stop`).expect(200);
+  });
+
   it('lists the connections and the overview', async () => {
     const list = (await api(t).get(`${BASE}/connections`).expect(200)).body;
     assert.equal(list.success, true);
-    assert.equal(list.data.total, 2);
+    assert.equal(list.data.total, 3);
     const mine = list.data.connections.find((c: { id: string }) => c.id === connectionId);
     assert.deepEqual(Object.keys(mine).sort(), ['connectedAt', 'createdAt', 'customerId', 'customerName', 'id', 'mobileNumber', 'sessionId', 'status', 'updatedAt', 'websiteUrl']);
     assert.equal(mine.status, 'connected');
     assert.equal(mine.mobileNumber, `+${PHONE}`);
     const overview = (await api(t).get(`${BASE}/dashboard/overview`).expect(200)).body.data;
-    assert.equal(overview.totalConnections, 2);
-    assert.deepEqual(overview.byStatus, { pending_qr: 1, connected: 1, stale: 0, disconnected: 0 });
+    assert.equal(overview.totalConnections, 3);
+    assert.deepEqual(overview.byStatus, { pending_qr: 1, connected: 1, stale: 0, disconnected: 1 });
     assert.equal(overview.reachable, 1);
     const outbound = overview.messages.last24h.outbound as Record<string, number>;
     assert.ok((outbound.DELIVERED ?? 0) + (outbound.READ ?? 0) + (outbound.PLAYED ?? 0) >= 5, JSON.stringify(outbound));

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 
 /** JSON or multipart (`file`) body of `messages/send`. */
 export class SendConnectionMessageDto {
-  @ApiProperty({ example: '+919999999999', description: '10 digits get +91; otherwise a country code (+ optional for 11–15 digits)' })
+  @ApiProperty({ example: '+919999999999', description: '10 digits get +91; otherwise a country code (+ optional for 11–15 digits). A JSON number is read as its digits.' })
+  @Transform(({ value }) => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? String(value) : value))
   @IsString() @IsNotEmpty() @MaxLength(32)
   mobileNumber: string;
 
