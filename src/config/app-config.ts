@@ -48,6 +48,8 @@ export class AppConfig {
     return {
       apiKey: this.env.API_KEY,
       jwtSecret: this.env.JWT_SECRET,
+      /** Signs the connections API's connection tokens; unset → derived from the master key. */
+      gatewayJwtSecret: this.env.GATEWAY_JWT_SECRET,
       jwtExpiresInSeconds: parseDuration(this.env.JWT_EXPIRES_IN),
       adminPassword: this.env.ADMIN_PASSWORD,
       passwordAttempts: {

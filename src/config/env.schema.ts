@@ -75,6 +75,13 @@ export class EnvSchema {
   @Matches(/^\d+[smhd]$/)
   JWT_EXPIRES_IN = '7d';
 
+  /**
+   * Signs the connection tokens (HS256 JWTs) of the connections API under /compat/connections.
+   * Unset: a secret derived from the master key, so tokens issued stay the same across restarts.
+   */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16)
+  GATEWAY_JWT_SECRET?: string;
+
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8)
   ADMIN_PASSWORD?: string;
 

@@ -73,4 +73,16 @@ describe('SecretBox', () => {
       rmSync(own, { recursive: true, force: true });
     }
   });
+
+  it('derives a stable secret per purpose from the current master key', () => {
+    const key = hex();
+    const a = new SecretBox(loadKeyring({ masterKey: key }, dir));
+    const b = new SecretBox(loadKeyring({ masterKey: key }, dir));
+    const other = new SecretBox(loadKeyring({ masterKey: hex() }, dir));
+    assert.equal(a.deriveKey('compat-connections-jwt').length, 32);
+    assert.deepEqual(a.deriveKey('compat-connections-jwt'), b.deriveKey('compat-connections-jwt'));
+    assert.notDeepEqual(a.deriveKey('compat-connections-jwt'), a.deriveKey('another purpose'));
+    assert.notDeepEqual(a.deriveKey('compat-connections-jwt'), other.deriveKey('compat-connections-jwt'));
+    assert.notDeepEqual(a.deriveKey('compat-connections-jwt'), Buffer.from(key, 'hex'));
+  });
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Keyring, MasterKey } from './master-key';
 
 const V2 = 'enc:v2:';
@@ -65,6 +65,15 @@ export class SecretBox {
       throw new Error('A stored secret (enc:v1) does not decrypt with any configured key: set AUTH_STATE_KEY or MASTER_KEY_PREVIOUS to its key');
     }
     return stored;
+  }
+
+  /**
+   * A secret for one purpose (e.g. signing a product's tokens) derived from the current master
+   * key with HKDF-SHA256: stable across restarts and replicas that share the key, different per
+   * purpose, and never the master key itself. Changes when the master key is rotated.
+   */
+  deriveKey(purpose: string, length = 32): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.ring.current.key, Buffer.alloc(0), `switchboard-derived-key\0${purpose}`, length));
   }
 
   /** Whether the value is sealed with the current key (else re-encryption rewrites it). */
