@@ -441,6 +441,30 @@ for (const kind of testDatabaseKinds()) describe(`Phones manager API under /comp
     }
     assert.ok(doc.paths[`${BASE}/user/webhooks/{id}`].put && doc.paths[`${BASE}/user/webhooks/{id}`].patch);
     assert.ok(doc.paths[`${BASE}/auth/verify`].get && doc.paths[`${BASE}/auth/verify`].post);
-    void TEST_API_KEY;
+  });
+});
+
+describe('Phones manager API: password throttle and https cookie', () => {
+  let t: TestApp;
+
+  before(async () => {
+    t = await startTestApp({ env: { LOGIN_MAX_FAILURES: '2', LOGIN_MAX_FAILURES_GLOBAL: '100' } });
+    await api(t).post(`${BASE}/auth/change-password`).send({ newPassword: PASSWORD }).expect(200);
+  });
+  after(async () => {
+    await t?.destroy();
+  });
+
+  it('marks the cookie Secure behind an https proxy', async () => {
+    const login = await request(t.url).post(`${BASE}/auth/login`).set('X-Forwarded-Proto', 'https').send({ password: PASSWORD }).expect(200);
+    assert.match(loginCookie(login).attributes, /Secure/);
+  });
+
+  it('counts wrong passwords with the native login throttle, answering 429 in the product shape', async () => {
+    for (let i = 0; i < 2; i++) assertError(await request(t.url).post(`${BASE}/auth/login`).send({ password: 'wrong-password' }), 401, 'INVALID_CREDENTIALS');
+    const limited = await request(t.url).post(`${BASE}/auth/login`).send({ password: PASSWORD });
+    assertError(limited, 429, 'TOO_MANY_ATTEMPTS');
+    assert.equal(typeof limited.body.details.retryAfterSeconds, 'number');
+    assertError(await request(t.url).post(`${BASE}/auth/generate-token`).set('Authorization', `Bearer ${TEST_API_KEY}`).send({ password: PASSWORD }), 429, 'TOO_MANY_ATTEMPTS');
   });
 });

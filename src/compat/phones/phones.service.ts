@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import type { Principal } from '../../auth/principal';
 import { AppError } from '../../common/errors/app-error';
 import { ErrorCode } from '../../common/errors/error-codes';
+import { KeyedMutex } from '../../common/utils/keyed-mutex';
 import { AppConfig } from '../../config/app-config';
 import { ContactsService } from '../../contacts/contacts.service';
 import type { ContactDto } from '../../contacts/dto/contact.dto';
@@ -40,6 +41,9 @@ export interface Paged {
  */
 @Injectable()
 export class PhonesService {
+  /** Serializes adds (the quota check with its insert) and each phone's connect, in this process. */
+  private readonly mutex = new KeyedMutex();
+
   constructor(
     @InjectRepository(CompatPhoneEntity) private readonly phones: Repository<CompatPhoneEntity>,
     private readonly sessions: SessionsService,
@@ -62,7 +66,11 @@ export class PhonesService {
   }
 
   /** @throws AppError VALIDATION_FAILED (400), PHONE_EXISTS (409), QUOTA_EXCEEDED (403) */
-  async add(dto: AddPhoneDto): Promise<PhoneDto> {
+  add(dto: AddPhoneDto): Promise<PhoneDto> {
+    return this.mutex.run('add', () => this.addNow(dto));
+  }
+
+  private async addNow(dto: AddPhoneDto): Promise<PhoneDto> {
     if (dto.country !== undefined && !parseCountry(dto.country)) {
       throw invalid('country', 'country must be an ISO 3166 alpha-2 code (IN) or a calling code (91)');
     }
@@ -101,6 +109,11 @@ export class PhonesService {
    * @throws AppError QR_NOT_AVAILABLE (409) when none came in time
    */
   async connect(principal: Principal, ref: string, pairingCodeMode: boolean): Promise<Record<string, unknown>> {
+    const { id } = await this.get(ref);
+    return this.mutex.run(`connect:${id}`, () => this.connectNow(principal, ref, pairingCodeMode));
+  }
+
+  private async connectNow(principal: Principal, ref: string, pairingCodeMode: boolean): Promise<Record<string, unknown>> {
     const row = await this.get(ref);
     const method = pairingCodeMode ? 'phone' : 'qr';
     let session = row.sessionId ? await this.resolver.findEntity(row.sessionId) : null;
