@@ -441,6 +441,10 @@ for (const kind of testDatabaseKinds()) describe(`Phones manager API under /comp
     }
     assert.ok(doc.paths[`${BASE}/user/webhooks/{id}`].put && doc.paths[`${BASE}/user/webhooks/{id}`].patch);
     assert.ok(doc.paths[`${BASE}/auth/verify`].get && doc.paths[`${BASE}/auth/verify`].post);
+    const message = doc.paths[`${BASE}/user/phones/{phone}/message`].post;
+    assert.ok(message.responses['202'] && message.responses['415'] && message.responses['404']);
+    assert.deepEqual(Object.keys(doc.components.schemas.PhonesErrorDto.properties).sort(), ['code', 'details', 'error', 'success']);
+    assert.ok(message.requestBody.content['multipart/form-data']);
   });
 });
 

@@ -8,6 +8,7 @@ import { ForProductApi } from '../../auth/product-api';
 import { Public } from '../../common/decorators/public.decorator';
 import { ChangePasswordDto, LoginResponseDto, PasswordDto, PermanentTokenDto, SuccessResponseDto, VerifyDto, VerifyResponseDto } from './phones.dto';
 import { PhonesAuthService } from './phones-auth.service';
+import { PhonesErrors } from './phones-swagger';
 
 /** The login cookie is scoped to this API's base path. */
 export const PHONES_COOKIE_PATH = '/compat/phones';
@@ -24,6 +25,7 @@ export class PhonesAuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Login to get authentication token', description: 'Sets the JWT as the HttpOnly cookie sb_token (7 days) and returns it.' })
   @ApiOkResponse({ type: LoginResponseDto })
+  @PhonesErrors(400, 401, 409, 429)
   async login(@Body() dto: PasswordDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResponseDto> {
     const { token, expiresIn } = await this.auth.login(dto.password, req.ip);
     res.cookie(AUTH_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, maxAge: expiresIn * 1000, path: PHONES_COOKIE_PATH });
@@ -34,6 +36,7 @@ export class PhonesAuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Generate a non-expiring user token (displayed once)', description: 'Needs a credential of this API (the login cookie) and the password.' })
   @ApiOkResponse({ type: PermanentTokenDto })
+  @PhonesErrors(400, 401, 409, 429)
   async generateToken(@Body() dto: PasswordDto, @Req() req: Request): Promise<PermanentTokenDto> {
     const token = await this.auth.generateToken(dto.password, req.ip);
     return { token, expiresIn: null, data: { token, expiresIn: null } };
@@ -46,6 +49,7 @@ export class PhonesAuthController {
     description: 'oldPassword is optional only while no password is set; then the server admin credential is required. Revokes every earlier login token.',
   })
   @ApiOkResponse({ type: SuccessResponseDto })
+  @PhonesErrors(400, 401, 403, 429)
   async changePassword(@CurrentPrincipal() principal: Principal, @Body() dto: ChangePasswordDto, @Req() req: Request): Promise<SuccessResponseDto> {
     await this.auth.changePassword(principal, dto.oldPassword, dto.newPassword, req.ip);
     return { success: true, message: 'Password changed' };

@@ -229,3 +229,115 @@ export class WebhookUpdateDto {
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true })
   services?: string[];
 }
+
+// ------------------------------------------------------------------ responses (Swagger)
+
+export class PhonesErrorDto {
+  @ApiProperty({ example: false }) success: boolean;
+  @ApiProperty({ example: "Phone '15550001111' was not found" }) error: string;
+  @ApiProperty({ example: 'PHONE_NOT_FOUND', description: 'Stable, machine-readable code' }) code: string;
+  @ApiPropertyOptional({ example: { fields: [{ field: 'recipient', messages: ['…'] }] }, description: 'When the code has any' }) details?: unknown;
+}
+
+class QuotaDto {
+  @ApiProperty({ example: 1 }) used: number;
+  @ApiProperty({ nullable: true, type: Number, example: 5, description: 'null: unlimited (PHONES_QUOTA=0)' }) limit: number | null;
+}
+
+class PhoneListDataDto {
+  @ApiProperty({ type: [PhoneDto] }) phones: PhoneDto[];
+  @ApiProperty({ type: QuotaDto }) quota: QuotaDto;
+  @ApiProperty({ type: [String], example: ['image', 'video', 'audio', 'document'] }) allowedMedia: string[];
+}
+
+export class PhoneListResponseDto {
+  @ApiProperty({ type: PhoneListDataDto }) data: PhoneListDataDto;
+}
+
+export class PhoneResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ type: PhoneDto }) data: PhoneDto;
+}
+
+class ConnectDataDto {
+  @ApiProperty({ example: '919876543210' }) phone: string;
+  @ApiProperty({ example: 'pairing', enum: ['pairing', 'connecting', 'connected', 'disconnected', 'logged_out'] }) status: string;
+  @ApiPropertyOptional({ enum: ['qr', 'phone'] }) method?: string;
+  @ApiPropertyOptional({ description: 'The QR string (method qr)' }) qr?: string;
+  @ApiPropertyOptional({ example: 'data:image/png;base64,…' }) qrCodeDataUrl?: string;
+  @ApiPropertyOptional({ example: 'K7QM2XPA', description: 'Type it on the phone (method phone)' }) pairingCode?: string;
+}
+
+export class ConnectResponseDto {
+  @ApiProperty({ type: ConnectDataDto }) data: ConnectDataDto;
+}
+
+class MessageAcceptedDataDto {
+  @ApiProperty({ format: 'uuid', description: 'Switchboard message id' }) id: string;
+  @ApiProperty({ example: '3EB0C1A2B3C4D5E6F7A8', description: 'The WhatsApp message id' }) messageId: string;
+  @ApiProperty({ example: 'QUEUED' }) status: string;
+  @ApiProperty({ example: '919812345678@s.whatsapp.net' }) recipient: string;
+  @ApiProperty({ example: 'text', enum: ['text', 'image', 'video', 'audio', 'document'] }) type: string;
+  @ApiProperty({ example: false, description: 'true: an earlier message with the same idempotencyKey' }) replayed: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class MessageAcceptedResponseDto {
+  @ApiProperty({ type: MessageAcceptedDataDto }) data: MessageAcceptedDataDto;
+}
+
+class PaginationDto {
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 50 }) limit: number;
+  @ApiProperty({ example: 120 }) total: number;
+  @ApiProperty({ example: 3 }) totalPages: number;
+}
+
+class HistoryDataDto {
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Native messages (id, waMessageId, direction, chat, type, content, status, sentAt, deliveredAt, readAt, …), newest first' })
+  messages: unknown[];
+  @ApiProperty({ type: PaginationDto }) pagination: PaginationDto;
+}
+
+export class HistoryResponseDto {
+  @ApiProperty({ type: HistoryDataDto }) data: HistoryDataDto;
+}
+
+class ContactsDataDto {
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Contacts: phone (the phone that knows it), jid, phoneNumber, lid, name, pushName, …' })
+  contacts: unknown[];
+  @ApiPropertyOptional({ example: 2 }) total?: number;
+  @ApiPropertyOptional({ type: PaginationDto }) pagination?: PaginationDto;
+}
+
+export class ContactsResponseDto {
+  @ApiProperty({ type: ContactsDataDto }) data: ContactsDataDto;
+}
+
+class WebhookDataDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'https://example.com/hooks/whatsapp' }) url: string;
+  @ApiProperty({ type: [String], example: ['message.received'] }) services: string[];
+  @ApiProperty({ example: true }) active: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiPropertyOptional({ example: 'whsec_…', description: 'Only when created: the HMAC key of X-Switchboard-Signature' }) secret?: string;
+}
+
+export class WebhookResponseDto {
+  @ApiProperty({ example: true }) success: boolean;
+  @ApiProperty({ type: WebhookDataDto }) data: WebhookDataDto;
+}
+
+class WebhookListDataDto {
+  @ApiProperty({ type: [WebhookDataDto] }) webhooks: WebhookDataDto[];
+}
+
+export class WebhookListResponseDto {
+  @ApiProperty({ type: WebhookListDataDto }) data: WebhookListDataDto;
+}
+
+export class HealthResponseDto {
+  @ApiProperty({ example: 'ok', enum: ['ok', 'error'] }) status: string;
+  @ApiProperty({ format: 'date-time' }) timestamp: string;
+}
