@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import request from 'supertest';
 import { after, before, describe, it } from '../support/node-test';
+import { linkedSession } from '../support/factories';
 import { api } from '../support/http';
 import { serveFiles, type FileServer } from '../support/media-fixtures';
 import { FAST_QUEUE_ENV, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
@@ -399,8 +400,14 @@ for (const kind of testDatabaseKinds()) describe(`Phones manager API under /comp
     const event = await waitFor(() => receiver.requests.find((r) => r.path === '/hook2' && r.body?.event === 'message.received' && r.body?.data?.message?.content?.text === 'Hi phones'), { what: 'message.received webhook' });
     assert.equal(event.headers['x-switchboard-event'], 'message.received');
 
+    // A native session's contacts are not the phones manager's.
+    const native = await linkedSession(t, '15557770001');
+    await api(t).post(`/api/sessions/${native.id}/sandbox/inbound`).send({ from: '15550009999', text: 'native only' }).expect(202);
+    await waitFor(async () => (await api(t).get('/api/contacts').query({ sessionId: native.id }).expect(200)).body.contacts.length === 1, { what: 'native contact' });
+
     const all = (await withToken(permanent).get(`${BASE}/user/contacts`).expect(200)).body.data;
     assert.equal(all.total, 2);
+    assert.ok(all.contacts.every((c: { sessionId: string }) => c.sessionId === sessionId));
     const contact = all.contacts.find((c: { jid: string }) => c.jid === '447700900123@s.whatsapp.net');
     assert.equal(contact.phone, PHONE);
     assert.equal(contact.phoneNumber, '447700900123');
