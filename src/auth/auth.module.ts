@@ -31,6 +31,6 @@ import { TokensService } from './tokens.service';
     PasswordAttempts,
     { provide: APP_GUARD, useClass: ApiAuthGuard },
   ],
-  exports: [AdminBootstrapService, TokensService, CredentialVerifier],
+  exports: [AdminBootstrapService, TokensService, CredentialVerifier, PasswordAttempts],
 })
 export class AuthModule {}

@@ -168,6 +168,12 @@ export class AppConfig {
     return { pollIntervalMs: this.env.EVENTS_POLL_INTERVAL_MS, retentionHours: this.env.EVENTS_RETENTION_HOURS };
   }
 
+  /** The phones manager API: phone quota (0 = unlimited) and the media kinds it may send. */
+  get phones() {
+    const media = this.env.PHONES_ALLOWED_MEDIA.split(',').map((k) => k.trim()).filter(Boolean);
+    return { quota: this.env.PHONES_QUOTA, allowedMedia: [...new Set(media)] as ('image' | 'video' | 'audio' | 'document')[] };
+  }
+
   get cloudApi() {
     return { rateLimitPerSecond: this.env.CLOUD_API_RATE_LIMIT, mediaUrlTtlSeconds: this.env.CLOUD_API_MEDIA_URL_TTL_SECONDS };
   }

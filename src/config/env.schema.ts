@@ -342,6 +342,16 @@ export class EnvSchema {
   /** Cloud API facade: how long a media download URL from GET /{media-id} stays valid (Meta: about 5 minutes). */
   @IntSetting(1)
   CLOUD_API_MEDIA_URL_TTL_SECONDS = 300;
+
+  // --- Phones manager API (/compat/phones) ----------------------------------------------
+
+  /** How many phone numbers the phones manager API may hold; 0 = unlimited. */
+  @IntSetting(0)
+  PHONES_QUOTA = 0;
+
+  /** Media kinds its `message` route may send (comma list of image, video, audio, document); empty = none. */
+  @Matches(/^\s*((image|video|audio|document)\s*(,\s*|$))*$/)
+  PHONES_ALLOWED_MEDIA = 'image,video,audio,document';
 }
 
 export class ConfigValidationError extends Error {

@@ -91,17 +91,19 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Contacts of one session (the route's authorized `session`, or `sessionRef` checked here), or
-   * of every session the caller may see; search and pages.
+   * of every session the caller may see, or of those of `sessionIds` it may see (the phones
+   * manager API: its phones' sessions); search and pages.
    */
   async list(
     principal: Principal,
-    query: { sessionRef?: string; q?: string; page?: number; limit?: number; optIn?: OptIn },
+    query: { sessionRef?: string; sessionIds?: string[]; q?: string; page?: number; limit?: number; optIn?: OptIn },
     session?: SessionEntity,
   ): Promise<{ contacts: ContactDto[]; total: number; page: number; limit: number }> {
     const page = query.page ?? 1;
     const limit = query.limit ?? 50;
     const qb = this.contacts.createQueryBuilder('c').orderBy('c.updated_at', 'DESC').addOrderBy('c.jid').skip((page - 1) * limit).take(limit);
-    const sessionIds = session ? [session.id] : await this.access.visibleSessionIds(principal, query.sessionRef);
+    let sessionIds = session ? [session.id] : await this.access.visibleSessionIds(principal, query.sessionRef);
+    if (!session && query.sessionIds) sessionIds = sessionIds ? query.sessionIds.filter((id) => sessionIds!.includes(id)) : query.sessionIds;
     if (sessionIds && !sessionIds.length) return { contacts: [], total: 0, page, limit };
     if (sessionIds) qb.andWhere('c.session_id IN (:...sessionIds)', { sessionIds });
     if (query.optIn) qb.andWhere('c.opt_in = :optIn', { optIn: query.optIn });

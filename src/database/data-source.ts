@@ -10,6 +10,7 @@ import { TokenScopeAndMediaUse1763800006000 } from '../../migrations/17638000060
 import { WebhookTargetScope1763800008000 } from '../../migrations/1763800008000-WebhookTargetScope';
 import { TokenProductApi1763800009000 } from '../../migrations/1763800009000-TokenProductApi';
 import { CompatConnections1763800010000 } from '../../migrations/1763800010000-CompatConnections';
+import { CompatPhones1763800011000 } from '../../migrations/1763800011000-CompatPhones';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   WebhookTargetScope1763800008000,
   TokenProductApi1763800009000,
   CompatConnections1763800010000,
+  CompatPhones1763800011000,
 ];
 
 /**

@@ -2,6 +2,8 @@ import { ApiTokenEntity } from '../auth/entities/api-token.entity';
 import { CloudApiMediaEntity } from '../cloud-api/entities/cloud-api-media.entity';
 import { CloudApiMessageEntity } from '../cloud-api/entities/cloud-api-message.entity';
 import { CompatConnectionEntity } from '../compat/connections/entities/compat-connection.entity';
+import { CompatPhoneEntity } from '../compat/phones/entities/compat-phone.entity';
+import { CompatPhoneWebhookEntity } from '../compat/phones/entities/compat-phone-webhook.entity';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { MediaEntity } from '../media/entities/media.entity';
 import { MessageEntity } from '../messages/entities/message.entity';
@@ -30,4 +32,6 @@ export const ENTITIES = [
   CloudApiMessageEntity,
   MessageTemplateEntity,
   CompatConnectionEntity,
+  CompatPhoneEntity,
+  CompatPhoneWebhookEntity,
 ];

@@ -4,5 +4,5 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
-@Module({ imports: [SessionsModule, AudioModule], controllers: [HealthController], providers: [HealthService] })
+@Module({ imports: [SessionsModule, AudioModule], controllers: [HealthController], providers: [HealthService], exports: [HealthService] })
 export class HealthModule {}

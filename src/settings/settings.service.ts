@@ -12,10 +12,14 @@ export enum SettingKey {
   JWT_VERSION = 'auth.jwtVersion',
   /** Signs the Cloud API facade's short-lived media download URLs (valid on every instance). */
   CLOUD_API_MEDIA_URL_KEY = 'cloudApi.mediaUrlKey',
+  /** The phones manager API's own local password (scrypt hash; not the admin password). */
+  PHONES_PASSWORD_HASH = 'phones.passwordHash',
+  /** Signs the phones manager API's login JWTs (they are checked by hash as API tokens). */
+  PHONES_JWT_SECRET = 'phones.jwtSecret',
 }
 
 /** Settings that are secrets: stored encrypted with the master key (`getSecret`, `getOrCreateSecret`). */
-const SECRET_KEYS: readonly SettingKey[] = [SettingKey.JWT_SECRET, SettingKey.CLOUD_API_MEDIA_URL_KEY];
+const SECRET_KEYS: readonly SettingKey[] = [SettingKey.JWT_SECRET, SettingKey.CLOUD_API_MEDIA_URL_KEY, SettingKey.PHONES_JWT_SECRET];
 
 /** Server-wide settings persisted in the database (survive restarts and redeploys). */
 @Injectable()
