@@ -55,6 +55,8 @@ export enum ErrorCode {
   DELIVERY_NOT_FOUND = 'DELIVERY_NOT_FOUND',
   WEBHOOK_URL_FORBIDDEN = 'WEBHOOK_URL_FORBIDDEN',
   TOO_MANY_ATTEMPTS = 'TOO_MANY_ATTEMPTS',
+  /** A product API that names sessions (the WA Gateway) already has one by that name. */
+  SESSION_NAME_TAKEN = 'SESSION_NAME_TAKEN',
 }
 
 export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
@@ -110,4 +112,5 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.DELIVERY_NOT_FOUND]: 404,
   [ErrorCode.WEBHOOK_URL_FORBIDDEN]: 400,
   [ErrorCode.TOO_MANY_ATTEMPTS]: 429,
+  [ErrorCode.SESSION_NAME_TAKEN]: 409,
 };
