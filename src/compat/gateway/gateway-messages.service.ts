@@ -70,7 +70,7 @@ export class GatewayMessagesService {
   async resend(principal: Principal, id: string): Promise<void> {
     const number = /^[1-9][0-9]{0,14}$/.test(id) ? Number(id) : null;
     if (number === null) throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' was not found`);
-    await this.messages.resend(principal, number as never);
+    await this.messages.resend(principal, number);
   }
 }
 
@@ -86,5 +86,5 @@ function recipient(phone: string): string {
 }
 
 function numberOf(message: MessageEntity): number {
-  return (message as unknown as { number: number }).number;
+  return message.number;
 }
