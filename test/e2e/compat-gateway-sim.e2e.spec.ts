@@ -55,7 +55,13 @@ describe('WA Gateway API through Baileys (loopback WhatsApp simulator)', () => {
     const sent = await gw('post', '/api/send').send({ phone: contact.phoneNumber, message: 'Your order is ready', session: 'support' }).expect(200);
     const number = sent.body.message_id as number;
     assert.ok(Number.isInteger(number));
-    const held = (await api(t).get(`/api/messages/${number}`).expect(200)).body.message;
+    const held = await waitFor(
+      async () => {
+        const m = (await api(t).get(`/api/messages/${number}`).expect(200)).body.message;
+        return m.heldReason === 'NOT_OPTED_IN' ? m : null;
+      },
+      { what: 'held for opt-in' },
+    );
     assert.equal(held.status, 'QUEUED');
     assert.equal(held.chat, `${contact.phoneNumber}@s.whatsapp.net`);
 

@@ -168,7 +168,10 @@ describe('WA Gateway API (sandbox engine)', () => {
   it('holds a message to a contact who never wrote in; their YES to the prompt releases it and it is delivered', async () => {
     const contact = '9611234567';
     const id = await send({ phone: contact, message: 'Hello from the gateway! مرحبا 👋' });
-    const held = await message(id);
+    const held = await waitFor(async () => {
+      const m = await message(id);
+      return m.heldReason === 'NOT_OPTED_IN' ? m : null;
+    }, { what: 'held for opt-in' });
     assert.equal(held.number, id);
     assert.equal(held.status, 'QUEUED');
     assert.equal(held.to, `+${contact}`);

@@ -17,12 +17,14 @@ import { DEFAULT_SESSION, GATEWAY_SESSION_NAME, toGatewayStatus, toGatewayTimest
 
 /**
  * The native settings of every session this API creates: the WA Gateway's 8–22 s pacing (the
- * `careful` preset) and its opt-in rule. They are ordinary session settings, so an operator can
+ * `careful` preset) and its opt-in rule: a message to a contact who never said YES waits (`hold`)
+ * instead of failing. They are ordinary session settings, so an operator can
  * change them later (`PATCH /api/sessions/{id}/settings`).
  */
 export const GATEWAY_SESSION_SETTINGS: Partial<SessionSettings> = {
   ...PACING_PRESETS.careful,
   requireOptIn: true,
+  optInMode: 'hold',
 };
 
 /**
