@@ -220,7 +220,13 @@ describe('WA Gateway API (sandbox engine)', () => {
 
     // Only failed and opted-out messages are resent; unknown ids are 404.
     expectError((await gw('post', `/api/resend/${later}`).expect(409)).body, 'MESSAGE_NOT_RESENDABLE');
-    for (const unknown of ['999999999', 'abc', '0', '-1', '1.5', '85bdd75f-b894-48f9-a4c6-dbe7f975de2a']) {
+    // A failed message of a session the gateway does not name is not the gateway key's to resend.
+    const native = (await api(t).post('/api/sessions').send({ name: 'native only' }).expect(201)).body.session.sessionId;
+    await api(t).post(`/api/sessions/${native}/sandbox/link`).send({ phoneNumber: '+15550001111' }).expect(200);
+    await api(t).patch(`/api/sessions/${native}/settings`).send({ requireOptIn: true }).expect(200);
+    const refused = (await api(t).post('/api/messages/send').send({ sessionId: native, to: '+9611234567', type: 'text', text: 'x' }).expect(202)).body.message;
+    await messageWithStatus(refused.number, 'OPTED_OUT');
+    for (const unknown of [String(refused.number), '999999999', 'abc', '0', '-1', '1.5', '85bdd75f-b894-48f9-a4c6-dbe7f975de2a']) {
       expectError((await gw('post', `/api/resend/${unknown}`).expect(404)).body, 'MESSAGE_NOT_FOUND');
     }
   });

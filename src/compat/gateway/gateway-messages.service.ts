@@ -69,8 +69,12 @@ export class GatewayMessagesService {
    */
   async resend(principal: Principal, id: string): Promise<void> {
     const number = /^[1-9][0-9]{0,14}$/.test(id) ? Number(id) : null;
-    if (number === null) throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' was not found`);
-    await this.messages.resend(principal, number);
+    const message = number === null ? null : await this.messages.findByNumber(principal, number);
+    // Only messages of the gateway's own sessions: the key is the gateway's, not the server's.
+    if (!message || !(await this.sessions.isGatewaySession(message.sessionId))) {
+      throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' was not found`);
+    }
+    await this.messages.resend(principal, message.id);
   }
 }
 

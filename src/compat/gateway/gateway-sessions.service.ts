@@ -55,6 +55,11 @@ export class GatewaySessionsService {
     return this.createNamed(principal, DEFAULT_SESSION, false);
   }
 
+  /** Whether a native session is one of the gateway's (has a gateway name). */
+  async isGatewaySession(sessionId: string): Promise<boolean> {
+    return (await this.names.countBy({ sessionId })) > 0;
+  }
+
   /** `GET /api/status`: the default session. */
   async status(principal: Principal): Promise<GatewayStatusDto> {
     const session = await this.resolve(principal, DEFAULT_SESSION);
