@@ -140,6 +140,20 @@ export class ContactsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
+   * The opt-in answers of several contacts in one query, keyed `sessionId|jid`; contacts without
+   * a row are absent.
+   */
+  async optInsOf(keys: { sessionId: string; jid: string }[]): Promise<Map<string, OptIn | null>> {
+    if (!keys.length) return new Map();
+    const rows: { session_id: string; jid: string; opt_in: OptIn | null }[] = await this.contacts.query(
+      `SELECT c.session_id, c.jid, c.opt_in FROM contact c JOIN unnest($1::text[], $2::text[]) AS k(session_id, jid)
+          ON c.session_id = k.session_id AND c.jid = k.jid`,
+      [keys.map((k) => k.sessionId), keys.map((k) => k.jid)],
+    );
+    return new Map(rows.map((r) => [`${r.session_id}|${r.jid}`, r.opt_in]));
+  }
+
+  /**
    * Records who wrote in (its push name and number) as part of the caller's transaction `tx`,
    * so the contact commits with the inbound message that named it.
    */

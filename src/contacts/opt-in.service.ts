@@ -59,8 +59,10 @@ export class OptInService implements OnApplicationBootstrap, OnApplicationShutdo
     const answer = normalize(message.content.text);
     if (YES.has(answer)) {
       if (contact?.optIn !== 'yes') {
-        await this.contacts.record(sessionId, message.chat, phone, 'yes', 'reply');
+        // The confirmation is queued before the answer is recorded: recording it releases the
+        // contact's held messages (optInMode 'hold'), which then queue behind the confirmation.
         await this.messages.sendSystemText(sessionId, message.chat, settings.optInConfirmYes, 'opt-in');
+        await this.contacts.record(sessionId, message.chat, phone, 'yes', 'reply');
       }
       return;
     }

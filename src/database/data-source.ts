@@ -11,6 +11,8 @@ import { WebhookTargetScope1763800008000 } from '../../migrations/1763800008000-
 import { TokenProductApi1763800009000 } from '../../migrations/1763800009000-TokenProductApi';
 import { CompatConnections1763800010000 } from '../../migrations/1763800010000-CompatConnections';
 import { CompatPhones1763800011000 } from '../../migrations/1763800011000-CompatPhones';
+import { MessageNumberAndOptInHold1763800009500 } from '../../migrations/1763800009500-MessageNumberAndOptInHold';
+import { CompatGateway1763800012000 } from '../../migrations/1763800012000-CompatGateway';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
@@ -26,8 +28,10 @@ export const MIGRATIONS = [
   TokenScopeAndMediaUse1763800006000,
   WebhookTargetScope1763800008000,
   TokenProductApi1763800009000,
+  MessageNumberAndOptInHold1763800009500,
   CompatConnections1763800010000,
   CompatPhones1763800011000,
+  CompatGateway1763800012000,
 ];
 
 /**

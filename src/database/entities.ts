@@ -4,6 +4,7 @@ import { CloudApiMessageEntity } from '../cloud-api/entities/cloud-api-message.e
 import { CompatConnectionEntity } from '../compat/connections/entities/compat-connection.entity';
 import { CompatPhoneEntity } from '../compat/phones/entities/compat-phone.entity';
 import { CompatPhoneWebhookEntity } from '../compat/phones/entities/compat-phone-webhook.entity';
+import { GatewaySessionEntity } from '../compat/gateway/entities/gateway-session.entity';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { MediaEntity } from '../media/entities/media.entity';
 import { MessageEntity } from '../messages/entities/message.entity';
@@ -34,4 +35,5 @@ export const ENTITIES = [
   CompatConnectionEntity,
   CompatPhoneEntity,
   CompatPhoneWebhookEntity,
+  GatewaySessionEntity,
 ];

@@ -18,6 +18,8 @@ export type DomainEvent =
       type: 'message.status';
       sessionId: string;
       messageId: string;
+      /** The message's number (MessageEntity.number). */
+      number: number;
       waMessageId: string;
       chatJid: string;
       status: string;

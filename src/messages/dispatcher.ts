@@ -24,6 +24,8 @@ import { isGroupJid } from './recipient';
 
 /** Claimed per round when a session has no pacing (drains fast); paced sessions claim one. */
 const UNPACED_BATCH = 100;
+/** Chats with held messages the sweep re-checks at a time. */
+const HELD_RECHECK_BATCH = 500;
 
 type Outcome = 'sent' | 'done' | 'not-ready';
 
@@ -39,6 +41,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   readonly instanceId = randomUUID();
   private readonly workers = new Map<string, SessionWorker>();
   private sweeper?: NodeJS.Timeout;
+  /** Where the sweep's re-check of held messages goes on (see recheckHeld). */
+  private heldCursor: { sessionId: string; chatJid: string } | null = null;
   private unsubscribe: (() => void)[] = [];
   private stopping = false;
 
@@ -61,7 +65,15 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         if (e.status === SessionStatus.READY) this.worker(e.sessionId).notify();
         else this.workers.get(e.sessionId)?.notify();
       }),
-      this.bus.on('session.settings', (e) => this.workers.get(e.sessionId)?.notify()),
+      this.bus.on('session.settings', (e) => {
+        this.workers.get(e.sessionId)?.notify();
+        void this.releaseIfNotHolding(e.sessionId).catch((err) => this.logger.error({ err, sessionId: e.sessionId }, 'Releasing held messages failed'));
+      }),
+      this.bus.on('contact.opt_in', (e) => {
+        const jid = (e.data as { contact?: { jid?: string } }).contact?.jid;
+        const optIn = (e.data as { optIn?: string }).optIn ?? null;
+        if (jid) void this.applyOptIn(e.sessionId, jid, optIn).catch((err) => this.logger.error({ err, sessionId: e.sessionId }, 'Applying an opt-in answer failed'));
+      }),
     );
     this.sweeper = setInterval(() => void this.sweep(), this.config.queue.sweepIntervalMs);
     this.sweeper.unref();
@@ -103,6 +115,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         type: 'message.status',
         sessionId: m.sessionId,
         messageId: m.id,
+        number: m.number,
         waMessageId: m.waMessageId,
         chatJid: m.chatJid,
         status: m.status,
@@ -127,10 +140,64 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     if (this.workers.get(sessionId) === worker) this.workers.delete(sessionId);
   }
 
+  /**
+   * A contact's opt-in answer reaches the messages held for it: YES releases them (due now, with
+   * a fresh expiry) and wakes the session's worker; NO ends them OPTED_OUT, each with its
+   * `message.status` event. No answer (pending) leaves them held.
+   */
+  async applyOptIn(sessionId: string, chatJid: string, optIn: string | null): Promise<void> {
+    if (optIn === 'yes') {
+      const released = await this.repo.releaseHeld(sessionId, chatJid, this.freshExpiry(), 'OPTED_IN');
+      if (released) this.notify(sessionId);
+    } else if (optIn === 'no') {
+      await this.changeStatus((m) => this.repo.optOutHeld(sessionId, chatJid, m));
+    }
+  }
+
+  /**
+   * Holds a claimed message (and the chat's other queued ones) until its contact answers; then
+   * reads the answer again, so a YES or NO recorded while the hold committed is not missed
+   * (its own release may have run just before the hold).
+   */
+  async holdForOptIn(message: MessageEntity): Promise<void> {
+    await this.repo.hold(message.id, message.sessionId, message.chatJid, 'NOT_OPTED_IN');
+    const optIn = await this.contacts.optInOf(message.sessionId, message.chatJid);
+    if (optIn === 'yes' || optIn === 'no') await this.applyOptIn(message.sessionId, message.chatJid, optIn);
+  }
+
+  /** After a settings change: a session that no longer holds for opt-in gets its held messages back in the queue. */
+  private async releaseIfNotHolding(sessionId: string): Promise<void> {
+    if (holdsForOptIn(await this.sessions.settingsOf(sessionId))) return;
+    if (await this.repo.releaseHeld(sessionId, null, this.freshExpiry(), 'SETTINGS')) this.notify(sessionId);
+  }
+
+  private freshExpiry(): Date {
+    return new Date(Date.now() + this.config.queue.messageTtlMs);
+  }
+
+  /**
+   * The sweep's check of held messages, for answers this process did not hear of (another
+   * process recorded them, or it stopped between recording and releasing) and sessions whose
+   * settings another process changed.
+   */
+  private async recheckHeld(): Promise<void> {
+    const chats = await this.repo.heldChats(HELD_RECHECK_BATCH, this.heldCursor);
+    // The next sweep goes on after this page, or starts over once the last page was short.
+    this.heldCursor = chats.length === HELD_RECHECK_BATCH ? chats[chats.length - 1] : null;
+    if (!chats.length) return;
+    const answers = await this.contacts.optInsOf(chats.map((c) => ({ sessionId: c.sessionId, jid: c.chatJid })));
+    for (const sessionId of new Set(chats.map((c) => c.sessionId))) await this.releaseIfNotHolding(sessionId);
+    for (const c of chats) {
+      const optIn = answers.get(`${c.sessionId}|${c.chatJid}`) ?? null;
+      if (optIn === 'yes' || optIn === 'no') await this.applyOptIn(c.sessionId, c.chatJid, optIn);
+    }
+  }
+
   /** Expires what waited too long and returns expired leases of dead processes to the queue. */
   private async sweep(): Promise<void> {
     try {
       await this.changeStatus((m) => this.repo.expireDue(m));
+      await this.recheckHeld();
       const recovered = await this.repo.recoverClaims(null, this.instanceId);
       if (recovered) this.logger.warn({ recovered }, 'Returned messages with expired claims to the queue');
     } catch (err) {
@@ -230,6 +297,10 @@ class SessionWorker {
 
   private async deliver(engine: WhatsAppEngine, message: MessageEntity, settings: SessionSettings): Promise<Outcome> {
     const optOut = await this.optOutReason(message, settings);
+    if (optOut === 'HOLD') {
+      await this.d.holdForOptIn(message);
+      return 'done';
+    }
     if (optOut) {
       await this.d.changeStatus(async (m) =>
         rowList(await this.d.repo.finish(message.id, MessageStatus.OPTED_OUT, optOut, 'The recipient has not opted in to messages from this number', m)),
@@ -254,10 +325,13 @@ class SessionWorker {
     }
   }
 
-  /** The WA Gateway: a contact who said NO never gets messages; with requireOptIn only a YES does. */
-  private async optOutReason(message: MessageEntity, settings: SessionSettings): Promise<string | null> {
+  /**
+   * The WA Gateway: a contact who said NO never gets messages; with requireOptIn only a YES does,
+   * and the others' messages are refused or held (optInMode).
+   */
+  private async optOutReason(message: MessageEntity, settings: SessionSettings): Promise<'OPTED_OUT' | 'NOT_OPTED_IN' | 'HOLD' | null> {
     if (message.type === 'reaction' || isGroupJid(message.chatJid) || message.content.system) return null;
-    return optInRefusal(await this.d.contacts.optInOf(message.sessionId, message.chatJid), settings.requireOptIn);
+    return optInOutcome(await this.d.contacts.optInOf(message.sessionId, message.chatJid), settings);
   }
 
   /**
@@ -334,7 +408,7 @@ export function statusEvent(m: MessageEntity): OutboxEventInput {
   return {
     type: 'message.status',
     sessionId: m.sessionId,
-    data: { messageId: m.id, waMessageId: m.waMessageId, chatId: m.chatJid, status: m.status, error: statusError(m) },
+    data: { messageId: m.id, number: m.number, waMessageId: m.waMessageId, chatId: m.chatJid, status: m.status, error: statusError(m) },
   };
 }
 
@@ -376,6 +450,21 @@ export function optInRefusal(optIn: string | null, requireOptIn: boolean): 'OPTE
   if (optIn === 'no') return 'OPTED_OUT';
   if (requireOptIn && optIn !== 'yes') return 'NOT_OPTED_IN';
   return null;
+}
+
+/** Whether the session keeps messages for contacts who have not said YES (instead of refusing them). */
+export function holdsForOptIn(settings: Pick<SessionSettings, 'requireOptIn' | 'optInMode'>): boolean {
+  return settings.requireOptIn && settings.optInMode === 'hold';
+}
+
+/**
+ * What becomes of a message for a contact with this opt-in answer: sent (null), refused
+ * (OPTED_OUT after a NO, NOT_OPTED_IN without a YES where one is required) or, in a session
+ * with `optInMode: 'hold'`, held until the contact answers (HOLD).
+ */
+export function optInOutcome(optIn: string | null, settings: Pick<SessionSettings, 'requireOptIn' | 'optInMode'>): 'OPTED_OUT' | 'NOT_OPTED_IN' | 'HOLD' | null {
+  const refusal = optInRefusal(optIn, settings.requireOptIn);
+  return refusal === 'NOT_OPTED_IN' && holdsForOptIn(settings) ? 'HOLD' : refusal;
 }
 
 function startOfUtcDay(): Date {

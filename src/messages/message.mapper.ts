@@ -6,6 +6,7 @@ export function toMessageDto(m: MessageEntity, media: MediaEntity | null = null)
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
   return {
     id: m.id,
+    number: m.number,
     waMessageId: m.waMessageId,
     sessionId: m.sessionId,
     direction: m.direction,
@@ -20,6 +21,7 @@ export function toMessageDto(m: MessageEntity, media: MediaEntity | null = null)
         ? { id: m.mediaId, mimetype: m.content.mimetype ?? 'application/octet-stream', size: 0, fileName: m.content.fileName ?? null, seconds: null }
         : null,
     status: m.status,
+    heldReason: m.heldReason ?? null,
     statusHistory: m.statusHistory,
     attempts: m.attempts,
     error: m.errorCode ? { code: m.errorCode, message: m.errorMessage ?? m.errorCode } : null,

@@ -88,7 +88,7 @@ export class MessagesController {
     if (replayed) res.status(200).setHeader('Idempotent-Replay', 'true');
     return {
       success: true,
-      message: { id: message.id, waMessageId: message.waMessageId, status: message.status, sessionId: message.sessionId, to: message.chatJid },
+      message: { id: message.id, number: message.number, waMessageId: message.waMessageId, status: message.status, sessionId: message.sessionId, to: message.chatJid },
     };
   }
 
@@ -105,7 +105,7 @@ export class MessagesController {
 
   @Get('messages/:id')
   @ApiOperation({ summary: 'One message with its status history' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'id', description: 'The message id (uuid) or its number', example: '42' })
   @ApiOkResponse({ type: MessageResponseDto })
   @ApiErrorResponses(401, 'FORBIDDEN', 'MESSAGE_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageResponseDto> {
@@ -117,7 +117,7 @@ export class MessagesController {
     summary: 'Download the media of a message',
     description: 'Inbound media is fetched from WhatsApp on first request (or on arrival with mediaDownload=eager) and kept.',
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'id', description: 'The message id (uuid) or its number', example: '42' })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The media bytes with their MIME type' })
   @ApiErrorResponses(401, 'FORBIDDEN', 'MESSAGE_NOT_FOUND', 'SESSION_NOT_READY')
@@ -131,7 +131,7 @@ export class MessagesController {
   @Post('messages/:id/resend')
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a failed, opted-out, expired or canceled message again', description: 'Keeps its WhatsApp id.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'id', description: 'The message id (uuid) or its number', example: '42' })
   @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiErrorResponses(401, 'FORBIDDEN', 'MESSAGE_NOT_FOUND', 'MESSAGE_NOT_RESENDABLE')
   async resend(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageResponseDto> {
@@ -140,7 +140,7 @@ export class MessagesController {
 
   @Delete('messages/:id')
   @ApiOperation({ summary: 'Cancel a message that is still queued' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'id', description: 'The message id (uuid) or its number', example: '42' })
   @ApiOkResponse({ type: MessageResponseDto })
   @ApiErrorResponses(401, 'FORBIDDEN', 'MESSAGE_NOT_FOUND', 'MESSAGE_NOT_CANCELABLE')
   async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<MessageResponseDto> {

@@ -7,6 +7,11 @@ import { InsertBatcher } from './insert-batcher';
 import { MessageStatus, statusRankSql } from './message-status';
 import { isUuid, rowsOf } from '../database/sql';
 
+/** A message number written as digits (at most 15, a safe integer); null otherwise. */
+export function asMessageNumber(ref: string): number | null {
+  return /^[1-9][0-9]{0,14}$/.test(ref) ? Number(ref) : null;
+}
+
 /** Appends `{status, at, reason}` to the row's status history. */
 function historyAppend(statusParam: string, reasonParam = 'NULL'): string {
   return `status_history = status_history || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
@@ -120,7 +125,7 @@ export class MessagesRepository {
               WITH ORDINALITY AS u(session_id, wa_message_id, chat_jid, recipient_input, type, content, media_id, expires_at, idempotency_key, ord)
         ORDER BY u.ord
        ON CONFLICT DO NOTHING
-       RETURNING id, seq, wa_message_id, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms`,
+       RETURNING id, seq, number, wa_message_id, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms`,
       values: [
         rows.map((r) => r.sessionId),
         rows.map((r) => r.waMessageId),
@@ -146,7 +151,9 @@ export class MessagesRepository {
         direction: 'outbound' as const,
         id: r.id as string,
         seq: Number(r.seq),
+        number: Number(r.number),
         status: MessageStatus.QUEUED,
+        heldReason: null,
         statusHistory: [{ status: MessageStatus.QUEUED, at }],
         attempts: 0,
         createdAt,
@@ -168,15 +175,28 @@ export class MessagesRepository {
     return this.repo.findOneBy({ sessionId, idempotencyKey: key });
   }
 
-  /** By our id or by WhatsApp id within a session. */
+  /** By our id, our number (digits) or by WhatsApp id within a session. */
   async findByRef(sessionId: string, ref: string): Promise<MessageEntity | null> {
-    const refIsUuid = isUuid(ref);
+    const number = asMessageNumber(ref);
+    const match = isUuid(ref)
+      ? '(m.id = CAST(:refId AS uuid) OR m.wa_message_id = :ref)'
+      : number !== null
+        ? '(m.number = :number OR m.wa_message_id = :ref)'
+        : 'm.wa_message_id = :ref';
     return this.repo
       .createQueryBuilder('m')
       .where('m.session_id = :sessionId', { sessionId })
-      .andWhere(refIsUuid ? '(m.id = CAST(:refId AS uuid) OR m.wa_message_id = :ref)' : 'm.wa_message_id = :ref', { ref, refId: ref })
+      .andWhere(match, { ref, refId: ref, number })
       .orderBy('m.seq', 'DESC')
       .getOne();
+  }
+
+  /** By number, among the messages of `sessionIds` (any session when null). */
+  async findByNumber(number: number, sessionIds: string[] | null): Promise<MessageEntity | null> {
+    if (!Number.isSafeInteger(number) || number < 1 || (sessionIds && !sessionIds.length)) return null;
+    const qb = this.repo.createQueryBuilder('m').where('m.number = :number', { number });
+    if (sessionIds) qb.andWhere('m.session_id IN (:...sessionIds)', { sessionIds });
+    return qb.getOne();
   }
 
   /**
@@ -188,7 +208,7 @@ export class MessagesRepository {
       `UPDATE message m SET status = 'SENDING', attempts = m.attempts + 1, claimed_by = $2,
               lease_until = now() + ($3 || ' milliseconds')::interval, updated_at = now()
          FROM (SELECT id FROM message
-                WHERE session_id = $1 AND status = 'QUEUED' AND next_attempt_at <= now()
+                WHERE session_id = $1 AND status = 'QUEUED' AND held_reason IS NULL AND next_attempt_at <= now()
                 ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED) due
         WHERE m.id = due.id
         ${this.returningClaimed}`,
@@ -290,7 +310,7 @@ export class MessagesRepository {
     const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
       `UPDATE message SET status = 'EXPIRED', error_code = 'EXPIRED', error_message = 'The session was not ready before the message expired',
               updated_at = now(), ${historyAppend("'EXPIRED'")}
-        WHERE status = 'QUEUED' AND expires_at < now() ${this.returningRow}`,
+        WHERE status = 'QUEUED' AND held_reason IS NULL AND expires_at < now() ${this.returningRow}`,
     ));
     return rows.map((r) => this.fromRaw(r));
   }
@@ -314,16 +334,18 @@ export class MessagesRepository {
     return row.n;
   }
 
-  /** The earliest time a queued message of the session becomes due, if any. */
+  /** The earliest time a queued message of the session becomes due, if any (held ones never are). */
   async nextDueAt(sessionId: string): Promise<Date | null> {
-    const [row] = await this.db.query(`SELECT min(next_attempt_at) AS at FROM message WHERE session_id = $1 AND status = 'QUEUED'`, [sessionId]);
+    const [row] = await this.db.query(`SELECT min(next_attempt_at) AS at FROM message WHERE session_id = $1 AND status = 'QUEUED' AND held_reason IS NULL`, [
+      sessionId,
+    ]);
     return row?.at ? new Date(row.at) : null;
   }
 
   /** QUEUED → CANCELED; null when the message is no longer queued. */
   async cancel(id: string, manager?: EntityManager): Promise<MessageEntity | null> {
     const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
-      `UPDATE message SET status = 'CANCELED', updated_at = now(), ${historyAppend("'CANCELED'")}
+      `UPDATE message SET status = 'CANCELED', held_reason = NULL, updated_at = now(), ${historyAppend("'CANCELED'")}
         WHERE id = $1 AND status = 'QUEUED' ${this.returningRow}`,
       [id],
     ));
@@ -334,11 +356,81 @@ export class MessagesRepository {
   async requeue(id: string, expiresAt: Date, manager?: EntityManager): Promise<MessageEntity | null> {
     const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
       `UPDATE message SET status = 'QUEUED', attempts = 0, next_attempt_at = now(), expires_at = $2, error_code = NULL,
-              error_message = NULL, lease_until = NULL, claimed_by = NULL, updated_at = now(), ${historyAppend("'QUEUED'", "'RESEND'")}
+              error_message = NULL, held_reason = NULL, lease_until = NULL, claimed_by = NULL, updated_at = now(), ${historyAppend("'QUEUED'", "'RESEND'")}
         WHERE id = $1 AND status IN ('FAILED', 'OPTED_OUT', 'EXPIRED', 'CANCELED') ${this.returningRow}`,
       [id, expiresAt],
     ));
     return rows[0] ? this.fromRaw(rows[0]) : null;
+  }
+
+  /**
+   * Holds a claimed message back until its recipient answers the opt-in prompt: QUEUED again
+   * (the claim does not count as an attempt) with `held_reason`, which the claim skips. The
+   * chat's other queued messages that the same rule would hold are held with it, so a backlog
+   * to one contact costs one claim, not one each. Reactions and Switchboard's own texts (the
+   * opt-in prompt) are never held. Returns how many rows were held.
+   */
+  async hold(id: string, sessionId: string, chatJid: string, reason: string): Promise<number> {
+    const rows: unknown[] = rowsOf(await this.db.query(
+      `UPDATE message SET status = 'QUEUED', held_reason = $4, lease_until = NULL, claimed_by = NULL, updated_at = now(),
+              attempts = CASE WHEN status = 'SENDING' THEN GREATEST(attempts - 1, 0) ELSE attempts END,
+              ${historyAppend("'QUEUED'", `'HELD_' || $4`)}
+        WHERE (id = $1 AND status = 'SENDING')
+           OR (session_id = $2 AND chat_jid = $3 AND direction = 'outbound' AND status = 'QUEUED' AND held_reason IS NULL
+               AND type <> 'reaction' AND NOT (content ? 'system'))
+        RETURNING id`,
+      [id, sessionId, chatJid, reason],
+    ));
+    return rows.length;
+  }
+
+  /**
+   * Held messages of one chat (every chat of the session when `chatJid` is null) → due now,
+   * with a fresh expiry: the wait for the opt-in does not count against it. They rejoin the
+   * queue at its back, in their order (new `seq`s; their `number`s stay), so they go after what
+   * was queued before the release: the opt-in confirmation, other contacts' messages. `reason`
+   * goes to the status history. Returns how many were released.
+   */
+  async releaseHeld(sessionId: string, chatJid: string | null, expiresAt: Date, reason: string): Promise<number> {
+    // nextval in the ordered select list is evaluated after the sort, so new seqs follow the old order.
+    const rows: unknown[] = rowsOf(await this.db.query(
+      `WITH released AS MATERIALIZED (
+         SELECT id, nextval(pg_get_serial_sequence('message', 'seq')) AS seq FROM message
+          WHERE session_id = $1 AND ($2::text IS NULL OR chat_jid = $2) AND held_reason IS NOT NULL AND status = 'QUEUED'
+          ORDER BY seq FOR UPDATE)
+       UPDATE message m SET held_reason = NULL, seq = r.seq, next_attempt_at = now(), expires_at = $3, updated_at = now(),
+              ${historyAppend("'QUEUED'", '$4')}
+         FROM released r WHERE m.id = r.id
+        RETURNING m.id`,
+      [sessionId, chatJid, expiresAt, reason],
+    ));
+    return rows.length;
+  }
+
+  /** Held messages of a chat whose contact said NO → OPTED_OUT. */
+  async optOutHeld(sessionId: string, chatJid: string, manager?: EntityManager): Promise<MessageEntity[]> {
+    const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
+      `UPDATE message SET status = 'OPTED_OUT', held_reason = NULL, error_code = 'OPTED_OUT',
+              error_message = 'The recipient opted out of messages from this number', updated_at = now(), ${historyAppend("'OPTED_OUT'", "'OPTED_OUT'")}
+        WHERE session_id = $1 AND chat_jid = $2 AND held_reason IS NOT NULL AND status = 'QUEUED'
+        ${this.returningRow}`,
+      [sessionId, chatJid],
+    ));
+    return rows.map((r) => this.fromRaw(r));
+  }
+
+  /**
+   * Up to `limit` chats that have held messages, in (session, chat) order after `after` (the
+   * sweep pages through them to re-check their opt-in).
+   */
+  async heldChats(limit: number, after: { sessionId: string; chatJid: string } | null = null): Promise<{ sessionId: string; chatJid: string }[]> {
+    const rows: { session_id: string; chat_jid: string }[] = await this.db.query(
+      `SELECT DISTINCT session_id, chat_jid FROM message
+        WHERE held_reason IS NOT NULL AND status = 'QUEUED' AND ($2::text IS NULL OR (session_id, chat_jid) > ($2, $3))
+        ORDER BY session_id, chat_jid LIMIT $1`,
+      [limit, after?.sessionId ?? null, after?.chatJid ?? null],
+    );
+    return rows.map((r) => ({ sessionId: r.session_id, chatJid: r.chat_jid }));
   }
 
   /**

@@ -21,7 +21,7 @@ import { MEDIA_TYPES, type MessageContent } from './message-content';
 import { newWaMessageId } from './message-id';
 import { MessageStatus, RESENDABLE } from './message-status';
 import { toMessageDto } from './message.mapper';
-import { MessagesRepository, type MessageFlowFigures } from './messages.repository';
+import { asMessageNumber, MessagesRepository, type MessageFlowFigures } from './messages.repository';
 import { toRecipient, type Recipient } from './recipient';
 import { buildVcard, isVcardText, splitVcards, vcardFormattedName } from './vcard';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
@@ -155,8 +155,11 @@ export class MessagesService {
     return { messages: rows.map((m) => toMessageDto(m)), limit, nextCursor };
   }
 
-  /** @throws AppError MESSAGE_NOT_FOUND, ForbiddenError */
-  async get(principal: Principal, id: string): Promise<MessageDto> {
+  /**
+   * One message by id (uuid) or number. @throws AppError MESSAGE_NOT_FOUND, ForbiddenError (an
+   * id of another session's message; a number of one is MESSAGE_NOT_FOUND)
+   */
+  async get(principal: Principal, id: string | number): Promise<MessageDto> {
     const message = await this.getOwned(principal, id);
     const media = message.mediaId ? await this.media.get(message.mediaId) : null;
     return toMessageDto(message, media);
@@ -168,6 +171,15 @@ export class MessagesService {
    */
   findByRef(sessionId: string, ref: string): Promise<MessageEntity | null> {
     return this.repo.findByRef(sessionId, ref);
+  }
+
+  /**
+   * A message by its number, among the sessions `principal` may see; null when there is none
+   * there (another session's message is not revealed, not even as forbidden).
+   */
+  async findByNumber(principal: Principal, number: number): Promise<MessageEntity | null> {
+    const sessionIds = await this.access.visibleSessionIds(principal);
+    return this.repo.findByNumber(number, sessionIds);
   }
 
   /** Messages of the last 24 hours and the queue's depth, for `sessionIds` (all when null). */
@@ -196,8 +208,11 @@ export class MessagesService {
     return media;
   }
 
-  /** FAILED, OPTED_OUT, EXPIRED or CANCELED → QUEUED again (same WhatsApp id). */
-  async resend(principal: Principal, id: string): Promise<MessageDto> {
+  /**
+   * FAILED, OPTED_OUT, EXPIRED or CANCELED → QUEUED again (same WhatsApp id); `id` is the uuid or
+   * the number. @throws AppError MESSAGE_NOT_FOUND, MESSAGE_NOT_RESENDABLE, ForbiddenError
+   */
+  async resend(principal: Principal, id: string | number): Promise<MessageDto> {
     const message = await this.getOwned(principal, id);
     if (message.direction !== 'outbound' || !RESENDABLE.includes(message.status)) {
       throw new AppError(ErrorCode.MESSAGE_NOT_RESENDABLE, `A ${message.status} message cannot be resent`, { status: message.status });
@@ -213,8 +228,8 @@ export class MessagesService {
     return toMessageDto(row);
   }
 
-  /** Cancels a message that is still QUEUED. */
-  async cancel(principal: Principal, id: string): Promise<MessageDto> {
+  /** Cancels a message that is still QUEUED (held ones too); `id` is the uuid or the number. */
+  async cancel(principal: Principal, id: string | number): Promise<MessageDto> {
     const message = await this.getOwned(principal, id);
     const [row] = await this.dispatcher.changeStatus(async (m) => {
       const canceled = await this.repo.cancel(message.id, m);
@@ -252,8 +267,15 @@ export class MessagesService {
     });
   }
 
-  private async getOwned(principal: Principal, id: string): Promise<MessageEntity> {
-    const message = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findById(id) : null;
+  /** By uuid (authorized: ForbiddenError for another session's) or by number (only among the visible sessions). */
+  private async getOwned(principal: Principal, id: string | number): Promise<MessageEntity> {
+    const number = typeof id === 'number' ? id : asMessageNumber(id);
+    if (number !== null) {
+      const byNumber = await this.findByNumber(principal, number);
+      if (!byNumber) throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' was not found`);
+      return byNumber;
+    }
+    const message = /^[0-9a-f-]{36}$/i.test(id as string) ? await this.repo.findById(id as string) : null;
     if (!message) throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, `Message '${id}' was not found`);
     await this.access.authorize(principal, message.sessionId);
     return message;

@@ -10,8 +10,15 @@ export interface SessionSettings {
   maxDelayMs: number;
   /** Sends per UTC day; null = unlimited. */
   dailyLimit: number | null;
-  /** Only contacts who opted in receive outbound messages; others end OPTED_OUT (the WA Gateway). */
+  /** Only contacts who opted in receive outbound messages (the WA Gateway); see optInMode. */
   requireOptIn: boolean;
+  /**
+   * With requireOptIn, what happens to a message for a contact who has not said YES (never wrote
+   * in, or was prompted and did not answer): `refuse` ends it OPTED_OUT at once; `hold` keeps it
+   * QUEUED, skipped by the queue, until the contact answers (YES sends it, NO ends it OPTED_OUT).
+   * A contact who said NO is refused in both modes.
+   */
+  optInMode: OptInMode;
   /** Inbound media: fetched when first asked for (`lazy`) or as soon as it arrives (`eager`). */
   mediaDownload: 'lazy' | 'eager';
   /** Decline incoming calls (the device-token gateway), answering with `rejectMessage` when set. */
@@ -30,6 +37,9 @@ export const DEFAULT_OPT_IN_TEXTS = {
   optInConfirmYes: 'Thank you! You are subscribed. Reply 2 or NO at any time to stop.\n\nشكرًا لك! تم اشتراكك. أرسل 2 أو لا في أي وقت لإيقاف الرسائل.',
   optInConfirmNo: 'You will not receive messages from us. Reply 1 or YES to subscribe again.\n\nلن تصلك رسائل منا. أرسل 1 أو نعم للاشتراك مجددًا.',
 };
+
+export const OPT_IN_MODES = ['refuse', 'hold'] as const;
+export type OptInMode = (typeof OPT_IN_MODES)[number];
 
 export interface SettingsDefaults {
   minDelayMs: number;
@@ -52,6 +62,7 @@ export function resolveSessionSettings(stored: Partial<SessionSettings> | null |
     maxDelayMs: defaults.maxDelayMs,
     dailyLimit: null,
     requireOptIn: false,
+    optInMode: 'refuse',
     mediaDownload: 'lazy',
     rejectCalls: false,
     rejectMessage: null,

@@ -69,9 +69,11 @@ export class SessionsService {
 
   /**
    * Creates a session and starts linking it. A session-bound token may not create sessions.
+   * `initialSettings` are stored with the row before it starts (a product API's defaults, e.g.
+   * the WA Gateway's pacing and opt-in); they stay changeable through updateSettings.
    * @throws ForbiddenError, AppError VALIDATION_FAILED (unusable phone number)
    */
-  async create(principal: Principal, dto: CreateSessionDto): Promise<SessionEntity> {
+  async create(principal: Principal, dto: CreateSessionDto, initialSettings: Partial<SessionSettings> = {}): Promise<SessionEntity> {
     if (principal.sessionId) throw new ForbiddenError('A session-bound token may not create sessions');
     if (dto.workspace && principal.workspace && dto.workspace !== principal.workspace) {
       throw new ForbiddenError('A workspace-bound token may only create sessions in its workspace');
@@ -93,7 +95,7 @@ export class SessionsService {
       method,
       pairingPhone,
       engine: this.config.whatsapp.engine,
-      settings: workspace ? { workspace } : {},
+      settings: { ...initialSettings, ...(workspace ? { workspace } : {}) },
     });
     await this.registry.start(entity.id);
     return entity;

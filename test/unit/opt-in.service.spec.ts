@@ -17,6 +17,8 @@ describe('Opt-in conversation (unit)', () => {
   let contacts: Map<string, { optIn: OptIn }>;
   let recorded: { jid: string; phone: string | null; optIn: OptIn; source: string }[];
   let sent: { chat: string; text: string; system: string }[];
+  /** Recorded answers and sent texts in the order they happened. */
+  let steps: string[];
   let service: OptInService;
 
   const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -25,17 +27,25 @@ describe('Opt-in conversation (unit)', () => {
     contacts = new Map();
     recorded = [];
     sent = [];
+    steps = [];
     const fakeContacts = {
       find: async (_session: string, jid: string) => (await tick(), contacts.get(jid) ?? null),
       record: async (_session: string, jid: string, phone: string | null, optIn: OptIn, source: string) => {
         await tick();
         contacts.set(jid, { optIn });
         recorded.push({ jid, phone, optIn, source });
+        steps.push(`record ${optIn}`);
         return { jid, optIn };
       },
     };
     const fakeSessions = { settingsOf: async () => (await tick(), { requireOptIn, ...DEFAULT_OPT_IN_TEXTS }) };
-    const fakeMessages = { sendSystemText: async (_s: string, chat: string, text: string, system: string) => void sent.push({ chat, text, system }) };
+    const fakeMessages = {
+      sendSystemText: async (_s: string, chat: string, text: string, system: string) => {
+        await tick();
+        sent.push({ chat, text, system });
+        steps.push(text === DEFAULT_OPT_IN_TEXTS.optInConfirmYes ? 'confirm yes' : 'text');
+      },
+    };
     service = new OptInService({ on: () => () => undefined } as never, fakeContacts as never, fakeSessions as never, fakeMessages as never);
   });
 
@@ -78,6 +88,11 @@ describe('Opt-in conversation (unit)', () => {
     await reply('yes');
     assert.deepEqual(recorded.map((r) => r.optIn), ['yes', 'no', 'yes']);
     assert.deepEqual(sent.map((s) => s.text), [DEFAULT_OPT_IN_TEXTS.optInConfirmYes, DEFAULT_OPT_IN_TEXTS.optInConfirmNo, DEFAULT_OPT_IN_TEXTS.optInConfirmYes]);
+  });
+
+  it('queues the YES confirmation before recording the answer, so released held messages follow it', async () => {
+    await reply('yes');
+    assert.deepEqual(steps, ['confirm yes', 'record yes']);
   });
 
   it('does not re-prompt a contact who answered, whatever they write next', async () => {

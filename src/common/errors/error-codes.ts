@@ -60,6 +60,8 @@ export enum ErrorCode {
   QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
   MEDIA_NOT_ALLOWED = 'MEDIA_NOT_ALLOWED',
   WEBHOOK_SERVICE_TAKEN = 'WEBHOOK_SERVICE_TAKEN',
+  /** A product API that names sessions (the WA Gateway) already has one by that name. */
+  SESSION_NAME_TAKEN = 'SESSION_NAME_TAKEN',
 }
 
 export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
@@ -120,4 +122,5 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.QUOTA_EXCEEDED]: 403,
   [ErrorCode.MEDIA_NOT_ALLOWED]: 415,
   [ErrorCode.WEBHOOK_SERVICE_TAKEN]: 409,
+  [ErrorCode.SESSION_NAME_TAKEN]: 409,
 };

@@ -50,6 +50,7 @@ export class StatusChangeDto {
 
 export class MessageDto {
   @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 42, description: 'The message number: stable, unique, accepted in place of the id' }) number: number;
   @ApiProperty({ example: '3EB0A1B2C3D4E5F60718293A' }) waMessageId: string;
   @ApiProperty() sessionId: string;
   @ApiProperty({ enum: ['inbound', 'outbound'] }) direction: string;
@@ -61,6 +62,13 @@ export class MessageDto {
   @ApiProperty({ nullable: true, type: Object, example: { id: 'uuid', mimetype: 'image/jpeg', size: 12345, fileName: null } })
   media: { id: string; mimetype: string; size: number; fileName: string | null; seconds: number | null } | null;
   @ApiProperty({ enum: MessageStatus }) status: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: null,
+    description: "Why a QUEUED message is held back: NOT_OPTED_IN while the recipient has not opted in (optInMode 'hold')",
+  })
+  heldReason: string | null;
   @ApiProperty({ type: [StatusChangeDto] }) statusHistory: StatusChangeDto[];
   @ApiProperty() attempts: number;
   @ApiProperty({ nullable: true, type: Object, example: null }) error: { code: string; message: string } | null;

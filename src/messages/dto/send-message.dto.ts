@@ -152,6 +152,7 @@ export class SendMessageDto {
 
 export class QueuedMessageDto {
   @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 42, description: 'The message number: stable, unique, accepted in place of the id' }) number: number;
   @ApiProperty({ example: '3EB0A1B2C3D4E5F60718293A' }) waMessageId: string;
   @ApiProperty({ example: 'QUEUED' }) status: string;
   @ApiProperty({ example: 'qr_1782473171252_bb1a0195' }) sessionId: string;

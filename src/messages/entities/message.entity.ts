@@ -16,6 +16,12 @@ export class MessageEntity {
 
   /** Insertion order: FIFO per session. */
   @BigintNumberColumn({ insert: false, update: false }) seq: number;
+
+  /**
+   * The message's public number (an identity column): stable, unique, positive. The WA Gateway's
+   * `message_id`; `GET /api/messages/{number}` accepts it in place of the id.
+   */
+  @BigintNumberColumn({ insert: false, update: false }) number: number;
   @TextColumn({ name: 'session_id' }) sessionId: string;
   @TextColumn() direction: 'outbound' | 'inbound';
   @TextColumn({ name: 'wa_message_id' }) waMessageId: string;
@@ -28,6 +34,12 @@ export class MessageEntity {
   @JsonbColumn() content: MessageContent;
   @UuidColumn({ name: 'media_id', nullable: true }) mediaId: string | null;
   @TextColumn() status: MessageStatus;
+
+  /**
+   * Why a QUEUED message is held back (the queue does not claim it): `NOT_OPTED_IN` while its
+   * recipient has not answered the opt-in prompt, in sessions with `optInMode: 'hold'`.
+   */
+  @TextColumn({ name: 'held_reason', nullable: true }) heldReason: string | null;
   @JsonbColumn({ name: 'status_history' }) statusHistory: StatusChange[];
   @IntColumn() attempts: number;
   @TimestampColumn({ name: 'next_attempt_at' }) nextAttemptAt: Date;

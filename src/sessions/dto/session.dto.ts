@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { SessionStatus } from '../session-status';
+import { OPT_IN_MODES, type OptInMode } from '../session-settings';
 import { MAX_PAGE } from '../../common/validation/pagination';
 
 export class CreateSessionDto {
@@ -176,9 +177,19 @@ export class UpdateSessionSettingsDto {
   @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(1) @Max(1_000_000)
   dailyLimit?: number | null;
 
-  @ApiPropertyOptional({ description: 'Only contacts who opted in receive outbound messages (others end OPTED_OUT)' })
+  @ApiPropertyOptional({ description: 'Only contacts who opted in receive outbound messages (see optInMode for the others)' })
   @IsOptional() @IsBoolean()
   requireOptIn?: boolean;
+
+  @ApiPropertyOptional({
+    enum: OPT_IN_MODES,
+    default: 'refuse',
+    description:
+      "With requireOptIn, messages for a contact who has not said YES: 'refuse' ends them OPTED_OUT at once; 'hold' keeps them QUEUED " +
+      '(heldReason NOT_OPTED_IN, not expiring) until the contact answers: YES sends them, NO ends them OPTED_OUT',
+  })
+  @IsOptional() @IsIn(OPT_IN_MODES)
+  optInMode?: OptInMode;
 
   @ApiPropertyOptional({ enum: ['lazy', 'eager'], description: 'Inbound media: download when first requested (lazy) or on arrival (eager)' })
   @IsOptional() @IsIn(['lazy', 'eager'])
