@@ -138,7 +138,7 @@ function NewSessionDialog({ open, onClose }: { open: boolean; onClose: () => voi
       ) : (
         <form onSubmit={submit} noValidate>
           <label htmlFor="session-name">Name</label>
-          <input id="session-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} placeholder="Support" autoFocus />
+          <input id="session-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} placeholder="Support" data-autofocus />
           <fieldset>
             <legend>Link with</legend>
             <label className="radio">
