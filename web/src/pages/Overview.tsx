@@ -42,7 +42,7 @@ function OverviewBody({ o, series }: { o: Overview; series: ReturnType<typeof ho
         <section className="card stat" aria-labelledby="stat-sessions">
           <h2 id="stat-sessions">Sessions</h2>
           <p className="big">{o.sessions.total}</p>
-          <p className="muted">{o.sessions.live} connected in this server</p>
+          <p className="muted">{o.sessions.live} connected to this server</p>
           {o.sessions.total === 0 ? (
             <p>
               No session yet: <Link to="/sessions">link a number</Link>.

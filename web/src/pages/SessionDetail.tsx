@@ -78,7 +78,7 @@ export function SessionDetailPage({ id }: { id: string }) {
             <h2 id="history-title">Status history</h2>
             {history.data && history.data.length > 0 ? (
               <ol className="history">
-                {[...history.data].reverse().map((h, i) => (
+                {history.data.map((h, i) => (
                   <li key={`${h.at}-${i}`}>
                     <time dateTime={h.at}>{new Date(h.at).toLocaleString()}</time> <StatusBadge status={h.status} />{' '}
                     {h.reason && <span className="muted">{h.reason}</span>}
