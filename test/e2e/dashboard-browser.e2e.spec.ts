@@ -121,7 +121,7 @@ describe('Web dashboard in Chromium', { skip }, () => {
     assert.deepEqual(takeProblems(), []);
   });
 
-  it('creates a session, shows its QR, and shows the number and READY by itself once the phone links', async () => {
+  it('creates a session, shows its QR and the next one when it changes, then the number and READY by itself once the phone links', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();
     await heading(page, 'Sessions').waitFor();
     await page.evaluate('window.sameDocument = true');
@@ -139,6 +139,15 @@ describe('Web dashboard in Chromium', { skip }, () => {
 
     const sessions = (await api(t).get('/api/sessions').expect(200)).body.sessions as { sessionId: string; name: string }[];
     const id = sessions.find((s) => s.name === 'Support')!.sessionId;
+
+    // A new QR (here: relinking starts a fresh one) replaces the shown one through the event stream.
+    const first = await qr.getAttribute('src');
+    await api(t).post(`/api/sessions/${id}/relink`).expect((r) => assert.ok(r.status < 300, JSON.stringify(r.body)));
+    await waitFor(async () => {
+      const src = await qr.getAttribute('src');
+      return src !== first && src?.startsWith('data:image/png;base64,');
+    }, { what: 'the QR replaced by the next one' });
+
     await api(t).post(`/api/sessions/${id}/sandbox/link`).send({ phoneNumber: '919876543210' }).expect(200);
 
     await linking.getByText('READY').waitFor();
@@ -150,6 +159,32 @@ describe('Web dashboard in Chromium', { skip }, () => {
     const row = page.getByRole('row').filter({ hasText: 'Support' });
     await row.getByText('READY').waitFor();
     await row.getByText('+91 98765 43210').waitFor();
+    assert.deepEqual(takeProblems(), []);
+  });
+
+  it('links with a pairing code typed on the phone', async () => {
+    await page.getByRole('button', { name: 'New session' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New session' });
+    await dialog.getByLabel('Name').fill('Sales');
+    await dialog.getByRole('radio', { name: /Pairing code/ }).check();
+    await dialog.getByLabel('Phone number').fill('12345');
+    await dialog.getByRole('button', { name: 'Create session' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'international form' }).waitFor();
+    await dialog.getByLabel('Phone number').fill('+44 7700 900456');
+    await dialog.getByRole('button', { name: 'Create session' }).click();
+    const linking = page.getByRole('dialog', { name: 'Link Sales' });
+    const code = linking.getByText(/^[0-9A-F]{8}$/);
+    await code.waitFor();
+    const sessions = (await api(t).get('/api/sessions').expect(200)).body.sessions as { sessionId: string; name: string; method: string }[];
+    const sales = sessions.find((s) => s.name === 'Sales')!;
+    assert.equal(sales.method, 'phone');
+    const qr = (await api(t).get(`/api/sessions/${sales.sessionId}/qr`).expect(200)).body;
+    assert.equal(await code.textContent(), qr.pairingCode);
+    await api(t).post(`/api/sessions/${sales.sessionId}/sandbox/link`).send({ phoneNumber: '447700900456' }).expect(200);
+    await linking.getByText('READY').waitFor();
+    await linking.getByText('+44 7700 900456').waitFor();
+    await page.keyboard.press('Escape');
+    await linking.waitFor({ state: 'hidden' });
     assert.deepEqual(takeProblems(), []);
   });
 
