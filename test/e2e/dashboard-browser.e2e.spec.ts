@@ -206,6 +206,29 @@ describe('Web dashboard in Chromium', { skip }, () => {
     assert.deepEqual(takeProblems(), []);
   });
 
+  it('recovers when the server drops the event stream: what happened meanwhile appears without a reload', async () => {
+    await page.goto(`${t.url}/ui/sessions`);
+    await heading(page, 'Sessions').waitFor();
+    await page.getByRole('status', { name: 'Live updates: Live' }).waitFor();
+    const id = (await api(t).post('/api/sessions').send({ name: 'Backup' }).expect(201)).body.session.sessionId as string;
+    const row = page.getByRole('row').filter({ hasText: 'Backup' });
+    await row.getByText('REGISTERING').waitFor();
+    await page.evaluate('window.sameDocument = true');
+
+    // Every open connection of the server is cut (as a proxy or a restart would), then the phone links.
+    (t.app.getHttpServer() as import('node:http').Server).closeAllConnections();
+    await api(t).post(`/api/sessions/${id}/sandbox/link`).send({ phoneNumber: '919812345678' }).expect(200);
+    await row.getByText('READY').waitFor();
+    await row.getByText('+91 98123 45678').waitFor();
+    await page.getByRole('status', { name: 'Live updates: Live' }).waitFor();
+    assert.equal(await page.evaluate<boolean | undefined>('window.sameDocument'), true, 'the page was reloaded');
+    // The browser may report the cut stream itself; the app adds nothing.
+    assert.deepEqual(
+      takeProblems().filter((p) => !/^error: Failed to load resource: net::ERR_[A-Z_]+ \(.*\/api\/events\)$/.test(p)),
+      [],
+    );
+  });
+
   it('shows every page at desktop and phone size, light and dark, without console errors or sideways scrolling', async () => {
     // Some traffic for the overview's figures and chart.
     const sessions = (await api(t).get('/api/sessions').expect(200)).body.sessions as { sessionId: string; name: string; status: string }[];

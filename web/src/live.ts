@@ -56,9 +56,14 @@ export function useLiveEvents(token: string, queryClient: QueryClient, onUnautho
             void queryClient.invalidateQueries({ queryKey: ['history'] });
             refreshOverviewSoon();
             break;
-          case 'session.qr':
+          case 'session.qr': {
             if (id) void queryClient.invalidateQueries({ queryKey: ['qr', id] });
+            // A session created by another client has no status event yet: its first QR is how
+            // the list learns about it.
+            const list = queryClient.getQueryData<{ sessions: { sessionId: string }[] }>(['sessions']);
+            if (id && list && !list.sessions.some((s) => s.sessionId === id)) void queryClient.invalidateQueries({ queryKey: ['sessions'] });
             break;
+          }
           default:
             refreshOverviewSoon();
         }

@@ -12,7 +12,13 @@ import { Link } from '../router';
 export function SessionsPage() {
   const api = useApi();
   const [creating, setCreating] = useState(false);
-  const list = useQuery({ queryKey: ['sessions'], queryFn: () => api.get<SessionList>('/api/sessions?limit=1000') });
+  const list = useQuery({
+    queryKey: ['sessions'],
+    queryFn: () => api.get<SessionList>('/api/sessions?limit=1000'),
+    // Events keep it current; a session another client creates for a pairing code sends none
+    // until it links, so the list also reloads every 30 s.
+    refetchInterval: 30_000,
+  });
 
   return (
     <>
