@@ -60,7 +60,7 @@ export function SessionsPage() {
                 <th scope="row" data-label="Name">
                   <Link to={`/sessions/${encodeURIComponent(s.sessionId)}`}>{s.name ?? s.sessionId}</Link>
                 </th>
-                <td data-label="Number">{formatPhone(s.mobile_number) || <span className="muted">not linked</span>}</td>
+                <td data-label="Number" className="nowrap">{formatPhone(s.mobile_number) || <span className="muted">not linked</span>}</td>
                 <td data-label="Status">
                   <StatusBadge status={s.status} />
                 </td>
@@ -83,9 +83,16 @@ export function SessionsPage() {
 
 function Health({ s }: { s: SessionList['sessions'][number] }) {
   if (s.health.lastError) return <span>Last error: {s.health.lastError}</span>;
-  if (s.status === 'READY' && s.health.connectedSince) return <span>Connected since {new Date(s.health.connectedSince).toLocaleString()}</span>;
+  if (s.status === 'READY' && s.health.connectedSince) return <span>Connected since {since(s.health.connectedSince)}</span>;
   if (s.health.reconnectAttempts > 0) return <span>{s.health.reconnectAttempts} reconnect attempts</span>;
   return <span className="muted">—</span>;
+}
+
+/** "14:05" today, "3 Dec, 14:05" before. */
+function since(iso: string): string {
+  const d = new Date(iso);
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString([], { day: 'numeric', month: 'short' })}, ${time}`;
 }
 
 function NewSessionDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
