@@ -121,6 +121,25 @@ describe('Web dashboard in Chromium', { skip }, () => {
     assert.deepEqual(takeProblems(), []);
   });
 
+  it('signs in with the admin password through a login JWT, and signing out clears the login cookie too', async () => {
+    const password = 'correct horse battery staple';
+    await api(t).post('/api/auth/change-password').send({ newPassword: password }).expect(200);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(password);
+    await heading(page, 'Overview').waitFor();
+    const stored = JSON.parse((await page.evaluate<string>("sessionStorage.getItem('switchboard.credential')")) ?? '{}');
+    assert.equal(stored.via, 'password');
+    assert.match(stored.token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'a JWT, not the password');
+    assert.ok((await context.cookies()).some((c) => c.name === 'sb_token'));
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await waitFor(async () => !(await context.cookies()).some((c) => c.name === 'sb_token'), { what: 'the login cookie cleared' });
+    await signIn(TEST_API_KEY);
+    await heading(page, 'Overview').waitFor();
+    assert.deepEqual(takeProblems(), []);
+  });
+
   it('creates a session, shows its QR and the next one when it changes, then the number and READY by itself once the phone links', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();
     await heading(page, 'Sessions').waitFor();
