@@ -11,6 +11,7 @@
 //   npm test -- wa-sim              the WhatsApp simulator's own specs
 //   npm test -- integration queue   a layer, narrowed to paths containing one of the other words
 //   npm test -- webhooks            any path containing a word
+//   npm test -- dashboard web-ui    the web dashboard: its unit specs, serving, the browser test
 //
 // Timeouts (docs/testing.md): every test has TEST_TIMEOUT_MS (default 180 s) and every hook
 // TEST_HOOK_TIMEOUT_MS (300 s), set by test/support/node-test.ts; every file has TEST_FILE_TIMEOUT_MS (default 15 min, Node's
@@ -60,6 +61,24 @@ const files = [...walk(join(build, 'src')), ...walk(join(build, 'test'))]
 if (!files.length) {
   console.error('no test files matched', args);
   process.exit(1);
+}
+
+// The dashboard (web/): its own type check, and its build for the specs that serve or drive it,
+// rebuilt when a source under web/ is newer than the build (docs/dashboard.md#tests).
+const webSpec = (rel) => rel.startsWith('test/unit/web/') || /^test\/e2e\/(web-ui|dashboard)/.test(rel);
+if (files.some((f) => webSpec(relative(build, f)))) {
+  const web = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'web/tsconfig.json')], { stdio: 'inherit' });
+  if (web.status !== 0) process.exit(web.status ?? 1);
+  const built = join(root, 'dist/web/index.html');
+  const newest = (dir) =>
+    readdirSync(dir).reduce((m, name) => {
+      const full = join(dir, name);
+      return Math.max(m, statSync(full).isDirectory() ? newest(full) : statSync(full).mtimeMs);
+    }, 0);
+  if (!existsSync(built) || newest(join(root, 'web')) > statSync(built).mtimeMs) {
+    const vite = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(root, 'web/vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit' });
+    if (vite.status !== 0) process.exit(vite.status ?? 1);
+  }
 }
 
 // Unit specs need no database; anything else gets the run's templates, migrated once here.

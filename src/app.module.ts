@@ -25,6 +25,7 @@ import { WebhooksOutboxModule } from './webhooks/webhooks-outbox.module';
 import { TemplatesModule } from './templates/templates.module';
 import { CloudApiModule } from './cloud-api/cloud-api.module';
 import { CompatModule } from './compat/compat.module';
+import { WebUiModule } from './web-ui/web-ui.module';
 
 @Module({})
 export class AppModule {
@@ -54,6 +55,7 @@ export class AppModule {
         DashboardModule,
         TemplatesModule,
         CompatModule,
+        WebUiModule,
         // Last: Meta's Graph paths are matched after every native route.
         CloudApiModule,
       ],

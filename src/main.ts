@@ -56,7 +56,13 @@ async function writeAfterLogs(logger: Logger, config: AppConfig, text: string): 
  */
 function banner(config: AppConfig, admin: AdminBootstrapService, base: string): string {
   const hint = admin.accessHint();
-  const lines = ['', `Switchboard is listening on ${base}`, `  Swagger UI:  ${base}/docs   (OpenAPI JSON: ${base}/docs-json)`];
+  const signIn = hint.kind === 'api-key' ? 'API_KEY' : hint.kind === 'password' ? 'the admin password' : 'the admin token below';
+  const lines = [
+    '',
+    `Switchboard is listening on ${base}`,
+    `  Dashboard:   ${base}/   (sign in with ${signIn})`,
+    `  Swagger UI:  ${base}/docs   (OpenAPI JSON: ${base}/docs-json)`,
+  ];
   lines.push(`  Database:    ${config.db.embedded ? `embedded PGlite in ${config.db.embeddedDir}` : 'PostgreSQL (DATABASE_URL)'}`);
   lines.push(`  Engine:      ${config.whatsapp.engine}`);
   if (hint.kind === 'api-key') lines.push('  Auth:        send API_KEY as "Authorization: Bearer <API_KEY>" (or X-API-Key)');

@@ -4,8 +4,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 export const CLOUD_API_PREFIX = 'cloud-api';
 
 const VERSION = /^\/(v\d+\.\d+)(\/.*)?$/;
-/** First path segments that belong to the native API or the docs, never to a Graph id. */
-const RESERVED = new Set(['api', 'compat', 'docs', 'docs-json', CLOUD_API_PREFIX]);
+/** First path segments that belong to the native API, the docs or the dashboard, never to a Graph id. */
+const RESERVED = new Set(['api', 'compat', 'docs', 'docs-json', 'ui', 'dashboard', CLOUD_API_PREFIX]);
 const FACADE_SHAPES = [
   /^\/[^/]+\/(messages|media|phone_numbers)\/?$/,
   /^\/media-download\/[^/]+\/?$/,
@@ -22,7 +22,7 @@ type Marked = Request & { [MARK]?: { version: string | null } };
  * the facade's routes look like catch-alls. Express 5 routes take no regex constraints, so
  * this middleware (mounted before every route) decides instead: a path with a `/vNN.N`
  * prefix, or an unversioned path of one of the facade's shapes whose first segment is not
- * `api`, `docs` or `docs-json` (and has no dot, like `/favicon.ico`), is rewritten to
+ * `api`, `compat`, `docs`, `docs-json`, or the dashboard's `ui` and `dashboard` (and has no dot, like `/favicon.ico`), is rewritten to
  * `/cloud-api/…`; everything else passes untouched, so native routes and their 404s stay
  * native. It also accepts Graph's `?access_token=` (on these paths only) as the Bearer token.
  */

@@ -1,0 +1,113 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { niceMax, type HourFigures } from '../lib/series';
+
+const SERIES = [
+  { key: 'outbound', label: 'Sent (outbound)', className: 'bar-outbound' },
+  { key: 'inbound', label: 'Received (inbound)', className: 'bar-inbound' },
+  { key: 'failed', label: 'Failed', className: 'bar-failed' },
+] as const;
+
+const hourLabel = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+/**
+ * Messages per hour as grouped bars (hand-made SVG: no chart library for 72 rectangles), with
+ * its totals as the image's description and every figure in a table below.
+ */
+export function HourlyChart({ series }: { series: HourFigures[] }) {
+  const titleId = useId();
+  const descId = useId();
+  // Drawn at the size it is shown (one SVG unit per CSS pixel), so labels keep their size on a phone.
+  const box = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(720);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = () => setWidth(Math.max(240, Math.floor(el.clientWidth)));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const height = 220;
+  const pad = { top: 12, right: 8, bottom: 28, left: 36 };
+  const top = niceMax(Math.max(0, ...series.flatMap((h) => [h.outbound, h.inbound, h.failed])));
+  const innerW = width - pad.left - pad.right;
+  const innerH = height - pad.top - pad.bottom;
+  const group = innerW / Math.max(1, series.length);
+  const bar = Math.max(1, (group - 4) / SERIES.length);
+  const y = (v: number) => pad.top + innerH - (v / top) * innerH;
+  const totals = SERIES.map((s) => ({ ...s, sum: series.reduce((a, h) => a + h[s.key], 0) }));
+
+  return (
+    <figure className="chart">
+      <div ref={box} className="chart-box">
+        <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-labelledby={`${titleId} ${descId}`}>
+          <title id={titleId}>Messages per hour, last 24 hours</title>
+          <desc id={descId}>{totals.map((t) => `${t.label}: ${t.sum}`).join('; ')}. Every hour is listed in the table below.</desc>
+          {[0, ...(Number.isInteger(top / 2) ? [top / 2] : []), top].map((v) => (
+            <g key={v} className="grid">
+              <line x1={pad.left} x2={width - pad.right} y1={y(v)} y2={y(v)} />
+              <text x={pad.left - 6} y={y(v) + 4} textAnchor="end">
+                {v}
+              </text>
+            </g>
+          ))}
+          {series.map((h, i) => (
+            <g key={h.hour}>
+              {SERIES.map((s, j) => {
+                const v = h[s.key];
+                return v > 0 ? (
+                  <rect key={s.key} className={s.className} x={pad.left + i * group + 2 + j * bar} y={y(v)} width={bar} height={pad.top + innerH - y(v)}>
+                    <title>{`${hourLabel(h.hour)}: ${v} ${s.label.toLowerCase()}`}</title>
+                  </rect>
+                ) : null;
+              })}
+              {i % (width < 480 ? 8 : 6) === 0 && (
+                <text className="axis" x={pad.left + i * group + group / 2} y={height - 8} textAnchor="middle">
+                  {hourLabel(h.hour)}
+                </text>
+              )}
+            </g>
+          ))}
+        </svg>
+      </div>
+      <figcaption>
+        <ul className="legend">
+          {totals.map((t) => (
+            <li key={t.key}>
+              <span className={`swatch ${t.className}`} aria-hidden="true" />
+              {t.label}: <strong>{t.sum}</strong>
+            </li>
+          ))}
+        </ul>
+      </figcaption>
+      <details>
+        <summary>Messages per hour as a table</summary>
+        <div className="table-scroll">
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th scope="col">Hour</th>
+                {SERIES.map((s) => (
+                  <th scope="col" key={s.key}>
+                    {s.label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {series.map((h) => (
+                <tr key={h.hour}>
+                  <th scope="row">{hourLabel(h.hour)}</th>
+                  <td>{h.outbound}</td>
+                  <td>{h.inbound}</td>
+                  <td>{h.failed}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}

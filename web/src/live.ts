@@ -1,0 +1,78 @@
+import { useEffect, useState } from 'react';
+import type { QueryClient } from '@tanstack/react-query';
+import { openEventStream, type StreamState } from './lib/sse';
+import type { EventEnvelope } from './lib/types';
+
+/**
+ * Keeps the tab's data live: reads `/api/events` and refreshes the queries an event makes
+ * stale. After a reconnection (the stream resumes with Last-Event-ID) or a `stream.reset`,
+ * everything is refreshed once.
+ */
+export function useLiveEvents(token: string, queryClient: QueryClient, onUnauthorized: () => void): StreamState {
+  const [state, setState] = useState<StreamState>('connecting');
+  useEffect(() => {
+    let overviewTimer: ReturnType<typeof setTimeout> | undefined;
+    const refreshOverviewSoon = () => {
+      // Message events come in bursts: one overview refresh per second at most.
+      overviewTimer ??= setTimeout(() => {
+        overviewTimer = undefined;
+        void queryClient.invalidateQueries({ queryKey: ['overview'] });
+      }, 1000);
+    };
+    let wasOpen = false;
+    const stream = openEventStream({
+      url: '/api/events',
+      token: () => token,
+      fetch: (url, init) => fetch(url, init),
+      onState: (s) => {
+        setState(s);
+        if (s === 'open') {
+          if (wasOpen) void queryClient.invalidateQueries();
+          wasOpen = true;
+        }
+        if (s === 'unauthorized') onUnauthorized();
+      },
+      onEvent: (e) => {
+        if (e.event === 'stream.reset') {
+          void queryClient.invalidateQueries();
+          return;
+        }
+        let envelope: EventEnvelope;
+        try {
+          envelope = JSON.parse(e.data) as EventEnvelope;
+        } catch {
+          return;
+        }
+        const id = envelope.sessionId;
+        switch (envelope.event) {
+          case 'session.status':
+            if (id && typeof envelope.data?.status === 'string') {
+              queryClient.setQueryData(['session', id], (old: { session: object } | undefined) =>
+                old ? { ...old, session: { ...old.session, status: envelope.data.status } } : old,
+              );
+            }
+            void queryClient.invalidateQueries({ queryKey: ['session'] });
+            void queryClient.invalidateQueries({ queryKey: ['sessions'] });
+            void queryClient.invalidateQueries({ queryKey: ['history'] });
+            refreshOverviewSoon();
+            break;
+          case 'session.qr': {
+            if (id) void queryClient.invalidateQueries({ queryKey: ['qr', id] });
+            // A session created by another client has no status event yet: its first QR is how
+            // the list learns about it.
+            const list = queryClient.getQueryData<{ sessions: { sessionId: string }[] }>(['sessions']);
+            if (id && list && !list.sessions.some((s) => s.sessionId === id)) void queryClient.invalidateQueries({ queryKey: ['sessions'] });
+            break;
+          }
+          default:
+            refreshOverviewSoon();
+        }
+      },
+    });
+    return () => {
+      stream.close();
+      if (overviewTimer) clearTimeout(overviewTimer);
+    };
+  }, [token, queryClient, onUnauthorized]);
+  return state;
+}
