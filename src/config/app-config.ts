@@ -166,6 +166,11 @@ export class AppConfig {
     return { pollIntervalMs: this.env.EVENTS_POLL_INTERVAL_MS, retentionHours: this.env.EVENTS_RETENTION_HOURS };
   }
 
+  /** The device-token gateway API (/compat/devices). */
+  get devicesApi() {
+    return { tokenAuth: this.env.DEVICES_TOKEN_AUTH };
+  }
+
   get cloudApi() {
     return { rateLimitPerSecond: this.env.CLOUD_API_RATE_LIMIT, mediaUrlTtlSeconds: this.env.CLOUD_API_MEDIA_URL_TTL_SECONDS };
   }

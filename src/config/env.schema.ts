@@ -335,6 +335,15 @@ export class EnvSchema {
   /** Cloud API facade: how long a media download URL from GET /{media-id} stays valid (Meta: about 5 minutes). */
   @IntSetting(1)
   CLOUD_API_MEDIA_URL_TTL_SECONDS = 300;
+
+  /**
+   * The device-token gateway API (/compat/devices): when true, its per-device routes (start,
+   * qrcode, status, send, contacts, groups, logout, reconnect, pairing-code) also accept a
+   * request that carries only a device token (no apikey), acting on that device only. Off by
+   * default: a device token is a name that shows in URLs and listings, not a secret.
+   */
+  @Transform(toBool) @IsBoolean()
+  DEVICES_TOKEN_AUTH = false;
 }
 
 export class ConfigValidationError extends Error {

@@ -9,6 +9,7 @@ import { EventOutbox1763800005000 } from '../../migrations/1763800005000-EventOu
 import { TokenScopeAndMediaUse1763800006000 } from '../../migrations/1763800006000-TokenScopeAndMediaUse';
 import { WebhookTargetScope1763800008000 } from '../../migrations/1763800008000-WebhookTargetScope';
 import { TokenProductApi1763800009000 } from '../../migrations/1763800009000-TokenProductApi';
+import { CompatDevices1763800013000 } from '../../migrations/1763800013000-CompatDevices';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   TokenScopeAndMediaUse1763800006000,
   WebhookTargetScope1763800008000,
   TokenProductApi1763800009000,
+  CompatDevices1763800013000,
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { ApiTokenEntity } from '../auth/entities/api-token.entity';
 import { CloudApiMediaEntity } from '../cloud-api/entities/cloud-api-media.entity';
 import { CloudApiMessageEntity } from '../cloud-api/entities/cloud-api-message.entity';
+import { CompatDeviceEntity } from '../compat/devices/compat-device.entity';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { MediaEntity } from '../media/entities/media.entity';
 import { MessageEntity } from '../messages/entities/message.entity';
@@ -28,4 +29,5 @@ export const ENTITIES = [
   CloudApiMediaEntity,
   CloudApiMessageEntity,
   MessageTemplateEntity,
+  CompatDeviceEntity,
 ];

@@ -3,5 +3,5 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { GroupsController } from './groups.controller';
 import { GroupsService } from './groups.service';
 
-@Module({ imports: [SessionsModule], controllers: [GroupsController], providers: [GroupsService] })
+@Module({ imports: [SessionsModule], controllers: [GroupsController], providers: [GroupsService], exports: [GroupsService] })
 export class GroupsModule {}
