@@ -112,8 +112,11 @@ export class SessionsService {
   /** The session as stored once the live state's writes landed, with that live state. */
   async get({ id }: SessionEntity): Promise<SessionDto> {
     // Status changes are written behind the live state; wait for them so the row matches it.
+    // The live state is taken before the wait: one taken after could be a change (READY) newer
+    // than the row read, shown without the account its write carries.
+    const live = this.registry.liveState(id);
     const entity = await this.registry.getFresh(id);
-    return toSessionDto(entity, this.registry.liveState(id), this.settingsDefaults());
+    return toSessionDto(entity, live, this.settingsDefaults());
   }
 
   /**

@@ -278,6 +278,8 @@ describe('Device-token gateway API (/compat/devices) with the sandbox engine', (
     assert.equal(gone.status, 'INACTIVE');
     const list = await dev.get('/devices').expect(200);
     assert.deepEqual(list.body.data.map((d: { token: string }) => d.token).sort(), ['office-3', 'shop-1']);
+    // It was the only device in Marketing: the workspace is gone with it.
+    assert.deepEqual((await dev.get('/workspaces').expect(200)).body, { status: true, data: [], workspaces: [] });
     const again = await dev.post('/start').send({ token: 'shop-2' }).expect(200);
     assert.equal(again.body.message, 'Session started');
     assert.notEqual((await sessionOf(t, 'shop-2')).sessionId, before.sessionId);

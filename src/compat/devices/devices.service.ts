@@ -339,8 +339,13 @@ export class DevicesService {
     return { data, total: listed.total, page, limit };
   }
 
-  /** Deletes the native session (logged out, INACTIVE), the device's webhook and the device. */
+  /**
+   * Deletes the native session (logged out, INACTIVE), the device's webhook and the device. The
+   * session leaves its workspace too, so the workspace listing forgets deleted devices (a
+   * workspace-bound caller may not change labels: its session keeps it).
+   */
   async remove(ctx: DeviceContext): Promise<void> {
+    if (ctx.session.settings.workspace && !ctx.principal.isBound) await this.sessions.updateSettings(ctx.principal, ctx.session, { workspace: null });
     await this.sessions.remove(ctx.session);
     const hooks = await this.webhooks.list(ctx.principal, { sessionId: ctx.session.id });
     for (const hook of hooks) if (hook.origin === 'device') await this.webhooks.remove(ctx.principal, hook.id);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { devicePhoneNumber, deviceRecipientJid } from './device-phone';
+import { renderDevicesError } from './devices.errors';
+import { kindOfMime } from './devices.service';
 
 describe('device-token gateway numbers', () => {
   it('takes country code + digits, ignoring +, spaces and dashes, never adding a country', () => {
@@ -24,5 +26,23 @@ describe('device-token gateway numbers', () => {
     assert.equal(deviceRecipientJid('628123456789-1600000000@g.us'), '628123456789-1600000000@g.us');
     assert.equal(deviceRecipientJid('123456789012345@lid'), '123456789012345@lid');
     for (const bad of ['x@g.us', 'someone@example.com', '12@s.whatsapp.net', '12345']) assert.equal(deviceRecipientJid(bad), null, bad);
+  });
+});
+
+describe('device-token gateway media kinds and errors', () => {
+  it('sends a fetched file as the kind its bytes are', () => {
+    assert.equal(kindOfMime('image/png'), 'image');
+    assert.equal(kindOfMime('image/jpeg'), 'image');
+    assert.equal(kindOfMime('video/mp4'), 'video');
+    assert.equal(kindOfMime('audio/mpeg'), 'audio');
+    assert.equal(kindOfMime('application/ogg'), 'audio');
+    assert.equal(kindOfMime('application/pdf'), 'document');
+    assert.equal(kindOfMime('image/svg+xml'), 'document');
+    assert.equal(kindOfMime('text/plain'), 'document');
+  });
+
+  it('writes every error as {status:false, message, code} with the native HTTP status', () => {
+    const rendered = renderDevicesError({ status: 404, code: 'SESSION_NOT_FOUND', message: 'No device with this token', details: { x: 1 }, requestId: 'r1' });
+    assert.deepEqual(rendered, { body: { status: false, message: 'No device with this token', code: 'SESSION_NOT_FOUND' } });
   });
 });
