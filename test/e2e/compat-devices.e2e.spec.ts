@@ -42,6 +42,16 @@ async function delivered(t: TestApp, id: string): Promise<Record<string, any>> {
   return m;
 }
 
+/** Every operation of a product API's Swagger document, path parameters filled with `1`. */
+async function documentedRoutes(t: TestApp, product: string): Promise<{ path: string; method: string }[]> {
+  const doc = (await request(t.url).get(`/docs/${product}-json`).expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops)
+      .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map((method) => ({ path: path.replace(/\{[^}]+\}/g, '1'), method })),
+  );
+}
+
 function assertError(res: request.Response, status: number, code: string): void {
   assert.equal(res.status, status, JSON.stringify(res.body));
   assert.deepEqual(Object.keys(res.body).sort(), ['code', 'message', 'status']);
@@ -326,16 +336,28 @@ describe('Device-token gateway API (/compat/devices) with the sandbox engine', (
     assert.equal((await client(t, TEST_API_KEY).get('/devices').expect(200)).body.status, true);
   });
 
-  it('a devices token is refused on the WA Gateway API routes (403)', async (ctx) => {
-    const doc = (await request(t.url).get('/docs/gateway-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ path, method })));
-    if (!routes.length) return ctx.skip('no WA Gateway routes are served in this build');
+  it('every route of this API, as its Swagger document lists them, refuses no credential (401) and another API\'s token (403) before reading the input', async () => {
+    const routes = await documentedRoutes(t, 'devices');
+    assert.equal(routes.length, 15);
     for (const { path, method } of routes) {
-      const url = path.replace(/\{[^}]+\}/g, '1');
-      const res = await (request(t.url) as any)[method](url).set('X-API-Key', DEVICES_KEY).set('apikey', DEVICES_KEY);
-      if (res.status === 404 && /ROUTE_NOT_FOUND/.test(JSON.stringify(res.body))) continue;
-      assert.equal(res.status, 403, `${method.toUpperCase()} ${url}: ${JSON.stringify(res.body)}`);
+      const anonymous = await (request(t.url) as any)[method](path);
+      assertError(anonymous, 401, 'UNAUTHENTICATED');
+      assertError(await (request(t.url) as any)[method](path).set('apikey', GATEWAY_KEY), 403, 'FORBIDDEN');
     }
+  });
+
+  it('a devices token is refused on the WA Gateway API routes (403)', async (ctx) => {
+    const routes = await documentedRoutes(t, 'gateway');
+    if (!routes.length) return ctx.skip('no WA Gateway routes are served in this build');
+    let checked = 0;
+    for (const { path, method } of routes) {
+      const anonymous = await (request(t.url) as any)[method](path);
+      if (anonymous.status !== 401) continue; // a public route of that API: no credential to refuse
+      const res = await (request(t.url) as any)[method](path).set('X-API-Key', DEVICES_KEY).set('apikey', DEVICES_KEY);
+      assert.equal(res.status, 403, `${method.toUpperCase()} ${path}: ${JSON.stringify(res.body)}`);
+      checked++;
+    }
+    assert.ok(checked > 0, 'no WA Gateway route needs a credential');
   });
 
   it('answers bad input with 4xx in the product shape, never a 500', async () => {

@@ -1,6 +1,5 @@
-import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiExtraModels, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { CurrentPrincipal } from '../../auth/decorators';
 import { Principal } from '../../auth/principal';
 import { ForProductApi } from '../../auth/product-api';
@@ -25,6 +24,7 @@ import {
   WebhookDto,
   WorkspaceDto,
 } from './devices.dto';
+import { DeviceAuthGuard, DeviceCaller } from './device-auth.guard';
 import { DevicesService } from './devices.service';
 
 const Errors = () =>
@@ -37,10 +37,11 @@ const Errors = () =>
 
 /**
  * A route of one device, named by `token` (body or query string). It skips the global guard:
- * DevicesService checks the apikey itself, or accepts the device token alone when
- * DEVICES_TOKEN_AUTH is on.
+ * DeviceAuthGuard checks the apikey, or lets the device token alone through when
+ * DEVICES_TOKEN_AUTH is on (DevicesService.contextOf then binds the call to that device).
  */
-const DeviceRoute = (summary: string, description?: string) => applyDecorators(Public(), ApiOperation({ summary, description }), Errors());
+const DeviceRoute = (summary: string, description?: string) =>
+  applyDecorators(Public(), UseGuards(DeviceAuthGuard), ApiOperation({ summary, description }), Errors());
 
 /** A route the document marks "Protected": the global guard requires the apikey. */
 const ProtectedRoute = (summary: string, description?: string) => applyDecorators(ApiOperation({ summary, description }), Errors());
@@ -58,9 +59,9 @@ export class DevicesController {
   @HttpCode(200)
   @DeviceRoute('Start a session for a token', 'Creates the device (a native QR session named after the token) on first use, else restarts its session. reject_call "Y" declines calls natively, answering with reject_message.')
   @ApiOkResponse({ type: StartResponseDto })
-  async start(@Req() req: Request, @Query() query: TokenQueryDto, @Body() body: StartDto): Promise<StartResponseDto> {
+  async start(@DeviceCaller() caller: Principal | null, @Query() query: TokenQueryDto, @Body() body: StartDto): Promise<StartResponseDto> {
     const token = this.devices.tokenOf(query.token, body.token);
-    const { created, state } = await this.devices.start(req, token, body);
+    const { created, state } = await this.devices.start(caller, token, body);
     return { status: true, message: created ? 'Session started' : 'Session restarted', token, state };
   }
 
@@ -68,56 +69,56 @@ export class DevicesController {
   @HttpCode(200)
   @DeviceRoute('QR code to link, or the profile once linked', 'With `phone`, a pairing code for that number instead (as POST /api/pairing-code).')
   @ApiOkResponse({ type: QrcodeResponseDto })
-  async qrcode(@Req() req: Request, @Query() query: TokenQueryDto, @Body() body: QrcodeDto): Promise<QrcodeResponseDto | DeviceStatusResponseDto | PairingCodeResponseDto> {
-    const ctx = await this.devices.deviceFor(req, this.devices.tokenOf(query.token, body.token));
+  async qrcode(@DeviceCaller() caller: Principal | null, @Query() query: TokenQueryDto, @Body() body: QrcodeDto): Promise<QrcodeResponseDto | DeviceStatusResponseDto | PairingCodeResponseDto> {
+    const ctx = await this.devices.contextOf(caller, this.devices.tokenOf(query.token, body.token));
     return body.phone !== undefined ? this.devices.pairingCode(ctx, body.phone) : this.devices.qrcode(ctx);
   }
 
   @Get('qrcode')
   @DeviceRoute('QR code (GET form of POST /api/qrcode)')
   @ApiOkResponse({ type: QrcodeResponseDto })
-  async qrcodeGet(@Req() req: Request, @Query() query: TokenQueryDto): Promise<QrcodeResponseDto | DeviceStatusResponseDto> {
-    return this.devices.qrcode(await this.devices.deviceFor(req, this.devices.tokenOf(query.token, undefined)));
+  async qrcodeGet(@DeviceCaller() caller: Principal | null, @Query() query: TokenQueryDto): Promise<QrcodeResponseDto | DeviceStatusResponseDto> {
+    return this.devices.qrcode(await this.devices.contextOf(caller, this.devices.tokenOf(query.token, undefined)));
   }
 
   @Post('pairing-code')
   @HttpCode(200)
   @DeviceRoute('Pair with a phone number (the dashboard\'s "OR PAIR WITH PHONE")', 'Answers the code to enter on the phone: Linked devices → Link with phone number. The device links by code from then on; POST /api/qrcode without phone goes back to QR.')
   @ApiOkResponse({ type: PairingCodeResponseDto })
-  async pairingCode(@Req() req: Request, @Query() query: TokenQueryDto, @Body() body: PairingCodeDto): Promise<PairingCodeResponseDto> {
-    const ctx = await this.devices.deviceFor(req, this.devices.tokenOf(query.token, body.token));
+  async pairingCode(@DeviceCaller() caller: Principal | null, @Query() query: TokenQueryDto, @Body() body: PairingCodeDto): Promise<PairingCodeResponseDto> {
+    const ctx = await this.devices.contextOf(caller, this.devices.tokenOf(query.token, body.token));
     return this.devices.pairingCode(ctx, body.phone);
   }
 
   @Get('status')
   @DeviceRoute('Connection status of a token')
   @ApiOkResponse({ type: DeviceStatusResponseDto })
-  async status(@Req() req: Request, @Query() query: TokenQueryDto): Promise<DeviceStatusResponseDto> {
-    return this.devices.status(await this.devices.deviceFor(req, this.devices.tokenOf(query.token, undefined)));
+  async status(@DeviceCaller() caller: Principal | null, @Query() query: TokenQueryDto): Promise<DeviceStatusResponseDto> {
+    return this.devices.status(await this.devices.contextOf(caller, this.devices.tokenOf(query.token, undefined)));
   }
 
   @Post('send')
   @HttpCode(200)
   @DeviceRoute('Send a text or media message', 'Queued like every native send. file_url is fetched; the kind (image, video, audio, document) follows its bytes and `message` is the caption.')
   @ApiOkResponse({ type: SendResponseDto })
-  async send(@Req() req: Request, @Query() query: TokenQueryDto, @Body() body: SendDto): Promise<SendResponseDto> {
-    const ctx = await this.devices.deviceFor(req, this.devices.tokenOf(query.token, body.token));
+  async send(@DeviceCaller() caller: Principal | null, @Query() query: TokenQueryDto, @Body() body: SendDto): Promise<SendResponseDto> {
+    const ctx = await this.devices.contextOf(caller, this.devices.tokenOf(query.token, body.token));
     return { status: true, message: 'Message queued', data: await this.devices.send(ctx, body) };
   }
 
   @Get('contacts')
   @DeviceRoute('Saved contacts of the device', 'All of them (up to `limit`, default 1000, per `page`).')
   @ApiOkResponse({ type: ListResponseDto })
-  async contacts(@Req() req: Request, @Query() query: PageQueryDto) {
-    const ctx = await this.devices.deviceFor(req, this.devices.tokenOf(query.token, undefined));
+  async contacts(@DeviceCaller() caller: Principal | null, @Query() query: PageQueryDto) {
+    const ctx = await this.devices.contextOf(caller, this.devices.tokenOf(query.token, undefined));
     return { status: true, ...(await this.devices.contactList(ctx, query)) };
   }
 
   @Get('groups')
   @DeviceRoute('Groups the device is in')
   @ApiOkResponse({ type: ListResponseDto })
-  async groups(@Req() req: Request, @Query() query: TokenQueryDto) {
-    const ctx = await this.devices.deviceFor(req, this.devices.tokenOf(query.token, undefined));
+  async groups(@DeviceCaller() caller: Principal | null, @Query() query: TokenQueryDto) {
+    const ctx = await this.devices.contextOf(caller, this.devices.tokenOf(query.token, undefined));
     return { status: true, data: await this.devices.groupList(ctx) };
   }
 
@@ -125,8 +126,8 @@ export class DevicesController {
   @HttpCode(200)
   @DeviceRoute('Log out and disconnect', 'Unlinks the phone and wipes the credentials; the device stays (POST /api/qrcode links it again).')
   @ApiOkResponse({ type: MessageResponseDto })
-  async logout(@Req() req: Request, @Query() query: TokenQueryDto, @Body() body: TokenQueryDto): Promise<MessageResponseDto> {
-    const ctx = await this.devices.deviceFor(req, this.devices.tokenOf(query.token, body.token));
+  async logout(@DeviceCaller() caller: Principal | null, @Query() query: TokenQueryDto, @Body() body: TokenQueryDto): Promise<MessageResponseDto> {
+    const ctx = await this.devices.contextOf(caller, this.devices.tokenOf(query.token, body.token));
     await this.devices.logout(ctx);
     return { status: true, message: 'Logged out' };
   }
@@ -135,8 +136,8 @@ export class DevicesController {
   @HttpCode(200)
   @DeviceRoute('Reconnect an existing session')
   @ApiOkResponse({ type: MessageResponseDto })
-  async reconnect(@Req() req: Request, @Query() query: TokenQueryDto, @Body() body: TokenQueryDto): Promise<MessageResponseDto & { state: string }> {
-    const ctx = await this.devices.deviceFor(req, this.devices.tokenOf(query.token, body.token));
+  async reconnect(@DeviceCaller() caller: Principal | null, @Query() query: TokenQueryDto, @Body() body: TokenQueryDto): Promise<MessageResponseDto & { state: string }> {
+    const ctx = await this.devices.contextOf(caller, this.devices.tokenOf(query.token, body.token));
     return { status: true, message: 'Reconnecting', state: await this.devices.reconnect(ctx) };
   }
 

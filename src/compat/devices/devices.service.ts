@@ -113,9 +113,9 @@ export class DevicesService {
   }
 
   /**
-   * The caller of a per-device route (those routes skip the global guard): the apikey (or any
-   * header the guard reads) when one is sent, checked as the guard does; else, with
-   * DEVICES_TOKEN_AUTH, nobody yet (null): the device token alone will do.
+   * The caller of a per-device route (DeviceAuthGuard; those routes skip the global guard): the
+   * apikey (or any header the global guard reads) when one is sent, checked as that guard does;
+   * else, with DEVICES_TOKEN_AUTH, nobody yet (null): the device token alone will do.
    * @throws AppError UNAUTHENTICATED (401), FORBIDDEN (403, a credential of another product API)
    */
   async callerOf(req: Request): Promise<Principal | null> {
@@ -151,11 +151,6 @@ export class DevicesService {
     return { principal, device, session };
   }
 
-  /** `contextOf` for a request. */
-  async deviceFor(req: Request, token: string): Promise<DeviceContext> {
-    return this.contextOf(await this.callerOf(req), token);
-  }
-
   // ------------------------------------------------------------------ lifecycle
 
   /**
@@ -163,8 +158,7 @@ export class DevicesService {
    * session; stores reject_call / reject_message into the session's settings (kept when omitted).
    * Creating needs a credential even with DEVICES_TOKEN_AUTH.
    */
-  async start(req: Request, token: string, dto: StartDto): Promise<{ created: boolean; state: string }> {
-    const caller = await this.callerOf(req);
+  async start(caller: Principal | null, token: string, dto: StartDto): Promise<{ created: boolean; state: string }> {
     return this.starting.run(token, async () => {
       let ctx: DeviceContext;
       let created = false;
