@@ -133,10 +133,10 @@ describe('Device-token gateway API (/compat/devices) with the sandbox engine', (
     assert.equal(res.body.status, true);
     assert.equal(res.body.message, 'Message queued');
     const { data } = res.body;
-    assert.deepEqual(Object.keys(data).sort(), ['id', 'message_id', 'state', 'to', 'type']);
+    assert.deepEqual(Object.keys(data).sort(), ['id', 'message_id', 'status', 'to', 'type']);
     assert.equal(data.to, '6281122334455@s.whatsapp.net');
     assert.equal(data.type, 'text');
-    assert.equal(data.state, 'QUEUED');
+    assert.equal(data.status, 'QUEUED');
     const sent = await delivered(t, data.id);
     assert.equal(sent.waMessageId, data.message_id);
     assert.equal(sent.content.text, 'Hello World');

@@ -157,7 +157,7 @@ export class StartResponseDto {
 export class SentMessageDataDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: '3EB0A1B2C3D4E5F60718293A', description: 'The WhatsApp message id' }) message_id: string;
-  @ApiProperty({ example: 'QUEUED' }) state: string;
+  @ApiProperty({ example: 'QUEUED', description: 'The native message status (QUEUED, then SENT, DELIVERED, READ or FAILED)' }) status: string;
   @ApiProperty({ example: '628123456789@s.whatsapp.net' }) to: string;
   @ApiProperty({ enum: ['text', 'image', 'video', 'audio', 'document'] }) type: string;
 }

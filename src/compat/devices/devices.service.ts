@@ -256,7 +256,7 @@ export class DevicesService {
     const base = { sessionId: ctx.session.id, to };
     if (!dto.file_url) {
       const { message } = await this.messages.send(ctx.principal, { ...base, type: 'text', text } as SendMessageDto);
-      return { id: message.id, message_id: message.waMessageId, state: message.status, to: message.chatJid, type: 'text' };
+      return { id: message.id, message_id: message.waMessageId, status: message.status, to: message.chatJid, type: 'text' };
     }
     const media = await this.media.uploadFromUrl(dto.file_url, dto.file_name ?? null);
     const type = kindOfMime(media.mimetype);
@@ -269,7 +269,7 @@ export class DevicesService {
       { authorizedMediaId: media.id },
     );
     if (type === 'audio' && text.trim()) await this.messages.send(ctx.principal, { ...base, type: 'text', text } as SendMessageDto);
-    return { id: message.id, message_id: message.waMessageId, state: message.status, to: message.chatJid, type };
+    return { id: message.id, message_id: message.waMessageId, status: message.status, to: message.chatJid, type };
   }
 
   async contactList(ctx: DeviceContext, query: PageQueryDto) {
