@@ -174,6 +174,11 @@ export class AppConfig {
     return { quota: this.env.PHONES_QUOTA, allowedMedia: [...new Set(media)] as ('image' | 'video' | 'audio' | 'document')[] };
   }
 
+  /** The device-token gateway API (/compat/devices). */
+  get devicesApi() {
+    return { tokenAuth: this.env.DEVICES_TOKEN_AUTH };
+  }
+
   get cloudApi() {
     return { rateLimitPerSecond: this.env.CLOUD_API_RATE_LIMIT, mediaUrlTtlSeconds: this.env.CLOUD_API_MEDIA_URL_TTL_SECONDS };
   }

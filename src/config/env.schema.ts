@@ -352,6 +352,17 @@ export class EnvSchema {
   /** Media kinds its `message` route may send (comma list of image, video, audio, document); empty = none. */
   @Matches(/^\s*((image|video|audio|document)\s*(,\s*|$))*$/)
   PHONES_ALLOWED_MEDIA = 'image,video,audio,document';
+
+  // --- Device-token gateway API (/compat/devices) ---------------------------------------
+
+  /**
+   * The device-token gateway API (/compat/devices): when true, its per-device routes (start,
+   * qrcode, status, send, contacts, groups, logout, reconnect, pairing-code) also accept a
+   * request that carries only a device token (no apikey), acting on that device only. Off by
+   * default: a device token is a name that shows in URLs and listings, not a secret.
+   */
+  @Transform(toBool) @IsBoolean()
+  DEVICES_TOKEN_AUTH = false;
 }
 
 export class ConfigValidationError extends Error {

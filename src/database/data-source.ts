@@ -13,6 +13,7 @@ import { CompatConnections1763800010000 } from '../../migrations/1763800010000-C
 import { CompatPhones1763800011000 } from '../../migrations/1763800011000-CompatPhones';
 import { MessageNumberAndOptInHold1763800009500 } from '../../migrations/1763800009500-MessageNumberAndOptInHold';
 import { CompatGateway1763800012000 } from '../../migrations/1763800012000-CompatGateway';
+import { CompatDevices1763800013000 } from '../../migrations/1763800013000-CompatDevices';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   CompatConnections1763800010000,
   CompatPhones1763800011000,
   CompatGateway1763800012000,
+  CompatDevices1763800013000,
 ];
 
 /**

@@ -5,6 +5,7 @@ import { CompatConnectionEntity } from '../compat/connections/entities/compat-co
 import { CompatPhoneEntity } from '../compat/phones/entities/compat-phone.entity';
 import { CompatPhoneWebhookEntity } from '../compat/phones/entities/compat-phone-webhook.entity';
 import { GatewaySessionEntity } from '../compat/gateway/entities/gateway-session.entity';
+import { CompatDeviceEntity } from '../compat/devices/compat-device.entity';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { MediaEntity } from '../media/entities/media.entity';
 import { MessageEntity } from '../messages/entities/message.entity';
@@ -36,4 +37,5 @@ export const ENTITIES = [
   CompatPhoneEntity,
   CompatPhoneWebhookEntity,
   GatewaySessionEntity,
+  CompatDeviceEntity,
 ];

@@ -84,6 +84,16 @@ export class MediaService {
   }
 
   /**
+   * Fetches a URL (safely, as `prepare` does) and stores the bytes as they are, typed from them:
+   * for callers that choose the message kind from what the file turns out to be.
+   * @throws AppError MEDIA_URL_FORBIDDEN, MEDIA_FETCH_FAILED, MEDIA_TOO_LARGE, MEDIA_INVALID
+   */
+  async uploadFromUrl(url: string, fileName: string | null = null): Promise<MediaEntity> {
+    const loaded = await this.load({ url, fileName });
+    return this.upload(loaded.data, loaded.fileName);
+  }
+
+  /**
    * Refuses an image whose header declares more pixels than IMAGE_MAX_PIXELS, before anything
    * decodes it: a small file can declare 16000×16000 pixels, and decoding allocates them all.
    * Reading the header (sharp's metadata) decodes no pixel; a header that cannot be read is left

@@ -11,7 +11,10 @@ import { SessionStatus } from './session-status';
 
 /** The columns the live runtime keeps up to date. */
 export type SessionPatch = Partial<
-  Pick<SessionEntity, 'active' | 'lastError' | 'mobileNumber' | 'mobid' | 'meJid' | 'pushName' | 'connectedAt' | 'lastSeenAt' | 'reconnectAttempts'>
+  Pick<
+    SessionEntity,
+    'active' | 'lastError' | 'mobileNumber' | 'mobid' | 'meJid' | 'pushName' | 'connectedAt' | 'lastSeenAt' | 'reconnectAttempts' | 'method' | 'pairingPhone'
+  >
 >;
 
 export type NewSession = Pick<SessionEntity, 'id' | 'name' | 'method' | 'pairingPhone' | 'engine' | 'settings'>;

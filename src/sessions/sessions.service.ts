@@ -47,10 +47,20 @@ export class SessionsService {
     private readonly config: AppConfig,
   ) {}
 
-  async list(principal: Principal, query: ListSessionsQueryDto): Promise<{ sessions: SessionDto[]; total: number; page: number; limit: number }> {
+  /**
+   * Sessions the caller may see, newest first, filtered and paged. `only` narrows the listing to
+   * these session ids (a product API listing the sessions it made); an empty list matches none.
+   */
+  async list(
+    principal: Principal,
+    query: ListSessionsQueryDto,
+    only?: readonly string[],
+  ): Promise<{ sessions: SessionDto[]; total: number; page: number; limit: number }> {
     const page = query.page ?? 1;
     const limit = query.limit ?? 500;
+    if (only && !only.length) return { sessions: [], total: 0, page, limit };
     const qb = this.sessions.createQueryBuilder('s').orderBy('s.created_at', 'DESC').skip((page - 1) * limit).take(limit);
+    if (only) qb.andWhere('s.id IN (:...only)', { only });
     if (principal.sessionId) qb.andWhere('s.id = :bound', { bound: principal.sessionId });
     const workspace = principal.workspace ?? query.workspace;
     if (workspace) qb.andWhere(`s.settings->>'workspace' = :workspace`, { workspace });
@@ -104,8 +114,11 @@ export class SessionsService {
   /** The session as stored once the live state's writes landed, with that live state. */
   async get({ id }: SessionEntity): Promise<SessionDto> {
     // Status changes are written behind the live state; wait for them so the row matches it.
+    // The live state is taken before the wait: one taken after could be a change (READY) newer
+    // than the row read, shown without the account its write carries.
+    const live = this.registry.liveState(id);
     const entity = await this.registry.getFresh(id);
-    return toSessionDto(entity, this.registry.liveState(id), this.settingsDefaults());
+    return toSessionDto(entity, live, this.settingsDefaults());
   }
 
   /**
@@ -144,6 +157,33 @@ export class SessionsService {
       kind: 'json',
       body: { success: true, method: 'qr', status, qr: state.qr, qrCodeDataUrl: await QRCode.toDataURL(state.qr, { margin: 2, width: 320 }) },
     };
+  }
+
+  /**
+   * Makes an unlinked session link by QR (`qr`) or by a pairing code for `phoneNumber` (digits
+   * with country code, `phone`), then starts a fresh registration. Nothing changes when the
+   * session already links that way and runs. Returns the row as stored afterwards.
+   * @throws AppError SESSION_ALREADY_LINKED (409), VALIDATION_FAILED (unusable phone number)
+   */
+  async setLinkMethod(entity: SessionEntity, method: 'qr' | 'phone', phoneNumber: string | null = null): Promise<SessionEntity> {
+    const pairingPhone = method === 'phone' ? normalizePhoneNumber(`+${phoneNumber ?? ''}`) : null;
+    if (method === 'phone' && !pairingPhone) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'phoneNumber is not a phone number with country code', {
+        fields: [{ field: 'phoneNumber', messages: ['phoneNumber must be a phone number with country code'] }],
+      });
+    }
+    const current = await this.registry.getFresh(entity.id);
+    const live = this.registry.liveState(entity.id);
+    const status = live?.status ?? current.status;
+    // Credentials of a linked account (even one reconnecting) are never wiped by a change of method.
+    const linked = status === SessionStatus.READY || (current.mobileNumber !== null && status !== SessionStatus.LOGGED_OUT && current.lastError !== 'DELETED');
+    if (linked) {
+      throw new AppError(ErrorCode.SESSION_ALREADY_LINKED, 'The session is already linked; log it out to link again', { sessionId: entity.id, status });
+    }
+    if (live && current.method === method && current.pairingPhone === pairingPhone) return current;
+    await this.store.update(entity.id, { method, pairingPhone });
+    await this.registry.relink(entity.id);
+    return this.registry.getFresh(entity.id);
   }
 
   async remove(entity: SessionEntity): Promise<void> {
