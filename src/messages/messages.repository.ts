@@ -392,13 +392,15 @@ export class MessagesRepository {
    * goes to the status history. Returns how many were released.
    */
   async releaseHeld(sessionId: string, chatJid: string | null, expiresAt: Date, reason: string): Promise<number> {
-    // nextval in the ordered select list is evaluated after the sort, so new seqs follow the old order.
+    // Locked first; then a volatile select list over an ordered input is evaluated after the sort
+    // (no row locks at that level), so the new seqs follow the old order.
     const rows: unknown[] = rowsOf(await this.db.query(
-      `WITH released AS MATERIALIZED (
-         SELECT id, nextval(pg_get_serial_sequence('message', 'seq')) AS seq FROM message
+      `WITH held AS MATERIALIZED (
+         SELECT id, seq FROM message
           WHERE session_id = $1 AND ($2::text IS NULL OR chat_jid = $2) AND held_reason IS NOT NULL AND status = 'QUEUED'
-          ORDER BY seq FOR UPDATE)
-       UPDATE message m SET held_reason = NULL, seq = r.seq, next_attempt_at = now(), expires_at = $3, updated_at = now(),
+          FOR UPDATE),
+       released AS MATERIALIZED (SELECT id, nextval(pg_get_serial_sequence('message', 'seq')) AS new_seq FROM held ORDER BY held.seq)
+       UPDATE message m SET held_reason = NULL, seq = r.new_seq, next_attempt_at = now(), expires_at = $3, updated_at = now(),
               ${historyAppend("'QUEUED'", '$4')}
          FROM released r WHERE m.id = r.id
         RETURNING m.id`,

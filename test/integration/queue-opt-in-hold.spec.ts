@@ -149,15 +149,19 @@ describe('Message numbers and the opt-in hold', () => {
     const { id, engine } = await readySession('15550400004', { requireOptIn: true, optInMode: 'hold', preset: 'off' });
     const a1 = await send(id, '15550403001', 'a1');
     const a2 = await send(id, '15550403001', 'a2');
+    const a3 = await send(id, '15550403001', 'a3');
+    const a4 = await send(id, '15550403001', 'a4');
     const b1 = await send(id, '15550403002', 'b1');
     await held(a1.id);
     await held(a2.id);
+    await held(a3.id);
+    await held(a4.id);
     await held(b1.id);
     await t.dataSource.query(`UPDATE message SET expires_at = now() - interval '1 second' WHERE id = $1`, [a2.id]);
 
     await setOptIn(id, '15550403001', 'yes');
-    await waitFor(() => texts(engine, '15550403001').length === 2, { what: 'held messages sent after YES' });
-    assert.deepEqual(texts(engine, '15550403001'), ['a1', 'a2'], 'in their order');
+    await waitFor(() => texts(engine, '15550403001').length === 4, { what: 'held messages sent after YES' });
+    assert.deepEqual(texts(engine, '15550403001'), ['a1', 'a2', 'a3', 'a4'], 'in their order');
     const sent = await waitFor(async () => ((await message(a2.id)).status === 'SENT' ? message(a2.id) : null), { what: 'a2 SENT' });
     assert.equal(sent.heldReason, null);
     assert.ok(sent.statusHistory.some((s: { reason?: string }) => s.reason === 'OPTED_IN'));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterSendFailure, claimRoom, optInRefusal, pauseAfterSend } from '../../src/messages/dispatcher';
+import { afterSendFailure, claimRoom, holdsForOptIn, optInOutcome, optInRefusal, pauseAfterSend } from '../../src/messages/dispatcher';
 import { PACING_PRESETS } from '../../src/sessions/session-settings';
 import { describe, it } from '../support/node-test';
 
@@ -68,5 +68,19 @@ describe('Queue dispatch rules (unit)', () => {
     assert.equal(optInRefusal('yes', true), null);
     assert.equal(optInRefusal(null, true), 'NOT_OPTED_IN');
     assert.equal(optInRefusal('pending', true), 'NOT_OPTED_IN');
+  });
+
+  it("holds instead of refusing a contact without a YES only with requireOptIn and optInMode 'hold'; a NO is refused in every mode", () => {
+    const hold = { requireOptIn: true, optInMode: 'hold' as const };
+    const refuse = { requireOptIn: true, optInMode: 'refuse' as const };
+    assert.equal(optInOutcome(null, hold), 'HOLD');
+    assert.equal(optInOutcome('pending', hold), 'HOLD');
+    assert.equal(optInOutcome('yes', hold), null);
+    assert.equal(optInOutcome('no', hold), 'OPTED_OUT');
+    assert.equal(optInOutcome('pending', refuse), 'NOT_OPTED_IN');
+    assert.equal(optInOutcome('no', refuse), 'OPTED_OUT');
+    assert.equal(optInOutcome(null, { requireOptIn: false, optInMode: 'hold' }), null);
+    assert.equal(optInOutcome('no', { requireOptIn: false, optInMode: 'hold' }), 'OPTED_OUT');
+    assert.deepEqual([holdsForOptIn(hold), holdsForOptIn(refuse), holdsForOptIn({ requireOptIn: false, optInMode: 'hold' })], [true, false, false]);
   });
 });
