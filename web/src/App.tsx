@@ -8,6 +8,9 @@ import { OverviewPage } from './pages/Overview';
 import { SessionsPage } from './pages/Sessions';
 import { SessionDetailPage } from './pages/SessionDetail';
 import { SignInPage } from './pages/SignIn';
+import { WebhooksPage } from './pages/Webhooks';
+import { TokensPage } from './pages/Tokens';
+import { SecurityPage } from './pages/Security';
 import { Link, usePath } from './router';
 
 const queryClient = new QueryClient({
@@ -54,6 +57,9 @@ export function App() {
 const PAGES = [
   { to: '/', label: 'Overview' },
   { to: '/sessions', label: 'Sessions' },
+  { to: '/webhooks', label: 'Webhooks' },
+  { to: '/tokens', label: 'Tokens' },
+  { to: '/security', label: 'Security' },
 ] as const;
 
 function Dashboard({ credential, signOut }: { credential: Credential; signOut: (reason?: string) => void }) {
@@ -62,7 +68,20 @@ function Dashboard({ credential, signOut }: { credential: Credential; signOut: (
   const api = useMemo(() => createApi(() => credential.token, expired), [credential.token, expired]);
   const live = useLiveEvents(credential.token, queryClient, expired);
 
-  const page = path === '/' ? 'Overview' : path === '/sessions' ? 'Sessions' : path.startsWith('/sessions/') ? 'Session' : 'Not found';
+  const page =
+    path === '/'
+      ? 'Overview'
+      : path === '/sessions'
+        ? 'Sessions'
+        : path.startsWith('/sessions/')
+          ? 'Session'
+          : path === '/webhooks'
+            ? 'Webhooks'
+            : path === '/tokens'
+              ? 'Tokens'
+              : path === '/security'
+                ? 'Security'
+                : 'Not found';
   useEffect(() => {
     document.title = `${page} · Switchboard`;
   }, [page]);
@@ -119,6 +138,9 @@ function Dashboard({ credential, signOut }: { credential: Credential; signOut: (
         {path === '/' && <OverviewPage />}
         {path === '/sessions' && <SessionsPage />}
         {path.startsWith('/sessions/') && <SessionDetailPage id={decodeURIComponent(path.slice('/sessions/'.length))} />}
+        {page === 'Webhooks' && <WebhooksPage token={credential.token} />}
+        {page === 'Tokens' && <TokensPage isAdmin={credential.isAdmin} />}
+        {page === 'Security' && <SecurityPage via={credential.via} onPasswordChanged={() => signOut('Password changed. Sign in with the new password.')} />}
         {page === 'Not found' && (
           <>
             <h1 tabIndex={-1}>Page not found</h1>
