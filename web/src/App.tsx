@@ -8,6 +8,8 @@ import { OverviewPage } from './pages/Overview';
 import { SessionsPage } from './pages/Sessions';
 import { SessionDetailPage } from './pages/SessionDetail';
 import { SignInPage } from './pages/SignIn';
+import { ContactsPage } from './pages/Contacts';
+import { GroupsPage } from './pages/Groups';
 import { Link, usePath } from './router';
 
 const queryClient = new QueryClient({
@@ -54,6 +56,8 @@ export function App() {
 const PAGES = [
   { to: '/', label: 'Overview' },
   { to: '/sessions', label: 'Sessions' },
+  { to: '/contacts', label: 'Contacts' },
+  { to: '/groups', label: 'Groups' },
 ] as const;
 
 function Dashboard({ credential, signOut }: { credential: Credential; signOut: (reason?: string) => void }) {
@@ -62,7 +66,18 @@ function Dashboard({ credential, signOut }: { credential: Credential; signOut: (
   const api = useMemo(() => createApi(() => credential.token, expired), [credential.token, expired]);
   const live = useLiveEvents(credential.token, queryClient, expired);
 
-  const page = path === '/' ? 'Overview' : path === '/sessions' ? 'Sessions' : path.startsWith('/sessions/') ? 'Session' : 'Not found';
+  const page =
+    path === '/'
+      ? 'Overview'
+      : path === '/sessions'
+        ? 'Sessions'
+        : path.startsWith('/sessions/')
+          ? 'Session'
+          : path === '/contacts'
+            ? 'Contacts'
+            : path === '/groups'
+              ? 'Groups'
+              : 'Not found';
   useEffect(() => {
     document.title = `${page} · Switchboard`;
   }, [page]);
@@ -119,6 +134,8 @@ function Dashboard({ credential, signOut }: { credential: Credential; signOut: (
         {path === '/' && <OverviewPage />}
         {path === '/sessions' && <SessionsPage />}
         {path.startsWith('/sessions/') && <SessionDetailPage id={decodeURIComponent(path.slice('/sessions/'.length))} />}
+        {path === '/contacts' && <ContactsPage />}
+        {path === '/groups' && <GroupsPage />}
         {page === 'Not found' && (
           <>
             <h1 tabIndex={-1}>Page not found</h1>
