@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '../../support/node-test';
-import { FieldsError, fieldMessages, patchJson, presetOf, settingsForm, settingsPatch } from '../../../web/src/lib/people';
+import { fieldMessages, presetOf, settingsForm, settingsPatch } from '../../../web/src/lib/people';
 
 describe('dashboard: contacts, groups and session settings helpers', () => {
   it('reads the API field errors as one message per top-level field', () => {
@@ -45,22 +45,5 @@ describe('dashboard: contacts, groups and session settings helpers', () => {
       workspace: null,
     });
     assert.equal(settingsPatch({ ...custom, dailyLimit: '1.5' }).dailyLimit, '1.5');
-  });
-
-  it('PATCHes JSON and keeps the field errors of a refusal', async () => {
-    const calls: { url: string; init: RequestInit }[] = [];
-    const ok = (async (url: string, init: RequestInit) => {
-      calls.push({ url, init });
-      return new Response(JSON.stringify({ success: true }), { status: 200 });
-    }) as unknown as typeof fetch;
-    assert.deepEqual(await patchJson('/api/x', { a: 1 }, ok), { success: true });
-    assert.equal(calls[0].init.method, 'PATCH');
-    assert.equal(calls[0].init.body, '{"a":1}');
-
-    const refused = (async () =>
-      new Response(JSON.stringify({ success: false, error: { code: 'VALIDATION_FAILED', message: 'Validation failed', details: { fields: [{ field: 'dailyLimit', messages: ['too small'] }] } } }), {
-        status: 400,
-      })) as unknown as typeof fetch;
-    await assert.rejects(patchJson('/api/x', {}, refused), (e: unknown) => e instanceof FieldsError && e.status === 400 && e.fields.dailyLimit === 'too small');
   });
 });

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { FieldsError, patchJson, settingsForm, settingsPatch, type SettingsForm } from '../lib/people';
+import { FieldsError, patchJson } from '../lib/patch';
+import { settingsForm, settingsPatch, type SettingsForm } from '../lib/people';
 import type { Session } from '../lib/types';
 
 /** The session's policy: pacing, daily cap, calls, the opt-in conversation and the workspace. */

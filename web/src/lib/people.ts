@@ -1,21 +1,7 @@
 /**
- * Framework-free helpers of the Contacts, Groups and session-settings pages: PATCH requests with
- * the API's per-field validation errors, and turning the settings form into the settings body.
+ * Framework-free helpers of the Contacts, Groups and session-settings pages: the API's per-field
+ * validation errors, and turning the settings form into the settings body.
  */
-import { ApiError } from './api';
-import { loadCredential } from './auth';
-
-/** An API error that names the fields it is about (`error.details.fields`). */
-export class FieldsError extends ApiError {
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    readonly fields: Record<string, string>,
-  ) {
-    super(status, code, message);
-  }
-}
 
 /** `{fields:[{field, messages}]}` as one message per field name (the top-level property). */
 export function fieldMessages(details: unknown): Record<string, string> {
@@ -30,26 +16,6 @@ export function fieldMessages(details: unknown): Record<string, string> {
     out[name] = out[name] ? `${out[name]} ${text}` : text;
   }
   return out;
-}
-
-/** A JSON PATCH with the tab's credential; a validation error keeps its fields. */
-export async function patchJson<T>(path: string, body: unknown, fetchImpl: typeof fetch = fetch): Promise<T> {
-  const token = typeof window === 'undefined' ? null : loadCredential(window.sessionStorage)?.token;
-  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await fetchImpl(path, { method: 'PATCH', headers, body: JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, 'NETWORK', 'The server did not answer. Is it running?');
-  }
-  const json = await res.json().catch(() => null);
-  if (!res.ok) {
-    const code = json?.error?.code ?? `HTTP_${res.status}`;
-    const message = json?.error?.message ?? `The server answered ${res.status}.`;
-    throw new FieldsError(res.status, code, message, fieldMessages(json?.error?.details));
-  }
-  return json as T;
 }
 
 export type Preset = 'standard' | 'careful' | 'off' | 'custom';

@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useApi } from '../context';
-import { patchJson } from '../lib/people';
+import { patchJson } from '../lib/patch';
 import { formatPhone } from '../lib/phone';
 import type { SessionList } from '../lib/types';
 
