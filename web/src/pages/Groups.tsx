@@ -24,13 +24,15 @@ export function GroupsPage() {
   const [open, setOpen] = useState<string | null>(null);
   const [refreshing, setRefreshing] = useState(false);
   const current = sessionId || ready[0]?.sessionId || '';
+  const selected = sessions.data?.sessions.find((s) => s.sessionId === current);
+  const linked = selected?.status === 'READY';
   useEffect(() => setOpen(null), [current]);
 
   const base = `/api/sessions/${encodeURIComponent(current)}/groups`;
   const groups = useQuery({
     queryKey: ['groups', current],
     queryFn: () => api.get<{ groups: Group[]; cachedAt: string; fromCache: boolean }>(base),
-    enabled: !!current,
+    enabled: !!current && linked,
   });
   const refresh = async () => {
     setRefreshing(true);
@@ -49,7 +51,7 @@ export function GroupsPage() {
     <>
       <div className="page-head">
         <h1 tabIndex={-1}>Groups</h1>
-        {current && (
+        {current && linked && (
           <button type="button" className="button secondary" onClick={() => void refresh()} disabled={refreshing}>
             {refreshing ? 'Refreshing…' : 'Refresh'}
           </button>
@@ -79,19 +81,25 @@ export function GroupsPage() {
           <p>Groups are read from WhatsApp: link a session first (Sessions → New session).</p>
         </div>
       )}
-      {groups.isPending && current && <p role="status">Loading groups…</p>}
-      {groups.isError && (
+      {selected && !linked && (
+        <div className="card empty">
+          <h2>{selected.name ?? selected.sessionId} is not connected</h2>
+          <p>Groups are read from WhatsApp while the session is connected (status READY). It is {selected.status} now.</p>
+        </div>
+      )}
+      {groups.isPending && linked && <p role="status">Loading groups…</p>}
+      {groups.isError && linked && (
         <p role="alert" className="error">
           Could not load the groups: {groups.error instanceof ApiError && groups.error.code === 'SESSION_NOT_READY' ? 'the session is not connected.' : groups.error.message}
         </p>
       )}
-      {groups.data && groups.data.groups.length === 0 && (
+      {linked && groups.data && groups.data.groups.length === 0 && (
         <div className="card empty">
           <h2>No group</h2>
           <p>This session's account is not in any WhatsApp group.</p>
         </div>
       )}
-      {groups.data && groups.data.groups.length > 0 && (
+      {linked && groups.data && groups.data.groups.length > 0 && (
         <>
           <p className="muted">
             {groups.data.groups.length} {groups.data.groups.length === 1 ? 'group' : 'groups'}, read from WhatsApp at{' '}
@@ -125,7 +133,7 @@ export function GroupsPage() {
                       aria-controls="group-detail"
                       onClick={() => setOpen(open === g.jid ? null : g.jid)}
                     >
-                      {open === g.jid ? 'Hide' : 'Show'} participants of {g.subject}
+                      {open === g.jid ? 'Hide' : 'Show'} participants<span className="visually-hidden"> of {g.subject}</span>
                     </button>
                   </td>
                 </tr>
@@ -134,7 +142,7 @@ export function GroupsPage() {
           </table>
         </>
       )}
-      <div id="group-detail">{open && current && <GroupDetail sessionId={current} groupId={open} />}</div>
+      <div id="group-detail">{open && linked && <GroupDetail sessionId={current} groupId={open} />}</div>
     </>
   );
 }
