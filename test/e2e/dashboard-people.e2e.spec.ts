@@ -112,6 +112,23 @@ describe('Web dashboard: contacts, groups and session settings in Chromium', { s
     assert.deepEqual(takeProblems(), []);
   });
 
+  it('pages through more contacts than fit on one page', async () => {
+    for (let i = 10; i < 36; i++) {
+      await api(t).post(`/api/sessions/${session.id}/sandbox/inbound`).send({ from: `4477009001${i}`, text: 'Hi' }).expect(202);
+    }
+    await page.getByText('27 contacts').waitFor();
+    const pager = page.getByRole('navigation', { name: 'Contact pages' });
+    await pager.getByText('Page 1 of 2').waitFor();
+    assert.equal(await page.getByRole('row').count(), 26, 'a header row and 25 contacts');
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await pager.getByText('Page 2 of 2').waitFor();
+    await waitFor(async () => (await page.getByRole('row').count()) === 3, { what: 'the 2 contacts of page 2' });
+    assert.ok(await pager.getByRole('button', { name: 'Next' }).isDisabled());
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await pager.getByText('Page 1 of 2').waitFor();
+    assert.deepEqual(takeProblems(), []);
+  });
+
   it("lists the sandbox account's groups, refreshes them, and shows a group's participants with admin marks", async () => {
     await nav('Groups').click();
     await heading('Groups').waitFor();
@@ -161,6 +178,7 @@ describe('Web dashboard: contacts, groups and session settings in Chromium', { s
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await settings.locator('#set-cap-error').filter({ hasText: /dailyLimit/ }).waitFor();
     assert.equal(await cap.getAttribute('aria-invalid'), 'true');
+    await waitFor(async () => (await page.evaluate<string>('document.activeElement ? document.activeElement.id : ""')) === 'set-cap', { what: 'focus on the invalid field' });
     assert.match((await cap.getAttribute('aria-describedby')) ?? '', /set-cap-error/);
     await settings.getByRole('alert').filter({ hasText: 'not saved' }).waitFor();
     assert.equal((await api(t).get(`/api/sessions/${session.id}`).expect(200)).body.session.settings.dailyLimit, null);
@@ -186,7 +204,7 @@ describe('Web dashboard: contacts, groups and session settings in Chromium', { s
 
   it('shows each page at desktop and phone size without console errors or sideways scrolling', async () => {
     const pages = [
-      { name: 'contacts', path: '/ui/contacts', title: 'Contacts', ready: () => page.getByRole('row').filter({ hasText: '+44 7700 900789' }).waitFor() },
+      { name: 'contacts', path: '/ui/contacts', title: 'Contacts', ready: () => page.getByRole('navigation', { name: 'Contact pages' }).getByText('Page 1 of 2').waitFor() },
       { name: 'groups', path: '/ui/groups', title: 'Groups', ready: () => page.getByRole('row').filter({ hasText: 'Sandbox group 2' }).waitFor() },
       {
         name: 'session-settings',

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { FieldsError, patchJson } from '../lib/patch';
 import { settingsForm, settingsPatch, type SettingsForm } from '../lib/people';
 import type { Session } from '../lib/types';
@@ -28,6 +28,14 @@ export function SessionSettingsPanel({ session }: { session: Session }) {
       setFields(e instanceof FieldsError ? e.fields : {});
     },
   });
+  // After a refusal, focus goes to the first field the API named (or the message).
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!save.isError) return;
+    const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], .field-error, [role="alert"]');
+    if (first && !first.matches('input, select, textarea')) first.setAttribute('tabindex', '-1');
+    first?.focus();
+  }, [save.isError, save.failureCount, fields]);
   const set = <K extends keyof SettingsForm>(key: K, value: SettingsForm[K]) => {
     setSaved(false);
     setForm((f) => ({ ...f, [key]: value }));
@@ -40,7 +48,7 @@ export function SessionSettingsPanel({ session }: { session: Session }) {
   const otherErrors = save.error instanceof FieldsError ? Object.keys(fields).filter((f) => !KNOWN.includes(f)) : [];
 
   return (
-    <form className="settings-form" onSubmit={submit} noValidate aria-labelledby="settings-title">
+    <form ref={formRef} className="settings-form" onSubmit={submit} noValidate aria-labelledby="settings-title">
       <fieldset>
         <legend>Pacing between sends</legend>
         {(['standard', 'careful', 'off', 'custom'] as const).map((p) => (
