@@ -11,6 +11,8 @@ import { SignInPage } from './pages/SignIn';
 import { WebhooksPage } from './pages/Webhooks';
 import { TokensPage } from './pages/Tokens';
 import { SecurityPage } from './pages/Security';
+import { ContactsPage } from './pages/Contacts';
+import { GroupsPage } from './pages/Groups';
 import { Link, usePath } from './router';
 
 const queryClient = new QueryClient({
@@ -57,6 +59,8 @@ export function App() {
 const PAGES = [
   { to: '/', label: 'Overview' },
   { to: '/sessions', label: 'Sessions' },
+  { to: '/contacts', label: 'Contacts' },
+  { to: '/groups', label: 'Groups' },
   { to: '/webhooks', label: 'Webhooks' },
   { to: '/tokens', label: 'Tokens' },
   { to: '/security', label: 'Security' },
@@ -75,13 +79,17 @@ function Dashboard({ credential, signOut }: { credential: Credential; signOut: (
         ? 'Sessions'
         : path.startsWith('/sessions/')
           ? 'Session'
-          : path === '/webhooks'
-            ? 'Webhooks'
-            : path === '/tokens'
-              ? 'Tokens'
-              : path === '/security'
-                ? 'Security'
-                : 'Not found';
+          : path === '/contacts'
+            ? 'Contacts'
+            : path === '/groups'
+              ? 'Groups'
+              : path === '/webhooks'
+                ? 'Webhooks'
+                : path === '/tokens'
+                  ? 'Tokens'
+                  : path === '/security'
+                    ? 'Security'
+                    : 'Not found';
   useEffect(() => {
     document.title = `${page} · Switchboard`;
   }, [page]);
@@ -138,6 +146,8 @@ function Dashboard({ credential, signOut }: { credential: Credential; signOut: (
         {path === '/' && <OverviewPage />}
         {path === '/sessions' && <SessionsPage />}
         {path.startsWith('/sessions/') && <SessionDetailPage id={decodeURIComponent(path.slice('/sessions/'.length))} />}
+        {path === '/contacts' && <ContactsPage />}
+        {path === '/groups' && <GroupsPage />}
         {page === 'Webhooks' && <WebhooksPage token={credential.token} />}
         {page === 'Tokens' && <TokensPage isAdmin={credential.isAdmin} />}
         {page === 'Security' && <SecurityPage via={credential.via} onPasswordChanged={() => signOut('Password changed. Sign in with the new password.')} />}

@@ -64,6 +64,12 @@ export function useLiveEvents(token: string, queryClient: QueryClient, onUnautho
             if (id && list && !list.sessions.some((s) => s.sessionId === id)) void queryClient.invalidateQueries({ queryKey: ['sessions'] });
             break;
           }
+          case 'contact.opt_in':
+          case 'message.received':
+            // Contacts: an opt-in answer, or someone new writing in.
+            void queryClient.invalidateQueries({ queryKey: ['contacts'] });
+            refreshOverviewSoon();
+            break;
           default:
             refreshOverviewSoon();
         }

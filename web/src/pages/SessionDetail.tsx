@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { LinkPanel, useSession } from '../components/LinkPanel';
 import { SessionActions } from '../components/SessionActions';
+import { SessionSettingsPanel } from '../components/SessionSettings';
 import { StatusBadge } from '../components/StatusBadge';
 import { useApi } from '../context';
 import { formatPhone } from '../lib/phone';
@@ -73,6 +74,10 @@ export function SessionDetailPage({ id }: { id: string }) {
                 if (a === 'delete') navigate('/sessions');
               }}
             />
+          </section>
+          <section className="card" aria-labelledby="settings-title">
+            <h2 id="settings-title">Settings</h2>
+            <SessionSettingsPanel session={s} />
           </section>
           <section className="card" aria-labelledby="history-title">
             <h2 id="history-title">Status history</h2>

@@ -204,7 +204,7 @@ function WebhookDialog({ editing, token, onClose }: { editing: Webhook | 'new' |
   const sessions = useQuery({ queryKey: ['sessions'], queryFn: () => api.get<SessionList>('/api/sessions?limit=1000'), enabled: editing !== null });
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
-      existing ? patchJson<{ webhook: Webhook }>(token, `/api/webhooks/${encodeURIComponent(existing.id)}`, body) : api.post<{ webhook: Webhook }>('/api/webhooks', body),
+      existing ? patchJson<{ webhook: Webhook }>(`/api/webhooks/${encodeURIComponent(existing.id)}`, body) : api.post<{ webhook: Webhook }>('/api/webhooks', body),
     onSuccess: (r) => {
       void client.invalidateQueries({ queryKey: ['webhooks'] });
       if (!existing && r.webhook.secret && !secret) setCreated(r.webhook.secret);
