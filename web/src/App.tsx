@@ -9,6 +9,8 @@ import { SessionsPage } from './pages/Sessions';
 import { SessionDetailPage } from './pages/SessionDetail';
 import { SignInPage } from './pages/SignIn';
 import { Link, usePath } from './router';
+import { SendPage } from './pages/Send';
+import { MessageDetailPage, MessagesPage } from './pages/Messages';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -54,6 +56,8 @@ export function App() {
 const PAGES = [
   { to: '/', label: 'Overview' },
   { to: '/sessions', label: 'Sessions' },
+  { to: '/send', label: 'Send' },
+  { to: '/messages', label: 'Messages' },
 ] as const;
 
 function Dashboard({ credential, signOut }: { credential: Credential; signOut: (reason?: string) => void }) {
@@ -62,7 +66,7 @@ function Dashboard({ credential, signOut }: { credential: Credential; signOut: (
   const api = useMemo(() => createApi(() => credential.token, expired), [credential.token, expired]);
   const live = useLiveEvents(credential.token, queryClient, expired);
 
-  const page = path === '/' ? 'Overview' : path === '/sessions' ? 'Sessions' : path.startsWith('/sessions/') ? 'Session' : 'Not found';
+  const page = path === '/' ? 'Overview' : path === '/sessions' ? 'Sessions' : path.startsWith('/sessions/') ? 'Session' : path === '/send' ? 'Send' : path === '/messages' ? 'Messages' : path.startsWith('/messages/') ? 'Message' : 'Not found';
   useEffect(() => {
     document.title = `${page} · Switchboard`;
   }, [page]);
@@ -119,6 +123,9 @@ function Dashboard({ credential, signOut }: { credential: Credential; signOut: (
         {path === '/' && <OverviewPage />}
         {path === '/sessions' && <SessionsPage />}
         {path.startsWith('/sessions/') && <SessionDetailPage id={decodeURIComponent(path.slice('/sessions/'.length))} />}
+        {path === '/send' && <SendPage />}
+        {path === '/messages' && <MessagesPage />}
+        {path.startsWith('/messages/') && <MessageDetailPage id={decodeURIComponent(path.slice('/messages/'.length))} />}
         {page === 'Not found' && (
           <>
             <h1 tabIndex={-1}>Page not found</h1>
