@@ -67,10 +67,12 @@ export function useMessageEvents(): void {
           const id = env.data?.messageId as string | undefined;
           const status = env.data?.status as string | undefined;
           if (id && status) {
-            client.setQueryData(['message', id], (old: { message: Message } | undefined) =>
-              old ? { ...old, message: { ...old.message, status: nextStatus(old.message.status, status) } } : old,
-            );
-            void client.invalidateQueries({ queryKey: ['message', id] });
+            // A message's query is keyed by its id or by its number (a /messages/42 address).
+            for (const [key, old] of client.getQueriesData<{ message: Message }>({ queryKey: ['message'] })) {
+              if (old?.message.id !== id) continue;
+              client.setQueryData(key, { ...old, message: { ...old.message, status: nextStatus(old.message.status, status) } });
+              void client.invalidateQueries({ queryKey: key, exact: true });
+            }
           }
         }
         refreshLists();
