@@ -38,6 +38,9 @@ describe('Dashboard serving', () => {
       assert.match(csp, /style-src 'self'(;|$)/, path);
       assert.match(csp, /connect-src 'self'/, path);
       assert.match(csp, /frame-ancestors 'none'/, path);
+      // Message media and TTS previews are fetched with the credential and shown from blob: URLs.
+      assert.match(csp, /img-src 'self' data: blob:(;|$)/, path);
+      assert.match(csp, /media-src 'self' blob:(;|$)/, path);
       assert.doesNotMatch(csp, /unsafe-(inline|eval)/, path);
       assert.equal(res.headers['x-frame-options'], 'DENY');
     }

@@ -13,6 +13,8 @@ import { TokensPage } from './pages/Tokens';
 import { SecurityPage } from './pages/Security';
 import { ContactsPage } from './pages/Contacts';
 import { GroupsPage } from './pages/Groups';
+import { SendPage } from './pages/Send';
+import { MessageDetailPage, MessagesPage } from './pages/Messages';
 import { Link, usePath } from './router';
 
 const queryClient = new QueryClient({
@@ -59,6 +61,8 @@ export function App() {
 const PAGES = [
   { to: '/', label: 'Overview' },
   { to: '/sessions', label: 'Sessions' },
+  { to: '/send', label: 'Send' },
+  { to: '/messages', label: 'Messages' },
   { to: '/contacts', label: 'Contacts' },
   { to: '/groups', label: 'Groups' },
   { to: '/webhooks', label: 'Webhooks' },
@@ -66,30 +70,22 @@ const PAGES = [
   { to: '/security', label: 'Security' },
 ] as const;
 
+/** The page a path shows: a nav page, a session or message page, or not found. */
+function pageOf(path: string): string {
+  const nav = PAGES.find((p) => p.to === path);
+  if (nav) return nav.label;
+  if (path.startsWith('/sessions/')) return 'Session';
+  if (path.startsWith('/messages/')) return 'Message';
+  return 'Not found';
+}
+
 function Dashboard({ credential, signOut }: { credential: Credential; signOut: (reason?: string) => void }) {
   const path = usePath();
   const expired = useCallback(() => signOut('Your sign-in is no longer valid. Sign in again.'), [signOut]);
   const api = useMemo(() => createApi(() => credential.token, expired), [credential.token, expired]);
   const live = useLiveEvents(credential.token, queryClient, expired);
 
-  const page =
-    path === '/'
-      ? 'Overview'
-      : path === '/sessions'
-        ? 'Sessions'
-        : path.startsWith('/sessions/')
-          ? 'Session'
-          : path === '/contacts'
-            ? 'Contacts'
-            : path === '/groups'
-              ? 'Groups'
-              : path === '/webhooks'
-                ? 'Webhooks'
-                : path === '/tokens'
-                  ? 'Tokens'
-                  : path === '/security'
-                    ? 'Security'
-                    : 'Not found';
+  const page = pageOf(path);
   useEffect(() => {
     document.title = `${page} · Switchboard`;
   }, [page]);
@@ -146,6 +142,9 @@ function Dashboard({ credential, signOut }: { credential: Credential; signOut: (
         {path === '/' && <OverviewPage />}
         {path === '/sessions' && <SessionsPage />}
         {path.startsWith('/sessions/') && <SessionDetailPage id={decodeURIComponent(path.slice('/sessions/'.length))} />}
+        {path === '/send' && <SendPage />}
+        {path === '/messages' && <MessagesPage />}
+        {path.startsWith('/messages/') && <MessageDetailPage id={decodeURIComponent(path.slice('/messages/'.length))} />}
         {path === '/contacts' && <ContactsPage />}
         {path === '/groups' && <GroupsPage />}
         {page === 'Webhooks' && <WebhooksPage token={credential.token} />}

@@ -17,14 +17,16 @@ const DOCS_CSP = [
 
 /**
  * The web dashboard (src/web-ui): its scripts and styles are files of the build, served from
- * here; no inline script or style, no eval; QR codes are PNG data URLs; it talks to this
- * server's API only.
+ * here; no inline script or style, no eval; QR codes are PNG data URLs; message media and TTS
+ * previews, fetched with the tab's credential, play from blob: URLs; it talks to this server's
+ * API only.
  */
 const UI_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
   "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",
