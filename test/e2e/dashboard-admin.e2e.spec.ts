@@ -56,7 +56,7 @@ describe('Web dashboard admin pages in Chromium', { skip }, () => {
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     context = await browser.newContext({ viewport: VIEWPORTS[0], colorScheme: 'light' });
-    context.setDefaultTimeout(waitTimeout(30_000));
+    context.setDefaultTimeout(waitTimeout(60_000));
     page = await context.newPage();
     watch(page);
     mkdirSync(SHOTS, { recursive: true });

@@ -47,7 +47,7 @@ describe('Web dashboard: contacts, groups and session settings in Chromium', { s
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     context = await browser.newContext({ viewport: VIEWPORTS[0], colorScheme: 'light' });
-    context.setDefaultTimeout(waitTimeout(30_000));
+    context.setDefaultTimeout(waitTimeout(60_000));
     page = await context.newPage();
     page.on('console', (m: ConsoleMessage) => {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);

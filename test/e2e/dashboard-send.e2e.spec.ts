@@ -52,7 +52,7 @@ describe('Web dashboard: Send and Messages in Chromium', { skip }, () => {
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
     });
     context = await browser.newContext({ viewport: VIEWPORTS[0], colorScheme: 'light' });
-    context.setDefaultTimeout(waitTimeout(30_000));
+    context.setDefaultTimeout(waitTimeout(60_000));
     page = await context.newPage();
     page.on('console', (m: ConsoleMessage) => {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
