@@ -1,65 +1,33 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { linkedSession } from '../support/factories';
 import { api } from '../support/http';
+import { chromiumSkip, openBrowser, SHOTS, SIDEWAYS, VIEWPORTS, type BrowserRig } from '../support/browser';
 import { after, before, describe, it } from '../support/node-test';
 import { FAST_QUEUE_ENV, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
-import { waitFor, waitTimeout } from '../support/wait';
+import { waitFor } from '../support/wait';
 import { FAST_WEBHOOK_ENV, WebhookReceiver } from '../support/webhook-receiver';
 
 /**
  * The admin pages of the dashboard (Webhooks, Tokens, Security) in a real browser, against the
  * real app on the sandbox engine, like dashboard-browser.e2e.spec.ts.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const skip = !haveChromium && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install -y chromium); CI installs it and runs this file` : false;
 
-const repo = join(__dirname, '..', '..', '..');
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(repo, 'docs', 'screenshots') : join(repo, 'build', 'screenshots');
-const SIDEWAYS = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
-const VIEWPORTS = [
-  { name: 'desktop', width: 1280, height: 860 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
-
-describe('Web dashboard admin pages in Chromium', { skip }, () => {
+describe('Web dashboard admin pages in Chromium', { skip: chromiumSkip }, () => {
   let t: TestApp;
   let receiver: WebhookReceiver;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let problems: string[] = [];
-
-  const watch = (p: Page) => {
-    p.on('console', (m: ConsoleMessage) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
-    });
-    p.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  };
-  const takeProblems = () => {
-    const out = problems;
-    problems = [];
-    return out;
-  };
+  let watch: BrowserRig['watch'];
+  let takeProblems: BrowserRig['takeProblems'];
 
   before(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing and CI is set: .ci/run installs it (apt-get install -y chromium)`);
     receiver = await WebhookReceiver.start();
     t = await startTestApp({ env: { ...FAST_QUEUE_ENV, ...FAST_WEBHOOK_ENV } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context = await browser.newContext({ viewport: VIEWPORTS[0], colorScheme: 'light' });
-    context.setDefaultTimeout(waitTimeout(60_000));
-    page = await context.newPage();
-    watch(page);
-    mkdirSync(SHOTS, { recursive: true });
+    ({ browser, context, page, watch, takeProblems } = await openBrowser());
   });
 
   after(async () => {

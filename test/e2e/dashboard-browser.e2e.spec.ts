@@ -1,68 +1,32 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { linkedSession, sendText } from '../support/factories';
 import { api } from '../support/http';
+import { chromiumSkip, openBrowser, SHOTS, SIDEWAYS, VIEWPORTS, type BrowserRig } from '../support/browser';
 import { after, before, describe, it } from '../support/node-test';
 import { FAST_QUEUE_ENV, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
-import { waitFor, waitTimeout } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 /**
  * The web dashboard in a real browser: the Debian `chromium` driven by playwright-core, against
  * the real app on the sandbox engine. Skipped only where chromium is missing and CI is not set
  * (`.ci/run` installs chromium and sets CI, so there it always runs).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const skip = !haveChromium && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install -y chromium); CI installs it and runs this file` : false;
 
-/** Screenshots land in build/screenshots; UPDATE_SCREENSHOTS=1 refreshes the ones in docs/. */
-const repo = join(__dirname, '..', '..', '..');
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(repo, 'docs', 'screenshots') : join(repo, 'build', 'screenshots');
-
-/** Evaluated in the page (this file is compiled without the DOM's types). */
-const SIDEWAYS = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 const ACTIVE_TEXT = 'document.activeElement ? document.activeElement.textContent : null';
 
-const VIEWPORTS = [
-  { name: 'desktop', width: 1280, height: 860 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
-
-describe('Web dashboard in Chromium', { skip }, () => {
+describe('Web dashboard in Chromium', { skip: chromiumSkip }, () => {
   let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  /** The app's console errors and uncaught exceptions since the last check. */
-  let problems: string[] = [];
-
-  const watch = (p: Page) => {
-    p.on('console', (m: ConsoleMessage) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
-    });
-    p.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  };
-  const takeProblems = () => {
-    const out = problems;
-    problems = [];
-    return out;
-  };
+  let watch: BrowserRig['watch'];
+  let takeProblems: BrowserRig['takeProblems'];
 
   before(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing and CI is set: .ci/run installs it (apt-get install -y chromium)`);
     t = await startTestApp({ env: { ...FAST_QUEUE_ENV } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context = await browser.newContext({ viewport: VIEWPORTS[0], colorScheme: 'light' });
-    context.setDefaultTimeout(waitTimeout(60_000));
-    page = await context.newPage();
-    watch(page);
-    mkdirSync(SHOTS, { recursive: true });
+    ({ browser, context, page, watch, takeProblems } = await openBrowser());
   });
 
   after(async () => {

@@ -1,59 +1,31 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { linkedSession } from '../support/factories';
 import { api } from '../support/http';
+import { chromiumSkip, openBrowser, SHOTS, SIDEWAYS, VIEWPORTS, type BrowserRig } from '../support/browser';
 import { after, before, describe, it } from '../support/node-test';
 import { FAST_QUEUE_ENV, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
-import { waitFor, waitTimeout } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 /**
  * The dashboard's Contacts and Groups pages and the session settings panel, in the Debian
  * `chromium` driven by playwright-core against the real app on the sandbox engine (set up as in
  * dashboard-browser.e2e.spec.ts).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const skip = !haveChromium && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install -y chromium); CI installs it and runs this file` : false;
 
-const repo = join(__dirname, '..', '..', '..');
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(repo, 'docs', 'screenshots') : join(repo, 'build', 'screenshots');
-const SIDEWAYS = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
-const VIEWPORTS = [
-  { name: 'desktop', width: 1280, height: 860 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
-
-describe('Web dashboard: contacts, groups and session settings in Chromium', { skip }, () => {
+describe('Web dashboard: contacts, groups and session settings in Chromium', { skip: chromiumSkip }, () => {
   let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let session: { id: string };
-  let problems: string[] = [];
-  const takeProblems = () => {
-    const out = problems;
-    problems = [];
-    return out;
-  };
+  let watch: BrowserRig['watch'];
+  let takeProblems: BrowserRig['takeProblems'];
 
   before(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing and CI is set: .ci/run installs it (apt-get install -y chromium)`);
     t = await startTestApp({ env: { ...FAST_QUEUE_ENV } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context = await browser.newContext({ viewport: VIEWPORTS[0], colorScheme: 'light' });
-    context.setDefaultTimeout(waitTimeout(60_000));
-    page = await context.newPage();
-    page.on('console', (m: ConsoleMessage) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
-    });
-    page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-    mkdirSync(SHOTS, { recursive: true });
+    ({ browser, context, page, watch, takeProblems } = await openBrowser());
     session = await linkedSession(t, '919876543210', { name: 'Front desk' });
   });
 

@@ -1,64 +1,34 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { linkedSession, sendText } from '../support/factories';
 import { api } from '../support/http';
+import { chromiumSkip, openBrowser, SHOTS, SIDEWAYS, VIEWPORTS, type BrowserRig } from '../support/browser';
 import { after, before, describe, it } from '../support/node-test';
 import { FAST_QUEUE_ENV, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
-import { waitFor, waitTimeout } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 /**
  * The Send and Messages pages in a real browser (the Debian `chromium` driven by playwright-core)
  * against the real app on the sandbox engine; set up like dashboard-browser.e2e.spec.ts.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const skip = !haveChromium && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install -y chromium); CI installs it and runs this file` : false;
 
-const repo = join(__dirname, '..', '..', '..');
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(repo, 'docs', 'screenshots') : join(repo, 'build', 'screenshots');
-const SIDEWAYS = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
-
-const VIEWPORTS = [
-  { name: 'desktop', width: 1280, height: 860 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
-
-describe('Web dashboard: Send and Messages in Chromium', { skip }, () => {
+describe('Web dashboard: Send and Messages in Chromium', { skip: chromiumSkip }, () => {
   let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let sessionId: string;
-  let problems: string[] = [];
+  let watch: BrowserRig['watch'];
+  let takeProblems: BrowserRig['takeProblems'];
   /** The numbers of the messages sent from the Send page, by what they are. */
   const sent: Record<string, number> = {};
 
-  const takeProblems = () => {
-    const out = problems;
-    problems = [];
-    return out;
-  };
-
   before(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing and CI is set: .ci/run installs it (apt-get install -y chromium)`);
     // A transient failure (the sandbox fails numbers ending in 9999) is final at once.
     t = await startTestApp({ env: { ...FAST_QUEUE_ENV, QUEUE_MAX_ATTEMPTS: '1', QUEUE_RETRY_BASE_DELAY_MS: '50' } });
     sessionId = (await linkedSession(t, '447700900123', { name: 'Support' })).id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-    });
-    context = await browser.newContext({ viewport: VIEWPORTS[0], colorScheme: 'light' });
-    context.setDefaultTimeout(waitTimeout(60_000));
-    page = await context.newPage();
-    page.on('console', (m: ConsoleMessage) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
-    });
-    page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-    mkdirSync(SHOTS, { recursive: true });
+    ({ browser, context, page, watch, takeProblems } = await openBrowser(['--autoplay-policy=no-user-gesture-required']));
   });
 
   after(async () => {
