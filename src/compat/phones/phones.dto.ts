@@ -158,20 +158,7 @@ export class SendMessageDto {
   messageOptions?: MessageOptionsDto;
 }
 
-export class TypingDto {
-  @ApiProperty({ example: '919876543210' })
-  @IsString() @IsNotEmpty() @MaxLength(128)
-  recipient: string;
-
-  @ApiPropertyOptional({ example: 'IN' })
-  @IsOptional() @IsString() @MaxLength(8)
-  country?: string;
-
-  @ApiProperty({ example: true })
-  @Transform(toBoolean) @IsBoolean()
-  isTyping: boolean;
-}
-
+/** A recipient by the phones manager's rule: `@` = a JID, else digits validated for `country` when given. */
 export class HasWhatsappDto {
   @ApiProperty({ example: '919876543210' })
   @IsString() @IsNotEmpty() @MaxLength(128)
@@ -180,6 +167,12 @@ export class HasWhatsappDto {
   @ApiPropertyOptional({ example: 'IN' })
   @IsOptional() @IsString() @MaxLength(8)
   country?: string;
+}
+
+export class TypingDto extends HasWhatsappDto {
+  @ApiProperty({ example: true })
+  @Transform(toBoolean) @IsBoolean()
+  isTyping: boolean;
 }
 
 export class PageQueryDto {
