@@ -155,6 +155,7 @@ export class AppConfig {
       retryMaxMs: Math.max(e.WEBHOOK_RETRY_BASE_MS, e.WEBHOOK_RETRY_MAX_MS),
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
       concurrency: e.WEBHOOK_CONCURRENCY,
+      chatConcurrency: e.WEBHOOK_CHAT_CONCURRENCY,
       // A lease shorter than one attempt could expire mid-request and let a second process in.
       leaseMs: Math.max(e.WEBHOOK_LEASE_MS, e.WEBHOOK_TIMEOUT_MS + 1_000),
       pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,

@@ -311,6 +311,10 @@ export class EnvSchema {
   @IntSetting(1, 1000)
   WEBHOOK_CONCURRENCY = 16;
 
+  /** Requests in flight at once to one webhook, each for a different chat (one chat's events always go one at a time, in order). */
+  @IntSetting(1, 256)
+  WEBHOOK_CHAT_CONCURRENCY = 16;
+
   /** How long a process's claim on a webhook's queue outlives the process (renewed while it runs). */
   @IntSetting(500)
   WEBHOOK_LEASE_MS = 30_000;

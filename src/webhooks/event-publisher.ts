@@ -9,7 +9,7 @@ import { EventOutboxRepository } from './event-outbox.repository';
 import { serializeEnvelope } from './formats/native.formatter';
 import { WebhookFormats } from './formats/webhook-formats';
 import { WebhookDispatcher } from './webhook-dispatcher';
-import { ALL_EVENTS, isWebhookEventType, type WebhookEnvelope } from './webhook-events';
+import { ALL_EVENTS, isWebhookEventType, orderKeyOf, type WebhookEnvelope } from './webhook-events';
 import { WebhooksRepository, type NewDelivery } from './webhooks.repository';
 
 /**
@@ -73,7 +73,7 @@ export class EventPublisher implements EventOutbox {
           }
           if (!formatter.events.includes(envelope.event)) continue;
           for (const payload of formatter.format(envelope, sub)) {
-            deliveries.push({ webhookId: sub.id, eventId: envelope.id, eventType: envelope.event, sessionId, body: payload.body });
+            deliveries.push({ webhookId: sub.id, eventId: envelope.id, eventType: envelope.event, sessionId, orderKey: orderKeyOf(envelope), body: payload.body });
           }
         }
       }

@@ -29,8 +29,10 @@ const MAX_UNRECORDED = 50;
 /**
  * Delivers the durable webhook queue over HTTP.
  *
- * - Per subscription, deliveries go out one at a time in creation order. A failing head
- *   blocks the rest of its own subscription (it is retried with backoff) and nothing else.
+ * - Per subscription and chat (the delivery's order key), deliveries go out one at a time in
+ *   creation order; different chats of one subscription go out in parallel, up to
+ *   WEBHOOK_CHAT_CONCURRENCY requests at once. A failing delivery holds back the rest of its
+ *   own chat (it is retried with backoff) and nothing else.
  * - Up to WEBHOOK_CONCURRENCY subscriptions are served at once per process, each by its own
  *   worker; a worker serves one subscription for at most a time slice, then returns it to
  *   the pool so a large backlog cannot starve the others.
@@ -138,8 +140,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /**
-   * Drains one subscription's queue in order until it is empty, its head must wait (backoff),
-   * the time slice ends or the process stops.
+   * Drains one subscription's queue until nothing is ready, the time slice ends or the process
+   * stops. Deliveries are grouped into lanes by order key (chat): a lane goes out one at a time
+   * in creation order, and up to WEBHOOK_CHAT_CONCURRENCY lanes are in flight at once. A lane
+   * whose head must wait for a retry stops there; the others go on.
    *
    * Successful attempts are recorded while the next requests are in flight (group commit:
    * one statement records whatever finished during the previous write). A failure is
@@ -152,62 +156,72 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       this.logger.warn({ webhookId: webhook.id, format: webhook.format }, 'Webhook format not available here; its deliveries wait');
       return;
     }
-    const sliceEnd = Date.now() + this.sliceMs();
-    const log = new AttemptLog(this.repo, webhook, this.logger);
+    const run: WorkerRun = { webhook, formatter, log: new AttemptLog(this.repo, webhook, this.logger), sliceEnd: Date.now() + this.sliceMs(), halted: false };
     try {
       for (;;) {
-        if (!(await log.flushed())) return;
-        const batch = await this.repo.pendingHead(webhook.id, HEAD_BATCH);
-        let i = 0;
-        while (i < batch.length) {
-          const delivery = batch[i];
-          if (this.stopping) return;
-          if (delivery.nextAttemptAt.getTime() > Date.now()) {
-            this.wakeAt(delivery.nextAttemptAt.getTime());
-            return;
-          }
-          // Bounds what a crash can leave unrecorded (and so send twice).
-          if (log.unwritten >= MAX_UNRECORDED && !(await log.flushed())) return;
-          const headers = {
-            'Content-Type': 'application/json',
-            'User-Agent': USER_AGENT,
-            ...formatter.headers({
-              body: delivery.body,
-              secret: webhook.secret,
-              eventId: delivery.eventId,
-              eventType: delivery.eventType,
-              deliveryId: delivery.id,
-              timestamp: Math.floor(Date.now() / 1000),
-            }),
-          };
-          const result = await postWebhook(this.targets.transport(webhook.restricted), webhook.url, delivery.body, headers, this.config.webhooks.timeoutMs, this.shutdown.signal);
-          // Canceled at shutdown: not an attempt; the row stays due for the next process.
-          if (this.stopping && !result.ok) return;
-          const outcome = this.outcome(delivery, result, result.ok ? 0 : log.consecutiveFailures + 1);
-          log.add(delivery, result, outcome);
-          if (!log.healthy || log.paused) return;
-          if (outcome.status === DeliveryStatus.DELIVERED || outcome.status === DeliveryStatus.FAILED) {
-            i++;
-            if (Date.now() >= sliceEnd) return;
-            continue;
-          }
-          const due = outcome.nextAttemptAt!.getTime();
-          if (due - Date.now() > IN_PLACE_RETRY_MS || due >= sliceEnd) {
-            this.wakeAt(due);
-            return;
-          }
-          // A short backoff is waited out here, keeping the lease, instead of a release and
-          // re-claim; the failure's record lands meanwhile, before the same row is tried again.
-          delivery.attempts += 1;
-          delivery.nextAttemptAt = new Date(due);
-          const [ok] = await Promise.all([log.flushed(), this.pause(due - Date.now())]);
-          // Deactivated during the backoff: the head waits for reactivation like the rest.
-          if (!ok || !(await this.repo.isActive(webhook.id))) return;
-        }
-        if (batch.length < HEAD_BATCH) return;
+        if (!(await run.log.flushed())) return;
+        const batch = await this.repo.pendingReady(webhook.id, HEAD_BATCH);
+        const lanes = [...groupBy(batch, (d) => d.orderKey).values()];
+        const lanesAtOnce = Math.min(lanes.length, Math.max(1, this.config.webhooks.chatConcurrency));
+        const takeLanes = async (): Promise<void> => {
+          for (let lane = lanes.shift(); lane && !run.halted && !this.stopping; lane = lanes.shift()) await this.drainLane(run, lane);
+        };
+        await Promise.all(Array.from({ length: lanesAtOnce }, takeLanes));
+        if (run.halted || this.stopping || batch.length < HEAD_BATCH || Date.now() >= run.sliceEnd) return;
       }
     } finally {
-      await log.flushed();
+      await run.log.flushed();
+    }
+  }
+
+  /** Sends one lane's deliveries in order; returns when it is done, must wait, or the worker halts. */
+  private async drainLane(run: WorkerRun, lane: WebhookDeliveryEntity[]): Promise<void> {
+    const { webhook, formatter, log } = run;
+    const halt = () => {
+      run.halted = true;
+    };
+    let i = 0;
+    while (i < lane.length) {
+      const delivery = lane[i];
+      if (this.stopping || run.halted) return;
+      // Bounds what a crash can leave unrecorded (and so send twice).
+      if (log.unwritten >= MAX_UNRECORDED && !(await log.flushed())) return halt();
+      const headers = {
+        'Content-Type': 'application/json',
+        'User-Agent': USER_AGENT,
+        ...formatter.headers({
+          body: delivery.body,
+          secret: webhook.secret,
+          eventId: delivery.eventId,
+          eventType: delivery.eventType,
+          deliveryId: delivery.id,
+          timestamp: Math.floor(Date.now() / 1000),
+        }),
+      };
+      const result = await postWebhook(this.targets.transport(webhook.restricted), webhook.url, delivery.body, headers, this.config.webhooks.timeoutMs, this.shutdown.signal);
+      // Canceled at shutdown: not an attempt; the row stays due for the next process.
+      if (this.stopping && !result.ok) return;
+      const outcome = this.outcome(delivery, result, result.ok ? 0 : log.consecutiveFailures + 1);
+      log.add(delivery, result, outcome);
+      if (!log.healthy || log.paused) return halt();
+      if (outcome.status === DeliveryStatus.DELIVERED || outcome.status === DeliveryStatus.FAILED) {
+        i++;
+        if (Date.now() >= run.sliceEnd) return halt();
+        continue;
+      }
+      const due = outcome.nextAttemptAt!.getTime();
+      if (due - Date.now() > IN_PLACE_RETRY_MS || due >= run.sliceEnd) {
+        // This chat waits for its retry; the worker's other lanes go on.
+        this.wakeAt(due);
+        return;
+      }
+      // A short backoff is waited out here, keeping the lease, instead of a release and
+      // re-claim; the failure's record lands meanwhile, before the same row is tried again.
+      delivery.attempts += 1;
+      delivery.nextAttemptAt = new Date(due);
+      const [ok] = await Promise.all([log.flushed(), this.pause(due - Date.now())]);
+      // Deactivated during the backoff: the head waits for reactivation like the rest.
+      if (!ok || !(await this.repo.isActive(webhook.id))) return halt();
     }
   }
 
@@ -272,6 +286,29 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private sleep(ms: number): Promise<void> {
     return this.stopping ? Promise.resolve() : this.wakeup.sleep(ms);
   }
+}
+
+/** One worker's turn at a subscription. */
+interface WorkerRun {
+  webhook: WebhookEntity;
+  formatter: NonNullable<ReturnType<WebhookFormats['find']>>;
+  log: AttemptLog;
+  /** When the worker gives the subscription back (time slice). */
+  sliceEnd: number;
+  /** Set when the worker must stop every lane (slice over, webhook deactivated or deleted, a failed write). */
+  halted: boolean;
+}
+
+/** Items grouped by key, in first-seen key order, each group in input order. */
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 /**

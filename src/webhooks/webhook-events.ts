@@ -41,3 +41,30 @@ export interface WebhookEnvelope {
   createdAt: string;
   data: Record<string, unknown>;
 }
+
+/** The chat an event belongs to, from the fields each event type carries; null for session-wide events. */
+export function chatOfEvent(event: WebhookEventType, data: Record<string, unknown>): string | null {
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  const field = (obj: unknown, key: string) => (obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined);
+  switch (event) {
+    case 'message.status':
+      return text(data.chatId);
+    case 'message.received':
+      return text(field(data.message, 'chat'));
+    case 'call.received':
+      return text(field(data.call, 'from'));
+    case 'contact.opt_in':
+      return text(field(data.contact, 'jid'));
+    default:
+      return null;
+  }
+}
+
+/**
+ * What a delivery is ordered by: `<session>/<chat>` for a chat's events, `<session>/` for
+ * session-wide ones (status, QR). One key's deliveries go out one at a time in creation
+ * order; different keys of one subscription go out in parallel.
+ */
+export function orderKeyOf(envelope: Pick<WebhookEnvelope, 'event' | 'sessionId' | 'data'>): string {
+  return `${envelope.sessionId}/${chatOfEvent(envelope.event, envelope.data) ?? ''}`;
+}

@@ -10,7 +10,14 @@ import { AtRestEncryption, reencryptColumn, underReencryptLock } from '../crypto
 import { openColumn, sealColumn } from '../crypto/encrypted-column';
 import { SecretBox } from '../crypto/secret-box';
 
-/** Rows per INSERT (5 parameters each; PostgreSQL allows 65,535 per statement). */
+/**
+ * SQL condition on a pending delivery `d`: no earlier pending delivery of its subscription and
+ * order key is waiting for a retry. A chat's failing delivery holds back that chat only.
+ */
+const NOT_WAITING_BEHIND = `NOT EXISTS (SELECT 1 FROM webhook_delivery e
+  WHERE e.webhook_id = d.webhook_id AND e.order_key = d.order_key AND e.status = 'PENDING' AND e.seq < d.seq AND e.next_attempt_at > now())`;
+
+/** Rows per INSERT (6 parameters each; PostgreSQL allows 65,535 per statement). */
 const INSERT_CHUNK = 1_000;
 
 export interface MatchingSubscription {
@@ -27,6 +34,8 @@ export interface NewDelivery {
   eventId: string;
   eventType: string;
   sessionId: string | null;
+  /** See orderKeyOf: deliveries of one key go out in order, different keys in parallel. */
+  orderKey?: string;
   body: string;
 }
 
@@ -170,31 +179,30 @@ export class WebhooksRepository {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
       const params: unknown[] = [];
       const values = chunk.map((r) => {
-        params.push(r.webhookId, r.eventId, r.eventType, r.sessionId, r.body);
+        params.push(r.webhookId, r.eventId, r.eventType, r.sessionId, r.orderKey ?? '', r.body);
         const n = params.length;
-        return `($${n - 4}::uuid, $${n - 3}, $${n - 2}, $${n - 1}, $${n}, 'PENDING')`;
+        return `($${n - 5}::uuid, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}, 'PENDING')`;
       });
       await manager.query(
-        `INSERT INTO webhook_delivery (webhook_id, event_id, event_type, session_id, body, status) VALUES ${values.join(', ')}`,
+        `INSERT INTO webhook_delivery (webhook_id, event_id, event_type, session_id, order_key, body, status) VALUES ${values.join(', ')}`,
         params,
       );
     }
   }
 
   /**
-   * Leases up to `limit` active subscriptions whose queue head is due and that no live
-   * process holds, most overdue first. Expired leases (a crashed process) are taken over.
+   * Leases up to `limit` active subscriptions with a delivery ready to go (see pendingReady)
+   * that no live process holds, most overdue first. Expired leases (a crashed process) are
+   * taken over.
    */
   async claimDue(owner: string, limit: number, leaseMs: number, exclude: string[]): Promise<WebhookEntity[]> {
     const rows = rowsOf(await this.db.query(
       `UPDATE webhook w SET lease_owner = $1, lease_until = now() + ($2 || ' milliseconds')::interval
          FROM (SELECT c.id FROM webhook c
-                CROSS JOIN LATERAL (SELECT d.next_attempt_at FROM webhook_delivery d
-                                     WHERE d.webhook_id = c.id AND d.status = 'PENDING'
-                                     ORDER BY d.seq LIMIT 1) head
-               WHERE c.active AND (c.lease_until IS NULL OR c.lease_until < now())
-                 AND head.next_attempt_at <= now() AND NOT (c.id = ANY($4::uuid[]))
-               ORDER BY head.next_attempt_at
+               WHERE c.active AND (c.lease_until IS NULL OR c.lease_until < now()) AND NOT (c.id = ANY($4::uuid[]))
+                 AND EXISTS (SELECT 1 FROM webhook_delivery d
+                              WHERE d.webhook_id = c.id AND d.status = 'PENDING' AND d.next_attempt_at <= now() AND ${NOT_WAITING_BEHIND})
+               ORDER BY (SELECT min(d.next_attempt_at) FROM webhook_delivery d WHERE d.webhook_id = c.id AND d.status = 'PENDING')
                LIMIT $3
                FOR UPDATE OF c SKIP LOCKED) due
         WHERE w.id = due.id
@@ -204,12 +212,15 @@ export class WebhooksRepository {
     return rows.map((r) => this.webhooks.create(webhookFromRaw(r)));
   }
 
-  /** When the earliest queue head of an unleased active subscription is due, if any. */
+  /**
+   * When the next retry of an unleased active subscription falls due, if any (deliveries ready
+   * now are found by claimDue; this is when to look again).
+   */
   async nextDueAt(): Promise<Date | null> {
     const [row] = await this.db.query(
-      `SELECT min(head.next_attempt_at) AS at FROM webhook c
-        CROSS JOIN LATERAL (SELECT d.next_attempt_at FROM webhook_delivery d
-                             WHERE d.webhook_id = c.id AND d.status = 'PENDING' ORDER BY d.seq LIMIT 1) head
+      `SELECT min(next.at) AS at FROM webhook c
+        CROSS JOIN LATERAL (SELECT min(d.next_attempt_at) AS at FROM webhook_delivery d
+                             WHERE d.webhook_id = c.id AND d.status = 'PENDING' AND d.next_attempt_at > now()) next
         WHERE c.active AND (c.lease_until IS NULL OR c.lease_until < now())`,
     );
     return row?.at ? new Date(row.at) : null;
@@ -227,12 +238,18 @@ export class WebhooksRepository {
     await this.db.query(`UPDATE webhook SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [id, owner]);
   }
 
-  /** The first `limit` pending deliveries of a subscription, in creation order; none while it is inactive. */
-  pendingHead(webhookId: string, limit: number): Promise<WebhookDeliveryEntity[]> {
+  /**
+   * The first `limit` deliveries of a subscription that may go now, in creation order: pending,
+   * due, and not behind a delivery of the same chat (order key) that waits for a retry. None
+   * while the subscription is inactive.
+   */
+  pendingReady(webhookId: string, limit: number): Promise<WebhookDeliveryEntity[]> {
     return this.deliveries
       .createQueryBuilder('d')
       .where('d.webhook_id = :webhookId AND d.status = :status', { webhookId, status: DeliveryStatus.PENDING })
       .andWhere('EXISTS (SELECT 1 FROM webhook w WHERE w.id = d.webhook_id AND w.active)')
+      .andWhere('d.next_attempt_at <= now()')
+      .andWhere(NOT_WAITING_BEHIND)
       .orderBy('d.seq', 'ASC')
       .take(limit)
       .getMany();

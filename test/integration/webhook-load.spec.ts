@@ -76,4 +76,52 @@ describe('Webhook delivery under load', () => {
         `published in ${published - started} ms, all delivered after ${elapsed} ms (${Math.round((EVENTS * 1000) / elapsed)} events/s)`,
     );
   });
+
+  it('sends different chats in parallel, each chat in order, and a failing chat holds back only itself', async () => {
+    const CHATS = 8;
+    const PER_CHAT = 40;
+    const sessionId = (await api(first).post('/api/sessions').send({}).expect(201)).body.session.sessionId;
+    const chatReceiver = await WebhookReceiver.start();
+    try {
+      await api(first).post('/api/webhooks').send({ url: chatReceiver.url, events: ['message.received'], sessionId }).expect(201);
+      // Each request takes a little while, so only parallel requests can overlap; chat 0 is refused throughout.
+      chatReceiver.slow(5);
+      chatReceiver.refuseWhen((body) => body?.data?.message?.chat === 'chat0@s.whatsapp.net');
+      const webhooks = first.app.get(WebhooksService);
+      for (let n = 0; n < CHATS * PER_CHAT; n += 20) {
+        await first.dataSource.transaction(async (m) => {
+          for (let i = n; i < n + 20; i++) {
+            await webhooks.publish({ type: 'message.received', sessionId, data: { n: i, message: { chat: `chat${i % CHATS}@s.whatsapp.net` } } }, m);
+          }
+        });
+      }
+      const chatOf = (r: { body: any }) => r.body.data.message.chat as string;
+      await chatReceiver.waitFor((r) => r.accepted.length >= (CHATS - 1) * PER_CHAT, 60_000);
+      const accepted = chatReceiver.accepted;
+      assert.equal(accepted.length, (CHATS - 1) * PER_CHAT, 'every other chat delivered, none twice');
+      assert.ok(accepted.every((r) => chatOf(r) !== 'chat0@s.whatsapp.net'));
+      for (let c = 1; c < CHATS; c++) {
+        const ns = accepted.filter((r) => chatOf(r) === `chat${c}@s.whatsapp.net`).map((r) => r.body.data.n as number);
+        assert.deepEqual(ns, [...ns].sort((a, b) => a - b), `chat ${c} in order of creation`);
+      }
+      // (This app retries fast and gives up after WEBHOOK_MAX_ATTEMPTS, so chat 0 may move on to its next event.)
+      const refused = chatReceiver.requests.filter((r) => chatOf(r) === 'chat0@s.whatsapp.net').map((r) => r.body.data.n as number);
+      assert.ok(refused.length > 1, 'the failing chat is retried');
+      assert.deepEqual(refused, [...refused].sort((a, b) => a - b), "the failing chat's events wait behind its failing one, never interleaved");
+      assert.ok(chatReceiver.maxInFlight > 1, `requests overlapped (at most ${chatReceiver.maxInFlight} at once)`);
+
+      chatReceiver.ok();
+      const chat0Failed = async () =>
+        Number((await first.dataSource.query(`SELECT count(*)::int AS n FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id WHERE w.url = $1 AND d.status = 'FAILED'`, [chatReceiver.url]))[0].n);
+      const settled = await eventually(async () => {
+        const failed = await chat0Failed();
+        return chatReceiver.accepted.length + failed >= CHATS * PER_CHAT ? failed : null;
+      }, 60_000);
+      const chat0 = chatReceiver.accepted.filter((r) => chatOf(r) === 'chat0@s.whatsapp.net').map((r) => r.body.data.n as number);
+      assert.equal(chat0.length + settled, PER_CHAT, 'each of the held-back chat\'s events was delivered or given up, none twice');
+      assert.deepEqual(chat0, [...chat0].sort((a, b) => a - b), 'the held-back chat catches up in order once its receiver accepts');
+    } finally {
+      await chatReceiver.close();
+    }
+  });
 });

@@ -78,13 +78,13 @@ for (const kind of testDatabaseKinds()) describe(`WebhooksRepository: the delive
     await db.dataSource.query(`UPDATE webhook_delivery SET next_attempt_at = now()`);
     await repo.update(idle.id, { active: false });
     assert.deepEqual(await repo.claimDue('p', 10, 60_000, []), []);
-    assert.deepEqual(await repo.pendingHead(idle.id, 10), [], 'an inactive subscription has no head');
+    assert.deepEqual(await repo.pendingReady(idle.id, 10), [], 'an inactive subscription has no head');
   });
 
   it('gives the pending head in creation order, and records attempts with the health in one go', async () => {
     const w = await webhook();
     await deliver(w.id, 'd1', 'd2', 'd3');
-    const head = await repo.pendingHead(w.id, 2);
+    const head = await repo.pendingReady(w.id, 2);
     assert.deepEqual(head.map((d) => d.eventId), ['d1', 'd2']);
 
     const retryAt = new Date(Date.now() + 60_000);
@@ -113,10 +113,29 @@ for (const kind of testDatabaseKinds()) describe(`WebhooksRepository: the delive
     assert.equal(unchanged.consecutive_failures, 1, 'the health moves only with recorded attempts');
   });
 
+  it('holds back only the chat whose delivery waits for a retry; other chats stay ready and claimable', async () => {
+    const w = await webhook();
+    const keyed = (eventId: string, orderKey: string) => ({ webhookId: w.id, eventId, eventType: 'message.received', sessionId: null, orderKey, body: '{}' });
+    await db.dataSource.transaction((m) => repo.insertDeliveries(m, [keyed('a1', 's/a'), keyed('b1', 's/b'), keyed('a2', 's/a'), keyed('b2', 's/b')]));
+    assert.deepEqual((await repo.pendingReady(w.id, 10)).map((d) => [d.eventId, d.orderKey]), [['a1', 's/a'], ['b1', 's/b'], ['a2', 's/a'], ['b2', 's/b']]);
+
+    const [a1] = await repo.pendingReady(w.id, 1);
+    await repo.recordAttempts(w.id, [attempt(a1.id, false, DeliveryStatus.PENDING, new Date(Date.now() + 60_000))], { consecutiveFailures: 1, succeeded: false, failed: true, lastError: 'HTTP 503' });
+    assert.deepEqual((await repo.pendingReady(w.id, 10)).map((d) => d.eventId), ['b1', 'b2'], "chat a waits behind its retry, in order; chat b goes on");
+    assert.deepEqual((await repo.claimDue('p', 10, 60_000, [])).map((x) => x.id), [w.id], 'claimable while one chat is ready');
+    await repo.releaseLease('p', w.id);
+
+    await db.dataSource.query(`UPDATE webhook_delivery SET status = 'DELIVERED' WHERE event_id LIKE 'b%'`);
+    assert.deepEqual(await repo.pendingReady(w.id, 10), []);
+    assert.deepEqual(await repo.claimDue('p', 10, 60_000, []), [], 'nothing ready: not claimed (no busy loop on a waiting chat)');
+    const due = await repo.nextDueAt();
+    assert.ok(due && Math.abs(due.getTime() - (Date.now() + 60_000)) < 5_000, 'wakes when the retry is due');
+  });
+
   it('reports a deactivated subscription to the worker recording its attempts', async () => {
     const w = await webhook();
     await deliver(w.id, 'x');
-    const [head] = await repo.pendingHead(w.id, 1);
+    const [head] = await repo.pendingReady(w.id, 1);
     await repo.update(w.id, { active: false });
     const recorded = await repo.recordAttempts(w.id, [attempt(head.id, false, DeliveryStatus.PENDING, new Date())], { consecutiveFailures: 1, succeeded: false, failed: true, lastError: 'HTTP 503' });
     assert.deepEqual(recorded, { recorded: 1, active: false });

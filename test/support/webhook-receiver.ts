@@ -54,6 +54,10 @@ export class WebhookReceiver {
   private script: Failure[] = [];
   private location: string | null = null;
   private waiters: (() => void)[] = [];
+  private refusing: ((body: any) => boolean) | null = null;
+  private inFlight = 0;
+  /** The most requests this receiver was answering at one time. */
+  maxInFlight = 0;
   url = '';
 
   static async start(): Promise<WebhookReceiver> {
@@ -114,6 +118,11 @@ export class WebhookReceiver {
     this.location = url;
   }
 
+  /** Answer 500 to every request whose parsed body matches (one chat's receiver failing), until `ok()`. */
+  refuseWhen(predicate: (body: any) => boolean): void {
+    this.refusing = predicate;
+  }
+
   /** Answer every request after `ms` (a slow receiver). */
   slow(ms: number): void {
     this.delayMs = ms;
@@ -125,6 +134,7 @@ export class WebhookReceiver {
     this.failNext = 0;
     this.failRate = 0;
     this.delayMs = 0;
+    this.refusing = null;
   }
 
   /** Resolves once `predicate` holds for the recorded requests (checked on every request). */
@@ -151,16 +161,18 @@ export class WebhookReceiver {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    res.on('close', () => this.inFlight--);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks);
-    const answer = this.decide();
     let body: any;
     try {
       body = JSON.parse(rawBody.toString('utf8'));
     } catch {
       body = undefined;
     }
+    const answer = this.refusing?.(body) ? 500 : this.decide();
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, rawBody, body, receivedAt: Date.now(), answer });
     const waiters = this.waiters;

@@ -21,6 +21,9 @@ export class WebhookDeliveryEntity {
   @TextColumn({ name: 'event_type' }) eventType: string;
   @TextColumn({ name: 'session_id', nullable: true }) sessionId: string | null;
 
+  /** The chat (or session) the event belongs to: one key's deliveries go out in order, keys in parallel. */
+  @TextColumn({ name: 'order_key', default: '' }) orderKey: string;
+
   /** Fixed at creation: every attempt sends these exact bytes (UTF-8). */
   @TextColumn() body: string;
   @TextColumn() status: DeliveryStatus;
