@@ -12,7 +12,11 @@ import type { MessageEntity } from './entities/message.entity';
 import type { MessageContent } from './message-content';
 import { toMessageDto } from './message.mapper';
 import { MessagesRepository } from './messages.repository';
-import { KeyedMutex } from '../common/utils/keyed-mutex';
+import { KeyedBatcher, type BatchResult } from '../common/utils/keyed-batcher';
+import type { EntityManager } from 'typeorm';
+
+/** Inbound messages of one session committed in one transaction at most. */
+const MAX_INBOUND_BATCH = 64;
 
 /**
  * Stores what contacts send, once: every inbound message (live or offline-delivered) is a
@@ -21,12 +25,17 @@ import { KeyedMutex } from '../common/utils/keyed-mutex';
  * commit in one transaction, and the engine acknowledges the message to WhatsApp (the
  * sender's "delivered") only after that commit. Media are downloaded when asked for, or
  * right after the commit when the session's `mediaDownload` setting is `eager`.
+ *
+ * A session's messages are stored in arrival order by group commit: what arrives while one
+ * transaction commits goes into the next one together, so a burst costs a few commits
+ * instead of one each. A batch that fails is stored again one message per transaction, so a
+ * message that cannot be stored fails alone.
  */
 @Injectable()
 export class InboundService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(InboundService.name);
-  /** Messages of one session are stored in arrival order. */
-  private readonly perSession = new KeyedMutex();
+  /** Messages of one session are stored in arrival order, by group commit. */
+  private readonly perSession = new KeyedBatcher<InboundMessage, MessageEntity | null>((sessionId, messages) => this.storeBatch(sessionId, messages), MAX_INBOUND_BATCH);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -56,7 +65,7 @@ export class InboundService implements OnModuleInit, BeforeApplicationShutdown {
   async receive(sessionId: string, message: InboundMessage): Promise<void> {
     let row: MessageEntity | null;
     try {
-      row = await this.perSession.run(sessionId, () => this.store(sessionId, message));
+      row = await this.perSession.submit(sessionId, message);
     } catch (err) {
       this.logger.error({ sessionId, waMessageId: message.id, err: (err as Error).message }, 'Storing an inbound message failed; it is not acknowledged');
       throw err;
@@ -66,29 +75,62 @@ export class InboundService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Stores one inbound message; returns null for a duplicate. */
   async store(sessionId: string, m: InboundMessage): Promise<MessageEntity | null> {
-    const content = toContent(m);
-    const row = await this.db.transaction(async (tx) => {
-      const rows: Record<string, unknown>[] = await tx.query(
-        `INSERT INTO message (session_id, direction, wa_message_id, chat_jid, sender_jid, type, content, status, status_history,
-                              attempts, next_attempt_at, created_at)
-         VALUES ($1, 'inbound', $2, $3, $4, $5, $6::jsonb, 'RECEIVED',
-                 jsonb_build_array(jsonb_build_object('status', 'RECEIVED', 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
-                 0, now(), now())
-         ON CONFLICT (session_id, direction, wa_message_id) DO NOTHING
-         RETURNING id`,
-        [sessionId, m.id, m.chatJid, m.senderJid, m.type, JSON.stringify(content)],
-      );
-      if (!rows.length) return null;
-      if (!m.chatJid.endsWith('@g.us') || m.senderPhone) {
-        await this.contacts.recordSender(tx, sessionId, m.senderJid, m.senderPhone, m.pushName);
+    const [row] = await this.storeTogether(sessionId, [m]);
+    return row;
+  }
+
+  /** One transaction for the batch; when it fails, one transaction per message. */
+  private async storeBatch(sessionId: string, messages: InboundMessage[]): Promise<BatchResult<MessageEntity | null>[]> {
+    if (messages.length > 1) {
+      try {
+        return (await this.storeTogether(sessionId, messages)).map((value) => ({ ok: true, value }));
+      } catch (err) {
+        this.logger.warn({ sessionId, messages: messages.length, err: (err as Error).message }, 'Storing a batch of inbound messages failed; storing them one by one');
       }
-      const stored = (await this.repo.findByIdWith(tx, rows[0].id as string))!;
-      await this.outbox?.publish({ type: 'message.received', sessionId, data: { message: toMessageDto(stored) } }, tx);
+    }
+    const results: BatchResult<MessageEntity | null>[] = [];
+    for (const m of messages) {
+      try {
+        results.push({ ok: true, value: await this.store(sessionId, m) });
+      } catch (error) {
+        results.push({ ok: false, error });
+      }
+    }
+    return results;
+  }
+
+  /** Stores messages in one transaction, in order; null for each duplicate. Events go out after the commit. */
+  private async storeTogether(sessionId: string, messages: InboundMessage[]): Promise<(MessageEntity | null)[]> {
+    const rows = await this.db.transaction(async (tx) => {
+      const stored: (MessageEntity | null)[] = [];
+      for (const m of messages) stored.push(await this.insert(tx, sessionId, m));
       return stored;
     });
-    if (!row) return null;
-    this.bus.emit({ type: 'message.received', sessionId, data: { message: toMessageDto(row) }, at: new Date().toISOString() });
-    return row;
+    const at = new Date().toISOString();
+    for (const row of rows) if (row) this.bus.emit({ type: 'message.received', sessionId, data: { message: toMessageDto(row) }, at });
+    return rows;
+  }
+
+  /** clock_timestamp(), not now(): messages stored in one transaction keep distinct, ordered times. */
+  private async insert(tx: EntityManager, sessionId: string, m: InboundMessage): Promise<MessageEntity | null> {
+    const content = toContent(m);
+    const rows: Record<string, unknown>[] = await tx.query(
+      `INSERT INTO message (session_id, direction, wa_message_id, chat_jid, sender_jid, type, content, status, status_history,
+                            attempts, next_attempt_at, created_at)
+       VALUES ($1, 'inbound', $2, $3, $4, $5, $6::jsonb, 'RECEIVED',
+               jsonb_build_array(jsonb_build_object('status', 'RECEIVED', 'at', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
+               0, now(), clock_timestamp())
+       ON CONFLICT (session_id, direction, wa_message_id) DO NOTHING
+       RETURNING id`,
+      [sessionId, m.id, m.chatJid, m.senderJid, m.type, JSON.stringify(content)],
+    );
+    if (!rows.length) return null;
+    if (!m.chatJid.endsWith('@g.us') || m.senderPhone) {
+      await this.contacts.recordSender(tx, sessionId, m.senderJid, m.senderPhone, m.pushName);
+    }
+    const stored = (await this.repo.findByIdWith(tx, rows[0].id as string))!;
+    await this.outbox?.publish({ type: 'message.received', sessionId, data: { message: toMessageDto(stored) } }, tx);
+    return stored;
   }
 
   /** With `mediaDownload: eager`, fetches the media of a just-stored message (off the acknowledgement path). */
