@@ -3,7 +3,10 @@
  * (default 10,50,200): N sessions linked through real Baileys in one gateway process, against
  * the simulator running in another process. Reports RSS per session, the time to restore
  * all sessions after a gateway restart, and messages per second through real Baileys
- * encryption (contacts decrypt every message). Uses the local PostgreSQL (DATABASE_URL).
+ * encryption (contacts decrypt every message). In the same run, bare Baileys sockets in a
+ * process of their own (bench/support/raw-baileys.ts) send the same messages against the same
+ * simulator: the machine's ceiling, and the gateway's rate as a share of it. Uses the local
+ * PostgreSQL (DATABASE_URL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,6 +50,29 @@ async function json(url: string, method = 'GET', body?: unknown, auth = true): P
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+/** Messages per second of bare Baileys sockets doing the gateway's run (see raw-baileys.ts). */
+async function rawCeiling(n: number, sim: SimInfo): Promise<number> {
+  const child = spawn(process.execPath, ['-r', join(__dirname, '..', 'test', 'wa-sim', 'preload.js'), join(__dirname, 'support', 'raw-baileys.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      WA_SIMULATOR_ROOT_KEY: sim.rootPublicKey,
+      SIM_URL: sim.url,
+      SIM_CONTROL_URL: sim.controlUrl,
+      SESSIONS: String(n),
+      MESSAGES: String(MESSAGES_PER_SESSION),
+      // Other numbers than the gateway's run, so both start from fresh Signal sessions.
+      PHONE_PREFIX: `1777${String(n).padStart(3, '0')}`,
+      CONTACT_PREFIX: `1888${String(n).padStart(3, '0')}`,
+    },
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`raw Baileys run exited ${code}`)));
+  });
+  return round(JSON.parse(line).messagesPerSecond as number);
 }
 
 async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>> {
@@ -124,6 +150,7 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
       messages: total,
       failed,
       messagesPerSecond: round((total - failed) / sendSeconds),
+      rawMessagesPerSecond: await rawCeiling(n, sim),
     };
   } finally {
     await db.end();
@@ -144,15 +171,18 @@ async function main(): Promise<void> {
       '',
       `Gateway and simulator in separate processes; restore stagger ${STAGGER_MS} ms; ${MESSAGES_PER_SESSION} messages per session to one contact each.`,
       '',
-      '| sessions | link all (s) | RSS per session (MB) | gateway RSS (MB) | restore all after restart (s) | messages (failed) | messages/s (real Baileys encryption) |',
-      '|---|---|---|---|---|---|---|',
+      '| sessions | link all (s) | RSS per session (MB) | gateway RSS (MB) | restore all after restart (s) | messages (failed) | gateway messages/s | bare Baileys messages/s | gateway / bare |',
+      '|---|---|---|---|---|---|---|---|---|',
       '',
     ].join('\n'),
   );
   try {
     for (const n of LEVELS) {
       const r = await runLevel(n, info);
-      process.stdout.write(`| ${r.sessions} | ${r.linkSeconds} | ${r.rssPerSessionMb} | ${r.totalRssMb} | ${r.restoreSeconds} | ${r.messages} (${r.failed}) | ${r.messagesPerSecond} |\n`);
+      const share = Math.round((r.messagesPerSecond / r.rawMessagesPerSecond) * 100);
+      process.stdout.write(
+        `| ${r.sessions} | ${r.linkSeconds} | ${r.rssPerSessionMb} | ${r.totalRssMb} | ${r.restoreSeconds} | ${r.messages} (${r.failed}) | ${r.messagesPerSecond} | ${r.rawMessagesPerSecond} | ${share} % |\n`,
+      );
     }
   } finally {
     child.kill('SIGTERM');
