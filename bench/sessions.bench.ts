@@ -69,7 +69,7 @@ async function rawCeiling(n: number, sim: SimInfo): Promise<number> {
     },
   });
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('RESULT ') && resolve(l.slice('RESULT '.length)));
     child.once('exit', (code) => reject(new Error(`raw Baileys run exited ${code}`)));
   });
   return round(JSON.parse(line).messagesPerSecond as number);

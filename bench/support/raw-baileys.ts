@@ -3,7 +3,8 @@
  * their own (started with the simulator's trust preload), doing what the gateway's run does:
  * link SESSIONS accounts by QR, then each sends MESSAGES texts, one after another, to one
  * contact of its own while the sessions run in parallel. Timed from the first send until every
- * `sendMessage` resolved (the moment the gateway marks a message SENT). Prints one JSON line.
+ * `sendMessage` resolved (the moment the gateway marks a message SENT). Prints `RESULT <json>`
+ * (libsignal writes its own lines to stdout too).
  *
  *   node -r build/test/wa-sim/preload.js build/bench/support/raw-baileys.js
  *   env: SIM_URL, SIM_CONTROL_URL, SESSIONS, MESSAGES, PHONE_PREFIX, CONTACT_PREFIX
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
-    process.stdout.write(`${JSON.stringify({ sessions, messages: sessions * messages, seconds, messagesPerSecond: (sessions * messages) / seconds })}\n`);
+    process.stdout.write(`RESULT ${JSON.stringify({ sessions, messages: sessions * messages, seconds, messagesPerSecond: (sessions * messages) / seconds })}\n`);
   } finally {
     await Promise.all(clients.map((c) => c.end()));
   }
