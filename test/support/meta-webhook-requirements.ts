@@ -157,14 +157,17 @@ export const CHATWOOT: ClientRequirements = {
   client: 'chatwoot',
   versions: 'v4.x (incoming_message_base_service.rb with incoming_message_identifier_helper.rb)',
   paths: build(
-    // set_contact / set_contact_from_message; create_message; message_type
+    // set_contact / set_contact_from_message; create_message; message_type. user_id and
+    // from_user_id are read with `.presence` (the contact falls back to the number), but
+    // without them a Chatwoot that knows business-scoped ids anchors the contact differently
+    // from a Meta-connected inbox, so they are required here.
     ['value.contacts.0.wa_id', 'value.contacts.0.profile.name', 'value.contacts.0.user_id', 'M.from', 'M.from_user_id', 'M.id', 'M.type'],
     // process_statuses; status_source_ids
     ['S.id', 'S.status', 'S.recipient_user_id'],
     {
       text: ['M.text.body'],
-      // download_attachment_file: GET /{media id}
-      ...media(() => []),
+      // download_attachment_file: GET /{media id} (caption read when present)
+      ...Object.fromEntries(MEDIA_KINDS.map((k) => [k, [`M.${mediaKey(k)}.id`]])),
       location: ['M.location.latitude', 'M.location.longitude'],
       contacts: ['M.contacts.0.phones.0.phone', 'M.contacts.0.name.formatted_name'],
       reaction: ['M.reaction.message_id'],
