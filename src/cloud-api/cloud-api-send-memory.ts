@@ -27,6 +27,7 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
   private readonly callbackData = new Map<string, string>();
   private readonly options = new Map<string, { waMessageId: string; replyOptions: ReplyOptions }>();
   private readonly numbers = new Map<string, string | null>();
+  private readonly workspaces = new Map<string, string | null>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -41,6 +42,13 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
     this.unsubscribe = this.bus.on('session.status', (e) => {
       if (e.status === SessionStatus.READY) this.refreshNumber(e.sessionId);
     });
+    // The workspace (hence the WABA that scopes user ids) changes with the session's settings.
+    const offSettings = this.bus.on('session.settings', (e) => this.refreshNumber(e.sessionId));
+    const offStatus = this.unsubscribe;
+    this.unsubscribe = () => {
+      offStatus();
+      offSettings();
+    };
     // Not awaited: bootstrap hooks of other modules may hold the embedded database's single
     // connection until the application is up.
     this.loading = this.load();
@@ -55,7 +63,10 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
       const admin = Principal.admin('api-key');
       for (let page = 1; ; page++) {
         const { sessions } = await this.sessionsService.list(admin, { page, limit: 500 } as ListSessionsQueryDto);
-        for (const s of sessions) this.numbers.set(s.sessionId, s.mobile_number);
+        for (const s of sessions) {
+          this.numbers.set(s.sessionId, s.mobile_number);
+          this.workspaces.set(s.sessionId, (s.settings.workspace as string | null | undefined) ?? null);
+        }
         if (sessions.length < 500) break;
       }
     } catch (err) {
@@ -92,11 +103,19 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
     return this.numbers.get(sessionId) ?? null;
   }
 
+  /** The session's workspace label (null: none), which decides its WhatsApp Business Account. */
+  workspaceOf(sessionId: string): string | null {
+    return this.workspaces.get(sessionId) ?? null;
+  }
+
   private readonly refreshing = new Set<Promise<void>>();
 
   private refreshNumber(sessionId: string): void {
     const done: Promise<void> = this.registry.getFresh(sessionId).then(
-      (s) => void this.numbers.set(s.id, s.mobileNumber),
+      (s) => {
+        this.numbers.set(s.id, s.mobileNumber);
+        this.workspaces.set(s.id, s.settings.workspace ?? null);
+      },
       () => undefined,
     );
     this.refreshing.add(done);

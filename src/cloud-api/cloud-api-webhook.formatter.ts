@@ -5,6 +5,8 @@ import { jidUser } from '../messages/recipient';
 import type { FormattedPayload, FormatterSetupInput, SignInput, WebhookFormatter } from '../webhooks/formats/webhook-formatter';
 import type { WebhookEnvelope, WebhookEventType } from '../webhooks/webhook-events';
 import { requestWebhook, type WebhookTransport } from '../webhooks/webhook-http';
+import { wabaIdOf } from '../common/utils/graph-ids';
+import { businessUserIdOf } from './business-user-id';
 import { META_ERRORS } from './cloud-api-error.map';
 import { mediaIdOfMessage } from './cloud-api-media.service';
 import type { CloudApiSendMemory } from './cloud-api-send-memory';
@@ -25,10 +27,11 @@ interface InboundData {
     mimetype?: string;
     pushName?: string;
     quotedId?: string;
+    forwarded?: 'forwarded' | 'frequently_forwarded';
     location?: { latitude: number; longitude: number; name?: string; address?: string };
     contact?: { displayName: string; vcards: string[] };
     reaction?: { emoji: string; target: { id: string; fromMe?: boolean } };
-    media?: { mimetype?: string; fileName?: string | null; ptt?: boolean };
+    media?: { mimetype?: string; fileName?: string | null; ptt?: boolean; animated?: boolean; sha256?: string | null };
   };
 }
 
@@ -40,16 +43,34 @@ interface StatusData {
 }
 
 const STATUS_NAMES: Record<string, string> = { SENT: 'sent', DELIVERED: 'delivered', READ: 'read', PLAYED: 'played' };
-/** Native failure codes → Meta's asynchronous error codes in `statuses[].errors`. */
-const FAILURE_CODES: Record<string, number> = {
+/**
+ * Native failure codes → Meta's asynchronous error codes in `statuses[].errors` (the table in
+ * docs/cloud-api.md). Codes not listed, and every `TTS_*` / `AUDIO_*` code by prefix, are
+ * mapped in `metaFailureCode`.
+ */
+export const FAILURE_CODES: Readonly<Record<string, number>> = {
   RECIPIENT_NOT_ON_WHATSAPP: 131026,
+  GROUP_NOT_FOUND: 131026,
+  WHATSAPP_ERROR: 131026,
   EXPIRED: 131026,
   OPTED_OUT: 131050,
   NOT_OPTED_IN: 131050,
   MEDIA_MISSING: 131053,
   MEDIA_FETCH_FAILED: 131053,
+  MEDIA_URL_FORBIDDEN: 131053,
+  MEDIA_TOO_LARGE: 131053,
+  MEDIA_TOO_MANY_PIXELS: 131053,
+  MEDIA_TYPE_MISMATCH: 131053,
+  MEDIA_INVALID: 131053,
+  MEDIA_NOT_ALLOWED: 131053,
 };
 const ERROR_TITLES: Record<number, string> = { 131050: 'User stopped marketing messages' };
+const ERROR_HREF = 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/';
+
+/** Meta's code for a native failure code: undeliverable, opted out, media, or 131000 (something went wrong). */
+export function metaFailureCode(nativeCode: string): number {
+  return FAILURE_CODES[nativeCode] ?? (/^(TTS|AUDIO)_/.test(nativeCode) ? 131053 : 131000);
+}
 
 /**
  * Webhook subscriptions with `format: "cloud-api"`: Meta's webhook payloads for inbound messages
@@ -105,19 +126,30 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
     const m = (envelope.data as { message?: InboundData }).message;
     if (!m) return null;
     const business = this.memory.numberOf(envelope.sessionId) ?? '';
-    const from = jidUser(m.from ?? m.chat);
+    const senderJid = m.from ?? m.chat;
+    const from = jidUser(senderJid);
+    const userId = businessUserIdOf(senderJid, this.wabaOf(envelope.sessionId));
     const c = m.content ?? {};
     const message: Record<string, unknown> = {
       from,
+      from_user_id: userId,
       id: encodeWamid({ chatJid: m.chat, fromMe: false, id: m.waMessageId }),
       timestamp: String(Math.floor(Date.parse(m.createdAt ?? envelope.createdAt) / 1000)),
     };
-    if (c.quotedId) message.context = { from: business, id: encodeWamid({ chatJid: m.chat, fromMe: true, id: c.quotedId }) };
+    // Meta's context: a quoted message (from, id) and/or the forward marker.
+    const context: Record<string, unknown> = {};
+    if (c.forwarded) context[c.forwarded] = true;
+    if (c.quotedId) Object.assign(context, { from: business, id: encodeWamid({ chatJid: m.chat, fromMe: true, id: c.quotedId }) });
+    if (Object.keys(context).length) message.context = context;
+    // Every media object carries what pywa requires (id, mime_type, sha256) and Meta's extras.
     const media = (type: string, extra: Record<string, unknown> = {}) => {
       message.type = type;
       message[type] = {
         ...(c.caption ? { caption: c.caption } : {}),
+        ...(type === 'document' && (c.fileName ?? c.media?.fileName) ? { filename: c.fileName ?? c.media?.fileName } : {}),
         mime_type: c.media?.mimetype ?? c.mimetype ?? 'application/octet-stream',
+        // Base64 of the file's SHA-256, as WhatsApp announced it with the message ('' when the engine did not).
+        sha256: c.media?.sha256 ?? '',
         id: mediaIdOfMessage(m.id),
         ...extra,
       };
@@ -132,17 +164,17 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
       case 'image':
       case 'video':
       case 'document':
-        media(m.type, m.type === 'document' && (c.fileName ?? c.media?.fileName) ? { filename: c.fileName ?? c.media?.fileName } : {});
+        media(m.type);
         break;
       case 'audio':
       case 'voice':
         media('audio', { voice: m.type === 'voice' || Boolean(c.media?.ptt) });
         break;
       case 'sticker':
-        media('sticker', { animated: false });
+        media('sticker', { animated: Boolean(c.media?.animated) });
         break;
       case 'location':
-        Object.assign(message, { type: 'location', location: { ...c.location } });
+        Object.assign(message, { type: 'location', location: location(c.location) });
         break;
       case 'contact':
         Object.assign(message, { type: 'contacts', contacts: (c.contact?.vcards ?? []).map(vcardToContact) });
@@ -157,9 +189,11 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
         Object.assign(message, {
           type: 'unsupported',
           errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
+          unsupported: { type: 'unknown' },
         });
     }
-    return { contacts: [{ profile: { name: c.pushName ?? '' }, wa_id: from }], messages: [message] };
+    // The profile name WhatsApp showed (the number when the contact has none: Chatwoot names the contact after it).
+    return { contacts: [{ profile: { name: c.pushName || from }, wa_id: from, user_id: userId }], messages: [message] };
   }
 
   /**
@@ -190,37 +224,41 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
     };
   }
 
+  /** The WhatsApp Business Account id that scopes the session's user ids. */
+  private wabaOf(sessionId: string): string {
+    return wabaIdOf(this.memory.workspaceOf(sessionId));
+  }
+
   private status(envelope: WebhookEnvelope): Record<string, unknown> | null {
     const s = envelope.data as unknown as StatusData;
     const failed = ['FAILED', 'EXPIRED', 'OPTED_OUT'].includes(s.status);
     const name = failed ? 'failed' : STATUS_NAMES[s.status];
     if (!name || !s.waMessageId) return null;
     const recipient = jidUser(s.chatId);
+    const userId = businessUserIdOf(s.chatId, this.wabaOf(envelope.sessionId));
+    const timestamp = Math.floor(Date.parse(envelope.createdAt) / 1000);
     const item: Record<string, unknown> = {
       id: encodeWamid({ chatJid: s.chatId, fromMe: true, id: s.waMessageId }),
       status: name,
-      timestamp: String(Math.floor(Date.parse(envelope.createdAt) / 1000)),
+      timestamp: String(timestamp),
       recipient_id: recipient,
+      recipient_user_id: userId,
     };
     const callbackData = this.memory.callbackDataOf(envelope.sessionId, s.waMessageId);
     if (callbackData) item.biz_opaque_callback_data = callbackData;
     if (failed) {
       const nativeCode = s.error?.code ?? s.status;
-      const code = FAILURE_CODES[nativeCode] ?? 131000;
+      const code = metaFailureCode(nativeCode);
       const title = ERROR_TITLES[code] ?? META_ERRORS[code]?.title ?? 'Something went wrong';
-      item.errors = [
-        {
-          code,
-          title,
-          message: title,
-          error_data: { details: s.error?.message ?? nativeCode },
-          href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
-        },
-      ];
-    } else {
-      item.pricing = { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'service' };
+      item.errors = [{ code, title, message: title, error_data: { details: s.error?.message ?? nativeCode }, href: ERROR_HREF }];
+    } else if (name === 'sent' || name === 'delivered') {
+      // As Meta: the conversation and pricing on sent and delivered (the expiry only on sent);
+      // a linked device's messages are free service messages.
+      item.conversation = conversationOf(envelope.sessionId, s.chatId, timestamp, name === 'sent');
+      item.pricing = { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' };
     }
-    return { statuses: [item] };
+    // pywa 4 builds a status's user from `contacts[0]` (user_id required), as Meta now sends it.
+    return { contacts: [{ wa_id: recipient, user_id: userId }], statuses: [item] };
   }
 }
 
@@ -249,6 +287,27 @@ async function verifyCallback(transport: WebhookTransport, url: string, verifyTo
 /** JSON with every character outside ASCII as `\uXXXX` (UTF-16 units, so emoji become surrogate pairs). */
 export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Meta's `conversation` of a status: one 24-hour service window per chat and UTC day (an id of
+ * 32 hex digits that stays the same for every status in it), `origin.type` service, and the
+ * window's end on `sent` statuses.
+ */
+function conversationOf(sessionId: string, chatJid: string, timestamp: number, withExpiry: boolean): Record<string, unknown> {
+  const day = Math.floor(timestamp / 86_400);
+  const id = createHmac('sha256', 'switchboard-conversation').update(`${sessionId}|${jidUser(chatJid)}|${day}`).digest('hex').slice(0, 32);
+  return { id, ...(withExpiry ? { expiration_timestamp: String((day + 1) * 86_400) } : {}), origin: { type: 'service' } };
+}
+
+/** A shared location: coordinates as numbers, name and address only when WhatsApp gave them. */
+function location(l: InboundData['content']['location']): Record<string, unknown> {
+  return {
+    latitude: Number(l?.latitude ?? 0),
+    longitude: Number(l?.longitude ?? 0),
+    ...(l?.name ? { name: l.name } : {}),
+    ...(l?.address ? { address: l.address } : {}),
+  };
 }
 
 /** A vCard as a Cloud API contact object (name and phones, what WhatsApp shows). */

@@ -164,6 +164,7 @@ function toContent(m: InboundMessage): MessageContent {
   if (m.caption) content.caption = m.caption;
   if (m.pushName) content.pushName = m.pushName;
   if (m.quotedId) content.quotedId = m.quotedId;
+  if (m.forwarded) content.forwarded = m.forwarded;
   if (m.location) content.location = { latitude: m.location.latitude, longitude: m.location.longitude, ...(m.location.name ? { name: m.location.name } : {}), ...(m.location.address ? { address: m.location.address } : {}) };
   if (m.contact) content.contact = m.contact;
   if (m.reaction) content.reaction = { emoji: m.reaction.emoji, target: { id: m.reaction.targetId, chatJid: m.chatJid, fromMe: true } };

@@ -31,10 +31,15 @@ export interface MessageContent {
   contact?: { displayName: string; vcards: string[] };
   reaction?: { emoji: string; target: MessageRef };
   quoted?: MessageRef;
-  /** Inbound media not downloaded yet: the engine's reference (never shown in the API). */
-  inboundMedia?: { ref: string; mimetype: string; fileName?: string | null; size?: number | null; seconds?: number | null; ptt?: boolean };
+  /**
+   * Inbound media not downloaded yet: the engine's reference (never shown in the API), and the
+   * base64 SHA-256 of the file WhatsApp announced with the message (Cloud API webhooks' `sha256`).
+   */
+  inboundMedia?: { ref: string; mimetype: string; fileName?: string | null; size?: number | null; seconds?: number | null; ptt?: boolean; animated?: boolean; sha256?: string | null };
   /** Inbound: the WhatsApp id of the message this one replies to. */
   quotedId?: string;
+  /** Inbound: WhatsApp's forward marker. */
+  forwarded?: 'forwarded' | 'frequently_forwarded';
   /**
    * Sent by Switchboard itself (opt-in prompts, call replies): such messages reach contacts
    * who have not opted in, since they are how a contact opts in.

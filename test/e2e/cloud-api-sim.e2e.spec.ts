@@ -103,6 +103,8 @@ describe('Cloud API facade through Baileys (loopback WhatsApp simulator)', () =>
     const got = await eventually(async () => crm.messages.find((m) => m.from === dave.phoneNumber && m.message.type === 'image'), 15_000);
     assert.equal(got.phoneID, sessionId);
     assert.equal(got.message.image.caption, 'here it is');
+    // Meta's webhook sha256: base64 of the file's SHA-256, as WhatsApp announced it with the message.
+    assert.equal(got.message.image.sha256, createHash('sha256').update(png).digest('base64'));
     const info = await api(t).get(`/v21.0/${got.message.image.id}`).expect(200);
     const bytes = await api(t).get(info.body.url.slice(t.url.length)).buffer(true).expect(200);
     assert.ok(Buffer.from(bytes.body).equals(png), 'the media id from the webhook downloads the contact\'s bytes');

@@ -67,7 +67,9 @@ describe('Cloud API webhooks (format "cloud-api")', () => {
     assert.deepEqual(value.metadata, { display_phone_number: PHONE, phone_number_id: session.id });
     assert.equal(value.contacts[0].wa_id, '16505551234');
     const message = value.messages[0];
-    assert.deepEqual(Object.keys(message), ['from', 'id', 'timestamp', 'type', 'text']);
+    assert.deepEqual(Object.keys(message), ['from', 'from_user_id', 'id', 'timestamp', 'type', 'text']);
+    assert.equal(message.from_user_id, value.contacts[0].user_id);
+    assert.match(message.from_user_id, /^US\.\d{20}$/);
     assert.match(message.timestamp, /^\d{10}$/);
     assert.equal(decodeWamid(message.id)?.fromMe, false);
   });

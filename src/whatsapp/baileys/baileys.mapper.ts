@@ -90,6 +90,7 @@ export function toInboundMessage(msg: WAMessage): InboundMessage | null {
     timestamp: Number(msg.messageTimestamp ?? Math.floor(Date.now() / 1000)),
     type: 'other',
     quotedId: contextOf(content)?.stanzaId ?? null,
+    forwarded: forwardOf(contextOf(content)),
   };
   const type = getContentType(content);
   switch (type) {
@@ -135,12 +136,20 @@ export function toInboundMessage(msg: WAMessage): InboundMessage | null {
         size: m.fileLength != null ? Number(m.fileLength) : null,
         seconds: m.seconds ?? null,
         ptt: isVoice,
+        ...(kind === 'stickerMessage' ? { animated: Boolean((media as proto.Message.IStickerMessage).isAnimated) } : {}),
+        sha256: m.fileSha256?.length ? Buffer.from(m.fileSha256).toString('base64') : null,
         // Everything downloadMediaMessage needs (url, directPath, mediaKey, …), kept with the message.
         ref: JSON.stringify({ key, message: { [field]: media } }, BufferJSON.replacer),
       },
     };
   }
   return { ...base, type: 'other', text: textOf(content) };
+}
+
+/** WhatsApp marks a message forwarded many times from a forwarding score of 5. */
+function forwardOf(context: proto.IContextInfo | null | undefined): InboundMessage['forwarded'] {
+  if (!context?.isForwarded && !context?.forwardingScore) return null;
+  return (context.forwardingScore ?? 0) >= 5 ? 'frequently_forwarded' : 'forwarded';
 }
 
 function contextOf(content: proto.IMessage): proto.IContextInfo | null | undefined {

@@ -44,12 +44,17 @@ export interface InboundMessage {
   type: InboundType;
   text?: string | null;
   caption?: string | null;
-  /** `ref` is engine-specific and opaque: pass it back to `downloadMedia`. */
-  media?: { mimetype: string; fileName?: string | null; size?: number | null; seconds?: number | null; ptt?: boolean; ref: string };
+  /**
+   * `ref` is engine-specific and opaque: pass it back to `downloadMedia`. `sha256`: base64 of the
+   * file's SHA-256 as WhatsApp announces it with the message (before any download).
+   */
+  media?: { mimetype: string; fileName?: string | null; size?: number | null; seconds?: number | null; ptt?: boolean; animated?: boolean; sha256?: string | null; ref: string };
   location?: { latitude: number; longitude: number; name?: string | null; address?: string | null };
   contact?: { displayName: string; vcards: string[] };
   reaction?: { emoji: string; targetId: string };
   quotedId?: string | null;
+  /** WhatsApp's forward marker: forwarded once, or many times (a forwarding score of 5 or more). */
+  forwarded?: 'forwarded' | 'frequently_forwarded' | null;
 }
 
 export interface ContactInfo {
