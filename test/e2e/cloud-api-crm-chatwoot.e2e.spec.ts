@@ -6,7 +6,10 @@ import { linkedSandboxSession, sentByWamid } from '../support/cloud-api';
 import { createToken } from '../support/factories';
 import { api, eventually } from '../support/http';
 import { mediaFixtures, serveFiles, type FileServer, type MediaFixtures } from '../support/media-fixtures';
+import { simulatorEnv } from '../support/simulator-env';
 import { FAST_QUEUE_ENV, startTestApp, type TestApp } from '../support/test-app';
+import { startSimulator } from '../wa-sim/fixtures';
+import type { WaSimulator } from '../wa-sim/wa-simulator';
 import * as chatwoot from '../support/crm-requests/chatwoot';
 import { CrmEndpoint } from '../support/crm-requests/endpoint';
 import { replay, replayBytes, type CrmRequest } from '../support/crm-requests/request';
@@ -228,5 +231,67 @@ describe('Chatwoot WhatsApp Cloud inbox against Switchboard', () => {
     assert.equal(waba.status, 200, waba.text);
     assert.equal(waba.json.id, inbox.businessAccountId);
     assert.equal(typeof waba.json.name, 'string');
+  });
+});
+
+/**
+ * A contact's photo and PDF reaching Chatwoot: real Baileys against the loopback WhatsApp
+ * simulator, so the webhook carries media ids of received messages, which Chatwoot resolves
+ * with media_url(id, phone_number_id) and downloads with its Bearer header.
+ */
+describe('Chatwoot receiving media from a contact (loopback WhatsApp simulator)', () => {
+  let sim: WaSimulator;
+  let stopSim: (() => Promise<void>) | undefined;
+  let t: TestApp;
+  let fx: MediaFixtures;
+  let hook: CrmEndpoint;
+  let inbox: chatwoot.ChatwootInbox;
+  const SIM_PHONE = '15557310001';
+
+  before(async () => {
+    fx = await mediaFixtures();
+    ({ sim, close: stopSim } = await startSimulator({ autoReceipts: { delivery: true, read: false } }));
+    hook = await CrmEndpoint.start(`/webhooks/whatsapp/+${SIM_PHONE}`, (q) => ({ status: 200, body: q['hub.verify_token'] === VERIFY_TOKEN ? q['hub.challenge'] : '{}' }));
+    t = await startTestApp({ env: simulatorEnv(sim.url) });
+    const { body } = await api(t).post('/api/sessions').send({ name: 'chatwoot' }).expect(201);
+    const sessionId: string = body.session.sessionId;
+    const qr = await api(t).get(`/api/sessions/${sessionId}/qr`).expect(200);
+    await sim.scan(qr.body.qr, SIM_PHONE);
+    await eventually(async () => (await api(t).get(`/api/sessions/${sessionId}`).expect(200)).body.session.status === 'READY', 15_000);
+    await api(t).post('/api/webhooks').send({ url: hook.url, sessionId, format: 'cloud-api', verifyToken: VERIFY_TOKEN, secret: 'chatwoot-app-secret-0123' }).expect(201);
+    inbox = { apiKey: await createToken(t, { name: 'chatwoot', sessionId }), phoneNumberId: phoneNumberIdOf(sessionId), businessAccountId: wabaIdOf(null) };
+  });
+  after(async () => {
+    await t?.destroy();
+    await stopSim?.();
+    await hook?.close();
+  });
+
+  /** attach_files: the type's payload ({id, caption}), then download_attachment_file. */
+  const attachment = async (value: any) => {
+    const message = value.messages[0];
+    const payload = message[message.type];
+    const info = await replay(t.url, chatwoot.mediaUrl(inbox, payload.id));
+    assert.equal(info.status, 200, `media_url: ${info.text}`);
+    const file = await replayBytes(chatwoot.mediaDownload(inbox), info.json.url);
+    assert.equal(file.status, 200);
+    return { payload, file };
+  };
+
+  it('downloads a photo with its caption and a PDF with its file name', async () => {
+    const dana = sim.addContact('15557410001', 'Dana');
+    await sim.contactSend(dana.phoneNumber, SIM_PHONE, { image: fx.png, mimetype: 'image/png', caption: 'the damage' });
+    const photo = await eventually(async () => hook.values().find(({ value }) => value.messages?.[0]?.type === 'image'), 15_000);
+    assert.ok(chatwoot.chatwootRoutes(photo.post.body, { phoneNumber: `+${SIM_PHONE}`, phoneNumberId: inbox.phoneNumberId }), 'the webhook reaches this inbox');
+    const image = await attachment(photo.value);
+    assert.equal(image.payload.caption, 'the damage', 'message content ||= caption');
+    assert.ok(image.file.bytes.equals(fx.png));
+    assert.match(image.file.headers.get('content-type') ?? '', /^image\/png/);
+
+    await sim.contactSend(dana.phoneNumber, SIM_PHONE, { document: fx.pdf, mimetype: 'application/pdf', fileName: 'claim.pdf' });
+    const pdf = await eventually(async () => hook.values().find(({ value }) => value.messages?.[0]?.type === 'document'), 15_000);
+    const doc = await attachment(pdf.value);
+    assert.equal(doc.payload.filename, 'claim.pdf');
+    assert.ok(doc.file.bytes.equals(fx.pdf));
   });
 });
