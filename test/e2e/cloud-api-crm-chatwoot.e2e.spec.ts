@@ -40,7 +40,8 @@ describe('Chatwoot WhatsApp Cloud inbox against Switchboard', () => {
     hook = await CrmEndpoint.start(`/webhooks/whatsapp/+${PHONE}`, (q) =>
       q['hub.verify_token'] === VERIFY_TOKEN ? { status: 200, body: q['hub.challenge'] } : { status: 200, body: JSON.stringify({ error: 'Error; wrong verify token', status: 403 }) },
     );
-    t = await startTestApp({ env: { ...FAST_QUEUE_ENV, MEDIA_URL_ALLOWLIST: '127.0.0.1', WEBHOOK_RETRY_BASE_MS: '30', WEBHOOK_RETRY_MAX_MS: '200' } });
+    // WEBHOOK_URL_ALLOWLIST: the webhook setup registers Chatwoot's loopback callback with the inbox's session-bound key.
+    t = await startTestApp({ env: { ...FAST_QUEUE_ENV, MEDIA_URL_ALLOWLIST: '127.0.0.1', WEBHOOK_URL_ALLOWLIST: '127.0.0.1', WEBHOOK_RETRY_BASE_MS: '30', WEBHOOK_RETRY_MAX_MS: '200' } });
     session = await linkedSandboxSession(t, PHONE);
     // The settings a Chatwoot admin pastes: a system-user token for the session, its phone number id and the WABA id.
     inbox = { apiKey: await createToken(t, { name: 'chatwoot', sessionId: session.id }), phoneNumberId: phoneNumberIdOf(session.id), businessAccountId: wabaIdOf(null) };
@@ -84,6 +85,7 @@ describe('Chatwoot WhatsApp Cloud inbox against Switchboard', () => {
       assert.equal(page.status, 200, `paging.next ${next}: ${page.text}`);
       pages.push(page.json);
     }
+    assert.ok(pages.length >= 2, 'Graph pages templates 25 at a time when no limit is given');
     synced = pages.flatMap((p) => p.data);
     const ours = synced.filter((tpl) => names.includes(tpl.name));
     assert.deepEqual(ours.map((tpl) => tpl.name).sort(), names, 'every template once');

@@ -36,7 +36,8 @@ describe('Typebot WhatsApp integration against Switchboard', () => {
     hook = await CrmEndpoint.start('/api/v1/workspaces/ws_1/whatsapp/cred_1/webhook', (q) =>
       q['hub.verify_token'] === VERIFY_TOKEN ? { status: 200, body: JSON.stringify(Number(q['hub.challenge'])) } : { status: 401, body: '{"message":"Unauthorized"}' },
     );
-    t = await startTestApp({ env: { ...FAST_QUEUE_ENV, MEDIA_URL_ALLOWLIST: '127.0.0.1' } });
+    // WEBHOOK_URL_ALLOWLIST: the webhook is registered on loopback through subscribed_apps with the session-bound token.
+    t = await startTestApp({ env: { ...FAST_QUEUE_ENV, MEDIA_URL_ALLOWLIST: '127.0.0.1', WEBHOOK_URL_ALLOWLIST: '127.0.0.1' } });
     session = await linkedSandboxSession(t, PHONE);
     cred = {
       systemUserAccessToken: await createToken(t, { name: 'typebot', sessionId: session.id }),
@@ -63,7 +64,7 @@ describe('Typebot WhatsApp integration against Switchboard', () => {
   };
   const inbound = () => hook.values().filter(({ value }) => value.messages);
 
-  it('accepts the credentials dialog: debug_token, every page of phone_numbers with the number in it, subscribed_apps read and subscribe (with appsecret_proof)', async () => {
+  it('accepts the credentials dialog: debug_token, every page of phone_numbers with the number in it (with appsecret_proof)', async () => {
     const token = await ok(typebot.debugToken(cred));
     assert.equal(typeof token.json.data.app_id, 'string', 'data.app_id');
     assert.equal(token.json.data.is_valid, true);
@@ -86,13 +87,26 @@ describe('Typebot WhatsApp integration against Switchboard', () => {
     }
     assert.ok(ids.includes(cred.phoneNumberId), `"This phone number ID was not found in the provided WhatsApp Business Account": ${ids}`);
 
-    const appId: string = token.json.data.app_id;
+  });
+
+  it('passes the dialog\'s "subscribe" step once the callback is registered through subscribed_apps', async () => {
+    const appId: string = (await ok(typebot.debugToken(cred))).json.data.app_id;
     const subscribed = (data: any[]) => data.some((a) => (a.whatsapp_business_api_data?.id ?? a.id) === appId);
-    const before = await ok(typebot.subscribedApps(cred));
-    assert.ok(Array.isArray(before.json.data));
-    if (!subscribed(before.json.data)) await ok(typebot.subscribeApp(cred));
-    const afterwards = await ok(typebot.subscribedApps(cred));
-    assert.ok(subscribed(afterwards.json.data), JSON.stringify(afterwards.json));
+    // Switchboard has no app-level callback URL: the admin registers Typebot's once, Meta's way (override_callback_uri).
+    const register = await replay(t.url, {
+      name: 'register the callback',
+      source: 'docs/crm/typebot.md',
+      method: 'POST',
+      path: `/v21.0/${cred.wabaId}/subscribed_apps`,
+      headers: { Authorization: `Bearer ${cred.systemUserAccessToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ override_callback_uri: hook.url, verify_token: VERIFY_TOKEN, app_secret: APP_SECRET }),
+    });
+    assert.equal(register.status, 200, register.text);
+    // isAppSubscribedToWaba, then subscribeAppToWaba (no body) as the dialog does.
+    const listed = await ok(typebot.subscribedApps(cred));
+    assert.ok(subscribed(listed.json.data), JSON.stringify(listed.json));
+    await ok(typebot.subscribeApp(cred));
+    assert.ok(subscribed((await ok(typebot.subscribedApps(cred))).json.data));
   });
 
   it('names the phone number from GET /v17.0/{phoneNumberId}', async () => {
