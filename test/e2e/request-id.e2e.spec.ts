@@ -6,6 +6,7 @@ import { after, before, describe, it } from '../support/node-test';
 import { api } from '../support/http';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -66,14 +67,20 @@ describe('Request ids in responses', () => {
 /** The server as production runs it (JSON logs on stdout): every line of a request carries its id and the node. */
 describe('Request ids and the node in log lines', () => {
   let server: ServerProcess | undefined;
+  let database: TestDatabase;
   let dataDir: string;
 
   before(async () => {
+    database = await createTestDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'switchboard-request-id-'));
-    server = await startServerProcess({ DATA_DIR: dataDir, API_KEY: TEST_API_KEY, WA_ENGINE: 'sandbox', LOG_LEVEL: 'debug', NODE_ID: 'replica-a' });
+    server = await startServerProcess(
+      { DATABASE_URL: database.url, DATA_DIR: dataDir, API_KEY: TEST_API_KEY, WA_ENGINE: 'sandbox', LOG_LEVEL: 'debug', NODE_ID: 'replica-a' },
+      { timeoutMs: 90_000 },
+    );
   });
   after(async () => {
     await server?.stop();
+    await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
