@@ -26,6 +26,7 @@ import { TemplatesModule } from './templates/templates.module';
 import { CloudApiModule } from './cloud-api/cloud-api.module';
 import { CompatModule } from './compat/compat.module';
 import { WebUiModule } from './web-ui/web-ui.module';
+import { MetricsEndpointModule, MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         DatabaseModule,
         CryptoModule,
         EventsModule,
+        MetricsModule,
         SettingsModule,
         AuthModule,
         SessionsModule,
@@ -56,6 +58,7 @@ export class AppModule {
         TemplatesModule,
         CompatModule,
         WebUiModule,
+        MetricsEndpointModule,
         // Last: Meta's Graph paths are matched after every native route.
         CloudApiModule,
       ],

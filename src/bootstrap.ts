@@ -8,6 +8,7 @@ import { AppLogger } from './common/logging/app-logger';
 import { ROOT_LOGGER } from './common/logging/logging.module';
 import { requestLogger } from './common/logging/request-logger';
 import { AppModule } from './app.module';
+import { MetricsService } from './metrics/metrics.service';
 import { cloudApiRouting } from './cloud-api/cloud-api-routing';
 import type { AppConfig } from './config/app-config';
 import { PRODUCT_DOCS } from './compat/compat-docs';
@@ -38,6 +39,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   const mediaJsonLimit = Math.ceil(config.media.maxBytes * 1.37) + 64 * 1024;
   // Every request, even one refused by a body parser, gets an id and a log line.
   app.use(requestLogger(app.get(ROOT_LOGGER)));
+  app.use(app.get(MetricsService).httpMetrics());
   app.use(securityHeaders());
   // Maps Meta's Graph paths (/v21.0/{phone-number-id}/messages, …) onto the Cloud API facade
   // without shadowing native routes, so body-parser errors there are Meta-shaped too.

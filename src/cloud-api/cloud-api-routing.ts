@@ -6,6 +6,8 @@ export const CLOUD_API_PREFIX = 'cloud-api';
 const VERSION = /^\/(v\d+\.\d+)(\/.*)?$/;
 /** First path segments that belong to the native API, the docs or the dashboard, never to a Graph id. */
 const RESERVED = new Set(['api', 'compat', 'docs', 'docs-json', 'ui', 'dashboard', CLOUD_API_PREFIX]);
+/** Native routes at the root that a versioned Graph path may still use as an id (`/v21.0/metrics`). */
+const RESERVED_UNVERSIONED = new Set(['metrics']);
 const FACADE_SHAPES = [
   /^\/[^/]+\/(messages|media|phone_numbers)\/?$/,
   /^\/media-download\/[^/]+\/?$/,
@@ -22,7 +24,7 @@ type Marked = Request & { [MARK]?: { version: string | null } };
  * the facade's routes look like catch-alls. Express 5 routes take no regex constraints, so
  * this middleware (mounted before every route) decides instead: a path with a `/vNN.N`
  * prefix, or an unversioned path of one of the facade's shapes whose first segment is not
- * `api`, `compat`, `docs`, `docs-json`, or the dashboard's `ui` and `dashboard` (and has no dot, like `/favicon.ico`), is rewritten to
+ * `api`, `compat`, `docs`, `docs-json`, the dashboard's `ui` and `dashboard`, or `metrics` (and has no dot, like `/favicon.ico`), is rewritten to
  * `/cloud-api/…`; everything else passes untouched, so native routes and their 404s stay
  * native. It also accepts Graph's `?access_token=` (on these paths only) as the Bearer token.
  */
@@ -41,7 +43,7 @@ export function cloudApiRouting(): RequestHandler {
     const first = rest.split('/')[1] ?? '';
     const isFacade =
       first === CLOUD_API_PREFIX ||
-      (versioned ? !RESERVED.has(first) : !RESERVED.has(first) && !first.includes('.') && first !== '' && FACADE_SHAPES.some((re) => re.test(rest)));
+      (versioned ? !RESERVED.has(first) : !RESERVED.has(first) && !RESERVED_UNVERSIONED.has(first) && !first.includes('.') && first !== '' && FACADE_SHAPES.some((re) => re.test(rest)));
     if (!isFacade) return next();
     (req as Marked)[MARK] = { version };
     if (first !== CLOUD_API_PREFIX) req.url = `/${CLOUD_API_PREFIX}${rest === '/' ? '' : rest}${query}`;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { parseAllowlist } from '../common/net/url-guard';
 import { EnvSchema, validateEnv } from './env.schema';
@@ -119,8 +120,14 @@ export class AppConfig {
     const e = this.env;
     return {
       level: e.LOG_LEVEL,
+      /** The replica's name on every log line: NODE_ID, else the host name. */
+      node: e.NODE_ID ?? hostname(),
       pretty: e.LOG_FORMAT ? e.LOG_FORMAT === 'pretty' : !this.isProduction && Boolean(process.stdout.isTTY),
     };
+  }
+
+  get metrics() {
+    return { token: this.env.METRICS_TOKEN };
   }
 
   get tts() {

@@ -120,6 +120,14 @@ export class EnvSchema {
   @Transform(emptyToUndefined) @IsOptional() @IsIn(['json', 'pretty'])
   LOG_FORMAT?: 'json' | 'pretty';
 
+  /** Names this replica in logs (and cluster views). Unset: the host name. */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+  NODE_ID?: string;
+
+  /** Bearer token Prometheus scrapes GET /metrics with; unset → only an admin credential may. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16)
+  METRICS_TOKEN?: string;
+
   @IsString()
   BODY_LIMIT = '1mb';
 

@@ -25,7 +25,12 @@ export type DomainEvent =
       status: string;
       error: { code: string; message: string } | null;
       at: string;
+      /** The message's type (text, image, …) and when it was accepted, for metrics. */
+      messageType?: string;
+      acceptedAt?: string;
     }
+  /** An outbound message was accepted into the queue (QUEUED, committed). */
+  | { type: 'message.accepted'; sessionId: string; messageId: string; messageType: string; at: string }
   | { type: 'session.pairing_code'; sessionId: string; code: string; at: string }
   /** Stored inbound message (emitted after it is committed; `data` is its API shape). */
   | { type: 'message.received'; sessionId: string; data: Record<string, unknown>; at: string }

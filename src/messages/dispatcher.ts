@@ -121,8 +121,15 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
         status: m.status,
         error: statusError(m),
         at: new Date().toISOString(),
+        messageType: m.type,
+        acceptedAt: m.createdAt.toISOString(),
       });
     }
+  }
+
+  /** Tells in-process listeners (metrics) that a message was accepted into the queue. */
+  accepted(m: MessageEntity): void {
+    this.bus.emit({ type: 'message.accepted', sessionId: m.sessionId, messageId: m.id, messageType: m.type, at: m.createdAt.toISOString() });
   }
 
   private worker(sessionId: string): SessionWorker {

@@ -39,6 +39,14 @@ export interface NewOutbound {
 }
 
 /** The dashboard's message figures (see `flowFigures`). */
+/** See `MessagesRepository.queueFigures`. */
+export interface QueueFigures {
+  queued: number;
+  held: number;
+  sending: number;
+  oldestQueuedSeconds: number;
+}
+
 export interface MessageFlowFigures {
   last24h: { outbound: Record<string, number>; inbound: number };
   hourly: { hour: string; outbound: number; inbound: number; failed: number }[];
@@ -468,6 +476,22 @@ export class MessagesRepository {
       hourly,
       queued: queued[0].n,
     };
+  }
+
+  /**
+   * The queue right now, over all sessions: messages due to be sent (QUEUED, not held), held
+   * for an opt-in answer, being sent, and the age in seconds of the oldest one waiting to be
+   * sent (0 when none). Reads only the queue's rows (partial indexes), never the history.
+   */
+  async queueFigures(): Promise<QueueFigures> {
+    const [row] = rowsOf(await this.db.query(
+      `SELECT count(*) FILTER (WHERE status = 'QUEUED' AND held_reason IS NULL)::int AS queued,
+              count(*) FILTER (WHERE status = 'QUEUED' AND held_reason IS NOT NULL)::int AS held,
+              count(*) FILTER (WHERE status = 'SENDING')::int AS sending,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status = 'QUEUED' AND held_reason IS NULL)), 0)::float8 AS oldest
+         FROM message WHERE status IN ('QUEUED', 'SENDING')`,
+    ));
+    return { queued: Number(row.queued), held: Number(row.held), sending: Number(row.sending), oldestQueuedSeconds: Math.max(0, Number(row.oldest)) };
   }
 
   /** Newest first; keyset pagination by `seq` (`beforeSeq`) or offset pages. */

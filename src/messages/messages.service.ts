@@ -21,12 +21,12 @@ import { MEDIA_TYPES, type MessageContent } from './message-content';
 import { newWaMessageId } from './message-id';
 import { MessageStatus, RESENDABLE } from './message-status';
 import { toMessageDto } from './message.mapper';
-import { asMessageNumber, MessagesRepository, type MessageFlowFigures } from './messages.repository';
+import { asMessageNumber, MessagesRepository, type MessageFlowFigures, type QueueFigures } from './messages.repository';
 import { toRecipient, type Recipient } from './recipient';
 import { buildVcard, isVcardText, splitVcards, vcardFormattedName } from './vcard';
 import { decodeSeqCursor, encodeSeqCursor } from '../common/utils/seq-cursor';
 
-export type { MessageFlowFigures };
+export type { MessageFlowFigures, QueueFigures };
 
 export interface UploadedFile {
   buffer: Buffer;
@@ -95,6 +95,7 @@ export class MessagesService {
       if (!existing) throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'A conflicting message was accepted concurrently');
       return { message: existing, replayed: true };
     }
+    this.dispatcher.accepted(row);
     this.dispatcher.notify(session.id);
     return { message: row, replayed: false };
   }
@@ -127,6 +128,7 @@ export class MessagesService {
       expiresAt: new Date(Date.now() + this.config.queue.messageTtlMs),
       idempotencyKey: null,
     });
+    if (row) this.dispatcher.accepted(row);
     this.dispatcher.notify(sessionId);
     return row;
   }
@@ -185,6 +187,11 @@ export class MessagesService {
   /** Messages of the last 24 hours and the queue's depth, for `sessionIds` (all when null). */
   flowFigures(sessionIds: string[] | null): Promise<MessageFlowFigures> {
     return this.repo.flowFigures(sessionIds);
+  }
+
+  /** The queue's depth and the age of its oldest waiting message, over all sessions (metrics). */
+  queueFigures(): Promise<QueueFigures> {
+    return this.repo.queueFigures();
   }
 
   /**

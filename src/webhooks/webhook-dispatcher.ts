@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { Wakeup } from '../common/utils/wakeup';
 import { AppConfig } from '../config/app-config';
 import { DeliveryStatus, type WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import type { WebhookEntity } from './entities/webhook.entity';
+import { MetricsService } from '../metrics/metrics.service';
 import { WebhookFormats } from './formats/webhook-formats';
 import { decideAfterFailure } from './retry-policy';
 import { postWebhook, type AttemptResult } from './webhook-http';
@@ -65,6 +66,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly formats: WebhookFormats,
     private readonly config: AppConfig,
     private readonly targets: WebhookTargets,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -203,6 +205,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       if (this.stopping && !result.ok) return;
       const outcome = this.outcome(delivery, result, result.ok ? 0 : log.consecutiveFailures + 1);
       log.add(delivery, result, outcome);
+      this.metrics?.webhookAttempt(outcome.status === DeliveryStatus.DELIVERED ? 'delivered' : outcome.status === DeliveryStatus.FAILED ? 'failed' : 'retry');
       if (!log.healthy || log.paused) return halt();
       if (outcome.status === DeliveryStatus.DELIVERED || outcome.status === DeliveryStatus.FAILED) {
         i++;

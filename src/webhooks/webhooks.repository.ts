@@ -328,6 +328,15 @@ export class WebhooksRepository {
     return counts;
   }
 
+  /** Deliveries waiting to go out (PENDING) over all subscriptions, and the age in seconds of the oldest. */
+  async backlog(): Promise<{ pending: number; oldestPendingSeconds: number }> {
+    const [row] = rowsOf(await this.db.query(
+      `SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM now() - min(queued_at)), 0)::float8 AS oldest
+         FROM webhook_delivery WHERE status = 'PENDING'`,
+    ));
+    return { pending: Number(row.pending), oldestPendingSeconds: Math.max(0, Number(row.oldest)) };
+  }
+
   /** Subscriptions of `sessionIds` (all when null) and how their deliveries fare. */
   async healthSummary(sessionIds: string[] | null): Promise<WebhookHealthSummary> {
     const [w] = rowsOf(await this.db.query(

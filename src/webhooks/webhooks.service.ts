@@ -61,6 +61,11 @@ export class WebhooksService {
     return this.repo.healthSummary(sessionIds);
   }
 
+  /** Deliveries waiting to go out over all subscriptions, and the oldest one's age (metrics). */
+  backlog(): Promise<{ pending: number; oldestPendingSeconds: number }> {
+    return this.repo.backlog();
+  }
+
   // ------------------------------------------------------------ subscriptions
 
   /**

@@ -1,6 +1,8 @@
+import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
 import { serializeError } from './error-serializer';
+import { currentRequestContext } from './request-context';
 
 /**
  * Paths pino censors at every level. Credentials, QR strings, pairing codes and message
@@ -24,6 +26,9 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
   const { level, pretty } = config.logging;
   const options = {
     level,
+    // Every line names the replica; lines written while a request is handled carry its id.
+    base: { pid: process.pid, hostname: hostname(), node: config.logging.node },
+    mixin: requestIdMixin,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     // Database errors lose their parameters and row contents: see error-serializer.ts.
     serializers: { err: serializeError },
@@ -33,4 +38,10 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
     ...options,
     transport: pretty ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:standard' } } : undefined,
   });
+}
+
+/** `{requestId}` inside a request (see request-context.ts), nothing elsewhere. */
+function requestIdMixin(): Record<string, unknown> {
+  const context = currentRequestContext();
+  return context ? { requestId: context.requestId } : {};
 }

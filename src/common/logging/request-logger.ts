@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Level, Logger } from 'pino';
+import { runInRequestContext } from './request-context';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -16,7 +17,8 @@ export function requestIdOf(req: Request): string {
  * is a plain token, else a UUID), echoes it in `X-Request-Id`, and logs the outcome once the
  * response is finished: 5xx at error, 4xx at info, the rest at debug (health checks never).
  * Only the method and the path are logged (query strings may carry tokens), never headers or
- * bodies. Nothing is allocated for the log line unless its level is enabled.
+ * bodies. Nothing is allocated for the log line unless its level is enabled. The rest of the
+ * request runs in its request context, so every log line written meanwhile carries `requestId`.
  */
 export function requestLogger(logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -34,6 +36,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       if (path.startsWith('/api/health')) return;
       logger[level](
         {
+          requestId: id,
           req: { id, method: req.method, path },
           res: { statusCode: res.statusCode },
           responseTime: Math.round(performance.now() - started),
@@ -41,6 +44,6 @@ export function requestLogger(logger: Logger): RequestHandler {
         aborted ? 'request aborted' : 'request completed',
       );
     });
-    next();
+    runInRequestContext(req, { requestId: id }, next);
   };
 }
