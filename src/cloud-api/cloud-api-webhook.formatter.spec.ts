@@ -74,7 +74,6 @@ describe('CloudApiWebhookFormatter', () => {
     assert.deepEqual(delivered.statuses[0].conversation, { id: sent.statuses[0].conversation.id, origin: { type: 'service' } });
     assert.deepEqual(delivered.statuses[0].pricing, { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' });
     assert.equal(status('READ').statuses[0].pricing, undefined);
-    assert.equal(status('PLAYED').statuses[0].conversation, undefined);
     assert.notEqual(status('SENT', '2026-01-02T10:00:00.000Z').statuses[0].conversation.id, sent.statuses[0].conversation.id, 'a new window the next day');
   });
 

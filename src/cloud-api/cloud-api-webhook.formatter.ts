@@ -42,7 +42,8 @@ interface StatusData {
   error: { code: string; message: string } | null;
 }
 
-const STATUS_NAMES: Record<string, string> = { SENT: 'sent', DELIVERED: 'delivered', READ: 'read', PLAYED: 'played' };
+/** Meta's Cloud API has no "played": a voice note's PLAYED is not posted (its `read` was). Typebot refuses unknown statuses. */
+const STATUS_NAMES: Record<string, string> = { SENT: 'sent', DELIVERED: 'delivered', READ: 'read' };
 /**
  * Native failure codes → Meta's asynchronous error codes in `statuses[].errors` (the table in
  * docs/cloud-api.md). Codes not listed, and every `TTS_*` / `AUDIO_*` code by prefix, are
