@@ -127,8 +127,10 @@ export class S3MediaStorage implements MediaStorage {
     do {
       const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }));
       for (const o of page.Contents ?? []) {
-        if (!o.Key) continue;
-        out.push({ key: o.Key.slice(this.prefix.length), size: o.Size ?? 0, modifiedAt: o.LastModified ?? new Date(0) });
+        const key = o.Key?.slice(this.prefix.length);
+        // Objects someone else put in a shared bucket under names that are no media key.
+        if (!key || !isMediaKey(key)) continue;
+        out.push({ key, size: o.Size ?? 0, modifiedAt: o.LastModified ?? new Date(0) });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -154,6 +156,15 @@ export class S3MediaStorage implements MediaStorage {
   private objectKey(key: string): string {
     assertMediaKey(key);
     return this.prefix + key;
+  }
+}
+
+function isMediaKey(key: string): boolean {
+  try {
+    assertMediaKey(key);
+    return true;
+  } catch {
+    return false;
   }
 }
 
