@@ -4,7 +4,7 @@ import type { AppConfig } from '../../config/app-config';
 import { LocalDiskMediaStorage, type MediaStorage } from '../media-storage';
 import { LocalFileCache } from './local-file-cache';
 import { PostgresMediaStorage } from './postgres-media-storage';
-import { S3MediaStorage } from './s3-media-storage';
+import { displayEndpoint, S3MediaStorage } from './s3-media-storage';
 
 /**
  * The storage MEDIA_STORAGE selects. `disk` stores under DATA_DIR/media (one node); `postgres`
@@ -22,7 +22,7 @@ export async function createMediaStorage(config: AppConfig, db: DataSource): Pro
     case 's3': {
       const s3 = new S3MediaStorage(m.s3!, cache());
       await s3.checkBucket();
-      new Logger('MediaStorage').log({ backend: 's3', bucket: m.s3!.bucket, endpoint: m.s3!.endpoint ?? 'aws' }, 'Media stored in S3-compatible storage');
+      new Logger('MediaStorage').log({ backend: 's3', bucket: m.s3!.bucket, endpoint: m.s3!.endpoint ? displayEndpoint(m.s3!.endpoint) : 'aws' }, 'Media stored in S3-compatible storage');
       return s3;
     }
     default:

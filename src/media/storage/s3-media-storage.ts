@@ -70,7 +70,7 @@ export class S3MediaStorage implements MediaStorage {
    * @throws S3BucketUnavailableError
    */
   async checkBucket(): Promise<void> {
-    const where = `bucket '${this.bucket}' at ${this.options.endpoint ?? `AWS S3 (${this.options.region})`}`;
+    const where = `bucket '${this.bucket}' at ${this.options.endpoint ? displayEndpoint(this.options.endpoint) : `AWS S3 (${this.options.region})`}`;
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
     } catch (err) {
@@ -156,6 +156,18 @@ export class S3MediaStorage implements MediaStorage {
   private objectKey(key: string): string {
     assertMediaKey(key);
     return this.prefix + key;
+  }
+}
+
+/** The endpoint without any user or password written into its URL (for messages and logs). */
+export function displayEndpoint(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid URL)';
   }
 }
 
