@@ -99,6 +99,22 @@ export class AppConfig {
       imageJpegQuality: e.IMAGE_JPEG_QUALITY,
       imageMaxPixels: e.IMAGE_MAX_PIXELS,
       dir: resolve(this.dataDir, 'media'),
+      storage: e.MEDIA_STORAGE,
+      /** Local copies of remote objects; hidden in the media dir (no key starts with a dot). */
+      cacheDir: resolve(this.dataDir, 'media', '.cache'),
+      cacheMaxBytes: e.MEDIA_CACHE_MAX_MB * 1024 * 1024,
+      s3:
+        e.MEDIA_STORAGE === 's3'
+          ? {
+              endpoint: e.S3_ENDPOINT,
+              region: e.S3_REGION,
+              bucket: e.S3_BUCKET!,
+              accessKeyId: e.S3_ACCESS_KEY_ID,
+              secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+              forcePathStyle: e.S3_FORCE_PATH_STYLE,
+              keyPrefix: e.S3_KEY_PREFIX,
+            }
+          : undefined,
     };
   }
 

@@ -47,3 +47,48 @@ describe('AppConfig', () => {
     assert.equal(c.db.embeddedDir, '/var/lib/switchboard/pglite');
   });
 });
+
+describe('media storage settings', () => {
+  it('defaults to the local disk and needs a bucket for s3', () => {
+    assert.equal(new AppConfig({}).media.storage, 'disk');
+    assert.equal(new AppConfig({}).media.s3, undefined);
+    const keys = (env: Record<string, string>) => {
+      try {
+        validateEnv(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigValidationError).keys;
+      }
+    };
+    assert.deepEqual(keys({ MEDIA_STORAGE: 's3' }), ['S3_BUCKET']);
+    assert.deepEqual(keys({ MEDIA_STORAGE: 'nfs' }), ['MEDIA_STORAGE']);
+    assert.deepEqual(keys({ MEDIA_STORAGE: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'id' }), ['S3_SECRET_ACCESS_KEY'], 'both credentials or neither');
+    assert.deepEqual(keys({ MEDIA_STORAGE: 's3', S3_BUCKET: 'media', S3_KEY_PREFIX: '../x' }), ['S3_KEY_PREFIX']);
+    assert.deepEqual(keys({ MEDIA_STORAGE: 's3', S3_BUCKET: 'media', S3_KEY_PREFIX: 'no-slash' }), ['S3_KEY_PREFIX']);
+  });
+
+  it('groups the S3 settings and keeps the cache inside the media dir', () => {
+    const c = new AppConfig({
+      DATA_DIR: '/srv/sb',
+      MEDIA_STORAGE: 's3',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_BUCKET: 'switchboard-media',
+      S3_ACCESS_KEY_ID: 'id',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_KEY_PREFIX: 'tenant/',
+      MEDIA_CACHE_MAX_MB: '10',
+    });
+    assert.equal(c.media.cacheDir, '/srv/sb/media/.cache');
+    assert.equal(c.media.cacheMaxBytes, 10 * 1024 * 1024);
+    assert.deepEqual(c.media.s3, {
+      endpoint: 'http://minio:9000',
+      region: 'us-east-1',
+      bucket: 'switchboard-media',
+      accessKeyId: 'id',
+      secretAccessKey: 'secret',
+      forcePathStyle: true,
+      keyPrefix: 'tenant/',
+    });
+  });
+});

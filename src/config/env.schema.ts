@@ -196,6 +196,51 @@ export class EnvSchema {
   @IntSetting(1, 268_402_689)
   IMAGE_MAX_PIXELS = 50_000_000;
 
+  // --- Media storage (docs/media-storage.md) ----------------------------------------------
+
+  /**
+   * Where media and cached voice notes live: `disk` (DATA_DIR/media, one node), `postgres` (the
+   * database, shared by replicas) or `s3` (an S3-compatible bucket such as MinIO, shared).
+   */
+  @IsIn(['disk', 'postgres', 's3'])
+  MEDIA_STORAGE: 'disk' | 'postgres' | 's3' = 'disk';
+
+  /** postgres and s3: size of the local file cache (DATA_DIR/media/.cache) the engine streams from. */
+  @IntSetting(1)
+  MEDIA_CACHE_MAX_MB = 1024;
+
+  /** S3-compatible endpoint URL (MinIO: http://minio:9000); unset = AWS S3. */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^https?:\/\/[^\s]+$/)
+  S3_ENDPOINT?: string;
+
+  @IsString() @MinLength(1)
+  S3_REGION = 'us-east-1';
+
+  /** Required when MEDIA_STORAGE=s3; the bucket must exist (checked at boot). */
+  @Transform(emptyToUndefined)
+  @ValidateIf((o: EnvSchema) => o.MEDIA_STORAGE === 's3' || o.S3_BUCKET !== undefined)
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+  S3_BUCKET?: string;
+
+  /** With S3_SECRET_ACCESS_KEY; both unset = the SDK's default credential chain (instance role, …). */
+  @Transform(emptyToUndefined)
+  @ValidateIf((o: EnvSchema) => o.S3_SECRET_ACCESS_KEY !== undefined || o.S3_ACCESS_KEY_ID !== undefined)
+  @IsString() @MinLength(1)
+  S3_ACCESS_KEY_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @ValidateIf((o: EnvSchema) => o.S3_SECRET_ACCESS_KEY !== undefined || o.S3_ACCESS_KEY_ID !== undefined)
+  @IsString() @MinLength(1)
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** Path-style URLs (http://host/bucket/key): MinIO and most self-hosted servers need it. */
+  @IsBoolean() @Transform(toBool)
+  S3_FORCE_PATH_STYLE = false;
+
+  /** Prepended to every object key, e.g. `switchboard/` to share a bucket; '' or ending with `/`. */
+  @Matches(/^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*$/)
+  S3_KEY_PREFIX = '';
+
   /** How long a queued message waits for its session before it ends EXPIRED. */
   @IntSetting(1000)
   QUEUE_MESSAGE_TTL_MS = 24 * 3600 * 1000;

@@ -8,6 +8,7 @@ import { GatewaySessionEntity } from '../compat/gateway/entities/gateway-session
 import { CompatDeviceEntity } from '../compat/devices/compat-device.entity';
 import { ContactEntity } from '../contacts/entities/contact.entity';
 import { MediaEntity } from '../media/entities/media.entity';
+import { MediaObjectEntity } from '../media/entities/media-object.entity';
 import { MessageEntity } from '../messages/entities/message.entity';
 import { SessionStatusChangeEntity } from '../sessions/entities/session-status-change.entity';
 import { SessionEntity } from '../sessions/entities/session.entity';
@@ -26,6 +27,7 @@ export const ENTITIES = [
   SettingEntity,
   MessageEntity,
   MediaEntity,
+  MediaObjectEntity,
   ContactEntity,
   WebhookEntity,
   WebhookDeliveryEntity,

@@ -113,10 +113,18 @@ export class MediaService {
     if (pixels > max) throw tooManyPixels(size.width ?? 0, frameHeight, max);
   }
 
-  /** Forgets a stored media row (its bytes stay while other rows share the hash). */
+  /**
+   * Forgets a stored media row and deletes its bytes through the storage. Refused by the
+   * database (foreign key) while a message still uses the row; the bytes then stay too.
+   */
   async remove(id: string): Promise<boolean> {
+    const row = await this.media.findOneBy({ id });
+    if (!row) return false;
     const result = await this.media.delete({ id });
-    return Boolean(result.affected);
+    if (!result.affected) return false;
+    // The same content stored again meanwhile (a new row for the hash) keeps its bytes.
+    if (!(await this.media.existsBy({ storageKey: row.storageKey }))) await this.storage.delete(row.storageKey);
+    return true;
   }
 
   /** Stores a finished voice note (e.g. from text-to-speech). */

@@ -1,12 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { VOICE_NOTE_MIMETYPE, type VoiceNote } from '../media/audio/voice-note';
+import { LocalDiskMediaStorage, type MediaStorage } from '../media/media-storage';
 
 /** A cache key: the sha256 (hex) of everything that decides the audio. */
 export const CACHE_KEY_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Where the cache keeps its objects (a view of the media storage; see TtsModule). */
+export const TTS_CACHE_STORAGE = Symbol('TTS_CACHE_STORAGE');
+
+/** A read refreshes an entry's recency at most this often (a small sidecar write). */
+const TOUCH_INTERVAL_MS = 60_000;
 
 /** The JSON sidecar stored next to `<key>.ogg`. */
 export interface TtsCacheEntryMeta {
@@ -21,51 +25,53 @@ export interface TtsCacheEntryMeta {
   speed: number;
   chunks: number;
   createdAt: string;
+  /** Last read that refreshed the entry's recency. */
+  usedAt?: string;
 }
 
 /**
- * Finished voice notes on disk: `DATA_DIR/tts-cache/<key>.ogg` plus `<key>.json` with the
- * duration and waveform. The sidecar is written last (both by rename), so an entry exists
- * only when both files are complete. Reading an entry refreshes its mtime; above
- * TTS_CACHE_MAX_MB the least recently used entries are deleted.
+ * Finished voice notes: `<key>.ogg` plus `<key>.json` with the duration and waveform, in the
+ * media storage (MEDIA_STORAGE: DATA_DIR/tts-cache on disk, `tts-cache/` in Postgres or S3, so
+ * every replica finds what any replica synthesized). The sidecar is written last, so an entry
+ * exists only when both objects are complete. Reading an entry rewrites its sidecar (at most
+ * once a minute per entry), which makes it recent; above TTS_CACHE_MAX_MB the least recently
+ * used entries are deleted through the storage.
  */
 @Injectable()
 export class TtsCache {
   private readonly logger = new Logger(TtsCache.name);
-  private readonly dir: string;
+  private readonly storage: MediaStorage;
   private readonly maxBytes: number;
-  private ready: Promise<void> | undefined;
   private approxBytes: number | undefined;
   private pruning: Promise<void> | undefined;
   /** A put landed while a prune was scanning, so the scanned total may be stale. */
   private putDuringPrune = false;
+  private readonly touchedAt = new Map<string, number>();
 
-  constructor(config: AppConfig) {
-    this.dir = config.tts.cacheDir;
+  constructor(config: AppConfig, @Optional() @Inject(TTS_CACHE_STORAGE) storage?: MediaStorage) {
+    this.storage = storage ?? new LocalDiskMediaStorage(config.tts.cacheDir);
     this.maxBytes = config.tts.cacheMaxBytes;
   }
 
-  /** Path of the audio file of an entry (it may not exist). */
-  audioPath(key: string): string {
+  /** A local file with the audio of an entry (downloaded first when the storage is remote). */
+  audioPath(key: string): Promise<string> {
     assertKey(key);
-    return join(this.dir, `${key}.ogg`);
+    return this.storage.localPath(`${key}.ogg`);
   }
 
   /** The cached note, or null when there is no complete, consistent entry for `key`. */
   async find(key: string): Promise<VoiceNote | null> {
     if (!CACHE_KEY_PATTERN.test(key)) return null;
-    const metaPath = join(this.dir, `${key}.json`);
     let meta: TtsCacheEntryMeta;
     let data: Buffer;
     try {
-      meta = JSON.parse(await readFile(metaPath, 'utf8')) as TtsCacheEntryMeta;
-      data = await readFile(join(this.dir, `${key}.ogg`));
+      meta = JSON.parse((await this.storage.read(`${key}.json`)).toString('utf8')) as TtsCacheEntryMeta;
+      data = await this.storage.read(`${key}.ogg`);
     } catch {
       return null;
     }
     if (meta.v !== 1 || data.length !== meta.bytes || meta.waveform?.length !== 64) return null;
-    const now = new Date();
-    utimes(metaPath, now, now).catch(() => undefined);
+    this.touch(key, meta);
     return {
       data,
       mimetype: VOICE_NOTE_MIMETYPE,
@@ -78,7 +84,6 @@ export class TtsCache {
   /** Stores a finished note. Overwrites an existing entry with the same key (same content). */
   async put(key: string, note: VoiceNote, info: Omit<TtsCacheEntryMeta, 'v' | 'bytes' | 'durationMs' | 'seconds' | 'waveform' | 'createdAt'>): Promise<void> {
     assertKey(key);
-    await this.ensureDir();
     const meta: TtsCacheEntryMeta = {
       v: 1,
       bytes: note.data.length,
@@ -88,8 +93,8 @@ export class TtsCache {
       ...info,
       createdAt: new Date().toISOString(),
     };
-    await writeAtomically(join(this.dir, `${key}.ogg`), note.data);
-    await writeAtomically(join(this.dir, `${key}.json`), JSON.stringify(meta));
+    await this.storage.put(`${key}.ogg`, note.data);
+    await this.storage.put(`${key}.json`, Buffer.from(JSON.stringify(meta)));
     if (this.approxBytes !== undefined) this.approxBytes += note.data.length;
     if (this.pruning) this.putDuringPrune = true;
     else if (this.approxBytes === undefined || this.approxBytes > this.maxBytes) this.schedulePrune();
@@ -100,9 +105,13 @@ export class TtsCache {
     while (this.pruning) await this.pruning;
   }
 
-  private ensureDir(): Promise<void> {
-    this.ready ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
-    return this.ready;
+  /** Marks the entry used: its sidecar is rewritten, so the storage's write time is now. */
+  private touch(key: string, meta: TtsCacheEntryMeta): void {
+    const last = this.touchedAt.get(key);
+    if (last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) return;
+    this.touchedAt.set(key, Date.now());
+    if (this.touchedAt.size > 10_000) this.touchedAt.delete(this.touchedAt.keys().next().value!);
+    this.storage.put(`${key}.json`, Buffer.from(JSON.stringify({ ...meta, usedAt: new Date().toISOString() }))).catch(() => undefined);
   }
 
   private schedulePrune(): void {
@@ -118,24 +127,23 @@ export class TtsCache {
 
   /** Deletes least recently used entries until the cache is under 90% of its limit. */
   private async prune(): Promise<void> {
+    const objects = new Map((await this.storage.list('')).map((o) => [o.key, o]));
     const entries: { key: string; bytes: number; usedAt: number }[] = [];
-    for (const name of await readdir(this.dir)) {
+    for (const [name, sidecar] of objects) {
       if (!name.endsWith('.json')) continue;
       const key = name.slice(0, -5);
-      try {
-        const [meta, audio] = await Promise.all([stat(join(this.dir, name)), stat(join(this.dir, `${key}.ogg`))]);
-        entries.push({ key, bytes: meta.size + audio.size, usedAt: meta.mtimeMs });
-      } catch {
-        // Half-written or concurrently deleted entry: skip it.
-      }
+      const audio = objects.get(`${key}.ogg`);
+      // Half-written or concurrently deleted entry: skip it.
+      if (CACHE_KEY_PATTERN.test(key) && audio) entries.push({ key, bytes: sidecar.size + audio.size, usedAt: sidecar.modifiedAt.getTime() });
     }
     let total = entries.reduce((sum, e) => sum + e.bytes, 0);
     if (total > this.maxBytes) {
       entries.sort((a, b) => a.usedAt - b.usedAt);
       for (const e of entries) {
         if (total <= this.maxBytes * 0.9) break;
-        await rm(join(this.dir, `${e.key}.json`), { force: true });
-        await rm(join(this.dir, `${e.key}.ogg`), { force: true });
+        await this.storage.delete(`${e.key}.json`);
+        await this.storage.delete(`${e.key}.ogg`);
+        this.touchedAt.delete(e.key);
         total -= e.bytes;
       }
       this.logger.log({ bytes: total }, 'TTS cache pruned');
@@ -146,10 +154,4 @@ export class TtsCache {
 
 function assertKey(key: string): void {
   if (!CACHE_KEY_PATTERN.test(key)) throw new RangeError('invalid TTS cache key');
-}
-
-async function writeAtomically(path: string, data: Buffer | string): Promise<void> {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
 }
