@@ -7,7 +7,7 @@ const VERSION = /^\/(v\d+\.\d+)(\/.*)?$/;
 /** First path segments that belong to the native API, the docs or the dashboard, never to a Graph id. */
 const RESERVED = new Set(['api', 'compat', 'docs', 'docs-json', 'ui', 'dashboard', CLOUD_API_PREFIX]);
 const FACADE_SHAPES = [
-  /^\/[^/]+\/(messages|media|phone_numbers)\/?$/,
+  /^\/[^/]+\/(messages|media|phone_numbers|subscribed_apps|register|deregister|whatsapp_business_profile)\/?$/,
   /^\/media-download\/[^/]+\/?$/,
   /^\/[^/]+\/?$/,
 ];

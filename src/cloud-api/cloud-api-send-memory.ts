@@ -17,7 +17,7 @@ const MAX_ENTRIES = 100_000;
  * What Meta-format webhooks need beyond the event itself, held in memory so formatting stays
  * synchronous (webhook bodies are fixed when the delivery row is written): the
  * `biz_opaque_callback_data` of recent facade sends, the reply options last offered in each
- * chat, and each session's phone number. It is filled from the database at boot (the last
+ * chat, and each session's phone number and workspace. It is filled from the database at boot (the last
  * seven days of sends) and kept current by the facade and by session events, so it survives
  * restarts.
  */
@@ -27,6 +27,7 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
   private readonly callbackData = new Map<string, string>();
   private readonly options = new Map<string, { waMessageId: string; replyOptions: ReplyOptions }>();
   private readonly numbers = new Map<string, string | null>();
+  private readonly workspaces = new Map<string, string | null>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -38,9 +39,15 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
 
   onApplicationBootstrap(): void {
     // A session's number changes only when it (re)links, which ends in READY.
-    this.unsubscribe = this.bus.on('session.status', (e) => {
+    const offStatus = this.bus.on('session.status', (e) => {
       if (e.status === SessionStatus.READY) this.refreshNumber(e.sessionId);
     });
+    // The workspace (the WABA of Meta-format webhooks) changes with the session's settings.
+    const offSettings = this.bus.on('session.settings', (e) => this.refreshNumber(e.sessionId));
+    this.unsubscribe = () => {
+      offStatus();
+      offSettings();
+    };
     // Not awaited: bootstrap hooks of other modules may hold the embedded database's single
     // connection until the application is up.
     this.loading = this.load();
@@ -55,7 +62,10 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
       const admin = Principal.admin('api-key');
       for (let page = 1; ; page++) {
         const { sessions } = await this.sessionsService.list(admin, { page, limit: 500 } as ListSessionsQueryDto);
-        for (const s of sessions) this.numbers.set(s.sessionId, s.mobile_number);
+        for (const s of sessions) {
+          this.numbers.set(s.sessionId, s.mobile_number);
+          this.workspaces.set(s.sessionId, (s.settings.workspace as string | null | undefined) ?? null);
+        }
         if (sessions.length < 500) break;
       }
     } catch (err) {
@@ -92,11 +102,19 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
     return this.numbers.get(sessionId) ?? null;
   }
 
+  /** The session's workspace when known (null: none, or not known yet). */
+  workspaceOf(sessionId: string): string | null {
+    return this.workspaces.get(sessionId) ?? null;
+  }
+
   private readonly refreshing = new Set<Promise<void>>();
 
   private refreshNumber(sessionId: string): void {
     const done: Promise<void> = this.registry.getFresh(sessionId).then(
-      (s) => void this.numbers.set(s.id, s.mobileNumber),
+      (s) => {
+        this.numbers.set(s.id, s.mobileNumber);
+        this.workspaces.set(s.id, s.settings.workspace ?? null);
+      },
       () => undefined,
     );
     this.refreshing.add(done);

@@ -1,6 +1,7 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
+import { phoneNumberIdOf, wabaIdOf } from '../common/utils/graph-ids';
 import { jidUser } from '../messages/recipient';
 import type { FormattedPayload, FormatterSetupInput, SignInput, WebhookFormatter } from '../webhooks/formats/webhook-formatter';
 import type { WebhookEnvelope, WebhookEventType } from '../webhooks/webhook-events';
@@ -85,7 +86,7 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
     if (!value) return [];
     const payload = {
       object: 'whatsapp_business_account',
-      entry: [{ id: envelope.sessionId, changes: [{ value: { messaging_product: 'whatsapp', metadata: this.metadata(envelope.sessionId), ...value }, field: 'messages' }] }],
+      entry: [{ id: this.wabaId(envelope.sessionId), changes: [{ value: { messaging_product: 'whatsapp', metadata: this.metadata(envelope.sessionId), ...value }, field: 'messages' }] }],
     };
     return [{ body: asciiJson(payload) }];
   }
@@ -97,8 +98,18 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
     };
   }
 
+  /**
+   * Meta's webhook metadata: the canonical phone number id (what the CRM was configured with) and
+   * the number as digits without `+` or spaces, as Meta sends it (Chatwoot looks its inbox up by
+   * `"+" + display_phone_number` and then compares `phone_number_id`).
+   */
   private metadata(sessionId: string): { display_phone_number: string; phone_number_id: string } {
-    return { display_phone_number: this.memory.numberOf(sessionId) ?? '', phone_number_id: sessionId };
+    return { display_phone_number: this.memory.numberOf(sessionId) ?? '', phone_number_id: phoneNumberIdOf(sessionId) };
+  }
+
+  /** `entry[].id`: the WhatsApp Business Account id of the session's workspace. */
+  private wabaId(sessionId: string): string {
+    return wabaIdOf(this.memory.workspaceOf(sessionId));
   }
 
   private inbound(envelope: WebhookEnvelope): Record<string, unknown> | null {
