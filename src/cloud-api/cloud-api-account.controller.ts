@@ -5,18 +5,26 @@ import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { CloudApiAccountService } from './cloud-api-account.service';
+import { CloudApiBusinessProfileService } from './cloud-api-business-profile.service';
 import { CloudApiExceptionFilter } from './cloud-api-exception.filter';
 import { CLOUD_API_PREFIX } from './cloud-api-routing';
 import { GraphRootRequestError } from './cloud-api.errors';
 import { CloudApiErrorDto, CloudApiSuccessDto } from './dto/cloud-api-message.dto';
-import { CloudApiDebugTokenDto, CloudApiRegisterDto, CloudApiSubscribeDto, CloudApiSubscribedAppsDto } from './dto/cloud-api-account.dto';
+import {
+  CloudApiBusinessProfileListDto,
+  CloudApiBusinessProfileUpdateDto,
+  CloudApiDebugTokenDto,
+  CloudApiRegisterDto,
+  CloudApiSubscribeDto,
+  CloudApiSubscribedAppsDto,
+} from './dto/cloud-api-account.dto';
 
 const WABA_PARAM = { name: 'wabaId', description: "The WhatsApp Business Account id of a workspace (GET /api/sessions/{id} shows it as wabaId)", example: '283719402711654' };
 const PHONE_PARAM = { name: 'phoneNumberId', description: 'The canonical phone number id, or the session id, its mobile number or its mobid', example: '104918326650144' };
 
 /**
- * The Cloud API's account routes (WABA subscribed apps, phone number registration, token
- * inspection). Registered before `CloudApiController` so `debug_token` and `me` win over its
+ * The Cloud API's account routes (WABA subscribed apps, phone number registration and business
+ * profile, token inspection). Registered before `CloudApiController` so `debug_token` and `me` win over its
  * `GET /{id}`.
  */
 @ApiTags('Cloud API (Meta-compatible)')
@@ -27,6 +35,7 @@ const PHONE_PARAM = { name: 'phoneNumberId', description: 'The canonical phone n
 export class CloudApiAccountController {
   constructor(
     private readonly account: CloudApiAccountService,
+    private readonly profiles: CloudApiBusinessProfileService,
     private readonly config: AppConfig,
   ) {}
 
@@ -111,6 +120,35 @@ export class CloudApiAccountController {
   @ApiOkResponse({ type: CloudApiSuccessDto })
   deregister(@CurrentPrincipal() principal: Principal, @Param('phoneNumberId') ref: string, @Body() body: Record<string, unknown> | undefined): Promise<object> {
     return this.account.deregister(principal, ref, body ?? {});
+  }
+
+  @Get(':phoneNumberId/whatsapp_business_profile')
+  @ApiOperation({
+    summary: "The number's business profile (what a linked device sees of its own account)",
+    description:
+      "Meta's `{data:[{about, address, description, email, profile_picture_url, websites, vertical, messaging_product}]}` with `fields`. " +
+      'about and the picture URL for every account; address, description, email, websites (and vertical OTHER) for a WhatsApp Business account.',
+  })
+  @ApiParam(PHONE_PARAM)
+  @ApiQuery({ name: 'fields', required: false, example: 'about,description,profile_picture_url' })
+  @ApiOkResponse({ type: CloudApiBusinessProfileListDto })
+  businessProfile(@CurrentPrincipal() principal: Principal, @Param('phoneNumberId') ref: string, @Query('fields') fields: unknown): Promise<object> {
+    return this.profiles.get(principal, ref, fields);
+  }
+
+  @Post(':phoneNumberId/whatsapp_business_profile')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Update the number's business profile",
+    description:
+      '`about` (1–139 characters) and `profile_picture_handle` (an uploaded JPEG/PNG media id) on every account; `address`, `description`, `email`, ' +
+      '`websites` (at most 2) on a WhatsApp Business account only (100 otherwise). `vertical` is accepted but cannot be changed from a linked device.',
+  })
+  @ApiParam(PHONE_PARAM)
+  @ApiBody({ type: CloudApiBusinessProfileUpdateDto })
+  @ApiOkResponse({ type: CloudApiSuccessDto })
+  updateBusinessProfile(@CurrentPrincipal() principal: Principal, @Param('phoneNumberId') ref: string, @Body() body: Record<string, unknown> | undefined): Promise<object> {
+    return this.profiles.update(principal, ref, body ?? {});
   }
 
   private origin(req: Request): string {

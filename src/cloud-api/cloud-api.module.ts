@@ -13,6 +13,7 @@ import { AuthModule } from '../auth/auth.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { CloudApiAccountController } from './cloud-api-account.controller';
 import { CloudApiAccountService } from './cloud-api-account.service';
+import { CloudApiBusinessProfileService } from './cloud-api-business-profile.service';
 import { CloudApiMediaService } from './cloud-api-media.service';
 import { CloudApiSendMemory } from './cloud-api-send-memory';
 import { CloudApiWebhookFormatter } from './cloud-api-webhook.formatter';
@@ -45,7 +46,7 @@ import { CloudApiMessageEntity } from './entities/cloud-api-message.entity';
   ],
   // The account controller first: its static `debug_token` and `me` must win over `GET /{id}`.
   controllers: [CloudApiAccountController, CloudApiController],
-  providers: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService, CloudApiAccountService, CloudApiSendMemory],
+  providers: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService, CloudApiAccountService, CloudApiBusinessProfileService, CloudApiSendMemory],
   exports: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService],
 })
 export class CloudApiModule implements OnModuleInit {

@@ -4,6 +4,7 @@ import { phoneNumberIdOf, wabaIdOf } from '../../src/common/utils/graph-ids';
 import { api, eventually } from '../support/http';
 import { linkedSession } from '../support/factories';
 import { CloudWebhookReceiver } from '../support/cloud-webhook-receiver';
+import { mediaFixtures } from '../support/media-fixtures';
 import { FAST_QUEUE_ENV, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app';
 
 const SECRET = 'meta-app-secret-0123456789';
@@ -185,6 +186,36 @@ describe('Cloud API facade: account endpoints', () => {
 
     assert.deepEqual((await api(t).post(path('register')).send({ messaging_product: 'whatsapp', pin: '123456' }).expect(200)).body, { success: true });
     await eventually(async () => (await api(t).get(`/api/sessions/${loose.id}`).expect(200)).body.session.status === 'READY', 10_000);
+  });
+
+  it("reads and updates the business profile in Meta's shape (sandbox): about, picture by uploaded media id, Meta's checks", async () => {
+    const path = `/v21.0/${phoneNumberIdOf(support2.id)}/whatsapp_business_profile`;
+    const initial = await api(t).get(path).expect(200);
+    assert.deepEqual(initial.body, { data: [{ about: 'Hey there! I am using WhatsApp.', messaging_product: 'whatsapp' }] });
+    const { png } = await mediaFixtures();
+    const up = await api(t).post(`/v21.0/${phoneNumberIdOf(support2.id)}/media`).field('messaging_product', 'whatsapp').attach('file', png, { filename: 'logo.png', contentType: 'image/png' }).expect(200);
+    await api(t).post(path).send({ messaging_product: 'whatsapp', about: 'Support desk', profile_picture_handle: up.body.id, vertical: 'RETAIL' }).expect(200);
+    const after = await api(t).get(`${path}?fields=about,profile_picture_url,websites`).expect(200);
+    assert.equal(after.body.data[0].about, 'Support desk');
+    assert.match(after.body.data[0].profile_picture_url, /^https:\/\//);
+    assert.equal(after.body.data[0].websites, undefined, 'a personal account has no websites');
+    assert.equal(after.body.data[0].messaging_product, 'whatsapp');
+
+    const checks: [Record<string, unknown>, RegExp][] = [
+      [{ about: 'x' }, /messaging_product is required/],
+      [{ messaging_product: 'whatsapp', about: 'x'.repeat(140) }, /about must be 1 to 139/],
+      [{ messaging_product: 'whatsapp', websites: ['https://a.example', 'https://b.example', 'https://c.example'] }, /at most 2/],
+      [{ messaging_product: 'whatsapp', vertical: 'SPACESHIPS' }, /vertical must be one of/],
+      [{ messaging_product: 'whatsapp', profile_picture_handle: '9999999999999999' }, /does not exist/],
+      [{ messaging_product: 'whatsapp', email: 'shop@example.com' }, /WhatsApp Business account only/],
+    ];
+    for (const [body, details] of checks) {
+      const res = await api(t).post(path).send(body).expect(400);
+      assert.equal(res.body.error.code, 100, JSON.stringify(body));
+      assert.match(res.body.error.error_data.details, details);
+    }
+    const bad = await api(t).get(`${path}?fields=about,colour`).expect(400);
+    assert.match(bad.body.error.message, /WhatsAppBusinessProfile/);
   });
 
   it("inspects tokens with debug_token in Meta's shape: admin, bound with expiry, invalid", async () => {

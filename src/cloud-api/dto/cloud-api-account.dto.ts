@@ -38,3 +38,21 @@ export class CloudApiDebugTokenDto {
   })
   data: Record<string, unknown>;
 }
+
+export class CloudApiBusinessProfileListDto {
+  @ApiProperty({
+    example: [{ about: 'Hey there! I am using WhatsApp.', profile_picture_url: 'https://pps.whatsapp.net/…', messaging_product: 'whatsapp' }],
+  })
+  data: object[];
+}
+
+export class CloudApiBusinessProfileUpdateDto {
+  @ApiProperty({ example: 'whatsapp' }) messaging_product: string;
+  @ApiPropertyOptional({ example: 'Open 9–5, Monday to Friday', description: '1–139 characters' }) about?: string;
+  @ApiPropertyOptional({ example: '1037543291543636', description: 'An uploaded JPEG or PNG media id (POST /{phone-number-id}/media)' }) profile_picture_handle?: string;
+  @ApiPropertyOptional({ description: 'Business accounts only, at most 256 characters' }) address?: string;
+  @ApiPropertyOptional({ description: 'Business accounts only, at most 512 characters' }) description?: string;
+  @ApiPropertyOptional({ description: 'Business accounts only, at most 128 characters' }) email?: string;
+  @ApiPropertyOptional({ type: [String], description: 'Business accounts only, at most 2 http(s) URLs' }) websites?: string[];
+  @ApiPropertyOptional({ example: 'OTHER', description: "Meta's category; accepted, not changeable from a linked device" }) vertical?: string;
+}
