@@ -216,7 +216,7 @@ export class CloudApiAccountService {
     if (typeof inputToken !== 'string' || !inputToken.trim()) throw graphInvalidParam('The parameter input_token is required.');
     const principal = await this.verifier.authenticate(inputToken.trim());
     if (!principal) {
-      return { data: { error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' }, is_valid: false, scopes: [] } };
+      return { data: { error: { code: 190, message: 'Invalid OAuth access token.' }, is_valid: false, scopes: [] } };
     }
     const wabas = [...(await this.numbers.wabaIds(principal)).keys()];
     const expiresAt = await this.expiryOf(principal, inputToken.trim());

@@ -233,8 +233,17 @@ describe('Cloud API facade: account endpoints', () => {
     assert.ok(Math.abs(bound.body.data.expires_at - (Date.now() / 1000 + 3600)) < 120, 'expires in an hour');
     for (const g of bound.body.data.granular_scopes) assert.deepEqual(g.target_ids, [WABA]);
 
+    const { body: ws } = await api(t).post('/api/auth/tokens').send({ name: 'support desk', workspace: 'support' }).expect(201);
+    const wsInfo = await api(t).get(`/v21.0/debug_token?input_token=${encodeURIComponent(ws.token)}`).expect(200);
+    assert.deepEqual(wsInfo.body.data.granular_scopes.map((g: { target_ids: string[] }) => g.target_ids), [[WABA], [WABA]]);
+    assert.equal(wsInfo.body.data.expires_at, 0);
+    // A revoked token is no longer valid.
+    await api(t).delete(`/api/auth/tokens/${tok.id}`).expect((r) => assert.ok(r.status < 300, JSON.stringify(r.body)));
+    const revoked = await api(t).get(`/v21.0/debug_token?input_token=${encodeURIComponent(tok.token)}`).expect(200);
+    assert.equal(revoked.body.data.is_valid, false);
+
     const invalid = await api(t).get('/v21.0/debug_token?input_token=nope').expect(200);
-    assert.deepEqual(invalid.body, { data: { error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' }, is_valid: false, scopes: [] } });
+    assert.deepEqual(invalid.body, { data: { error: { code: 190, message: 'Invalid OAuth access token.' }, is_valid: false, scopes: [] } });
     const missing = await api(t).get('/v21.0/debug_token').expect(400);
     assert.equal(missing.body.error.code, 100);
   });
