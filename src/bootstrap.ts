@@ -9,6 +9,7 @@ import { ROOT_LOGGER } from './common/logging/logging.module';
 import { requestLogger } from './common/logging/request-logger';
 import { AppModule } from './app.module';
 import { MetricsService } from './metrics/metrics.service';
+import { cloudApiFormToken } from './cloud-api/cloud-api-forms';
 import { cloudApiRouting } from './cloud-api/cloud-api-routing';
 import type { AppConfig } from './config/app-config';
 import { PRODUCT_DOCS } from './compat/compat-docs';
@@ -49,6 +50,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.use('/api/messages/send', mediaBody(config.media.maxBytes, mediaJsonLimit));
   for (const route of COMPAT_MEDIA_ROUTES) app.use(route.path, mediaBody(config.media.maxBytes, mediaJsonLimit, route.fileField));
   app.use(requestBody(config.http.bodyLimit));
+  // Graph's access_token as a form field on facade routes (multipart parsed here when needed).
+  app.use(cloudApiFormToken(Math.min(config.media.maxBytes, 100 * 1024 * 1024)));
   app.use(bodyErrors);
   app.enableShutdownHooks();
   setupSwagger(app);

@@ -144,6 +144,12 @@ export class TokensService {
     return live.length;
   }
 
+  /** When the token with this id expires (null: never, or no such token): Graph's `debug_token` shows it. */
+  async expiresAtOf(id: string): Promise<Date | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return (await this.repo.findOneBy({ id }))?.expiresAt ?? null;
+  }
+
   /** Whether a live token with this secret exists (for the admin-token file check). */
   async isLive(secret: string): Promise<boolean> {
     return (await this.authenticate(secret)) !== null;

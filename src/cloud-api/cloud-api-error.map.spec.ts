@@ -4,7 +4,7 @@ import { HttpException, NotFoundException, PayloadTooLargeException } from '@nes
 import { AppError, SessionNotFoundError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { CloudApiError, GraphObjectNotFoundError, GraphUnknownFieldError } from './cloud-api.errors';
-import { META_ERRORS, NATIVE_TO_META, toMetaError, type MetaErrorContext } from './cloud-api-error.map';
+import { META_ERRORS, NATIVE_TO_META, toMetaError, unsupportedMethodOn, type MetaErrorContext } from './cloud-api-error.map';
 
 const ctx: MetaErrorContext = { method: 'POST', hasCredential: true, path: '/123/messages', requestId: 'req-1' };
 
@@ -126,7 +126,11 @@ describe('Cloud API error map', () => {
 
   it('maps HTTP exceptions by status and never leaks unknown errors', () => {
     assert.equal(toMetaError(new PayloadTooLargeException('File too large'), ctx).body.error.code, 131053);
-    assert.equal(toMetaError(new NotFoundException(), ctx).body.error.code, 2500);
+    assert.equal(toMetaError(new NotFoundException(), { ...ctx, path: '/123/unknown_edge' }).body.error.code, 2500);
+    // A node or a known edge asked with a method it does not support: Graph's 100/33.
+    const put = toMetaError(new NotFoundException(), { ...ctx, method: 'PUT' });
+    assert.deepEqual([put.status, put.body.error.code, put.body.error.error_subcode, put.body.error.type], [400, 100, 33, 'GraphMethodException']);
+    assert.match(put.body.error.message, /^Unsupported put request\. Object with ID '123'/);
     assert.equal(toMetaError(new HttpException('teapot', 418), ctx).body.error.code, 100);
     const unknown = toMetaError(new Error('secret stack detail'), ctx);
     assert.equal(unknown.status, 500);
@@ -137,5 +141,16 @@ describe('Cloud API error map', () => {
   it('falls back by HTTP status for native codes it does not list', () => {
     const res = toMetaError(new AppError('WEBHOOK_NOT_FOUND' as ErrorCode, 'gone'), ctx);
     assert.equal(res.body.error.code, 100);
+  });
+});
+
+describe('unsupportedMethodOn', () => {
+  it('names the node of a node path or a known edge, and nothing for unknown paths', () => {
+    assert.equal(unsupportedMethodOn('/123'), '123');
+    assert.equal(unsupportedMethodOn('/cloud-api/123/register'), '123');
+    assert.equal(unsupportedMethodOn('/123/subscribed_apps'), '123');
+    assert.equal(unsupportedMethodOn('/123/unknown_edge'), null);
+    assert.equal(unsupportedMethodOn('/123/messages/x'), null);
+    assert.equal(unsupportedMethodOn('/'), null);
   });
 });

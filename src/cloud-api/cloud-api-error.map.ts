@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { ERROR_HTTP_STATUS, ErrorCode } from '../common/errors/error-codes';
 import { dataExceptionOf } from '../common/errors/database-error';
-import { CloudApiError, GraphObjectNotFoundError, GraphUnknownFieldError } from './cloud-api.errors';
+import { CloudApiError, GraphObjectNotFoundError, GraphRootRequestError, GraphUnknownFieldError } from './cloud-api.errors';
 
 /**
  * Meta's error codes the facade answers with: HTTP status and title, as in Meta's "Error
@@ -156,6 +156,9 @@ function describe(exception: unknown, ctx: MetaErrorContext): { status: number; 
     const found = objectNotFound(exception.objectId, ctx.method);
     return { ...found, status: exception.httpStatus };
   }
+  if (exception instanceof GraphRootRequestError) {
+    return { status: 400, error: { message: `Unsupported ${ctx.method.toLowerCase()} request. ${GRAPH_DOCS}`, type: 'GraphMethodException', code: 100, error_subcode: 33 } };
+  }
   if (exception instanceof GraphUnknownFieldError) {
     return { status: 400, error: { message: `(#100) ${exception.message}`, type: 'OAuthException', code: 100 } };
   }
@@ -166,6 +169,11 @@ function describe(exception: unknown, ctx: MetaErrorContext): { status: number; 
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     // Multer's file-size limit is the only 413 raised inside a route.
+    if (status === 404) {
+      // A node or edge that exists, asked with a method it does not support, is Graph's 100/33.
+      const node = unsupportedMethodOn(ctx.path);
+      if (node !== null) return objectNotFound(node, ctx.method);
+    }
     const code = status === 413 ? 131053 : status === 404 ? 2500 : fallbackCode(status);
     return fromCode(code, exception.message, exception, ctx);
   }
@@ -217,4 +225,27 @@ function objectNotFound(id: string, method: string): { status: number; error: Er
       error_subcode: 33,
     },
   };
+}
+
+/** The edges the facade serves under a node (`/{id}/<edge>`); any other edge is Graph's 2500. */
+const KNOWN_EDGES = new Set(['messages', 'media', 'phone_numbers', 'subscribed_apps', 'register', 'deregister', 'whatsapp_business_profile', 'message_templates']);
+
+/**
+ * For a path the facade has no route for: the node id when the path is a node (`/{id}`) or a
+ * known edge of one (`/{id}/messages`), i.e. the method is what is unsupported; null for an
+ * unknown path.
+ */
+export function unsupportedMethodOn(path: string): string | null {
+  const parts = path.replace(/^\/cloud-api(?=\/|$)/, '').split('/').filter(Boolean);
+  if (parts.length === 1) return safeDecode(parts[0]);
+  if (parts.length === 2 && KNOWN_EDGES.has(parts[1])) return safeDecode(parts[0]);
+  return null;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

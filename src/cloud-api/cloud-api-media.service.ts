@@ -146,6 +146,23 @@ export class CloudApiMediaService {
     }
   }
 
+  /**
+   * The bytes of an uploaded or received image (a profile picture by `profile_picture_handle`).
+   * @throws CloudApiError 100 when the id is unknown to this credential or not a JPEG/PNG image
+   */
+  async imageBytes(principal: Principal, id: string): Promise<Buffer> {
+    let found: Awaited<ReturnType<CloudApiMediaService['find']>>;
+    try {
+      found = await this.find(principal, id, undefined);
+    } catch (err) {
+      if (err instanceof GraphObjectNotFoundError) throw graphInvalidParam(`Media id ${id} does not exist or was not uploaded with this token.`);
+      throw err;
+    }
+    const base = found.mimeType.split(';')[0].trim().toLowerCase();
+    if (base !== 'image/jpeg' && base !== 'image/png') throw graphInvalidParam(`Media id ${id} is ${base}, not a JPEG or PNG image.`);
+    return found.read();
+  }
+
   private async find(
     principal: Principal,
     id: string,

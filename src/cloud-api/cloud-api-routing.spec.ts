@@ -18,6 +18,11 @@ describe('cloudApiRouting', () => {
     assert.equal(route('/102290129340398/phone_numbers?fields=id').url, '/cloud-api/102290129340398/phone_numbers?fields=id');
     assert.equal(route('/v19.0/media-download/1037543291543636?ext=1&hash=x').url, '/cloud-api/media-download/1037543291543636?ext=1&hash=x');
     assert.equal(route('/v21.0/123/unknown_edge').url, '/cloud-api/123/unknown_edge');
+    // The account edges, unversioned too; Graph's root and node-less calls with a version.
+    for (const edge of ['subscribed_apps', 'register', 'deregister', 'whatsapp_business_profile']) assert.equal(route(`/283719402711654/${edge}`).url, `/cloud-api/283719402711654/${edge}`);
+    assert.equal(route('/debug_token?input_token=x').url, '/cloud-api/debug_token?input_token=x');
+    assert.equal(route('/v13.0/').url, '/cloud-api');
+    assert.equal(route('/v21.0/me').url, '/cloud-api/me');
   });
 
   it('leaves the native API, the docs and other files alone', () => {

@@ -9,7 +9,7 @@ const RESERVED = new Set(['api', 'compat', 'docs', 'docs-json', 'ui', 'dashboard
 /** Native routes at the root that a versioned Graph path may still use as an id (`/v21.0/metrics`). */
 const RESERVED_UNVERSIONED = new Set(['metrics']);
 const FACADE_SHAPES = [
-  /^\/[^/]+\/(messages|media|phone_numbers)\/?$/,
+  /^\/[^/]+\/(messages|media|phone_numbers|subscribed_apps|register|deregister|whatsapp_business_profile)\/?$/,
   /^\/media-download\/[^/]+\/?$/,
   /^\/[^/]+\/?$/,
 ];

@@ -17,7 +17,7 @@ const MAX_ENTRIES = 100_000;
  * What Meta-format webhooks need beyond the event itself, held in memory so formatting stays
  * synchronous (webhook bodies are fixed when the delivery row is written): the
  * `biz_opaque_callback_data` of recent facade sends, the reply options last offered in each
- * chat, and each session's phone number. It is filled from the database at boot (the last
+ * chat, and each session's phone number and workspace. It is filled from the database at boot (the last
  * seven days of sends) and kept current by the facade and by session events, so it survives
  * restarts.
  */
@@ -39,12 +39,11 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
 
   onApplicationBootstrap(): void {
     // A session's number changes only when it (re)links, which ends in READY.
-    this.unsubscribe = this.bus.on('session.status', (e) => {
+    const offStatus = this.bus.on('session.status', (e) => {
       if (e.status === SessionStatus.READY) this.refreshNumber(e.sessionId);
     });
-    // The workspace (hence the WABA that scopes user ids) changes with the session's settings.
+    // The workspace (the WABA of Meta-format webhooks) changes with the session's settings.
     const offSettings = this.bus.on('session.settings', (e) => this.refreshNumber(e.sessionId));
-    const offStatus = this.unsubscribe;
     this.unsubscribe = () => {
       offStatus();
       offSettings();
@@ -103,7 +102,7 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
     return this.numbers.get(sessionId) ?? null;
   }
 
-  /** The session's workspace label (null: none), which decides its WhatsApp Business Account. */
+  /** The session's workspace when known (null: none, or not known yet). */
   workspaceOf(sessionId: string): string | null {
     return this.workspaces.get(sessionId) ?? null;
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { wabaIdOf } from '../common/utils/graph-ids';
+import { phoneNumberIdOf, wabaIdOf } from '../common/utils/graph-ids';
 import { businessUserIdOf } from './business-user-id';
 import type { CloudApiSendMemory } from './cloud-api-send-memory';
 import { asciiJson, CloudApiWebhookFormatter, metaFailureCode } from './cloud-api-webhook.formatter';
@@ -25,6 +25,15 @@ const valueOf = (body: string) => JSON.parse(body).entry[0].changes[0].value;
 describe('CloudApiWebhookFormatter', () => {
   it('escapes every non-ASCII character, emoji as surrogate pairs', () => {
     assert.equal(asciiJson({ t: 'José ✓ 👍' }), '{"t":"Jos\\u00e9 \\u2713 \\ud83d\\udc4d"}');
+  });
+
+  it("addresses the envelope as Meta does: entry id = the workspace's WABA id, the canonical phone number id, digits-only display number", () => {
+    const body = JSON.parse(formatter.format(envelope('message.status', { waMessageId: 'W1', chatId: '16505551234@s.whatsapp.net', status: 'SENT', error: null }))[0].body);
+    assert.equal(body.object, 'whatsapp_business_account');
+    assert.equal(body.entry[0].id, wabaIdOf('acme'));
+    assert.match(body.entry[0].id, /^2\d{14}$/);
+    assert.deepEqual(body.entry[0].changes[0].value.metadata, { display_phone_number: '15550100000', phone_number_id: phoneNumberIdOf('qr_1_abc') });
+    assert.match(body.entry[0].changes[0].value.metadata.phone_number_id, /^1\d{14}$/);
   });
 
   it('maps statuses: callback data echoed, failures with Meta codes, queue-only states dropped', () => {

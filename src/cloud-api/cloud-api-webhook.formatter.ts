@@ -1,11 +1,11 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
+import { phoneNumberIdOf, wabaIdOf } from '../common/utils/graph-ids';
 import { jidUser } from '../messages/recipient';
 import type { FormattedPayload, FormatterSetupInput, SignInput, WebhookFormatter } from '../webhooks/formats/webhook-formatter';
 import type { WebhookEnvelope, WebhookEventType } from '../webhooks/webhook-events';
 import { requestWebhook, type WebhookTransport } from '../webhooks/webhook-http';
-import { wabaIdOf } from '../common/utils/graph-ids';
 import { businessUserIdOf } from './business-user-id';
 import { META_ERRORS } from './cloud-api-error.map';
 import { mediaIdOfMessage } from './cloud-api-media.service';
@@ -107,7 +107,7 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
     if (!value) return [];
     const payload = {
       object: 'whatsapp_business_account',
-      entry: [{ id: envelope.sessionId, changes: [{ value: { messaging_product: 'whatsapp', metadata: this.metadata(envelope.sessionId), ...value }, field: 'messages' }] }],
+      entry: [{ id: this.wabaId(envelope.sessionId), changes: [{ value: { messaging_product: 'whatsapp', metadata: this.metadata(envelope.sessionId), ...value }, field: 'messages' }] }],
     };
     return [{ body: asciiJson(payload) }];
   }
@@ -119,8 +119,18 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
     };
   }
 
+  /**
+   * Meta's webhook metadata: the canonical phone number id (what the CRM was configured with) and
+   * the number as digits without `+` or spaces, as Meta sends it (Chatwoot looks its inbox up by
+   * `"+" + display_phone_number` and then compares `phone_number_id`).
+   */
   private metadata(sessionId: string): { display_phone_number: string; phone_number_id: string } {
-    return { display_phone_number: this.memory.numberOf(sessionId) ?? '', phone_number_id: sessionId };
+    return { display_phone_number: this.memory.numberOf(sessionId) ?? '', phone_number_id: phoneNumberIdOf(sessionId) };
+  }
+
+  /** `entry[].id`, and the scope of the session's user ids: the WhatsApp Business Account id of its workspace. */
+  private wabaId(sessionId: string): string {
+    return wabaIdOf(this.memory.workspaceOf(sessionId));
   }
 
   private inbound(envelope: WebhookEnvelope): Record<string, unknown> | null {
@@ -129,7 +139,7 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
     const business = this.memory.numberOf(envelope.sessionId) ?? '';
     const senderJid = m.from ?? m.chat;
     const from = jidUser(senderJid);
-    const userId = businessUserIdOf(senderJid, this.wabaOf(envelope.sessionId));
+    const userId = businessUserIdOf(senderJid, this.wabaId(envelope.sessionId));
     const c = m.content ?? {};
     const message: Record<string, unknown> = {
       from,
@@ -225,18 +235,13 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
     };
   }
 
-  /** The WhatsApp Business Account id that scopes the session's user ids. */
-  private wabaOf(sessionId: string): string {
-    return wabaIdOf(this.memory.workspaceOf(sessionId));
-  }
-
   private status(envelope: WebhookEnvelope): Record<string, unknown> | null {
     const s = envelope.data as unknown as StatusData;
     const failed = ['FAILED', 'EXPIRED', 'OPTED_OUT'].includes(s.status);
     const name = failed ? 'failed' : STATUS_NAMES[s.status];
     if (!name || !s.waMessageId) return null;
     const recipient = jidUser(s.chatId);
-    const userId = businessUserIdOf(s.chatId, this.wabaOf(envelope.sessionId));
+    const userId = businessUserIdOf(s.chatId, this.wabaId(envelope.sessionId));
     const timestamp = Math.floor(Date.parse(envelope.createdAt) / 1000);
     const item: Record<string, unknown> = {
       id: encodeWamid({ chatJid: s.chatId, fromMe: true, id: s.waMessageId }),

@@ -19,6 +19,7 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
+import { CloudApiAccountService } from './cloud-api-account.service';
 import { CloudApiExceptionFilter } from './cloud-api-exception.filter';
 import { CLOUD_API_PREFIX, cloudApiVersion } from './cloud-api-routing';
 import { CloudApiMediaService } from './cloud-api-media.service';
@@ -62,6 +63,7 @@ export class CloudApiController {
     private readonly cloud: CloudApiService,
     private readonly media: CloudApiMediaService,
     private readonly numbers: CloudApiPhoneNumbersService,
+    private readonly account: CloudApiAccountService,
     private readonly config: AppConfig,
   ) {}
 
@@ -134,24 +136,37 @@ export class CloudApiController {
 
   @Get(':wabaId/phone_numbers')
   @ApiOperation({
-    summary: 'List the phone numbers this token may use (Meta Cloud API)',
-    description: 'Every session the credential may use, as WhatsApp Business Account phone numbers. Any `wabaId` is accepted: a token sees one account.',
+    summary: "List a WhatsApp Business Account's phone numbers (Meta Cloud API)",
+    description:
+      "The sessions of the WABA's workspace that the credential may use, newest first, with `fields`, `limit` (default 25) and cursor paging " +
+      '(`after`/`before`; `paging.next` when there are more). A `wabaId` that is not WABA-shaped lists every number the credential may use.',
   })
-  @ApiParam({ name: 'wabaId', description: 'Any value' })
+  @ApiParam({ name: 'wabaId', description: 'The WABA id (GET /api/sessions/{id} shows it as wabaId)' })
   @ApiQuery({ name: 'fields', required: false, example: 'display_phone_number,verified_name' })
+  @ApiQuery({ name: 'limit', required: false, example: 25 })
+  @ApiQuery({ name: 'after', required: false })
+  @ApiQuery({ name: 'before', required: false })
   @ApiOkResponse({ type: CloudApiPhoneNumberListDto })
-  async phoneNumbers(@CurrentPrincipal() principal: Principal, @Query('fields') fields: string | undefined): Promise<object> {
-    return this.numbers.list(principal, fields);
+  async phoneNumbers(
+    @CurrentPrincipal() principal: Principal,
+    @Param('wabaId') wabaId: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+  ): Promise<object> {
+    const one = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? undefined : String(v));
+    const url = new URL(`${this.baseUrl(req)}/${encodeURIComponent(wabaId)}/phone_numbers${req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : ''}`);
+    return this.account.phoneNumbers(principal, wabaId, query.fields, { limit: one(query.limit), after: one(query.after), before: one(query.before) }, url);
   }
 
   @Get(':id')
   @ApiOperation({
-    summary: 'Phone number info, or media URL (Meta Cloud API)',
+    summary: 'Phone number, WhatsApp Business Account, or media URL (Meta Cloud API)',
     description:
-      '`GET /{phone-number-id}[?fields=]` answers the phone number node; `GET /{media-id}[?phone_number_id=]` answers ' +
+      '`GET /{phone-number-id}[?fields=]` answers the phone number node (every field Meta documents is accepted; those a linked device cannot fill are left out); ' +
+      '`GET /{waba-id}[?fields=]` the WABA (id, name, currency, timezone_id, message_template_namespace); `GET /{media-id}[?phone_number_id=]` answers ' +
       '`{url, mime_type, sha256, file_size, id, messaging_product}` with an absolute, expiring download URL on this server.',
   })
-  @ApiParam({ name: 'id', description: 'A phone number id (session id, number, mobid) or a media id (16+ digits)' })
+  @ApiParam({ name: 'id', description: 'A phone number id (canonical id, session id, number, mobid), a WABA id, or a media id (16+ digits)' })
   @ApiQuery({ name: 'fields', required: false })
   @ApiQuery({ name: 'phone_number_id', required: false })
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(CloudApiPhoneNumberDto) }, { $ref: getSchemaPath(CloudApiMediaInfoDto) }] } })
@@ -159,11 +174,13 @@ export class CloudApiController {
   async node(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Query('fields') fields: string | undefined,
+    @Query('fields') fields: unknown,
     @Query('phone_number_id') phoneNumberId: string | undefined,
     @Req() req: Request,
   ): Promise<object> {
     if (MEDIA_ID.test(id)) return this.media.info(principal, id, phoneNumberId || undefined, this.baseUrl(req));
+    // Graph ids: 15 digits, a WABA's start with 2, a phone number's with 1 (media ids are longer).
+    if (await this.account.isWaba(principal, id)) return this.account.waba(principal, id, fields);
     return this.numbers.info(principal, id, fields);
   }
 

@@ -46,3 +46,11 @@ export class GraphUnknownFieldError extends AppError {
 export const missingParam = (details: string) => new CloudApiError(131008, details);
 export const invalidParam = (details: string) => new CloudApiError(131009, details);
 export const graphInvalidParam = (details: string) => new CloudApiError(100, details);
+
+/** Graph's answer to a request on its root (`GET /v13.0/`) with a valid token: 100/33 of GraphMethodException. */
+export class GraphRootRequestError extends AppError {
+  constructor() {
+    super(ErrorCode.VALIDATION_FAILED, 'Unsupported get request.');
+    this.name = 'GraphRootRequestError';
+  }
+}

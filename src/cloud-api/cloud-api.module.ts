@@ -9,6 +9,11 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { SettingsModule } from '../settings/settings.module';
 import { TemplatesModule } from '../templates/templates.module';
 import { WebhookFormats } from '../webhooks/formats/webhook-formats';
+import { AuthModule } from '../auth/auth.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { CloudApiAccountController } from './cloud-api-account.controller';
+import { CloudApiAccountService } from './cloud-api-account.service';
+import { CloudApiBusinessProfileService } from './cloud-api-business-profile.service';
 import { CloudApiMediaService } from './cloud-api-media.service';
 import { CloudApiSendMemory } from './cloud-api-send-memory';
 import { CloudApiWebhookFormatter } from './cloud-api-webhook.formatter';
@@ -31,14 +36,17 @@ import { CloudApiMessageEntity } from './entities/cloud-api-message.entity';
     MediaModule,
     SettingsModule,
     TemplatesModule,
+    WebhooksModule,
+    AuthModule,
     MulterModule.registerAsync({
       inject: [AppConfig],
       // Meta's largest upload is a 100 MB document; MEDIA_MAX_BYTES caps it further.
       useFactory: (config: AppConfig) => ({ storage: memoryStorage(), limits: { fileSize: Math.min(config.media.maxBytes, 100 * 1024 * 1024), files: 1, fields: 20 } }),
     }),
   ],
-  controllers: [CloudApiController],
-  providers: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService, CloudApiSendMemory],
+  // The account controller first: its static `debug_token` and `me` must win over `GET /{id}`.
+  controllers: [CloudApiAccountController, CloudApiController],
+  providers: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService, CloudApiAccountService, CloudApiBusinessProfileService, CloudApiSendMemory],
   exports: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService],
 })
 export class CloudApiModule implements OnModuleInit {

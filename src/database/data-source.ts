@@ -14,6 +14,7 @@ import { CompatPhones1763800011000 } from '../../migrations/1763800011000-Compat
 import { MessageNumberAndOptInHold1763800009500 } from '../../migrations/1763800009500-MessageNumberAndOptInHold';
 import { CompatGateway1763800012000 } from '../../migrations/1763800012000-CompatGateway';
 import { CompatDevices1763800013000 } from '../../migrations/1763800013000-CompatDevices';
+import { SessionPhoneNumberId1763800015000 } from '../../migrations/1763800015000-SessionPhoneNumberId';
 import { MediaObjects1763800021000 } from '../../migrations/1763800021000-MediaObjects';
 import { WebhookChatOrder1763800022000 } from '../../migrations/1763800022000-WebhookChatOrder';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   CompatPhones1763800011000,
   CompatGateway1763800012000,
   CompatDevices1763800013000,
+  SessionPhoneNumberId1763800015000,
   MediaObjects1763800021000,
   WebhookChatOrder1763800022000,
 ];

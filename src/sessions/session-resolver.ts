@@ -24,7 +24,8 @@ export interface SessionRefKeys {
 }
 
 /**
- * How a reference is matched: `qr_…` by id; `+91 98765 43210`, `919876543210` or a national
+ * How a reference is matched: `qr_…` by id; a bare digit string by the canonical Cloud API
+ * phone number id first; `+91 98765 43210`, `919876543210` or a national
  * number (with the default country) by mobile number; a bare digit string also by mobid.
  * Null for a blank ref.
  */
@@ -38,8 +39,8 @@ export function sessionRefKeys(ref: string, defaultCountry?: string): SessionRef
 }
 
 /**
- * Finds session rows by reference (id, mobile number in any common format, or mobid) with a
- * short cache. It only reads; SessionStore, which writes the rows, tells it what to forget.
+ * Finds session rows by reference (id, canonical phone number id, mobile number in any common
+ * format, or mobid) with a short cache. It only reads; SessionStore, which writes the rows, tells it what to forget.
  */
 @Injectable()
 export class SessionResolver {
@@ -126,10 +127,14 @@ export class SessionResolver {
   private query(keys: SessionRefKeys): Promise<SessionEntity | null> {
     const qb = this.sessions.createQueryBuilder('s').where('s.id = :ref', { ref: keys.id });
     if (keys.digits) {
-      qb.orWhere('s.mobid = :digits', { digits: keys.digits }).orWhere('s.mobile_number IN (:...mobiles)', { mobiles: keys.mobiles });
+      qb.orWhere('s.phone_number_id = :digits', { digits: keys.digits })
+        .orWhere('s.mobid = :digits')
+        .orWhere('s.mobile_number IN (:...mobiles)', { mobiles: keys.mobiles });
     }
+    qb.orderBy('(s.id = :ref)', 'DESC');
+    // The canonical phone number id names one session exactly: it wins over a number or mobid match.
+    if (keys.digits) qb.addOrderBy('(s.phone_number_id = :digits)', 'DESC');
     return qb
-      .orderBy('(s.id = :ref)', 'DESC')
       .addOrderBy('s.active', 'DESC')
       .addOrderBy(`(s.status = 'READY')`, 'DESC')
       .addOrderBy('s.updated_at', 'DESC')

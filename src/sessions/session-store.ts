@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { phoneNumberIdOf } from '../common/utils/graph-ids';
 import { EventBus } from '../events/event-bus';
 import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
@@ -51,7 +52,7 @@ export class SessionStore {
     return this.sessions.manager.transaction(async (tx) => {
       const repo = tx.getRepository(SessionEntity);
       const entity = await repo.save(
-        repo.create({ ...values, status: SessionStatus.REGISTERING, active: true, statusChangedAt: new Date() }),
+        repo.create({ ...values, phoneNumberId: phoneNumberIdOf(values.id), status: SessionStatus.REGISTERING, active: true, statusChangedAt: new Date() }),
       );
       await tx.getRepository(SessionStatusChangeEntity).insert({ sessionId: entity.id, status: SessionStatus.REGISTERING, reason: 'CREATED' });
       return entity;

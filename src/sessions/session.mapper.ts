@@ -1,3 +1,4 @@
+import { phoneNumberIdOf, wabaIdOf } from '../common/utils/graph-ids';
 import type { SessionDto } from './dto/session.dto';
 import type { SessionEntity } from './entities/session.entity';
 import { resolveSessionSettings, type SettingsDefaults } from './session-settings';
@@ -10,6 +11,8 @@ export function toSessionDto(e: SessionEntity, live: LiveState | null, defaults:
     name: e.name,
     mobid: e.mobid,
     mobile_number: e.mobileNumber,
+    phoneNumberId: e.phoneNumberId ?? phoneNumberIdOf(e.id),
+    wabaId: wabaIdOf(e.settings.workspace ?? null),
     status: live?.status ?? e.status,
     method: e.method,
     engine: e.engine,

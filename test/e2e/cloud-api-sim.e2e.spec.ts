@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from '../support/node-test';
 import { decodeWamid, encodeWamid } from '../../src/cloud-api/wamid';
+import { phoneNumberIdOf } from '../../src/common/utils/graph-ids';
 import { startSimulator } from '../wa-sim/fixtures';
 import type { WaSimulator } from '../wa-sim/wa-simulator';
 import { CloudWebhookReceiver } from '../support/cloud-webhook-receiver';
@@ -101,7 +102,7 @@ describe('Cloud API facade through Baileys (loopback WhatsApp simulator)', () =>
 
     await sim.contactSend(dave.phoneNumber, PHONE, { image: png, mimetype: 'image/png', caption: 'here it is' });
     const got = await eventually(async () => crm.messages.find((m) => m.from === dave.phoneNumber && m.message.type === 'image'), 15_000);
-    assert.equal(got.phoneID, sessionId);
+    assert.equal(got.phoneID, phoneNumberIdOf(sessionId), 'the canonical phone number id');
     assert.equal(got.message.image.caption, 'here it is');
     // Meta's webhook sha256: base64 of the file's SHA-256, as WhatsApp announced it with the message.
     assert.equal(got.message.image.sha256, createHash('sha256').update(png).digest('base64'));

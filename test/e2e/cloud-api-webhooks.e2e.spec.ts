@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from '../support/node-test';
 import { decodeWamid } from '../../src/cloud-api/wamid';
+import { phoneNumberIdOf, wabaIdOf } from '../../src/common/utils/graph-ids';
 import { api, eventually } from '../support/http';
 import { linkedSandboxSession } from '../support/cloud-api';
 import { CloudWebhookReceiver } from '../support/cloud-webhook-receiver';
@@ -54,7 +55,7 @@ describe('Cloud API webhooks (format "cloud-api")', () => {
   it('posts an inbound message in Meta format, ASCII-escaped and signed so whatsapp-api-js accepts it', async () => {
     await api(t).post(`/api/sessions/${session.id}/sandbox/inbound`).send({ from: '16505551234', text: 'Olá José ✓ 👍' }).expect(202);
     const got = await eventually(async () => crm.messages.find((m) => m.message.text?.body === 'Olá José ✓ 👍'), 10_000);
-    assert.equal(got.phoneID, session.id);
+    assert.equal(got.phoneID, phoneNumberIdOf(session.id), 'the canonical phone number id');
     assert.equal(got.from, '16505551234');
     const post = crm.accepted.find((p) => p.body.entry[0].changes[0].value.messages?.[0]?.id === got.message.id)!;
     assert.ok(/^[\x00-\x7f]*$/.test(post.raw), 'the body is pure ASCII');
@@ -64,7 +65,8 @@ describe('Cloud API webhooks (format "cloud-api")', () => {
     assert.equal(post.body.object, 'whatsapp_business_account');
     const value = post.body.entry[0].changes[0].value;
     assert.equal(post.body.entry[0].changes[0].field, 'messages');
-    assert.deepEqual(value.metadata, { display_phone_number: PHONE, phone_number_id: session.id });
+    assert.deepEqual(value.metadata, { display_phone_number: PHONE, phone_number_id: phoneNumberIdOf(session.id) });
+    assert.equal(post.body.entry[0].id, wabaIdOf(null), 'entry[].id is the WABA id of the workspace');
     assert.equal(value.contacts[0].wa_id, '16505551234');
     const message = value.messages[0];
     assert.deepEqual(Object.keys(message), ['from', 'from_user_id', 'id', 'timestamp', 'type', 'text']);

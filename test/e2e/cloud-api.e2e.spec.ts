@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from '../support/node-test';
 import { CloudApiExceptionFilter } from '../../src/cloud-api/cloud-api-exception.filter';
 import { decodeWamid, encodeWamid } from '../../src/cloud-api/wamid';
+import { phoneNumberIdOf } from '../../src/common/utils/graph-ids';
 import { NativeExceptionFilter } from '../../src/common/filters/native-exception.filter';
 import { api } from '../support/http';
 import { linkedSandboxSession, receiveText, sandboxOf, sentByWamid } from '../support/cloud-api';
@@ -277,7 +278,7 @@ describe('Cloud API facade (raw HTTP)', () => {
     const denied = await post({ messaging_product: 'whatsapp', to: '16505551234', text: { body: 'no' } }, bound).expect(400);
     assert.equal(denied.body.error.error_subcode, 33);
     const list = await api(t, bound).get('/v21.0/any-waba/phone_numbers').expect(200);
-    assert.deepEqual(list.body.data.map((n: { id: string }) => n.id), [other.id]);
+    assert.deepEqual(list.body.data.map((n: { id: string }) => n.id), [phoneNumberIdOf(other.id)]);
 
     const { body: created } = await api(t).post('/api/sessions').send({}).expect(201);
     const unlinked = await send({ text: { body: 'x' } }, created.session.sessionId).expect(400);
@@ -365,14 +366,14 @@ describe('Cloud API facade (raw HTTP)', () => {
       quality_rating: 'GREEN',
       platform_type: 'CLOUD_API',
       throughput: { level: 'STANDARD' },
-      id: main.id,
+      id: phoneNumberIdOf(main.id),
     });
     const some = await api(t).get(`/v21.0/${main.id}?fields=display_phone_number,verified_name,status`).expect(200);
-    assert.deepEqual(some.body, { display_phone_number: '+1 555 010 0000', verified_name: 'Sandbox', status: 'CONNECTED', id: main.id });
+    assert.deepEqual(some.body, { display_phone_number: '+1 555 010 0000', verified_name: 'Sandbox', status: 'CONNECTED', id: phoneNumberIdOf(main.id) });
     const bad = await api(t).get(`/v21.0/${main.id}?fields=colour`).expect(400);
     assert.equal(bad.body.error.message, '(#100) Tried accessing nonexisting field (colour) on node type (WhatsAppBusinessPhoneNumber)');
     const list = await api(t).get('/v21.0/102290129340398/phone_numbers').expect(200);
-    assert.ok(list.body.data.some((n: { id: string; display_phone_number: string }) => n.id === main.id && n.display_phone_number === '+1 555 010 0000'));
+    assert.ok(list.body.data.some((n: { id: string; display_phone_number: string }) => n.id === phoneNumberIdOf(main.id) && n.display_phone_number === '+1 555 010 0000'));
     assert.ok(list.body.paging.cursors.before && list.body.paging.cursors.after);
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { phoneNumberIdOf, wabaIdOf } from '../../src/common/utils/graph-ids';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { linkedSession, sendText } from '../support/factories';
@@ -237,7 +238,13 @@ describe('Web dashboard in Chromium', { skip: chromiumSkip }, () => {
             await page.getByRole('region', { name: 'Messages, last 24 hours' }).getByText('3', { exact: true }).first().waitFor();
           }
           if (p.name === 'sessions') await page.getByRole('row').filter({ hasText: 'Support' }).getByText('READY').waitFor();
-          if (p.name === 'session-detail') await page.getByRole('heading', { name: 'Status history' }).waitFor();
+          if (p.name === 'session-detail') {
+            await page.getByRole('heading', { name: 'Status history' }).waitFor();
+            // The Cloud API ids a CRM is configured with, read-only with a copy button.
+            await page.getByText(phoneNumberIdOf(support.sessionId), { exact: true }).waitFor();
+            await page.getByRole('button', { name: 'Copy Cloud API phone number id' }).waitFor();
+            await page.getByText(wabaIdOf(null), { exact: true }).waitFor();
+          }
           await noHorizontalScroll(`${p.name} at ${viewport.width}px (${scheme})`);
           if (scheme === 'light' || p.name === 'overview') await shot(`${p.name}-${viewport.name}${scheme === 'dark' ? '-dark' : ''}`);
         }

@@ -8,6 +8,8 @@ import {
   type EngineKind,
   type EngineSessionOptions,
   type WhatsAppEngine,
+  type OwnProfile,
+  type OwnProfilePatch,
 } from '../../src/whatsapp/engine/whatsapp-engine.port';
 
 /** An engine a test drives by hand: it records calls and emits whatever the test pushes. */
@@ -79,6 +81,12 @@ export class FakeWhatsAppEngine extends EngineEmitter implements WhatsAppEngine 
   async groupMetadata(jid: string): Promise<GroupInfo> {
     throw new EngineSendError('permanent', 'GROUP_NOT_FOUND', jid);
   }
+
+  async ownProfile(): Promise<OwnProfile> {
+    return { about: null, pictureUrl: null, business: null };
+  }
+
+  async updateOwnProfile(_patch: OwnProfilePatch): Promise<void> {}
 
   push(event: EngineEvent): void {
     if (event.type === 'open') this.ready = true;

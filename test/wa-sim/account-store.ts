@@ -39,6 +39,9 @@ export class Account {
   readonly devices = new Map<number, LinkedDevice>();
   private nextDeviceId = 1;
   refuseLogins?: LoginRefusal;
+  /** The account's about (status) text, as usync `status` answers it; set with `<iq xmlns=status>`. */
+  about = 'Hey there! I am using WhatsApp.';
+  aboutSetAt = Math.floor(Date.now() / 1000);
 
   constructor(
     readonly phoneNumber: string,

@@ -205,6 +205,23 @@ export function registerIqHandlers(router: StanzaRouter<ConnContext>, host: IqHo
     ),
   );
 
+  // updateProfileStatus (lib/Socket/chats.js): <iq xmlns=status type=set><status>text</status>.
+  router.on({ tag: 'iq', xmlns: 'status', child: 'status' }, (node, ctx) => {
+    const { account } = loggedIn(ctx);
+    const status = child(node, 'status');
+    const content = status?.content;
+    account.about = Buffer.isBuffer(content) || content instanceof Uint8Array ? Buffer.from(content).toString('utf8') : typeof content === 'string' ? content : '';
+    account.aboutSetAt = Math.floor(Date.now() / 1000);
+    ctx.reply(iqResult(node));
+  });
+
+  // getBusinessProfile (lib/Socket/business.js): simulated accounts are personal accounts, so
+  // the answer has no <profile> (Baileys then returns undefined).
+  router.on({ tag: 'iq', xmlns: 'w:biz', child: 'business_profile' }, (node, ctx) => {
+    loggedIn(ctx);
+    ctx.reply(iqResult(node, [{ tag: 'business_profile', attrs: {} }]));
+  });
+
   // sendWAMBuffer (lib/Socket/socket.js) telemetry.
   router.on({ tag: 'iq', xmlns: 'w:stats', child: '*' }, (node, ctx) => ctx.reply(iqResult(node)));
 
@@ -280,7 +297,8 @@ export function registerIqHandlers(router: StanzaRouter<ConnContext>, host: IqHo
             content.push({ tag: 'lid', attrs: { val: lid } });
           }
         } else if (p === 'status') {
-          content.push(r ? { tag: 'status', attrs: { t: unixSeconds() }, content: Buffer.from('Hey there! I am using WhatsApp.') } : { tag: 'status', attrs: { code: '404' } });
+          if (r?.kind === 'account') content.push({ tag: 'status', attrs: { t: String(r.account.aboutSetAt) }, content: Buffer.from(r.account.about) });
+          else content.push(r ? { tag: 'status', attrs: { t: unixSeconds() }, content: Buffer.from('Hey there! I am using WhatsApp.') } : { tag: 'status', attrs: { code: '404' } });
         } else if (p === 'disappearing_mode') {
           content.push({ tag: 'disappearing_mode', attrs: { duration: '0', t: '0' } });
         }

@@ -28,7 +28,7 @@ export class CloudApiPhoneNumberDto {
   @ApiProperty({ example: 'GREEN' }) quality_rating: string;
   @ApiProperty({ example: 'CLOUD_API' }) platform_type: string;
   @ApiProperty({ example: { level: 'STANDARD' } }) throughput: { level: string };
-  @ApiProperty({ example: 'qr_1782473171252_bb1a0195', description: 'The session id (any of session id, number or mobid is accepted in paths)' }) id: string;
+  @ApiProperty({ example: '104918326650144', description: "The session's canonical phone number id (the session id, its number or mobid are accepted in paths too)" }) id: string;
 }
 
 export class CloudApiPhoneNumberListDto {

@@ -85,6 +85,16 @@ export class SessionDto {
   mobid: string | null;
   /** Named as in the published session-manager contract. */
   @ApiProperty({ nullable: true, type: String, example: '917012729389' }) mobile_number: string | null;
+  @ApiProperty({
+    example: '104918326650144',
+    description: 'The Cloud API phone number id of the session (15 digits, never changes): the id to configure in Cloud API clients and CRMs, sent as metadata.phone_number_id in Cloud API webhooks',
+  })
+  phoneNumberId: string;
+  @ApiProperty({
+    example: '283719402711654',
+    description: "The Cloud API WhatsApp Business Account id of the session's workspace (15 digits; sessions without a workspace share one): entry[].id in Cloud API webhooks",
+  })
+  wabaId: string;
   @ApiProperty({ enum: SessionStatus, example: SessionStatus.READY }) status: SessionStatus;
   @ApiProperty({ enum: ['qr', 'phone'] }) method: 'qr' | 'phone';
   @ApiProperty({ enum: ['baileys', 'sandbox'], description: 'Which engine the session runs on' }) engine: string;

@@ -21,6 +21,8 @@ export class SessionEntity {
 
   /** The account's LID user part: stable per WhatsApp account, unlike the device suffix. */
   @TextColumn({ nullable: true }) mobid: string | null;
+  /** The canonical Cloud API phone number id (`phoneNumberIdOf(id)`), set on insert, never changed. */
+  @TextColumn({ name: 'phone_number_id' }) phoneNumberId: string;
   @TextColumn({ name: 'me_jid', nullable: true }) meJid: string | null;
   @TextColumn({ name: 'push_name', nullable: true }) pushName: string | null;
   @JsonbColumn({ default: () => "'{}'::jsonb" }) settings: Partial<SessionSettings>;

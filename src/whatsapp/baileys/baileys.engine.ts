@@ -2,6 +2,7 @@ import makeWASocket, {
   Browsers,
   BufferJSON,
   downloadMediaMessage,
+  jidNormalizedUser,
   type WAMessage,
   type WAMessageKey,
   makeCacheableSignalKeyStore,
@@ -16,7 +17,7 @@ import type { AuthStateStore } from '../auth-state/auth-state.store';
 import type { SentMessageStore } from '../sent-messages/sent-message.store';
 import { EngineEmitter } from '../engine/engine-base';
 import type { MessageStatusUpdate } from '../engine/engine-events';
-import { EngineCapability, type EngineSessionOptions, type GroupInfo, type WhatsAppEngine } from '../engine/whatsapp-engine.port';
+import { EngineCapability, type EngineSessionOptions, type GroupInfo, type OwnProfile, type OwnProfilePatch, type WhatsAppEngine } from '../engine/whatsapp-engine.port';
 import { isLinked, useDbAuthState } from './baileys-auth-state';
 import { assertBaileysPatched, assertWhatsAppRootTrusted } from './baileys-patches';
 import { toContactInfo, toDisconnectReason, toEngineAccount, toGroupInfo, toInboundMessage, toStatusUpdate } from './baileys.mapper';
@@ -336,6 +337,53 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
 
   async groupMetadata(jid: string): Promise<GroupInfo> {
     return toGroupInfo(await this.requireOpen().groupMetadata(jid));
+  }
+
+  async ownProfile(): Promise<OwnProfile> {
+    const sock = this.requireOpen();
+    const me = jidNormalizedUser(sock.user!.id);
+    const [status, pictureUrl, business] = await Promise.all([
+      sock.fetchStatus(me).then(
+        (list) => (list?.[0] as { status?: { status?: string | null } } | undefined)?.status?.status ?? null,
+        () => null,
+      ),
+      // No picture (or one hidden by privacy) is an IQ error, not a failure.
+      sock.profilePictureUrl(me, 'image').then(
+        (url) => url ?? null,
+        () => null,
+      ),
+      sock.getBusinessProfile(me).then(
+        (b) => b ?? null,
+        () => null,
+      ),
+    ]);
+    return {
+      about: status || null,
+      pictureUrl,
+      business: business
+        ? {
+            description: business.description || null,
+            email: business.email || null,
+            websites: business.website ?? [],
+            address: business.address || null,
+            category: business.category || null,
+          }
+        : null,
+    };
+  }
+
+  async updateOwnProfile(patch: OwnProfilePatch): Promise<void> {
+    const sock = this.requireOpen();
+    if (patch.about !== undefined) await sock.updateProfileStatus(patch.about);
+    if (patch.picture) await sock.updateProfilePicture(jidNormalizedUser(sock.user!.id), patch.picture);
+    if (patch.business && Object.keys(patch.business).length) {
+      await sock.updateBussinesProfile({
+        ...(patch.business.description !== undefined ? { description: patch.business.description ?? '' } : {}),
+        ...(patch.business.email !== undefined ? { email: patch.business.email ?? '' } : {}),
+        ...(patch.business.address !== undefined ? { address: patch.business.address ?? '' } : {}),
+        ...(patch.business.websites !== undefined ? { websites: patch.business.websites } : {}),
+      });
+    }
   }
 
   private rememberCheck(check: NumberCheck): void {

@@ -88,6 +88,41 @@ export interface WhatsAppEngine {
   groups(): Promise<GroupInfo[]>;
 
   groupMetadata(jid: string): Promise<GroupInfo>;
+
+  /**
+   * The account's own profile as a linked device sees it: about (status) text, profile
+   * picture URL, and the business profile (null for a personal account).
+   * @throws EngineSendError (not ready)
+   */
+  ownProfile(): Promise<OwnProfile>;
+
+  /**
+   * Changes what a linked device may change of its own profile. Business fields need a
+   * business account (the caller checks `ownProfile().business` first).
+   * @throws EngineSendError
+   */
+  updateOwnProfile(patch: OwnProfilePatch): Promise<void>;
+}
+
+export interface BusinessProfile {
+  description: string | null;
+  email: string | null;
+  websites: string[];
+  address: string | null;
+  category: string | null;
+}
+
+export interface OwnProfile {
+  about: string | null;
+  pictureUrl: string | null;
+  business: BusinessProfile | null;
+}
+
+export interface OwnProfilePatch {
+  about?: string;
+  /** A JPEG or PNG image (the engine crops and scales it as WhatsApp wants). */
+  picture?: Buffer;
+  business?: Partial<Pick<BusinessProfile, 'description' | 'email' | 'websites' | 'address'>>;
 }
 
 /**

@@ -12,6 +12,8 @@ import {
   type GroupInfo,
   type SandboxControl,
   type WhatsAppEngine,
+  type OwnProfile,
+  type OwnProfilePatch,
 } from '../engine/whatsapp-engine.port';
 
 interface SandboxCreds {
@@ -204,6 +206,21 @@ export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, Sand
         { jid: `1555000100${n}@s.whatsapp.net`, phoneNumber: `1555000100${n}`, admin: null },
       ],
     }));
+  }
+
+  /** The sandbox account's profile: about text and picture as last set, a personal account (no business profile). */
+  private profile: { about: string | null; picture: Buffer | null } = { about: 'Hey there! I am using WhatsApp.', picture: null };
+
+  async ownProfile(): Promise<OwnProfile> {
+    if (!this.connected || !this.account) throw new EngineSendError('not-ready', 'SESSION_NOT_READY', 'The sandbox session is not linked');
+    return { about: this.profile.about, pictureUrl: this.profile.picture ? `https://sandbox.invalid/profile/${this.account.mobileNumber}.jpg` : null, business: null };
+  }
+
+  async updateOwnProfile(patch: OwnProfilePatch): Promise<void> {
+    if (!this.connected || !this.account) throw new EngineSendError('not-ready', 'SESSION_NOT_READY', 'The sandbox session is not linked');
+    if (patch.business && Object.keys(patch.business).length) throw new EngineSendError('permanent', 'NOT_A_BUSINESS_ACCOUNT', 'The sandbox account is a personal account');
+    if (patch.about !== undefined) this.profile.about = patch.about;
+    if (patch.picture) this.profile.picture = patch.picture;
   }
 
   async groupMetadata(jid: string): Promise<GroupInfo> {

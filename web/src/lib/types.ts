@@ -7,6 +7,9 @@ export interface Session {
   name: string | null;
   mobid: string | null;
   mobile_number: string | null;
+  /** Cloud API ids: what Cloud API clients and CRMs are configured with. */
+  phoneNumberId: string;
+  wabaId: string;
   status: SessionStatus;
   method: 'qr' | 'phone';
   engine: string;

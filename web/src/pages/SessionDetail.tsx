@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { CopyValue } from '../components/CopyValue';
 import { LinkPanel, useSession } from '../components/LinkPanel';
 import { SessionActions } from '../components/SessionActions';
 import { SessionSettingsPanel } from '../components/SessionSettings';
@@ -52,6 +53,18 @@ export function SessionDetailPage({ id }: { id: string }) {
                 <dt>Session id</dt>
                 <dd>
                   <code>{s.sessionId}</code>
+                </dd>
+              </div>
+              <div>
+                <dt>Cloud API phone number id</dt>
+                <dd>
+                  <CopyValue value={s.phoneNumberId} label="Cloud API phone number id" />
+                </dd>
+              </div>
+              <div>
+                <dt>Cloud API WABA id</dt>
+                <dd>
+                  <CopyValue value={s.wabaId} label="Cloud API WhatsApp Business Account id" />
                 </dd>
               </div>
               <div>
