@@ -43,7 +43,10 @@ export type SendPlan =
   | { kind: 'read'; messageId: string; typing: boolean }
   | {
       kind: 'send';
+      /** `to` as sent (else `recipient`): echoed as `contacts[0].input`. */
       to: string;
+      /** The business-scoped user id sent as `recipient`: routes the send when there is no `to`. */
+      businessUserId?: string;
       recipientType: 'individual' | 'group';
       contextMessageId?: string;
       bizOpaqueCallbackData?: string;
