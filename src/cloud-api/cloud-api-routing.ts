@@ -9,6 +9,7 @@ const RESERVED = new Set(['api', 'compat', 'docs', 'docs-json', 'ui', 'dashboard
 const FACADE_SHAPES = [
   /^\/[^/]+\/(messages|media|phone_numbers)\/?$/,
   /^\/media-download\/[^/]+\/?$/,
+  /^\/[^/]+\/message_templates\/?$/,
   /^\/[^/]+\/?$/,
 ];
 

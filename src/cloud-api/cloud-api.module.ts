@@ -14,6 +14,9 @@ import { CloudApiSendMemory } from './cloud-api-send-memory';
 import { CloudApiWebhookFormatter } from './cloud-api-webhook.formatter';
 import { CloudApiPhoneNumbersService } from './cloud-api-phone-numbers.service';
 import { CloudApiController } from './cloud-api.controller';
+import { CloudApiTemplatesController } from './cloud-api-templates.controller';
+import { CloudApiTemplatesService } from './cloud-api-templates.service';
+import { WabaDirectory } from './waba-directory';
 import { CloudApiService } from './cloud-api.service';
 import { CloudApiMediaEntity } from './entities/cloud-api-media.entity';
 import { CloudApiMessageEntity } from './entities/cloud-api-message.entity';
@@ -37,9 +40,9 @@ import { CloudApiMessageEntity } from './entities/cloud-api-message.entity';
       useFactory: (config: AppConfig) => ({ storage: memoryStorage(), limits: { fileSize: Math.min(config.media.maxBytes, 100 * 1024 * 1024), files: 1, fields: 20 } }),
     }),
   ],
-  controllers: [CloudApiController],
-  providers: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService, CloudApiSendMemory],
-  exports: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService],
+  controllers: [CloudApiController, CloudApiTemplatesController],
+  providers: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService, CloudApiSendMemory, WabaDirectory, CloudApiTemplatesService],
+  exports: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService, WabaDirectory],
 })
 export class CloudApiModule implements OnModuleInit {
   constructor(
