@@ -111,6 +111,7 @@ export function renderInteractive(interactive: CloudApiInteractive): PlannedCont
       break;
     case 'carousel': {
       const options: ReplyOption[] = [];
+      const cards: string[] = [];
       interactive.action.cards.forEach((card, i) => {
         const cardLines = [`*${i + 1}.* ${card.body?.text ?? ''}`.trimEnd()];
         const cta = card.action?.parameters;
@@ -122,8 +123,10 @@ export function renderInteractive(interactive: CloudApiInteractive): PlannedCont
           options.push(option);
           cardLines.push(`${option.n}. ${option.title}`);
         }
-        lines.push(cardLines.join('\n'));
+        cards.push(cardLines.join('\n'));
       });
+      // One blank line between cards.
+      lines.push(cards.join('\n\n'));
       if (options.length) replyOptions = { kind: 'button', options };
       break;
     }

@@ -244,7 +244,8 @@ const INTERACTIVE: Schema = {
     { properties: { type: { enum: INTERACTIVE_TYPES, metaCode: 131009 } } },
     { required: ['action'], properties: { action: { type: 'object', metaCode: 131008, metaMessage: 'The parameter {path} is required.' } } },
     {
-      if: { required: ['type'], properties: { type: { enum: BODY_OPTIONAL } } },
+      // A button message with a header may come without a body (Typebot's picture choices do).
+      if: { anyOf: [{ required: ['type'], properties: { type: { enum: BODY_OPTIONAL } } }, { required: ['type', 'header'], properties: { type: { const: 'button' } } }] },
       then: {},
       else: { required: ['body'], metaRequired: { body: "The parameter {path}['body']['text'] is required." } },
     },
@@ -392,7 +393,7 @@ export interface CloudApiCarouselCard {
 }
 
 export type CloudApiInteractive =
-  | InteractiveBase<'button', { buttons: { reply: { id: string; title: string } }[] }>
+  | (Omit<InteractiveBase<'button', { buttons: { reply: { id: string; title: string } }[] }>, 'body'> & { body?: { text: string } })
   | InteractiveBase<'list', { button: string; sections: { title?: string; rows: { id: string; title: string; description?: string }[] }[] }>
   | InteractiveBase<'cta_url', { parameters: { display_text: string; url: string } }>
   | (Omit<InteractiveBase<'product', { catalog_id: string; product_retailer_id: string }>, 'body'> & { body?: { text: string } })
