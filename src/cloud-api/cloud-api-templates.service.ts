@@ -120,8 +120,12 @@ export class CloudApiTemplatesService {
     if (!name) throw graphInvalidParam('The parameter name is required.');
     const matching = (await this.templates.listForWorkspace(principal, workspace)).filter((t) => t.name === name && (!hsmId || templateGraphIdOf(t.id) === hsmId));
     if (!matching.length) throw graphInvalidParam(`Message template not found: no template named ${name}${hsmId ? ` with hsm_id ${hsmId}` : ''} in this account.`);
-    const managed = matching.filter((t) => this.templates.manages(principal, this.templates.scopeOf(t)));
-    if (!managed.length) throw new CloudApiError(10, `The template ${name} is shared by every account and cannot be deleted with this token.`);
+    // Global templates are shared by every account: only the account of sessions without a workspace deletes them.
+    const managed = matching.filter((t) => {
+      const scope = this.templates.scopeOf(t);
+      return (scope.kind !== 'global' || workspace === null) && this.templates.manages(principal, scope);
+    });
+    if (!managed.length) throw new CloudApiError(10, `The template ${name} is shared by every account and cannot be deleted here.`);
     await this.templates.removeIds(managed.map((t) => t.id));
     return { success: true };
   }

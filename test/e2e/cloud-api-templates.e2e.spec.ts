@@ -268,6 +268,62 @@ describe('Cloud API message templates (Graph)', () => {
     assert.equal(hidden.body.templates.length, 0);
   });
 
+  it("replays Chatwoot's CSAT template: create, status by name, send with the survey id, delete by name — with a session-bound token", async () => {
+    const token = await createToken(t, { name: 'chatwoot-csat', sessionId: shop.id });
+    const body = {
+      name: 'customer_satisfaction_survey',
+      language: 'en',
+      category: 'UTILITY',
+      components: [
+        { type: 'BODY', text: 'How did we do?' },
+        { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Please rate us', url: 'https://chat.example.com/survey/responses/{{1}}', example: ['12345'] }] },
+      ],
+    };
+    const created = await api(t, token).post(`/v14.0/${SHOP_WABA}/message_templates`).set('Content-Type', 'application/json').send(JSON.stringify(body)).expect(200);
+    const status = await api(t, token).get(`/v14.0/${SHOP_WABA}/message_templates?name=customer_satisfaction_survey`).expect(200);
+    assert.deepEqual(
+      { id: status.body.data[0].id, name: status.body.data[0].name, status: status.body.data[0].status, language: status.body.data[0].language },
+      { id: created.body.id, name: 'customer_satisfaction_survey', status: 'APPROVED', language: 'en' },
+    );
+    // Stored for the token's session: the native API shows it there.
+    const native = await api(t).get('/api/templates?name=customer_satisfaction_survey').expect(200);
+    assert.deepEqual(native.body.templates.map((x: { sessionId: string; workspace: string | null }) => [x.sessionId, x.workspace]), [[shop.id, null]]);
+    const res = await api(t, token)
+      .post(`/v13.0/${shop.id}/messages`)
+      .send({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: '16505551234',
+        type: 'template',
+        template: { name: 'customer_satisfaction_survey', language: { policy: 'deterministic', code: 'en' }, components: [{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'abc-123' }] }] },
+      })
+      .expect(200);
+    const sent = await sentByWamid(t, shop.id, res.body.messages[0].id);
+    assert.deepEqual(sent.content, { kind: 'text', text: 'How did we do?\n\nPlease rate us: https://chat.example.com/survey/responses/abc-123', mentions: undefined });
+    await api(t, token).delete(`/v14.0/${SHOP_WABA}/message_templates?name=customer_satisfaction_survey`).expect(200, { success: true });
+    const gone = await api(t, token).get(`/v14.0/${SHOP_WABA}/message_templates?name=customer_satisfaction_survey`).expect(200);
+    assert.deepEqual(gone.body.data, []);
+  });
+
+  it('takes a form post with components as JSON text; global templates are read-only outside the account of sessions without a workspace', async () => {
+    const form = await api(t)
+      .post(`/v21.0/${wabaIdOf(null)}/message_templates`)
+      .type('form')
+      .send({ name: 'global_hello', language: 'en', category: 'utility', components: JSON.stringify([{ type: 'BODY', text: 'Hello {{1}}' }]) })
+      .expect(200);
+    assert.equal(form.body.category, 'UTILITY');
+    // A global template is listed in every account, and sendable by its sessions.
+    const listed = await api(t).get(`/v21.0/${SHOP_WABA}/message_templates?name=global_hello`).expect(200);
+    assert.equal(listed.body.data[0].id, form.body.id);
+    const token = await createToken(t, { name: 'shop-bound', sessionId: shop.id });
+    const denied = await api(t, token).delete(`/v21.0/${SHOP_WABA}/message_templates?name=global_hello`).expect(403);
+    assert.equal(denied.body.error.code, 10);
+    // Not even an admin deletes it through a workspace's account: it belongs to all of them.
+    await api(t).delete(`/v21.0/${SHOP_WABA}/message_templates?name=global_hello`).expect(403);
+    const native = await api(t).get('/api/templates?name=global_hello').expect(200);
+    assert.deepEqual(native.body.templates.map((x: { sessionId: string | null; workspace: string | null }) => [x.sessionId, x.workspace]), [[null, null]]);
+  });
+
   it('deletes one language by hsm_id with its name, then every language by name; an unknown name is a Graph error', async () => {
     const before = await api(t).get(`/v21.0/${SHOP_WABA}/message_templates?name=order_update`).expect(200);
     const de = before.body.data.find((d: { language: string }) => d.language === 'de');
