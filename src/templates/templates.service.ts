@@ -38,9 +38,20 @@ export class TemplatesService {
 
   /** @throws AppError VALIDATION_FAILED, TEMPLATE_EXISTS (409), ForbiddenError, SessionNotFoundError */
   async create(principal: Principal, dto: CreateTemplateDto): Promise<TemplateDto> {
-    const sessionId = await this.ownerSession(principal, dto.sessionId ?? principal.sessionId ?? undefined);
     const category = dto.category ?? 'UTILITY';
     const input = { name: dto.name, language: dto.language, category, status: dto.status, components: dto.components as TemplateComponent[] };
+    const workspace = dto.workspace ?? (dto.sessionId || principal.sessionId ? undefined : (principal.workspace ?? undefined));
+    if (workspace !== undefined) {
+      if (dto.sessionId) {
+        throw new AppError(ErrorCode.VALIDATION_FAILED, 'Validation failed: workspace: a template belongs to a session or to a workspace, not both', {
+          fields: [{ field: 'workspace', messages: ['workspace and sessionId exclude each other'] }],
+        });
+      }
+      const scope: TemplateScope = { kind: 'workspace', workspace };
+      if (!this.manages(principal, scope)) throw new ForbiddenError(`This token may not manage the templates of workspace '${workspace}'`);
+      return toTemplateDto(await this.createIn(scope, input));
+    }
+    const sessionId = await this.ownerSession(principal, dto.sessionId ?? principal.sessionId ?? undefined);
     return toTemplateDto(await this.createIn(sessionId ? { kind: 'session', sessionId } : { kind: 'global' }, input));
   }
 
@@ -200,14 +211,7 @@ export class TemplatesService {
 
   /** The session a new template belongs to (null: global), checked against the credential. */
   private async ownerSession(principal: Principal, ref: string | undefined): Promise<string | null> {
-    if (!ref) {
-      if (principal.workspace) {
-        throw new AppError(ErrorCode.VALIDATION_FAILED, 'Validation failed: sessionId: a workspace credential creates templates for one of its sessions', {
-          fields: [{ field: 'sessionId', messages: ['sessionId is required for workspace credentials'] }],
-        });
-      }
-      return null;
-    }
+    if (!ref) return null;
     const session = await this.access.authorize(principal, ref);
     return session.id;
   }

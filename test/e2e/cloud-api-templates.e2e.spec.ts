@@ -324,6 +324,19 @@ describe('Cloud API message templates (Graph)', () => {
     assert.deepEqual(native.body.templates.map((x: { sessionId: string | null; workspace: string | null }) => [x.sessionId, x.workspace]), [[null, null]]);
   });
 
+  it('a template created natively for a workspace is listed in its account, and a workspace token creates into its own', async () => {
+    await api(t).post('/api/templates').send({ name: 'native_ws', language: 'en', workspace: 'shop', components: [{ type: 'BODY', text: 'Native' }] }).expect(201);
+    await api(t).post('/api/templates').send({ name: 'native_ws', language: 'en', workspace: 'shop', sessionId: shop.id, components: [{ type: 'BODY', text: 'x' }] }).expect(400);
+    const listed = await api(t).get(`/v21.0/${SHOP_WABA}/message_templates?name=native_ws`).expect(200);
+    assert.equal(listed.body.data.length, 1);
+    const wsToken = await createToken(t, { name: 'other-ws', workspace: 'other' });
+    const own = await api(t, wsToken).post('/api/templates').send({ name: 'native_other', language: 'en', components: [{ type: 'BODY', text: 'Other' }] }).expect(201);
+    assert.equal(own.body.template.workspace, 'other');
+    await api(t, wsToken).post('/api/templates').send({ name: 'native_steal', language: 'en', workspace: 'shop', components: [{ type: 'BODY', text: 'x' }] }).expect(403);
+    const otherList = await api(t, wsToken).get(`/v21.0/${OTHER_WABA}/message_templates?name=native_`).expect(200);
+    assert.deepEqual(otherList.body.data.map((d: { name: string }) => d.name), ['native_other']);
+  });
+
   it('deletes one language by hsm_id with its name, then every language by name; an unknown name is a Graph error', async () => {
     const before = await api(t).get(`/v21.0/${SHOP_WABA}/message_templates?name=order_update`).expect(200);
     const de = before.body.data.find((d: { language: string }) => d.language === 'de');

@@ -86,6 +86,14 @@ export class CreateTemplateDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
   sessionId?: string;
 
+  @ApiPropertyOptional({
+    description:
+      'A workspace: the template serves every session of it (its Cloud API WhatsApp Business Account). Not with sessionId. Workspace credentials default to their workspace.',
+    example: 'shop',
+  })
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
+  workspace?: string;
+
   @ApiProperty({
     type: [TemplateComponentDto],
     description: "Meta's template components: one BODY, optional HEADER, FOOTER and BUTTONS",
