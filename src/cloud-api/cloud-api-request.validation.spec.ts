@@ -25,7 +25,6 @@ const REFUSED: [unknown, number, string][] = [
   [{ messaging_product: 'whatsapp', text: { body: 'x' } }, 100, 'The parameter to is required.'],
   [{ ...base, to: '  ', text: { body: 'x' } }, 100, 'The parameter to is required.'],
   [{ ...base, recipient_type: 'bulk', text: { body: 'x' } }, 100, 'Param recipient_type must be one of {INDIVIDUAL, GROUP} - got "bulk".'],
-  [{ messaging_product: 'whatsapp', recipient: 'US.13491208655302741918', text: { body: 'x' } }, 131009, 'Business-scoped user ids (US.13491208655302741918) are not available on WhatsApp Web; send to the phone number in "to".'],
   [{ ...base, type: 'hologram' }, 100, 'Param type must be one of {AUDIO, CONTACTS, DOCUMENT, IMAGE, INTERACTIVE, LOCATION, REACTION, STICKER, TEMPLATE, TEXT, VIDEO} - got "hologram".'],
   [{ ...base, type: 'order', order: {} }, 131051, 'Message type order is not supported.'],
   [{ ...base, type: 'image' }, 131008, 'The parameter image is required.'],
@@ -64,7 +63,14 @@ const REFUSED: [unknown, number, string][] = [
   [{ ...base, type: 'template', template: { name: 'n', language: { code: 'en' }, components: {} } }, 131009, "Param template['components'] must be an array."],
   // interactive
   [{ ...base, type: 'interactive', interactive: {} }, 131008, "The parameter interactive['type'] is required."],
-  [interactive({ type: 'flow', action: {} }), 131051, 'Interactive type flow cannot be delivered through WhatsApp Web; use button, list, cta_url or location_request_message.'],
+  [interactive({ type: 'poll', action: {} }), 131009, 'Param interactive[\'type\'] must be one of {BUTTON, LIST, CTA_URL, LOCATION_REQUEST_MESSAGE, PRODUCT, PRODUCT_LIST, CATALOG_MESSAGE, FLOW, ADDRESS_MESSAGE, VOICE_CALL, CALL_PERMISSION_REQUEST, CAROUSEL} - got "poll".'],
+  [interactive({ type: 'flow', action: {} }), 131008, "The parameter interactive['action']['parameters']['flow_cta'] is required."],
+  [interactive({ type: 'flow', action: { parameters: {} } }), 131008, "The parameter interactive['action']['parameters']['flow_cta'] is required."],
+  [interactive({ type: 'product', action: { catalog_id: 'c' } }), 131008, "The parameter interactive['action']['product_retailer_id'] is required."],
+  [interactive({ type: 'product_list', action: { catalog_id: 'c', sections: [{ title: 'S' }] } }), 131008, "The parameter interactive['action']['sections'][0]['product_items'] is required."],
+  [interactive({ type: 'carousel', action: {} }), 131008, "The parameter interactive['action']['cards'] is required."],
+  [{ ...base, type: 'interactive', interactive: '{"type":"button",' }, 100, "Param interactive is a JSON string that does not parse; send it as an object or as valid JSON text."],
+  [interactive({ type: 'button', action: '{"buttons":[' }), 100, "Param interactive['action'] is a JSON string that does not parse; send it as an object or as valid JSON text."],
   [interactive({ type: 'button' }), 131008, "The parameter interactive['action'] is required."],
   [{ ...base, type: 'interactive', interactive: { type: 'button', action: oneButton } }, 131008, "The parameter interactive['body']['text'] is required."],
   [interactive({ type: 'button', action: oneButton, body: { text: 'b'.repeat(4097) } }), 131009, "Param interactive['body']['text'] must be at most 4096 characters long."],
@@ -113,6 +119,41 @@ describe('parseCloudApiRequest', () => {
     const components = [{ type: 'body', parameters: [{ type: 'text', text: '' }, null] }];
     const template = parseCloudApiRequest({ ...base, type: 'template', template: { name: 'n', language: { code: 'en' }, components } });
     assert.deepEqual('template' in template && template.template.components, components);
+  });
+
+  it('reads every nested object sent as JSON text (Chatwoot stringifies interactive.action), but never a text that looks like JSON', () => {
+    const action = JSON.stringify({ buttons: [{ type: 'reply', reply: { id: 'yes', title: 'Yes' } }] });
+    const chatwoot = parseCloudApiRequest({ ...base, type: 'interactive', interactive: { type: 'button', body: { text: 'Pick' }, action } });
+    assert.deepEqual('interactive' in chatwoot && chatwoot.interactive.action, { buttons: [{ type: 'reply', reply: { id: 'yes', title: 'Yes' } }] });
+    const nested = parseCloudApiRequest({
+      ...base,
+      type: 'interactive',
+      context: '{"message_id":"wamid.X"}',
+      interactive: JSON.stringify({ type: 'list', header: '{"type":"text","text":"H"}', body: '{"text":"B"}', action: { button: 'Go', sections: ['{"rows":[{"id":"r","title":"R"}]}'] } }),
+    });
+    assert.ok('interactive' in nested && nested.interactive.type === 'list');
+    assert.deepEqual(nested.interactive.action.sections, [{ rows: [{ id: 'r', title: 'R' }] }]);
+    assert.deepEqual(nested.interactive.header, { type: 'text', text: 'H' });
+    assert.deepEqual(nested.context, { message_id: 'wamid.X' });
+    const template = parseCloudApiRequest({
+      ...base,
+      type: 'template',
+      template: { name: 'n', language: '{"code":"en"}', components: JSON.stringify([{ type: 'header', parameters: ['{"type":"image","image":{"link":"https://e.x/a.png"}}'] }]) },
+    });
+    assert.deepEqual('template' in template && template.template.components, [{ type: 'header', parameters: [{ type: 'image', image: { link: 'https://e.x/a.png' } }] }]);
+    const location = parseCloudApiRequest({ ...base, type: 'location', location: '{"latitude":1,"longitude":2}' });
+    assert.deepEqual('location' in location && location.location, { latitude: 1, longitude: 2 });
+    const text = parseCloudApiRequest({ ...base, text: { body: '{"not":"parsed"}' } });
+    assert.deepEqual('text' in text && text.text, { body: '{"not":"parsed"}' });
+    const header = parseCloudApiRequest({ ...base, type: 'interactive', interactive: { type: 'button', header: { type: 'text', text: '[1] Order' }, body: { text: '{x}' }, action: { buttons: [{ reply: { id: 'a', title: '[A]' } }] } } });
+    assert.ok('interactive' in header && header.interactive.header?.type === 'text' && header.interactive.header.text === '[1] Order');
+  });
+
+  it('accepts a business-scoped user id as recipient, with or without to', () => {
+    const only = parseCloudApiRequest({ messaging_product: 'whatsapp', recipient: 'US.13491208655302741918', text: { body: 'x' } });
+    assert.equal('recipient' in only && only.recipient, 'US.13491208655302741918');
+    const both = parseCloudApiRequest({ ...base, recipient: 'US.13491208655302741918', text: { body: 'x' } });
+    assert.ok('to' in both && both.to === '16505551234' && both.recipient === 'US.13491208655302741918');
   });
 
   it('survives hostile nesting and __proto__ keys inside JSON-text parameters', () => {

@@ -11,7 +11,7 @@ import {
   type CloudApiMediaType,
   type CloudApiRequest,
 } from './dto/cloud-api-request.schema';
-import { graphJson, isObject } from './graph-values';
+import { isObject } from './graph-values';
 
 /**
  * Validation of Cloud API request bodies: the schemas of `dto/cloud-api-request.schema.ts`,
@@ -62,8 +62,6 @@ export class CloudApiRequestPipe implements PipeTransform<unknown, CloudApiReque
 
 // ------------------------------------------------------------------ normalizing
 
-const TYPE_NAMES: ReadonlySet<string> = new Set(MESSAGE_TYPES);
-
 /**
  * What Graph accepts beyond JSON Schema: object parameters sent as JSON text, nulls and blank
  * strings for absent values, a missing `type` meaning text. Template components are left as
@@ -71,17 +69,75 @@ const TYPE_NAMES: ReadonlySet<string> = new Set(MESSAGE_TYPES);
  */
 function normalizeRequest(body: unknown): unknown {
   if (!isObject(body)) return body;
-  const raw: Record<string, unknown> = { ...body };
+  const raw = parseNested(body, SEND_TREE, '') as Record<string, unknown>;
   const type = raw.type === undefined || raw.type === null ? 'text' : raw.type;
-  const typed = typeof type === 'string' && TYPE_NAMES.has(type) ? type : undefined;
-  for (const key of ['context', 'typing_indicator', typed]) {
-    if (key !== undefined && raw[key] !== undefined) raw[key] = graphJson(raw[key]);
-  }
   const components = isObject(raw.template) ? raw.template.components : undefined;
   const request = prune(raw) as Record<string, unknown>;
   if (request.status === undefined) request.type = type;
   if (components !== undefined && components !== null && isObject(request.template)) request.template.components = components;
   return request;
+}
+
+/** Meta's objects and arrays inside a send, by key: where a JSON text is read as the object it spells. */
+type NestTree = { [key: string]: NestTree };
+const LEAF: NestTree = {};
+const MEDIA_OBJECTS: NestTree = { image: LEAF, video: LEAF, document: LEAF };
+const INTERACTIVE_ACTION: NestTree = {
+  buttons: { '*': { reply: LEAF, parameters: LEAF } },
+  sections: { '*': { rows: { '*': LEAF }, product_items: { '*': LEAF } } },
+  parameters: { flow_action_payload: { data: LEAF }, values: LEAF, saved_addresses: { '*': LEAF }, validation_errors: LEAF },
+  cards: { '*': { header: MEDIA_OBJECTS, body: LEAF, action: LEAF } },
+};
+const TEMPLATE_PARAMETER: NestTree = { ...MEDIA_OBJECTS, location: LEAF, currency: LEAF, date_time: LEAF, action: { product_items: { '*': LEAF } }, product: LEAF, limited_time_offer: LEAF };
+const SEND_TREE: NestTree = {
+  context: LEAF,
+  typing_indicator: LEAF,
+  text: LEAF,
+  image: LEAF,
+  video: LEAF,
+  audio: LEAF,
+  document: LEAF,
+  sticker: LEAF,
+  location: LEAF,
+  reaction: LEAF,
+  contacts: { '*': { name: LEAF, org: LEAF, phones: { '*': LEAF }, emails: { '*': LEAF }, addresses: { '*': LEAF }, urls: { '*': LEAF } } },
+  interactive: { header: MEDIA_OBJECTS, body: LEAF, footer: LEAF, action: INTERACTIVE_ACTION },
+  template: {
+    language: LEAF,
+    components: { '*': { parameters: { '*': TEMPLATE_PARAMETER }, cards: { '*': { components: { '*': { parameters: { '*': TEMPLATE_PARAMETER } } } } } } },
+  },
+};
+const JSON_TEXT = /^\s*[[{]/;
+
+/**
+ * A copy of `value` where every object or array parameter that arrived as JSON text (form
+ * posts do that, Chatwoot serialises `interactive.action`, whatsapp-api-js `contacts`) is
+ * parsed, at the places of `tree` only: a text that merely looks like JSON elsewhere (a message
+ * body) stays text. JSON text that does not parse is Graph's 100, naming the parameter.
+ * @throws CloudApiError 100
+ */
+function parseNested(value: unknown, tree: NestTree, path: string): unknown {
+  if (Array.isArray(value)) {
+    const items = tree['*'];
+    return items ? value.map((item, i) => parseNested(readJson(item, `${path}[${i}]`), items, `${path}[${i}]`)) : value;
+  }
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = { ...value };
+  for (const key of Object.keys(tree)) {
+    if (key === '*' || out[key] === undefined || out[key] === null) continue;
+    const at = path ? `${path}['${key}']` : key;
+    out[key] = parseNested(readJson(out[key], at), tree[key], at);
+  }
+  return out;
+}
+
+function readJson(value: unknown, path: string): unknown {
+  if (typeof value !== 'string' || !JSON_TEXT.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new CloudApiError(100, `Param ${path} is a JSON string that does not parse; send it as an object or as valid JSON text.`);
+  }
 }
 
 const NOT_BLANK = /\S/;

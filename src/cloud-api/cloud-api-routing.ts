@@ -11,6 +11,7 @@ const RESERVED_UNVERSIONED = new Set(['metrics']);
 const FACADE_SHAPES = [
   /^\/[^/]+\/(messages|media|phone_numbers|subscribed_apps|register|deregister|whatsapp_business_profile)\/?$/,
   /^\/media-download\/[^/]+\/?$/,
+  /^\/[^/]+\/message_templates\/?$/,
   /^\/[^/]+\/?$/,
 ];
 

@@ -74,8 +74,8 @@ export class CloudApiController {
     description:
       'Meta\'s `POST /{version}/{phone-number-id}/messages`, also without the version. Every type goes through the native queue: text, ' +
       'image/audio/video/document/sticker (by `link` or uploaded `id`), location, contacts, reaction, `context.message_id` replies, ' +
-      'interactive button/list/cta_url (delivered as formatted text with numbered options — WhatsApp Web cannot send buttons) and template ' +
-      '(rendered from /api/templates). `messages[0].id` is a `wamid.` that decodes to the WhatsApp id. With `status: "read"` and ' +
+      'every interactive type (delivered as formatted text with numbered options — WhatsApp Web cannot send buttons; see docs/cloud-api.md) and template ' +
+      '(rendered from /api/templates). Nested objects may be JSON text; `recipient` takes a business-scoped user id. `messages[0].id` is a `wamid.` that decodes to the WhatsApp id. With `status: "read"` and ' +
       '`message_id` it sends read receipts (and, with `typing_indicator`, shows "typing…") and answers `{"success": true}`. Also at `?access_token=`.',
   })
   @ApiParam(PHONE_PARAM)

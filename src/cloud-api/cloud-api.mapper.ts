@@ -1,4 +1,5 @@
 import { buildVcard } from '../messages/vcard';
+import { isBusinessUserId } from './business-user-id';
 import type { CloudApiContact, CloudApiInteractive, CloudApiRequest, CloudApiSendRequest } from './dto/cloud-api-request.schema';
 import type { ReplyOption, ReplyOptions } from './entities/cloud-api-message.entity';
 import { composeText, plannedMedia, rendered, type PlannedContent, type PlannedMedia, type SendPlan } from './planned-content';
@@ -9,10 +10,13 @@ import { composeText, plannedMedia, rendered, type PlannedContent, type PlannedM
  */
 export function planRequest(request: CloudApiRequest): SendPlan {
   if ('status' in request) return { kind: 'read', messageId: request.message_id, typing: request.typing_indicator !== undefined };
+  // `recipient` is a business-scoped user id, or a phone number like `to`; `to` wins when both are sent.
+  const businessUserId = request.recipient !== undefined && isBusinessUserId(request.recipient) ? request.recipient : undefined;
   return {
     kind: 'send',
     // The schema requires one of them.
     to: (request.to ?? request.recipient)!,
+    ...(businessUserId ? { businessUserId } : {}),
     recipientType: request.recipient_type ?? 'individual',
     contextMessageId: request.context?.message_id,
     bizOpaqueCallbackData: request.biz_opaque_callback_data,
@@ -96,11 +100,44 @@ export function renderInteractive(interactive: CloudApiInteractive): PlannedCont
     case 'cta_url':
       lines.push(`${interactive.action.parameters.display_text}: ${interactive.action.parameters.url}`);
       break;
+    case 'product':
+      lines.push(`Product: ${interactive.action.product_retailer_id}`);
+      break;
+    case 'product_list':
+      for (const section of interactive.action.sections) {
+        if (section.title) lines.push(`_${section.title}_`);
+        lines.push(...section.product_items.map((p) => `• ${p.product_retailer_id}`));
+      }
+      break;
+    case 'carousel': {
+      const options: ReplyOption[] = [];
+      const cards: string[] = [];
+      interactive.action.cards.forEach((card, i) => {
+        const cardLines = [`*${i + 1}.* ${card.body?.text ?? ''}`.trimEnd()];
+        const cta = card.action?.parameters;
+        if (cta?.display_text && cta.url) cardLines.push(`${cta.display_text}: ${cta.url}`);
+        for (const b of card.action?.buttons ?? []) {
+          const reply = b.quick_reply ?? b.reply;
+          if (!reply?.title) continue;
+          const option: ReplyOption = { n: options.length + 1, id: reply.id ?? reply.title, title: reply.title };
+          options.push(option);
+          cardLines.push(`${option.n}. ${option.title}`);
+        }
+        cards.push(cardLines.join('\n'));
+      });
+      // One blank line between cards.
+      lines.push(cards.join('\n\n'));
+      if (options.length) replyOptions = { kind: 'button', options };
+      break;
+    }
     default:
-      // location_request_message: the body asks for the location; the contact shares it by hand.
+      // flow, catalog_message, location_request_message, address_message, voice_call,
+      // call_permission_request: WhatsApp Web has nothing to open, fill or tap, so the text
+      // (header, body, footer) is what arrives; the contact answers, shares a location or
+      // address, or calls by hand.
       break;
   }
-  const text = composeText({ header: headerText, body: interactive.body.text, footer: interactive.footer?.text, options: lines });
+  const text = composeText({ header: headerText, body: interactive.body?.text ?? '', footer: interactive.footer?.text, options: lines });
   return rendered(text, headerMedia, replyOptions);
 }
 

@@ -19,6 +19,9 @@ import { CloudApiSendMemory } from './cloud-api-send-memory';
 import { CloudApiWebhookFormatter } from './cloud-api-webhook.formatter';
 import { CloudApiPhoneNumbersService } from './cloud-api-phone-numbers.service';
 import { CloudApiController } from './cloud-api.controller';
+import { CloudApiTemplatesController } from './cloud-api-templates.controller';
+import { CloudApiTemplatesService } from './cloud-api-templates.service';
+import { WabaDirectory } from './waba-directory';
 import { CloudApiService } from './cloud-api.service';
 import { CloudApiMediaEntity } from './entities/cloud-api-media.entity';
 import { CloudApiMessageEntity } from './entities/cloud-api-message.entity';
@@ -45,9 +48,18 @@ import { CloudApiMessageEntity } from './entities/cloud-api-message.entity';
     }),
   ],
   // The account controller first: its static `debug_token` and `me` must win over `GET /{id}`.
-  controllers: [CloudApiAccountController, CloudApiController],
-  providers: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService, CloudApiAccountService, CloudApiBusinessProfileService, CloudApiSendMemory],
-  exports: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService],
+  controllers: [CloudApiAccountController, CloudApiTemplatesController, CloudApiController],
+  providers: [
+    CloudApiService,
+    CloudApiMediaService,
+    CloudApiPhoneNumbersService,
+    CloudApiAccountService,
+    CloudApiBusinessProfileService,
+    CloudApiSendMemory,
+    WabaDirectory,
+    CloudApiTemplatesService,
+  ],
+  exports: [CloudApiService, CloudApiMediaService, CloudApiPhoneNumbersService, WabaDirectory],
 })
 export class CloudApiModule implements OnModuleInit {
   constructor(

@@ -12,6 +12,8 @@ import type { SessionEntity } from '../sessions/entities/session.entity';
 import { SessionRegistry } from '../sessions/session-registry';
 import { TemplatesService } from '../templates/templates.service';
 import { EngineSendError, type MessageRef } from '../whatsapp/engine/outgoing-message';
+import { wabaIdOf } from '../common/utils/graph-ids';
+import { chatOfBusinessUserId } from './business-user-id';
 import { CloudApiError, graphInvalidParam, invalidParam } from './cloud-api.errors';
 import { planRequest } from './cloud-api.mapper';
 import { CloudApiMediaService } from './cloud-api-media.service';
@@ -26,7 +28,7 @@ import { decodeWamid, encodeWamid, toMessageRef } from './wamid';
 
 export interface CloudApiSendResponse {
   messaging_product: 'whatsapp';
-  contacts: { input: string; wa_id: string }[];
+  contacts: { input: string; wa_id?: string; user_id?: string }[];
   messages: { id: string; message_status?: 'accepted' }[];
 }
 
@@ -64,7 +66,13 @@ export class CloudApiService {
       return { success: true };
     }
     assertRegistered(session);
-    const to = plan.recipientType === 'group' && !plan.to.includes('@') ? `${plan.to}@g.us` : plan.to;
+    const wabaId = wabaIdOf(session.settings.workspace ?? null);
+    let to = plan.recipientType === 'group' && !plan.to.includes('@') ? `${plan.to}@g.us` : plan.to;
+    if (plan.businessUserId && plan.to === plan.businessUserId) {
+      const chat = chatOfBusinessUserId(plan.businessUserId, wabaId);
+      if (!chat) throw invalidParam(`Param recipient (${plan.businessUserId}) is not a user id of this WhatsApp Business Account.`);
+      to = chat;
+    }
     const recipient = toRecipient(to, this.config.whatsapp.defaultCountry);
     if (recipient?.phoneNumber && recipient.phoneNumber === session.mobileNumber) {
       throw new CloudApiError(131021, 'The recipient is the sending phone number itself.');
@@ -96,7 +104,7 @@ export class CloudApiService {
     }
     return {
       messaging_product: 'whatsapp',
-      contacts: [{ input: plan.to, wa_id: jidUser(message.chatJid) }],
+      contacts: [contactOf(plan.to, plan.businessUserId, message.chatJid)],
       messages: [{ id: encodeWamid({ chatJid: message.chatJid, fromMe: true, id: message.waMessageId }), ...(isTemplate ? { message_status: 'accepted' as const } : {}) }],
     };
   }
@@ -121,7 +129,7 @@ export class CloudApiService {
       case 'rendered':
         return { dto: content.media ? await this.mediaDto(principal, content.media) : { type: 'text', text: content.text }, replyOptions: content.replyOptions };
       case 'template': {
-        const template = await this.templates.findForSend(session.id, content.name, content.language);
+        const template = await this.templates.findForSend(session.id, session.settings.workspace ?? null, content.name, content.language);
         if (!template) {
           throw new CloudApiError(132001, `template name (${content.name}) does not exist in ${content.language}`);
         }
@@ -167,6 +175,15 @@ export class CloudApiService {
       throw new AppError(ErrorCode.ENGINE_ERROR, `Could not mark the message read: ${(err as Error).message}`, undefined, { cause: err });
     }
   }
+}
+
+/**
+ * `contacts[0]` of a send response: the input as sent and the WhatsApp id; a send addressed
+ * by business-scoped user id answers with `user_id` instead of `wa_id`, as Meta does.
+ */
+function contactOf(input: string, businessUserId: string | undefined, chatJid: string): { input: string; wa_id?: string; user_id?: string } {
+  if (businessUserId && input === businessUserId) return { input, user_id: businessUserId };
+  return { input, wa_id: jidUser(chatJid), ...(businessUserId ? { user_id: businessUserId } : {}) };
 }
 
 /** Meta's 133010 for a number that is not linked to WhatsApp (the connections manager: QR not approved yet). */

@@ -43,7 +43,10 @@ export type SendPlan =
   | { kind: 'read'; messageId: string; typing: boolean }
   | {
       kind: 'send';
+      /** `to` as sent (else `recipient`): echoed as `contacts[0].input`. */
       to: string;
+      /** The business-scoped user id sent as `recipient`: routes the send when there is no `to`. */
+      businessUserId?: string;
       recipientType: 'individual' | 'group';
       contextMessageId?: string;
       bizOpaqueCallbackData?: string;
@@ -65,8 +68,8 @@ export function rendered(text: string, media: PlannedMedia | undefined, replyOpt
 
 /** WhatsApp formatting: *bold* header, body, _italic_ footer, then the options. */
 export function composeText(parts: { header?: string; body: string; footer?: string; options?: string[] }): string {
-  const blocks = [parts.header ? `*${parts.header}*\n${parts.body}` : parts.body];
+  const blocks = [[parts.header ? `*${parts.header}*` : '', parts.body].filter(Boolean).join('\n')];
   if (parts.footer) blocks.push(`_${parts.footer}_`);
   if (parts.options?.length) blocks.push(parts.options.join('\n'));
-  return blocks.join('\n\n');
+  return blocks.filter(Boolean).join('\n\n');
 }

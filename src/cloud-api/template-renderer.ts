@@ -7,6 +7,11 @@ import { isObject, str } from './graph-values';
 import { composeText, plannedMedia, rendered, type PlannedMedia, type RenderedContent } from './planned-content';
 import type { ReplyOption } from './entities/cloud-api-message.entity';
 
+/**
+ * Component types of a template send. `limited_time_offer` (the offer's expiry) is accepted
+ * and not shown: the body already says what the offer is.
+ */
+const SEND_COMPONENTS = ['header', 'body', 'button', 'limited_time_offer'];
 const countMismatch = (details: string) => new CloudApiError(132000, details);
 const formatMismatch = (details: string) => new CloudApiError(132012, details);
 
@@ -32,7 +37,9 @@ export function renderTemplate(template: MessageTemplateEntity, requested: unkno
   const def = (type: TemplateComponent['type']) => template.components.find((c) => c.type === type);
   const given = (type: string) => sent.filter((c) => c.type === type).flatMap((c) => c.parameters);
   for (const c of sent) {
-    if (!['header', 'body', 'button'].includes(c.type)) throw invalidParam(`Param template['components'] type must be one of {HEADER, BODY, BUTTON} - got "${c.type}".`);
+    if (!SEND_COMPONENTS.includes(c.type)) {
+      throw invalidParam(`Param template['components'] type must be one of {${SEND_COMPONENTS.join(', ').toUpperCase()}} - got "${c.type}".`);
+    }
   }
 
   let headerText: string | undefined;
@@ -59,7 +66,9 @@ export function renderTemplate(template: MessageTemplateEntity, requested: unkno
   }
 
   const body = def('BODY')!;
-  const bodyText = fill(body.text ?? '', values('body', placeholders(body.text), given('body'), ['text', 'currency', 'date_time']));
+  const bodyValues = values('body', placeholders(body.text), given('body'), ['text', 'currency', 'date_time']);
+  const bodyText = fill(body.text ?? '', bodyValues);
+  const firstBodyValue = placeholders(body.text).map((n) => bodyValues[n])[0];
   const footer = def('FOOTER')?.text;
 
   const lines: string[] = [];
@@ -94,6 +103,16 @@ export function renderTemplate(template: MessageTemplateEntity, requested: unkno
         lines.push(`${b.text ?? 'Copy offer code'}: ${str(coupon!.coupon_code)}`);
         break;
       }
+      case 'OTP': {
+        // Authentication templates: the code comes as the button's text parameter (sub_type url), else it is the body's first value.
+        const code = str(param.find((p) => p.type === 'text')?.text) ?? firstBodyValue;
+        if (code) lines.push(`${b.text ?? 'Copy code'}: ${code}`);
+        break;
+      }
+      default:
+        // FLOW, CATALOG, MPM, VOICE_CALL: nothing WhatsApp Web can open; the label tells the contact what to ask for.
+        if (b.text) lines.push(`${b.text}`);
+        break;
     }
   });
 

@@ -1,20 +1,21 @@
 import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import { Init1763800000000 } from '../../migrations/1763800000000-Init';
 import { Messaging1763800001000 } from '../../migrations/1763800001000-Messaging';
-import { Workspaces1763800002500 } from '../../migrations/1763800002500-Workspaces';
 import { Webhooks1763800002000 } from '../../migrations/1763800002000-Webhooks';
+import { Workspaces1763800002500 } from '../../migrations/1763800002500-Workspaces';
 import { CloudApi1763800003000 } from '../../migrations/1763800003000-CloudApi';
 import { MessageWaProto1763800004000 } from '../../migrations/1763800004000-MessageWaProto';
 import { EventOutbox1763800005000 } from '../../migrations/1763800005000-EventOutbox';
 import { TokenScopeAndMediaUse1763800006000 } from '../../migrations/1763800006000-TokenScopeAndMediaUse';
 import { WebhookTargetScope1763800008000 } from '../../migrations/1763800008000-WebhookTargetScope';
 import { TokenProductApi1763800009000 } from '../../migrations/1763800009000-TokenProductApi';
+import { MessageNumberAndOptInHold1763800009500 } from '../../migrations/1763800009500-MessageNumberAndOptInHold';
 import { CompatConnections1763800010000 } from '../../migrations/1763800010000-CompatConnections';
 import { CompatPhones1763800011000 } from '../../migrations/1763800011000-CompatPhones';
-import { MessageNumberAndOptInHold1763800009500 } from '../../migrations/1763800009500-MessageNumberAndOptInHold';
 import { CompatGateway1763800012000 } from '../../migrations/1763800012000-CompatGateway';
 import { CompatDevices1763800013000 } from '../../migrations/1763800013000-CompatDevices';
 import { SessionPhoneNumberId1763800015000 } from '../../migrations/1763800015000-SessionPhoneNumberId';
+import { MessageTemplateWorkspace1763800016000 } from '../../migrations/1763800016000-MessageTemplateWorkspace';
 import { MediaObjects1763800021000 } from '../../migrations/1763800021000-MediaObjects';
 import { WebhookChatOrder1763800022000 } from '../../migrations/1763800022000-WebhookChatOrder';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
@@ -24,8 +25,8 @@ import { UnnamedStatementClient } from './unnamed-statement-client';
 export const MIGRATIONS = [
   Init1763800000000,
   Messaging1763800001000,
-  Workspaces1763800002500,
   Webhooks1763800002000,
+  Workspaces1763800002500,
   CloudApi1763800003000,
   MessageWaProto1763800004000,
   EventOutbox1763800005000,
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   CompatGateway1763800012000,
   CompatDevices1763800013000,
   SessionPhoneNumberId1763800015000,
+  MessageTemplateWorkspace1763800016000,
   MediaObjects1763800021000,
   WebhookChatOrder1763800022000,
 ];

@@ -19,7 +19,23 @@ export type CloudApiMessageType = (typeof MESSAGE_TYPES)[number];
 const UNSUPPORTED_TYPES = ['order', 'product', 'catalog', 'system', 'button', 'unknown'];
 export const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
 export type CloudApiMediaType = (typeof MEDIA_TYPES)[number];
-export const INTERACTIVE_TYPES = ['button', 'list', 'cta_url', 'location_request_message'] as const;
+/** Every interactive type Meta documents; what WhatsApp Web cannot render is degraded (see `renderInteractive`). */
+export const INTERACTIVE_TYPES = [
+  'button',
+  'list',
+  'cta_url',
+  'location_request_message',
+  'product',
+  'product_list',
+  'catalog_message',
+  'flow',
+  'address_message',
+  'voice_call',
+  'call_permission_request',
+  'carousel',
+] as const;
+/** Interactive types whose body Meta does not require. */
+const BODY_OPTIONAL = ['product'];
 
 const HTTP_URI = '^[Hh][Tt][Tt][Pp][Ss]?://\\S+$';
 const string = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
@@ -177,23 +193,63 @@ const CTA_ACTION: Schema = {
   },
 };
 
+const PRODUCT_ACTION: Schema = {
+  allOf: [
+    { required: ['catalog_id'], properties: { catalog_id: string() } },
+    { required: ['product_retailer_id'], properties: { product_retailer_id: string() } },
+  ],
+};
+const PRODUCT_LIST_ACTION: Schema = {
+  allOf: [
+    { required: ['catalog_id'], properties: { catalog_id: string() } },
+    { required: ['sections'], metaCode: 131009, metaRequired: { sections: SECTIONS_COUNT } },
+    {
+      properties: {
+        sections: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 10,
+          metaMessage: SECTIONS_COUNT,
+          items: object(
+            { title: string(), product_items: { type: 'array', minItems: 1, items: object({ product_retailer_id: string() }, { required: ['product_retailer_id'] }) } },
+            { required: ['product_items'] },
+          ),
+        },
+      },
+    },
+  ],
+};
+const FLOW_ACTION: Schema = {
+  required: ['parameters'],
+  metaRequired: { parameters: "The parameter {path}['parameters']['flow_cta'] is required." },
+  properties: { parameters: object({ flow_cta: string({ maxLength: 30 }), flow_id: string(), flow_name: string(), flow_token: string() }, { required: ['flow_cta'] }) },
+};
+const CAROUSEL_ACTION: Schema = {
+  required: ['cards'],
+  properties: {
+    cards: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10,
+      metaMessage: 'Invalid cards count. Min allowed cards: 1, Max allowed cards: 10',
+      items: object({ body: object({ text: string({ maxLength: 160 }) }), header: { type: 'object', properties: Object.fromEntries(HEADER_MEDIA.map((t) => [t, mediaSchema(t)])) }, action: { type: 'object' } }),
+    },
+  },
+};
+
 const INTERACTIVE: Schema = {
   type: 'object',
   allOf: [
     { required: ['type'] },
-    {
-      properties: {
-        type: {
-          enum: INTERACTIVE_TYPES,
-          metaCode: 131051,
-          metaMessage: 'Interactive type {value} cannot be delivered through WhatsApp Web; use button, list, cta_url or location_request_message.',
-        },
-      },
-    },
+    { properties: { type: { enum: INTERACTIVE_TYPES, metaCode: 131009 } } },
     { required: ['action'], properties: { action: { type: 'object', metaCode: 131008, metaMessage: 'The parameter {path} is required.' } } },
     {
-      required: ['body'],
-      metaRequired: { body: "The parameter {path}['body']['text'] is required." },
+      // A button message with a header may come without a body (Typebot's picture choices do).
+      if: { anyOf: [{ required: ['type'], properties: { type: { enum: BODY_OPTIONAL } } }, { required: ['type', 'header'], properties: { type: { const: 'button' } } }] },
+      then: {},
+      else: { required: ['body'], metaRequired: { body: "The parameter {path}['body']['text'] is required." } },
+    },
+    {
       properties: {
         body: object({ text: string({ maxLength: 4096 }) }, { required: ['text'], metaCode: { type: 131008 }, metaMessage: { type: "The parameter {path}['text'] is required." } }),
       },
@@ -206,6 +262,10 @@ const INTERACTIVE: Schema = {
     when('type', 'button', { properties: { action: BUTTON_ACTION } }),
     when('type', 'list', { properties: { action: LIST_ACTION } }),
     when('type', 'cta_url', { properties: { action: CTA_ACTION } }),
+    when('type', 'product', { properties: { action: PRODUCT_ACTION } }),
+    when('type', 'product_list', { properties: { action: PRODUCT_LIST_ACTION } }),
+    when('type', 'flow', { properties: { action: FLOW_ACTION } }),
+    when('type', 'carousel', { properties: { action: CAROUSEL_ACTION } }),
   ],
 };
 
@@ -237,21 +297,10 @@ const SEND: Schema = {
   allOf: [
     { properties: { recipient_type: { enum: ['individual', 'group'], metaCode: 100 } } },
     {
-      // `recipient` is Meta's newer name for `to`; business-scoped user ids cannot be reached.
+      // `recipient` takes a business-scoped user id (`US.1349…`) or a phone number, instead of or with `to`.
       if: { not: { required: ['to'] } },
-      then: {
-        required: ['recipient'],
-        metaCode: 100,
-        metaRequired: { recipient: 'The parameter to is required.' },
-        properties: {
-          recipient: string({
-            not: { pattern: '^[A-Za-z]{2}\\..+' },
-            metaCode: 131009,
-            metaMessage: 'Business-scoped user ids ({value}) are not available on WhatsApp Web; send to the phone number in "to".',
-          }),
-        },
-      },
-      else: { properties: { to: string() } },
+      then: { required: ['recipient'], metaCode: 100, metaRequired: { recipient: 'The parameter to is required.' }, properties: { recipient: string() } },
+      else: { properties: { to: string(), recipient: string() } },
     },
     {
       properties: {
@@ -334,11 +383,24 @@ interface InteractiveBase<T extends string, A> {
   action: A;
 }
 
+/** A carousel card: media header, short body, and a cta_url or quick-reply buttons. */
+export interface CloudApiCarouselCard {
+  card_index?: number;
+  type?: string;
+  header?: { type?: string; image?: CloudApiMediaObject; video?: CloudApiMediaObject };
+  body?: { text?: string };
+  action?: { name?: string; parameters?: { display_text?: string; url?: string }; buttons?: { type?: string; quick_reply?: { id?: string; title?: string }; reply?: { id?: string; title?: string } }[] };
+}
+
 export type CloudApiInteractive =
-  | InteractiveBase<'button', { buttons: { reply: { id: string; title: string } }[] }>
+  | (Omit<InteractiveBase<'button', { buttons: { reply: { id: string; title: string } }[] }>, 'body'> & { body?: { text: string } })
   | InteractiveBase<'list', { button: string; sections: { title?: string; rows: { id: string; title: string; description?: string }[] }[] }>
   | InteractiveBase<'cta_url', { parameters: { display_text: string; url: string } }>
-  | InteractiveBase<'location_request_message', Record<string, unknown>>;
+  | (Omit<InteractiveBase<'product', { catalog_id: string; product_retailer_id: string }>, 'body'> & { body?: { text: string } })
+  | InteractiveBase<'product_list', { catalog_id: string; sections: { title?: string; product_items: { product_retailer_id: string }[] }[] }>
+  | InteractiveBase<'flow', { name?: string; parameters: { flow_cta: string; flow_id?: string; flow_name?: string; flow_token?: string } }>
+  | InteractiveBase<'carousel', { cards: CloudApiCarouselCard[] }>
+  | InteractiveBase<'location_request_message' | 'catalog_message' | 'address_message' | 'voice_call' | 'call_permission_request', Record<string, unknown>>;
 
 interface TypedObjects {
   text: { body: string };

@@ -5,16 +5,21 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
+  IsInt,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
-import type { TemplateCategory, TemplateStatus } from '../entities/message-template.entity';
+import type { TemplateButtonType, TemplateCategory, TemplateStatus } from '../entities/message-template.entity';
+import { BUTTON_TYPES } from '../template-definition';
 
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 
@@ -23,13 +28,18 @@ export const TEMPLATE_STATUSES: TemplateStatus[] = ['APPROVED', 'PAUSED', 'DISAB
 
 /** Fields keep Meta's snake_case (`phone_number`): definitions are copied from Meta's format. */
 export class TemplateButtonDto {
-  @ApiProperty({ enum: ['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE'], example: 'QUICK_REPLY' })
-  @Transform(upper) @IsIn(['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE'])
-  type: 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER' | 'COPY_CODE';
+  @ApiProperty({ enum: BUTTON_TYPES, example: 'QUICK_REPLY', description: 'OTP, FLOW, CATALOG, MPM and VOICE_CALL buttons are shown by their label (see docs/cloud-api.md)' })
+  @Transform(upper) @IsIn(BUTTON_TYPES)
+  type: TemplateButtonType;
 
   @ApiPropertyOptional({ example: 'Stop promotions' }) @IsOptional() @IsString() @MaxLength(25) text?: string;
   @ApiPropertyOptional({ example: 'https://example.com/track/{{1}}' }) @IsOptional() @IsString() @MaxLength(2000) url?: string;
   @ApiPropertyOptional({ example: '+15550100000' }) @IsOptional() @IsString() @MaxLength(20) phone_number?: string;
+  @ApiPropertyOptional({ example: 'COPY_CODE', description: 'OTP buttons: COPY_CODE, ONE_TAP or ZERO_TAP' }) @IsOptional() @IsString() @MaxLength(20) otp_type?: string;
+  @ApiPropertyOptional({ description: 'FLOW buttons' }) @IsOptional() @IsString() @MaxLength(200) flow_id?: string;
+  @ApiPropertyOptional({ description: 'FLOW buttons' }) @IsOptional() @IsString() @MaxLength(200) flow_name?: string;
+  @ApiPropertyOptional({ description: 'FLOW buttons' }) @IsOptional() @IsString() @MaxLength(50) flow_action?: string;
+  @ApiPropertyOptional({ description: 'FLOW buttons' }) @IsOptional() @IsString() @MaxLength(200) navigate_screen?: string;
   @ApiPropertyOptional({ description: "Meta's example values (kept, not used)" }) @Allow() example?: unknown;
 }
 
@@ -51,6 +61,8 @@ export class TemplateComponentDto {
   buttons?: TemplateButtonDto[];
 
   @ApiPropertyOptional({ description: "Meta's example values (kept, not used)" }) @IsOptional() @IsObject() example?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'AUTHENTICATION BODY without text: adds the security recommendation' }) @IsOptional() @IsBoolean() add_security_recommendation?: boolean;
+  @ApiPropertyOptional({ description: 'AUTHENTICATION FOOTER without text: "This code expires in N minutes."' }) @IsOptional() @IsInt() @Min(1) @Max(90) code_expiration_minutes?: number;
 }
 
 export class CreateTemplateDto {
@@ -73,6 +85,14 @@ export class CreateTemplateDto {
   @ApiPropertyOptional({ description: 'Session id, mobile number or mobid; omit for a template every session may use (unbound credentials only)' })
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
   sessionId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'A workspace: the template serves every session of it (its Cloud API WhatsApp Business Account). Not with sessionId. Workspace credentials default to their workspace.',
+    example: 'shop',
+  })
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
+  workspace?: string;
 
   @ApiProperty({
     type: [TemplateComponentDto],
@@ -111,6 +131,7 @@ export class TemplateDto {
   @ApiProperty({ enum: TEMPLATE_CATEGORIES }) category: TemplateCategory;
   @ApiProperty({ enum: TEMPLATE_STATUSES }) status: TemplateStatus;
   @ApiProperty({ nullable: true, type: String, example: null }) sessionId: string | null;
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'Set on the templates of a workspace (its Cloud API WhatsApp Business Account)' }) workspace: string | null;
   @ApiProperty({ type: [TemplateComponentDto] }) components: TemplateComponentDto[];
   /** Placeholders of the header, body and URL buttons, in order. */
   @ApiProperty({ example: { header: ['1'], body: ['1', '2'], buttons: [['1']] } }) parameters: TemplateParameters;
