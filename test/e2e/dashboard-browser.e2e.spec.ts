@@ -217,7 +217,14 @@ describe('Web dashboard in Chromium', { skip: chromiumSkip }, () => {
     const sessions = (await api(t).get('/api/sessions').expect(200)).body.sessions as { sessionId: string; name: string; status: string }[];
     const support = sessions.find((s) => s.name === 'Support')!;
     for (const text of ['Hello', 'Your order shipped', 'Thanks!']) await sendText(t, support.sessionId, '919846303025', text);
-    await waitFor(async () => (await api(t).get('/api/dashboard/overview').expect(200)).body.overview.messages.queued === 0, { what: 'queue drained' });
+    // Sent, then delivered and read by the sandbox's receipts.
+    await waitFor(
+      async () => {
+        const hourly = (await api(t).get('/api/dashboard/overview').expect(200)).body.overview.messages.hourly as { read: number }[];
+        return hourly.reduce((a, h) => a + h.read, 0) === 3;
+      },
+      { what: 'the three messages read' },
+    );
 
     const pages = [
       { name: 'overview', path: '/ui/', title: 'Overview' },
@@ -233,7 +240,16 @@ describe('Web dashboard in Chromium', { skip: chromiumSkip }, () => {
           await page.goto(`${t.url}${p.path}`);
           await heading(page, p.title).waitFor();
           if (p.name === 'overview') {
-            await page.getByRole('img', { name: /Messages per hour/ }).waitFor();
+            await page.getByRole('img', { name: /Messages sent per hour/ }).waitFor();
+            await page.getByRole('img', { name: /Messages received per hour/ }).waitFor();
+            // Every figure of the chart is text too: the legend's totals and the hour in the table.
+            const sent = page.getByRole('region', { name: 'Messages sent per hour' });
+            for (const label of ['Sent: 3', 'Delivered: 3', 'Read: 3', 'Failed: 0']) await sent.getByRole('listitem').filter({ hasText: label }).waitFor();
+            await sent.getByText('Messages sent per hour as a table').click();
+            const table = sent.getByRole('table');
+            assert.deepEqual(await table.getByRole('columnheader').allTextContents(), ['Hour', 'Sent', 'Delivered', 'Read', 'Failed']);
+            assert.deepEqual((await table.getByRole('row').last().getByRole('cell').allTextContents()), ['3', '3', '3', '0']);
+            await sent.getByText('Messages sent per hour as a table').click();
             await page.getByRole('region', { name: 'Messages, last 24 hours' }).getByText('3', { exact: true }).first().waitFor();
           }
           if (p.name === 'sessions') await page.getByRole('row').filter({ hasText: 'Support' }).getByText('READY').waitFor();
