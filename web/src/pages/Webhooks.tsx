@@ -4,7 +4,6 @@ import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { SecretReveal } from '../components/SecretReveal';
 import { useApi } from '../context';
 import { checkWebhookForm, eventsLabel, formatLabel, when, WEBHOOK_EVENTS, webhookHealth, type Delivery, type Webhook } from '../lib/admin';
-import { patchJson } from '../lib/patch';
 import type { SessionList } from '../lib/types';
 
 export function WebhooksPage({ token }: { token: string }) {
@@ -204,7 +203,7 @@ function WebhookDialog({ editing, token, onClose }: { editing: Webhook | 'new' |
   const sessions = useQuery({ queryKey: ['sessions'], queryFn: () => api.get<SessionList>('/api/sessions?limit=1000'), enabled: editing !== null });
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
-      existing ? patchJson<{ webhook: Webhook }>(`/api/webhooks/${encodeURIComponent(existing.id)}`, body) : api.post<{ webhook: Webhook }>('/api/webhooks', body),
+      existing ? api.patch<{ webhook: Webhook }>(`/api/webhooks/${encodeURIComponent(existing.id)}`, body) : api.post<{ webhook: Webhook }>('/api/webhooks', body),
     onSuccess: (r) => {
       void client.invalidateQueries({ queryKey: ['webhooks'] });
       if (!existing && r.webhook.secret && !secret) setCreated(r.webhook.secret);
