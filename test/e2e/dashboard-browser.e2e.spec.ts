@@ -168,6 +168,13 @@ describe('Web dashboard in Chromium', { skip: chromiumSkip }, () => {
     await linking.getByText('+44 7700 900456').waitFor();
     await page.keyboard.press('Escape');
     await linking.waitFor({ state: 'hidden' });
+
+    // Another client creates a session for a pairing code (no QR, no status change yet): the
+    // list shows it at once from its session.created event, not at the next slow reload.
+    await page.evaluate('window.sameDocument = true');
+    await api(t).post('/api/sessions').send({ name: 'Elsewhere', method: 'phone', phoneNumber: '+44 7700 900789' }).expect(201);
+    await page.getByRole('row').filter({ hasText: 'Elsewhere' }).getByText('REGISTERING').waitFor();
+    assert.equal(await page.evaluate<boolean | undefined>('window.sameDocument'), true, 'the page was reloaded');
     assert.deepEqual(takeProblems(), []);
   });
 
