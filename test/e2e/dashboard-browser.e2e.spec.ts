@@ -224,13 +224,16 @@ describe('Web dashboard in Chromium', { skip: chromiumSkip }, () => {
     const sessions = (await api(t).get('/api/sessions').expect(200)).body.sessions as { sessionId: string; name: string; status: string }[];
     const support = sessions.find((s) => s.name === 'Support')!;
     for (const text of ['Hello', 'Your order shipped', 'Thanks!']) await sendText(t, support.sessionId, '919846303025', text);
+    for (const text of ['Where is my order?', 'Got it, thanks']) {
+      await api(t).post(`/api/sessions/${support.sessionId}/sandbox/inbound`).send({ from: '919846303025', text }).expect(202);
+    }
     // Sent, then delivered and read by the sandbox's receipts.
     await waitFor(
       async () => {
-        const hourly = (await api(t).get('/api/dashboard/overview').expect(200)).body.overview.messages.hourly as { read: number }[];
-        return hourly.reduce((a, h) => a + h.read, 0) === 3;
+        const hourly = (await api(t).get('/api/dashboard/overview').expect(200)).body.overview.messages.hourly as { read: number; inbound: number }[];
+        return hourly.reduce((a, h) => a + h.read, 0) === 3 && hourly.reduce((a, h) => a + h.inbound, 0) === 2;
       },
-      { what: 'the three messages read' },
+      { what: 'the three messages read and two received' },
     );
 
     const pages = [
@@ -257,6 +260,7 @@ describe('Web dashboard in Chromium', { skip: chromiumSkip }, () => {
             assert.deepEqual(await table.getByRole('columnheader').allTextContents(), ['Hour', 'Sent', 'Delivered', 'Read', 'Failed']);
             assert.deepEqual((await table.getByRole('row').last().getByRole('cell').allTextContents()), ['3', '3', '3', '0']);
             await sent.getByText('Messages sent per hour as a table').click();
+            await page.getByRole('region', { name: 'Messages received per hour' }).getByRole('listitem').filter({ hasText: 'Received: 2' }).waitFor();
             await page.getByRole('region', { name: 'Messages, last 24 hours' }).getByText('3', { exact: true }).first().waitFor();
           }
           if (p.name === 'sessions') await page.getByRole('row').filter({ hasText: 'Support' }).getByText('READY').waitFor();
