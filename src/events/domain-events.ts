@@ -11,6 +11,8 @@ export type DomainEvent =
       reason: string | null;
       at: string;
     }
+  /** A session row was created (before it starts linking). */
+  | { type: 'session.created'; sessionId: string; name: string | null; method: string; workspace: string | null; at: string }
   | { type: 'session.qr'; sessionId: string; qr: string; at: string }
   | { type: 'session.settings'; sessionId: string; at: string }
   | { type: 'message.receipt'; sessionId: string; update: MessageStatusUpdate }

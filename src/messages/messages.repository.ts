@@ -38,6 +38,23 @@ export interface NewOutbound {
   idempotencyKey: string | null;
 }
 
+/**
+ * One UTC hour of message flow, each figure counted at the moment it happened: `outbound`
+ * messages queued, outbound messages that reached `sent`, `delivered` and `read` (receipt
+ * times; a played voice note counts as read), outbound messages that `failed` in that hour
+ * (from the status history: one that failed, was resent and failed again later counts in both
+ * hours) and `inbound` messages received.
+ */
+export interface HourlyFlow {
+  hour: string;
+  outbound: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  inbound: number;
+}
+
 /** The dashboard's message figures (see `flowFigures`). */
 /** See `MessagesRepository.queueFigures`. */
 export interface QueueFigures {
@@ -49,7 +66,7 @@ export interface QueueFigures {
 
 export interface MessageFlowFigures {
   last24h: { outbound: Record<string, number>; inbound: number };
-  hourly: { hour: string; outbound: number; inbound: number; failed: number }[];
+  hourly: HourlyFlow[];
   queued: number;
 }
 
@@ -444,8 +461,9 @@ export class MessagesRepository {
   }
 
   /**
-   * Message flow of the last 24 hours (outbound by status, inbound, per hour) and the queue's
-   * depth, for the sessions `sessionIds` (all when null).
+   * Message flow of the last 24 hours (outbound by current status, inbound, and per hour: queued,
+   * sent, delivered, read, failed, received; see HourlyFlow) and the queue's depth, for the
+   * sessions `sessionIds` (all when null).
    */
   async flowFigures(sessionIds: string[] | null): Promise<MessageFlowFigures> {
     const scope = `($1::text[] IS NULL OR m.session_id = ANY($1))`;
@@ -461,14 +479,38 @@ export class MessagesRepository {
         args,
       ) as Promise<{ n: number }[]>,
       this.db.query(
-        `SELECT to_char(date_trunc('hour', m.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:00:00"Z"') AS hour,
-                count(*) FILTER (WHERE m.direction = 'outbound')::int AS outbound,
-                count(*) FILTER (WHERE m.direction = 'inbound')::int AS inbound,
-                count(*) FILTER (WHERE m.status = 'FAILED')::int AS failed
-           FROM message m
-          WHERE ${scope} AND m.created_at > now() - interval '24 hours' GROUP BY 1 ORDER BY 1`,
+        // Each figure at the time it happened (see HourlyFlow); hours in UTC whatever the
+        // database's time zone. `updated_at` bounds the history scan: every change sets it.
+        `WITH cutoff AS (SELECT now() - interval '24 hours' AS at),
+         events AS (
+           SELECT date_trunc('hour', m.created_at AT TIME ZONE 'UTC') AS hour, m.direction AS kind
+             FROM message m, cutoff WHERE ${scope} AND m.created_at > cutoff.at
+           UNION ALL
+           SELECT date_trunc('hour', m.sent_at AT TIME ZONE 'UTC'), 'sent'
+             FROM message m, cutoff WHERE ${scope} AND m.direction = 'outbound' AND m.sent_at > cutoff.at
+           UNION ALL
+           SELECT date_trunc('hour', m.delivered_at AT TIME ZONE 'UTC'), 'delivered'
+             FROM message m, cutoff WHERE ${scope} AND m.direction = 'outbound' AND m.delivered_at > cutoff.at
+           UNION ALL
+           SELECT date_trunc('hour', m.read_at AT TIME ZONE 'UTC'), 'read'
+             FROM message m, cutoff WHERE ${scope} AND m.direction = 'outbound' AND m.read_at > cutoff.at
+           UNION ALL
+           SELECT f.hour, 'failed' FROM (
+             SELECT DISTINCT m.id, date_trunc('hour', (h.change->>'at')::timestamptz AT TIME ZONE 'UTC') AS hour
+               FROM message m CROSS JOIN cutoff
+               CROSS JOIN LATERAL jsonb_array_elements(m.status_history) AS h(change)
+              WHERE ${scope} AND m.direction = 'outbound' AND m.updated_at > cutoff.at
+                AND h.change->>'status' = 'FAILED' AND (h.change->>'at')::timestamptz > cutoff.at) f)
+         SELECT to_char(hour, 'YYYY-MM-DD"T"HH24:00:00"Z"') AS hour,
+                count(*) FILTER (WHERE kind = 'outbound')::int AS outbound,
+                count(*) FILTER (WHERE kind = 'sent')::int AS sent,
+                count(*) FILTER (WHERE kind = 'delivered')::int AS delivered,
+                count(*) FILTER (WHERE kind = 'read')::int AS read,
+                count(*) FILTER (WHERE kind = 'failed')::int AS failed,
+                count(*) FILTER (WHERE kind = 'inbound')::int AS inbound
+           FROM events GROUP BY events.hour ORDER BY events.hour`,
         args,
-      ) as Promise<MessageFlowFigures['hourly']>,
+      ) as Promise<HourlyFlow[]>,
       this.db.query(`SELECT count(*)::int AS n FROM message m WHERE ${scope} AND m.status IN ('QUEUED', 'SENDING')`, args) as Promise<{ n: number }[]>,
     ]);
     return {

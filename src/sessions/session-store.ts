@@ -47,16 +47,31 @@ export class SessionStore {
     @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
 
-  /** Inserts a new session, REGISTERING and active, with its first history entry. */
+  /**
+   * Inserts a new session, REGISTERING and active, with its first history entry and its
+   * `session.created` event (one transaction), then emits `session.created` on the bus.
+   */
   async create(values: NewSession): Promise<SessionEntity> {
-    return this.sessions.manager.transaction(async (tx) => {
+    const at = new Date();
+    const entity = await this.sessions.manager.transaction(async (tx) => {
       const repo = tx.getRepository(SessionEntity);
-      const entity = await repo.save(
-        repo.create({ ...values, phoneNumberId: phoneNumberIdOf(values.id), status: SessionStatus.REGISTERING, active: true, statusChangedAt: new Date() }),
+      const saved = await repo.save(
+        repo.create({ ...values, phoneNumberId: phoneNumberIdOf(values.id), status: SessionStatus.REGISTERING, active: true, statusChangedAt: at }),
       );
-      await tx.getRepository(SessionStatusChangeEntity).insert({ sessionId: entity.id, status: SessionStatus.REGISTERING, reason: 'CREATED' });
-      return entity;
+      await tx.getRepository(SessionStatusChangeEntity).insert({ sessionId: saved.id, status: SessionStatus.REGISTERING, reason: 'CREATED' });
+      const data = { name: saved.name, method: saved.method, workspace: saved.settings.workspace ?? null, status: SessionStatus.REGISTERING };
+      await this.outbox?.publish({ type: 'session.created', sessionId: saved.id, at, data }, tx);
+      return saved;
     });
+    this.bus.emit({
+      type: 'session.created',
+      sessionId: entity.id,
+      name: entity.name,
+      method: entity.method,
+      workspace: entity.settings.workspace ?? null,
+      at: at.toISOString(),
+    });
+    return entity;
   }
 
   /** Replaces the session's stored settings and emits `session.settings`. */

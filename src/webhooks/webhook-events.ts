@@ -2,6 +2,7 @@
 export const WEBHOOK_EVENT_TYPES = [
   'message.received',
   'message.status',
+  'session.created',
   'session.status',
   'session.qr',
   'call.received',

@@ -83,6 +83,23 @@ export class WebhooksController {
     return { success: true, message: 'Webhook deleted' };
   }
 
+  @Post(':id/test')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send a test delivery',
+    description:
+      'Queues one delivery of the event `webhook.test` to this webhook only, through its normal queue (signed, retried, logged, ' +
+      'redeliverable), and returns it (PENDING; follow it in the delivery log). Native format: the usual envelope with ' +
+      '`data: {webhookId, test: true, message}`. Cloud API format: Meta\'s `whatsapp_business_account` payload with one `statuses` ' +
+      'item (`sent`) for the message id `wamid.TEST_…`, which exists nowhere, and recipient `0`. A paused webhook answers 409 WEBHOOK_INACTIVE.',
+  })
+  @ApiParam(WEBHOOK_PARAM)
+  @ApiAcceptedResponse({ type: DeliveryResponseDto })
+  @ApiErrorResponses(401, 'FORBIDDEN', 'WEBHOOK_NOT_FOUND', 'WEBHOOK_INACTIVE')
+  async test(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<DeliveryResponseDto> {
+    return { success: true, delivery: await this.webhooks.sendTest(principal, id) };
+  }
+
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Delivery log', description: 'Newest first, filterable by status, cursor pagination (nextCursor).' })
   @ApiParam(WEBHOOK_PARAM)

@@ -173,8 +173,15 @@ export class WebhooksRepository {
 
   // ------------------------------------------------------------ deliveries
 
-  /** Inserts deliveries in array order (their `seq` follows it), in the manager's transaction. */
-  async insertDeliveries(manager: EntityManager, rows: NewDelivery[]): Promise<void> {
+  /** One delivery of no published event (a test ping), in a transaction of its own; returns it. */
+  async insertDelivery(row: NewDelivery): Promise<WebhookDeliveryEntity> {
+    const [id] = await this.insertDeliveries(this.db.manager, [row]);
+    return (await this.findDelivery(row.webhookId, id))!;
+  }
+
+  /** Inserts deliveries in array order (their `seq` follows it), in the manager's transaction; returns their ids. */
+  async insertDeliveries(manager: EntityManager, rows: NewDelivery[]): Promise<string[]> {
+    const ids: string[] = [];
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
       const params: unknown[] = [];
@@ -183,11 +190,13 @@ export class WebhooksRepository {
         const n = params.length;
         return `($${n - 5}::uuid, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}, 'PENDING')`;
       });
-      await manager.query(
-        `INSERT INTO webhook_delivery (webhook_id, event_id, event_type, session_id, order_key, body, status) VALUES ${values.join(', ')}`,
+      const inserted = rowsOf(await manager.query(
+        `INSERT INTO webhook_delivery (webhook_id, event_id, event_type, session_id, order_key, body, status) VALUES ${values.join(', ')} RETURNING id`,
         params,
-      );
+      ));
+      ids.push(...inserted.map((r) => r.id as string));
     }
+    return ids;
   }
 
   /**

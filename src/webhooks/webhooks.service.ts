@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
@@ -11,6 +11,7 @@ import type { CreateWebhookDto, ListWebhooksQueryDto, UpdateWebhookDto, WebhookD
 import type { WebhookEntity } from './entities/webhook.entity';
 import { EventPublisher } from './event-publisher';
 import { WebhookFormats } from './formats/webhook-formats';
+import { TEST_PING_EVENT, testPingBody } from './formats/test-ping';
 import type { WebhookFormatter } from './formats/webhook-formatter';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { ALL_EVENTS, type WebhookEventInput } from './webhook-events';
@@ -204,6 +205,28 @@ export class WebhooksService {
     if (!delivery) throw deliveryNotFound(deliveryId);
     this.dispatcher.notify();
     return toDeliveryDetailDto(delivery, await this.repo.attemptsOf(delivery.id));
+  }
+
+  /**
+   * Queues one test delivery (`webhook.test`, in the webhook's format, signed like any other)
+   * through the webhook's own queue: it is retried, logged and redeliverable like the rest.
+   * @throws AppError WEBHOOK_NOT_FOUND, WEBHOOK_INACTIVE, ForbiddenError
+   */
+  async sendTest(principal: Principal, id: string): Promise<DeliveryDetailDto> {
+    const webhook = await this.getOwned(principal, id);
+    if (!webhook.active) {
+      throw new AppError(ErrorCode.WEBHOOK_INACTIVE, 'The webhook is paused (active: false); activate it to send a test', { webhookId: webhook.id });
+    }
+    const eventId = `evt_${randomUUID()}`;
+    const body = testPingBody(webhook.format, { eventId, webhookId: webhook.id, sessionId: webhook.sessionId, createdAt: new Date().toISOString() });
+    if (body === null) {
+      const message = `Format "${webhook.format}" has no test delivery`;
+      throw new AppError(ErrorCode.VALIDATION_FAILED, message, { fields: [{ field: 'format', messages: [message] }] });
+    }
+    const delivery = await this.repo.insertDelivery({ webhookId: webhook.id, eventId, eventType: TEST_PING_EVENT, sessionId: webhook.sessionId, body });
+    this.dispatcher.notify();
+    this.logger.log({ webhookId: webhook.id, deliveryId: delivery.id }, 'Webhook test delivery queued');
+    return toDeliveryDetailDto(delivery, []);
   }
 
   // ------------------------------------------------------------ helpers

@@ -44,7 +44,7 @@ describe('Web dashboard admin pages in Chromium', { skip: chromiumSkip }, () => 
     await page.getByRole('button', { name: 'Sign in' }).click();
   };
 
-  it('adds a webhook to a local receiver, shows its deliveries with the response code, redelivers one, edits it', async () => {
+  it('adds a webhook to a local receiver, shows its deliveries with the response code, redelivers one, sends a test, edits it', async () => {
     await page.goto(`${t.url}/ui/`);
     await signIn(TEST_API_KEY);
     await heading('Overview').waitFor();
@@ -96,6 +96,18 @@ describe('Web dashboard admin pages in Chromium', { skip: chromiumSkip }, () => 
       return d.attempts.length >= 2 && d.status === 'DELIVERED';
     }, { what: 'the second attempt logged' });
     await log.getByRole('row').nth(1).getByRole('cell', { name: String(attempts), exact: true }).waitFor();
+
+    // Send test: one signed webhook.test delivery reaches the receiver; its 200 shows in the log.
+    const beforeTest = receiver.requests.length;
+    await row.getByRole('button', { name: /^Send a test to/ }).click();
+    await page.getByRole('status').filter({ hasText: 'Test delivered: the receiver answered HTTP 200.' }).waitFor();
+    const testRow = log.getByRole('row').filter({ hasText: 'webhook.test' });
+    await testRow.getByText('HTTP 200').waitFor();
+    await testRow.getByText('DELIVERED').waitFor();
+    await testRow.getByText('(your test)').waitFor();
+    const ping = receiver.requests.slice(beforeTest).find((r) => r.headers['x-switchboard-event'] === 'webhook.test');
+    assert.ok(ping, 'the receiver got the test');
+    assert.equal(ping.body.data.webhookId, hookId);
 
     await row.getByRole('button', { name: /^Edit/ }).click();
     const edit = page.getByRole('dialog', { name: 'Edit webhook' });

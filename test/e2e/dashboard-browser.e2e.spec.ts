@@ -169,6 +169,13 @@ describe('Web dashboard in Chromium', { skip: chromiumSkip }, () => {
     await linking.getByText('+44 7700 900456').waitFor();
     await page.keyboard.press('Escape');
     await linking.waitFor({ state: 'hidden' });
+
+    // Another client creates a session for a pairing code (no QR, no status change yet): the
+    // list shows it at once from its session.created event, not at the next slow reload.
+    await page.evaluate('window.sameDocument = true');
+    await api(t).post('/api/sessions').send({ name: 'Elsewhere', method: 'phone', phoneNumber: '+44 7700 900789' }).expect(201);
+    await page.getByRole('row').filter({ hasText: 'Elsewhere' }).getByText('REGISTERING').waitFor();
+    assert.equal(await page.evaluate<boolean | undefined>('window.sameDocument'), true, 'the page was reloaded');
     assert.deepEqual(takeProblems(), []);
   });
 
@@ -218,7 +225,17 @@ describe('Web dashboard in Chromium', { skip: chromiumSkip }, () => {
     const sessions = (await api(t).get('/api/sessions').expect(200)).body.sessions as { sessionId: string; name: string; status: string }[];
     const support = sessions.find((s) => s.name === 'Support')!;
     for (const text of ['Hello', 'Your order shipped', 'Thanks!']) await sendText(t, support.sessionId, '919846303025', text);
-    await waitFor(async () => (await api(t).get('/api/dashboard/overview').expect(200)).body.overview.messages.queued === 0, { what: 'queue drained' });
+    for (const text of ['Where is my order?', 'Got it, thanks']) {
+      await api(t).post(`/api/sessions/${support.sessionId}/sandbox/inbound`).send({ from: '919846303025', text }).expect(202);
+    }
+    // Sent, then delivered and read by the sandbox's receipts.
+    await waitFor(
+      async () => {
+        const hourly = (await api(t).get('/api/dashboard/overview').expect(200)).body.overview.messages.hourly as { read: number; inbound: number }[];
+        return hourly.reduce((a, h) => a + h.read, 0) === 3 && hourly.reduce((a, h) => a + h.inbound, 0) === 2;
+      },
+      { what: 'the three messages read and two received' },
+    );
 
     const pages = [
       { name: 'overview', path: '/ui/', title: 'Overview' },
@@ -234,7 +251,17 @@ describe('Web dashboard in Chromium', { skip: chromiumSkip }, () => {
           await page.goto(`${t.url}${p.path}`);
           await heading(page, p.title).waitFor();
           if (p.name === 'overview') {
-            await page.getByRole('img', { name: /Messages per hour/ }).waitFor();
+            await page.getByRole('img', { name: /Messages sent per hour/ }).waitFor();
+            await page.getByRole('img', { name: /Messages received per hour/ }).waitFor();
+            // Every figure of the chart is text too: the legend's totals and the hour in the table.
+            const sent = page.getByRole('region', { name: 'Messages sent per hour' });
+            for (const label of ['Sent: 3', 'Delivered: 3', 'Read: 3', 'Failed: 0']) await sent.getByRole('listitem').filter({ hasText: label }).waitFor();
+            await sent.getByText('Messages sent per hour as a table').click();
+            const table = sent.getByRole('table');
+            assert.deepEqual(await table.getByRole('columnheader').allTextContents(), ['Hour', 'Sent', 'Delivered', 'Read', 'Failed']);
+            assert.deepEqual((await table.getByRole('row').last().getByRole('cell').allTextContents()), ['3', '3', '3', '0']);
+            await sent.getByText('Messages sent per hour as a table').click();
+            await page.getByRole('region', { name: 'Messages received per hour' }).getByRole('listitem').filter({ hasText: 'Received: 2' }).waitFor();
             await page.getByRole('region', { name: 'Messages, last 24 hours' }).getByText('3', { exact: true }).first().waitFor();
           }
           if (p.name === 'sessions') await page.getByRole('row').filter({ hasText: 'Support' }).getByText('READY').waitFor();

@@ -1,12 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
+import { nextStatus } from './lib/messages';
 import { openEventStream, type StreamState } from './lib/sse';
 import type { EventEnvelope } from './lib/types';
 
+/** A message query's data (`['message', id or number]`): only what an event changes. */
+type MessageData = { message: { id: string; status: string } };
+
 /**
- * Keeps the tab's data live: reads `/api/events` and refreshes the queries an event makes
- * stale. After a reconnection (the stream resumes with Last-Event-ID) or a `stream.reset`,
- * everything is refreshed once.
+ * Keeps the tab's data live: reads `/api/events` (one stream per tab, shared by every page) and
+ * refreshes the queries an event makes stale. After a reconnection (the stream resumes with
+ * Last-Event-ID) or a `stream.reset`, everything is refreshed once.
  */
 export function useLiveEvents(token: string, queryClient: QueryClient, onUnauthorized: () => void): StreamState {
   const [state, setState] = useState<StreamState>('connecting');
@@ -18,6 +22,14 @@ export function useLiveEvents(token: string, queryClient: QueryClient, onUnautho
         overviewTimer = undefined;
         void queryClient.invalidateQueries({ queryKey: ['overview'] });
       }, 1000);
+    };
+    let messagesTimer: ReturnType<typeof setTimeout> | undefined;
+    const refreshMessagesSoon = () => {
+      // The message log: one refresh per 300 ms at most (a bulk send is a burst of events).
+      messagesTimer ??= setTimeout(() => {
+        messagesTimer = undefined;
+        void queryClient.invalidateQueries({ queryKey: ['messages'] });
+      }, 300);
     };
     let wasOpen = false;
     const stream = openEventStream({
@@ -56,6 +68,11 @@ export function useLiveEvents(token: string, queryClient: QueryClient, onUnautho
             void queryClient.invalidateQueries({ queryKey: ['history'] });
             refreshOverviewSoon();
             break;
+          case 'session.created':
+            // A session another client (or tab) created: the list shows it at once.
+            void queryClient.invalidateQueries({ queryKey: ['sessions'] });
+            refreshOverviewSoon();
+            break;
           case 'session.qr': {
             if (id) void queryClient.invalidateQueries({ queryKey: ['qr', id] });
             // A session created by another client has no status event yet: its first QR is how
@@ -64,9 +81,29 @@ export function useLiveEvents(token: string, queryClient: QueryClient, onUnautho
             if (id && list && !list.sessions.some((s) => s.sessionId === id)) void queryClient.invalidateQueries({ queryKey: ['sessions'] });
             break;
           }
-          case 'contact.opt_in':
+          case 'message.status': {
+            // A message's page (keyed by its id or its number) gets the new status at once, never
+            // an older one (events of one message can overtake each other across reconnects).
+            const messageId = envelope.data?.messageId as string | undefined;
+            const status = envelope.data?.status as string | undefined;
+            if (messageId && status) {
+              for (const [key, old] of queryClient.getQueriesData<MessageData>({ queryKey: ['message'] })) {
+                if (old?.message.id !== messageId) continue;
+                queryClient.setQueryData(key, { ...old, message: { ...old.message, status: nextStatus(old.message.status, status) } });
+                void queryClient.invalidateQueries({ queryKey: key, exact: true });
+              }
+            }
+            refreshMessagesSoon();
+            refreshOverviewSoon();
+            break;
+          }
           case 'message.received':
-            // Contacts: an opt-in answer, or someone new writing in.
+            refreshMessagesSoon();
+            // Contacts: someone new writing in.
+            void queryClient.invalidateQueries({ queryKey: ['contacts'] });
+            refreshOverviewSoon();
+            break;
+          case 'contact.opt_in':
             void queryClient.invalidateQueries({ queryKey: ['contacts'] });
             refreshOverviewSoon();
             break;
@@ -78,6 +115,7 @@ export function useLiveEvents(token: string, queryClient: QueryClient, onUnautho
     return () => {
       stream.close();
       if (overviewTimer) clearTimeout(overviewTimer);
+      if (messagesTimer) clearTimeout(messagesTimer);
     };
   }, [token, queryClient, onUnauthorized]);
   return state;

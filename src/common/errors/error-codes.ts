@@ -62,6 +62,8 @@ export enum ErrorCode {
   WEBHOOK_SERVICE_TAKEN = 'WEBHOOK_SERVICE_TAKEN',
   /** A product API that names sessions (the WA Gateway) already has one by that name. */
   SESSION_NAME_TAKEN = 'SESSION_NAME_TAKEN',
+  /** A paused webhook (`active: false`) gets no deliveries, test pings included. */
+  WEBHOOK_INACTIVE = 'WEBHOOK_INACTIVE',
 }
 
 export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
@@ -123,4 +125,5 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.MEDIA_NOT_ALLOWED]: 415,
   [ErrorCode.WEBHOOK_SERVICE_TAKEN]: 409,
   [ErrorCode.SESSION_NAME_TAKEN]: 409,
+  [ErrorCode.WEBHOOK_INACTIVE]: 409,
 };

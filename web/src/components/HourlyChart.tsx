@@ -1,19 +1,30 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { niceMax, type HourFigures } from '../lib/series';
+import { niceMax, type HourFigure, type HourFigures } from '../lib/series';
 
-const SERIES = [
-  { key: 'outbound', label: 'Sent (outbound)', className: 'bar-outbound' },
-  { key: 'inbound', label: 'Received (inbound)', className: 'bar-inbound' },
+/** One series of bars: which figure of an hour, its name in the legend and table, its colour. */
+export interface ChartSeries {
+  key: HourFigure;
+  label: string;
+  className: string;
+}
+
+/** Outbound messages by how far they got, each counted in the hour it got there. */
+export const OUTBOUND_SERIES: ChartSeries[] = [
+  { key: 'sent', label: 'Sent', className: 'bar-sent' },
+  { key: 'delivered', label: 'Delivered', className: 'bar-delivered' },
+  { key: 'read', label: 'Read', className: 'bar-read' },
   { key: 'failed', label: 'Failed', className: 'bar-failed' },
-] as const;
+];
+
+export const INBOUND_SERIES: ChartSeries[] = [{ key: 'inbound', label: 'Received', className: 'bar-inbound' }];
 
 const hourLabel = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /**
- * Messages per hour as grouped bars (hand-made SVG: no chart library for 72 rectangles), with
- * its totals as the image's description and every figure in a table below.
+ * Figures per hour as grouped bars (hand-made SVG: no chart library for a hundred rectangles),
+ * with its totals as the image's description and every figure in a table below.
  */
-export function HourlyChart({ series }: { series: HourFigures[] }) {
+export function HourlyChart({ title, lines, series }: { title: string; lines: ChartSeries[]; series: HourFigures[] }) {
   const titleId = useId();
   const descId = useId();
   // Drawn at the size it is shown (one SVG unit per CSS pixel), so labels keep their size on a phone.
@@ -30,19 +41,19 @@ export function HourlyChart({ series }: { series: HourFigures[] }) {
   }, []);
   const height = 220;
   const pad = { top: 12, right: 8, bottom: 28, left: 36 };
-  const top = niceMax(Math.max(0, ...series.flatMap((h) => [h.outbound, h.inbound, h.failed])));
+  const top = niceMax(Math.max(0, ...series.flatMap((h) => lines.map((l) => h[l.key]))));
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
   const group = innerW / Math.max(1, series.length);
-  const bar = Math.max(1, (group - 4) / SERIES.length);
+  const bar = Math.max(1, (group - 4) / lines.length);
   const y = (v: number) => pad.top + innerH - (v / top) * innerH;
-  const totals = SERIES.map((s) => ({ ...s, sum: series.reduce((a, h) => a + h[s.key], 0) }));
+  const totals = lines.map((s) => ({ ...s, sum: series.reduce((a, h) => a + h[s.key], 0) }));
 
   return (
     <figure className="chart">
       <div ref={box} className="chart-box">
         <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-labelledby={`${titleId} ${descId}`}>
-          <title id={titleId}>Messages per hour, last 24 hours</title>
+          <title id={titleId}>{title}, last 24 hours</title>
           <desc id={descId}>{totals.map((t) => `${t.label}: ${t.sum}`).join('; ')}. Every hour is listed in the table below.</desc>
           {[0, ...(Number.isInteger(top / 2) ? [top / 2] : []), top].map((v) => (
             <g key={v} className="grid">
@@ -54,7 +65,7 @@ export function HourlyChart({ series }: { series: HourFigures[] }) {
           ))}
           {series.map((h, i) => (
             <g key={h.hour}>
-              {SERIES.map((s, j) => {
+              {lines.map((s, j) => {
                 const v = h[s.key];
                 return v > 0 ? (
                   <rect key={s.key} className={s.className} x={pad.left + i * group + 2 + j * bar} y={y(v)} width={bar} height={pad.top + innerH - y(v)}>
@@ -82,13 +93,13 @@ export function HourlyChart({ series }: { series: HourFigures[] }) {
         </ul>
       </figcaption>
       <details>
-        <summary>Messages per hour as a table</summary>
+        <summary>{title} as a table</summary>
         <div className="table-scroll">
           <table className="table compact">
             <thead>
               <tr>
                 <th scope="col">Hour</th>
-                {SERIES.map((s) => (
+                {lines.map((s) => (
                   <th scope="col" key={s.key}>
                     {s.label}
                   </th>
@@ -99,9 +110,9 @@ export function HourlyChart({ series }: { series: HourFigures[] }) {
               {series.map((h) => (
                 <tr key={h.hour}>
                   <th scope="row">{hourLabel(h.hour)}</th>
-                  <td>{h.outbound}</td>
-                  <td>{h.inbound}</td>
-                  <td>{h.failed}</td>
+                  {lines.map((s) => (
+                    <td key={s.key}>{h[s.key]}</td>
+                  ))}
                 </tr>
               ))}
             </tbody>

@@ -1,12 +1,8 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
 import { loadCredential } from '../lib/auth';
 import { ApiError } from '../lib/api';
-import { messageTone, nextStatus } from '../lib/messages';
-import { openEventStream } from '../lib/sse';
-import type { EventEnvelope } from '../lib/types';
+import { messageTone } from '../lib/messages';
 
-/** The credential of this tab (the pages need it for binary requests and their own stream). */
+/** The credential of this tab (the pages need it for binary requests). */
 export function tabToken(): string | null {
   return loadCredential(window.sessionStorage)?.token ?? null;
 }
@@ -36,53 +32,6 @@ export interface MessageList {
   messages: Message[];
   limit: number;
   nextCursor?: string | null;
-}
-
-/**
- * Follows `message.status` and `message.received` on the event stream while a message page is
- * open: the message's own query gets the new status at once, lists refresh.
- */
-export function useMessageEvents(): void {
-  const client = useQueryClient();
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const refreshLists = () => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        void client.invalidateQueries({ queryKey: ['messages'] });
-      }, 300);
-    };
-    const stream = openEventStream({
-      url: '/api/events?events=message.status,message.received',
-      token: tabToken,
-      fetch: (url, init) => fetch(url, init),
-      onEvent: (e) => {
-        let env: EventEnvelope;
-        try {
-          env = JSON.parse(e.data) as EventEnvelope;
-        } catch {
-          return;
-        }
-        if (env.event === 'message.status') {
-          const id = env.data?.messageId as string | undefined;
-          const status = env.data?.status as string | undefined;
-          if (id && status) {
-            // A message's query is keyed by its id or by its number (a /messages/42 address).
-            for (const [key, old] of client.getQueriesData<{ message: Message }>({ queryKey: ['message'] })) {
-              if (old?.message.id !== id) continue;
-              client.setQueryData(key, { ...old, message: { ...old.message, status: nextStatus(old.message.status, status) } });
-              void client.invalidateQueries({ queryKey: key, exact: true });
-            }
-          }
-        }
-        refreshLists();
-      },
-    });
-    return () => {
-      stream.close();
-      if (timer) clearTimeout(timer);
-    };
-  }, [client]);
 }
 
 /** A message status as text (the colour only repeats it). */

@@ -1,11 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { FieldsError, patchJson } from '../lib/patch';
+import { useApi } from '../context';
+import { ApiError } from '../lib/api';
 import { settingsForm, settingsPatch, type SettingsForm } from '../lib/people';
 import type { Session } from '../lib/types';
 
 /** The session's policy: pacing, daily cap, calls, the opt-in conversation and the workspace. */
 export function SessionSettingsPanel({ session }: { session: Session }) {
+  const api = useApi();
   const client = useQueryClient();
   const [form, setForm] = useState<SettingsForm>(() => settingsForm(session.settings));
   const [saved, setSaved] = useState(false);
@@ -15,7 +17,7 @@ export function SessionSettingsPanel({ session }: { session: Session }) {
   useEffect(() => setForm(settingsForm(session.settings)), [settingsKey]);
 
   const save = useMutation({
-    mutationFn: (body: Record<string, unknown>) => patchJson<{ session: Session }>(`/api/sessions/${encodeURIComponent(session.sessionId)}/settings`, body),
+    mutationFn: (body: Record<string, unknown>) => api.patch<{ session: Session }>(`/api/sessions/${encodeURIComponent(session.sessionId)}/settings`, body),
     onSuccess: (r) => {
       setSaved(true);
       setFields({});
@@ -25,7 +27,7 @@ export function SessionSettingsPanel({ session }: { session: Session }) {
     },
     onError: (e) => {
       setSaved(false);
-      setFields(e instanceof FieldsError ? e.fields : {});
+      setFields(e instanceof ApiError ? e.fields : {});
     },
   });
   // After a refusal, focus goes to the first field the API named (or the message).
@@ -45,7 +47,7 @@ export function SessionSettingsPanel({ session }: { session: Session }) {
     save.mutate(settingsPatch(form));
   };
   const pacingError = fields.preset;
-  const otherErrors = save.error instanceof FieldsError ? Object.keys(fields).filter((f) => !KNOWN.includes(f)) : [];
+  const otherErrors = save.error instanceof ApiError ? Object.keys(fields).filter((f) => !KNOWN.includes(f)) : [];
 
   return (
     <form ref={formRef} className="settings-form" onSubmit={submit} noValidate aria-labelledby="settings-title">

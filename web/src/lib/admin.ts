@@ -4,7 +4,7 @@
  */
 
 /** The event names of docs/webhooks.md; `*` means every event. */
-export const WEBHOOK_EVENTS = ['message.received', 'message.status', 'session.status', 'session.qr', 'call.received', 'contact.opt_in'] as const;
+export const WEBHOOK_EVENTS = ['message.received', 'message.status', 'session.created', 'session.status', 'session.qr', 'call.received', 'contact.opt_in'] as const;
 
 /** The API's minimum password length (ChangePasswordDto: MinLength(8)). */
 export const MIN_PASSWORD_LENGTH = 8;

@@ -1,24 +1,37 @@
-/** One hour of the overview's message flow (`GET /api/dashboard/overview` → messages.hourly). */
+/**
+ * One hour of the overview's message flow (`GET /api/dashboard/overview` → messages.hourly),
+ * each figure counted in the hour it happened: messages queued (`outbound`), outbound messages
+ * that reached sent, delivered and read, outbound messages that failed, inbound messages.
+ */
 export interface HourFigures {
   hour: string;
   outbound: number;
-  inbound: number;
+  sent: number;
+  delivered: number;
+  read: number;
   failed: number;
+  inbound: number;
 }
+
+export type HourFigure = Exclude<keyof HourFigures, 'hour'>;
+
+const FIGURES: HourFigure[] = ['outbound', 'sent', 'delivered', 'read', 'failed', 'inbound'];
 
 /**
  * The last `hours` whole hours up to the one containing `now`, oldest first, with the hours the
  * API left out (nothing happened) as zeros: a chart needs every bar, the API sends only the
- * hours with messages.
+ * hours with messages. A figure an older server does not send counts as zero.
  */
-export function hourlySeries(hourly: HourFigures[], now: Date, hours = 24): HourFigures[] {
-  const byHour = new Map(hourly.map((h) => [new Date(h.hour).getTime(), h]));
+export function hourlySeries(hourly: Partial<HourFigures>[], now: Date, hours = 24): HourFigures[] {
+  const byHour = new Map(hourly.filter((h) => h.hour).map((h) => [new Date(h.hour!).getTime(), h]));
   const current = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), now.getUTCHours());
   const out: HourFigures[] = [];
   for (let i = hours - 1; i >= 0; i--) {
     const t = current - i * 3_600_000;
     const found = byHour.get(t);
-    out.push({ hour: new Date(t).toISOString(), outbound: found?.outbound ?? 0, inbound: found?.inbound ?? 0, failed: found?.failed ?? 0 });
+    const h = { hour: new Date(t).toISOString() } as HourFigures;
+    for (const key of FIGURES) h[key] = found?.[key] ?? 0;
+    out.push(h);
   }
   return out;
 }

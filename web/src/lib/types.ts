@@ -1,4 +1,5 @@
 /** The shapes of the native API the app reads (docs/api.md). */
+import type { HourFigures } from './series';
 
 export type SessionStatus = 'REGISTERING' | 'CONNECTING' | 'READY' | 'DISCONNECTED' | 'LOGGED_OUT' | 'INACTIVE';
 
@@ -46,7 +47,7 @@ export interface Overview {
   sessions: { total: number; live: number; byStatus: Record<string, number> };
   messages: {
     last24h: { outbound: Record<string, number>; inbound: number };
-    hourly: { hour: string; outbound: number; inbound: number; failed: number }[];
+    hourly: HourFigures[];
     queued: number;
   };
   webhooks: { total: number; active: number; pending: number; failedLast24h: number; deliveredLast24h: number; oldestPendingAt: string | null };

@@ -1,7 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useApi } from '../context';
-import { patchJson } from '../lib/patch';
 import { formatPhone } from '../lib/phone';
 import type { SessionList } from '../lib/types';
 
@@ -156,10 +155,11 @@ export function ContactsPage() {
 }
 
 function OptInControl({ contact, label }: { contact: Contact; label: string }) {
+  const api = useApi();
   const client = useQueryClient();
   const number = contact.phoneNumber ?? contact.jid;
   const set = useMutation({
-    mutationFn: (optIn: string) => patchJson(`/api/sessions/${encodeURIComponent(contact.sessionId)}/contacts/${encodeURIComponent(number)}`, { optIn }),
+    mutationFn: (optIn: string) => api.patch(`/api/sessions/${encodeURIComponent(contact.sessionId)}/contacts/${encodeURIComponent(number)}`, { optIn }),
     onSettled: () => client.invalidateQueries({ queryKey: ['contacts'] }),
   });
   const value = set.isPending ? (set.variables ?? contact.optIn ?? '') : (contact.optIn ?? '');

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../components/Dialog';
-import { ErrorAlert, fetchBlob, MessageStatusBadge, useMessageEvents, when, type Message, type MessageList } from '../components/MessageLive';
+import { ErrorAlert, fetchBlob, MessageStatusBadge, when, type Message, type MessageList } from '../components/MessageLive';
 import { useApi } from '../context';
 import { canCancel, canResend, MESSAGE_STATUSES, messagePreview, messagesPath, previewKind, type MessageFilters } from '../lib/messages';
 import { formatPhone, phoneDigits } from '../lib/phone';
@@ -12,7 +12,6 @@ const PAGE_SIZE = 25;
 
 export function MessagesPage() {
   const api = useApi();
-  useMessageEvents();
   const sessions = useQuery({ queryKey: ['sessions'], queryFn: () => api.get<SessionList>('/api/sessions?limit=1000') });
   const names = new Map((sessions.data?.sessions ?? []).map((s) => [s.sessionId, s.name ?? s.sessionId]));
 
@@ -187,7 +186,6 @@ export function MessagesPage() {
 export function MessageDetailPage({ id }: { id: string }) {
   const api = useApi();
   const client = useQueryClient();
-  useMessageEvents();
   const q = useQuery({ queryKey: ['message', id], queryFn: () => api.get<{ message: Message }>(`/api/messages/${encodeURIComponent(id)}`) });
   const m = q.data?.message;
   const [confirm, setConfirm] = useState<'cancel' | 'resend' | null>(null);

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { HourlyChart } from '../components/HourlyChart';
+import { HourlyChart, INBOUND_SERIES, OUTBOUND_SERIES } from '../components/HourlyChart';
 import { StatusBadge } from '../components/StatusBadge';
 import { useApi } from '../context';
 import { hourlySeries, total } from '../lib/series';
@@ -102,9 +102,14 @@ function OverviewBody({ o, series }: { o: Overview; series: ReturnType<typeof ho
           </dl>
         </section>
       </div>
-      <section className="card" aria-labelledby="chart-title">
-        <h2 id="chart-title">Messages per hour</h2>
-        <HourlyChart series={series} />
+      <section className="card" aria-labelledby="chart-outbound">
+        <h2 id="chart-outbound">Messages sent per hour</h2>
+        <p className="muted">Each message counted in the hour it was sent, delivered, read or failed.</p>
+        <HourlyChart title="Messages sent per hour" lines={OUTBOUND_SERIES} series={series} />
+      </section>
+      <section className="card" aria-labelledby="chart-inbound">
+        <h2 id="chart-inbound">Messages received per hour</h2>
+        <HourlyChart title="Messages received per hour" lines={INBOUND_SERIES} series={series} />
       </section>
     </>
   );

@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { ErrorAlert, fetchBlob, MessageStatusBadge, tabToken, useMessageEvents, type Message } from '../components/MessageLive';
+import { ErrorAlert, fetchBlob, MessageStatusBadge, tabToken, type Message } from '../components/MessageLive';
 import { useApi } from '../context';
 import { ApiError } from '../lib/api';
 import { formatPhone, phoneDigits } from '../lib/phone';
@@ -32,7 +32,6 @@ interface Accepted {
 
 export function SendPage() {
   const api = useApi();
-  useMessageEvents();
   const sessions = useQuery({ queryKey: ['sessions'], queryFn: () => api.get<SessionList>('/api/sessions?limit=1000') });
   const ordered = [...(sessions.data?.sessions ?? [])].sort((a, b) => Number(b.status === 'READY') - Number(a.status === 'READY'));
   const [sessionId, setSessionId] = useState('');

@@ -15,9 +15,9 @@ export function SessionsPage() {
   const list = useQuery({
     queryKey: ['sessions'],
     queryFn: () => api.get<SessionList>('/api/sessions?limit=1000'),
-    // Events keep it current; a session another client creates for a pairing code sends none
-    // until it links, so the list also reloads every 30 s.
-    refetchInterval: 30_000,
+    // Events keep it current (session.created, session.status); a slow reload is the fallback
+    // for anything the stream could not say (an outbox pruned while the tab was offline).
+    refetchInterval: 300_000,
   });
 
   return (

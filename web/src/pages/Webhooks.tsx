@@ -4,7 +4,6 @@ import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { SecretReveal } from '../components/SecretReveal';
 import { useApi } from '../context';
 import { checkWebhookForm, eventsLabel, formatLabel, when, WEBHOOK_EVENTS, webhookHealth, type Delivery, type Webhook } from '../lib/admin';
-import { patchJson } from '../lib/patch';
 import type { SessionList } from '../lib/types';
 
 export function WebhooksPage({ token }: { token: string }) {
@@ -13,6 +12,7 @@ export function WebhooksPage({ token }: { token: string }) {
   const [editing, setEditing] = useState<Webhook | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Webhook | null>(null);
   const [logOf, setLogOf] = useState<string | null>(null);
+  const [tested, setTested] = useState<{ webhookId: string; deliveryId: string } | null>(null);
   const list = useQuery({
     queryKey: ['webhooks'],
     queryFn: () => api.get<{ webhooks: Webhook[] }>('/api/webhooks'),
@@ -25,6 +25,16 @@ export function WebhooksPage({ token }: { token: string }) {
       setDeleting(null);
       if (logOf === id) setLogOf(null);
       void client.invalidateQueries({ queryKey: ['webhooks'] });
+    },
+  });
+
+  const test = useMutation({
+    mutationFn: (id: string) => api.post<{ delivery: Delivery }>(`/api/webhooks/${encodeURIComponent(id)}/test`),
+    onSuccess: (r, id) => {
+      // The log of that webhook opens and shows the delivery as the receiver answers it.
+      setTested({ webhookId: id, deliveryId: r.delivery.id });
+      setLogOf(id);
+      void client.invalidateQueries({ queryKey: ['webhook-deliveries', id] });
     },
   });
 
@@ -77,6 +87,16 @@ export function WebhooksPage({ token }: { token: string }) {
                     <button type="button" className="button small secondary" aria-pressed={logOf === w.id} onClick={() => setLogOf(logOf === w.id ? null : w.id)} aria-label={`Deliveries of ${w.url}`}>
                       Deliveries
                     </button>
+                    <button
+                      type="button"
+                      className="button small secondary"
+                      disabled={test.isPending || !w.active}
+                      title={w.active ? undefined : 'Paused webhooks get no deliveries'}
+                      onClick={() => test.mutate(w.id)}
+                      aria-label={`Send a test to ${w.url}`}
+                    >
+                      Send test
+                    </button>
                     <button type="button" className="button small secondary" onClick={() => setEditing(w)} aria-label={`Edit ${w.url}`}>
                       Edit
                     </button>
@@ -90,7 +110,10 @@ export function WebhooksPage({ token }: { token: string }) {
           </tbody>
         </table>
       )}
-      {logOf && list.data?.webhooks.some((w) => w.id === logOf) && <DeliveryLog webhook={list.data.webhooks.find((w) => w.id === logOf)!} />}
+      {test.isError && <ApiErrorAlert error={test.error} prefix="Could not send a test" />}
+      {logOf && list.data?.webhooks.some((w) => w.id === logOf) && (
+        <DeliveryLog webhook={list.data.webhooks.find((w) => w.id === logOf)!} testId={tested?.webhookId === logOf ? tested.deliveryId : null} />
+      )}
       <WebhookDialog key={editing === null ? 'closed' : editing === 'new' ? 'new' : editing.id} editing={editing} token={token} onClose={() => setEditing(null)} />
       <ConfirmDialog
         open={!!deleting}
@@ -112,14 +135,28 @@ export function WebhooksPage({ token }: { token: string }) {
   );
 }
 
-function DeliveryLog({ webhook }: { webhook: Webhook }) {
+function ApiErrorAlert({ error, prefix }: { error: Error; prefix: string }) {
+  const code = (error as { code?: string }).code;
+  return (
+    <p role="alert" className="error">
+      {prefix}: {error.message}
+      {code ? <> (<code>{code}</code>)</> : null}
+    </p>
+  );
+}
+
+function DeliveryLog({ webhook, testId }: { webhook: Webhook; testId: string | null }) {
   const api = useApi();
   const client = useQueryClient();
   const base = `/api/webhooks/${encodeURIComponent(webhook.id)}`;
   const log = useQuery({
     queryKey: ['webhook-deliveries', webhook.id],
     queryFn: () => api.get<{ deliveries: Delivery[] }>(`${base}/deliveries?limit=50`),
-    refetchInterval: 2_000,
+    // Every 2 s; every half second while a test just sent has no answer yet.
+    refetchInterval: (q) => {
+      const t = testId ? q.state.data?.deliveries.find((d) => d.id === testId) : null;
+      return testId && (!t || t.status === 'PENDING') ? 500 : 2_000;
+    },
   });
   const redeliver = useMutation({
     mutationFn: (id: string) => api.post(`${base}/deliveries/${encodeURIComponent(id)}/redeliver`),
@@ -144,6 +181,7 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
           Could not redeliver: {redeliver.error.message}
         </p>
       )}
+      {testId && <TestOutcome delivery={log.data?.deliveries.find((d) => d.id === testId) ?? null} />}
       {log.data && log.data.deliveries.length === 0 && <p className="muted">No delivery yet: events this webhook subscribes to appear here as they are sent.</p>}
       {log.data && log.data.deliveries.length > 0 && (
         <table className="table sessions admin-table deliveries">
@@ -161,9 +199,10 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
           </thead>
           <tbody>
             {log.data.deliveries.map((d) => (
-              <tr key={d.id}>
+              <tr key={d.id} className={d.id === testId ? 'row-highlight' : undefined}>
                 <th scope="row" data-label="Event">
                   {d.event}
+                  {d.id === testId && <span className="muted"> (your test)</span>}
                 </th>
                 <td data-label="Status">
                   <span className={`badge ${d.status === 'DELIVERED' ? 'badge-good' : d.status === 'FAILED' ? 'badge-bad' : 'badge-busy'}`}>{d.status}</span>
@@ -189,6 +228,20 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
   );
 }
 
+/** What became of the test just sent, as words (the log below has the same row). */
+function TestOutcome({ delivery }: { delivery: Delivery | null }) {
+  let text = 'Test delivery queued…';
+  if (delivery?.status === 'DELIVERED') text = `Test delivered: the receiver answered HTTP ${delivery.lastStatusCode}.`;
+  else if (delivery?.status === 'FAILED') text = `Test failed: ${delivery.lastStatusCode !== null ? `HTTP ${delivery.lastStatusCode}` : delivery.lastError ?? 'no answer'}.`;
+  else if (delivery && delivery.attemptCount > 0)
+    text = `Test not delivered yet (${delivery.lastStatusCode !== null ? `HTTP ${delivery.lastStatusCode}` : delivery.lastError ?? 'no answer'}); retrying.`;
+  return (
+    <p role="status" className={delivery?.status === 'FAILED' ? 'error' : undefined}>
+      {text}
+    </p>
+  );
+}
+
 function WebhookDialog({ editing, token, onClose }: { editing: Webhook | 'new' | null; token: string; onClose: () => void }) {
   const api = useApi();
   const client = useQueryClient();
@@ -204,7 +257,7 @@ function WebhookDialog({ editing, token, onClose }: { editing: Webhook | 'new' |
   const sessions = useQuery({ queryKey: ['sessions'], queryFn: () => api.get<SessionList>('/api/sessions?limit=1000'), enabled: editing !== null });
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
-      existing ? patchJson<{ webhook: Webhook }>(`/api/webhooks/${encodeURIComponent(existing.id)}`, body) : api.post<{ webhook: Webhook }>('/api/webhooks', body),
+      existing ? api.patch<{ webhook: Webhook }>(`/api/webhooks/${encodeURIComponent(existing.id)}`, body) : api.post<{ webhook: Webhook }>('/api/webhooks', body),
     onSuccess: (r) => {
       void client.invalidateQueries({ queryKey: ['webhooks'] });
       if (!existing && r.webhook.secret && !secret) setCreated(r.webhook.secret);
