@@ -78,7 +78,7 @@ describe('CloudApiWebhookFormatter', () => {
     const sent = status('SENT');
     const delivered = status('DELIVERED', '2026-01-01T10:00:05.000Z');
     assert.deepEqual(sent.contacts, [{ wa_id: '447700900123', user_id: businessUserIdOf('447700900123@s.whatsapp.net', wabaIdOf('acme')) }]);
-    assert.match(sent.statuses[0].recipient_user_id, /^GB\.\d{20}$/);
+    assert.match(sent.statuses[0].recipient_user_id, /^[A-Z]{2}\.\d{20}$/);
     assert.deepEqual(sent.statuses[0].conversation, { id: sent.statuses[0].conversation.id, expiration_timestamp: '1767312000', origin: { type: 'service' } });
     assert.deepEqual(delivered.statuses[0].conversation, { id: sent.statuses[0].conversation.id, origin: { type: 'service' } });
     assert.deepEqual(delivered.statuses[0].pricing, { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' });

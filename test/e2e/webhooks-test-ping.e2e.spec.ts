@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { phoneNumberIdOf } from '../../src/common/utils/graph-ids';
 import { after, before, describe, it } from '../support/node-test';
 import { linkedSandboxSession } from '../support/cloud-api';
 import { CloudWebhookReceiver } from '../support/cloud-webhook-receiver';
@@ -91,7 +92,7 @@ describe('Webhook test ping', () => {
     const queued = (await api(t).post(`/api/webhooks/${hook.id}/test`).expect(202)).body.delivery;
     const status = await waitFor(() => crm.statuses.find((s) => String(s.id).startsWith('wamid.TEST_')), { what: 'the test status at the CRM' });
     assert.equal(status.status, 'sent');
-    assert.equal(status.phoneID, session.id);
+    assert.equal(status.phoneID, phoneNumberIdOf(session.id), 'the canonical phone number id, as every Cloud API webhook');
     assert.equal(crm.messages.length, 0, 'no message a bot would answer');
     const post = crm.posts.find((p) => p.body?.entry?.[0]?.changes?.[0]?.value?.statuses?.[0]?.id === status.id)!;
     assert.equal(post.status, 200, 'whatsapp-api-js checked the signature and handled it');

@@ -44,6 +44,7 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: unknown }
 
   [ErrorCode.TOKEN_NOT_FOUND]: { message: `Token '${ID}' was not found` },
   [ErrorCode.WEBHOOK_NOT_FOUND]: { message: `Webhook '${ID}' was not found`, details: { webhookId: ID } },
+  [ErrorCode.WEBHOOK_INACTIVE]: { message: 'The webhook is paused (active: false); activate it to send a test', details: { webhookId: ID } },
   [ErrorCode.TEMPLATE_NOT_FOUND]: { message: `Template '${ID}' was not found` },
   [ErrorCode.GROUP_NOT_FOUND]: { message: 'Not a member of 120363041234567890@g.us' },
   [ErrorCode.SESSION_ALREADY_LINKED]: {
