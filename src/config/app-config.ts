@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { parseAllowlist } from '../common/net/url-guard';
 import { EnvSchema, validateEnv } from './env.schema';
@@ -85,6 +86,12 @@ export class AppConfig {
         replacedDelayMs: e.REPLACED_RECONNECT_DELAY_MS,
       },
     };
+  }
+
+  /** Replicas sharing the database (src/cluster). */
+  get cluster() {
+    const e = this.env;
+    return { nodeId: e.NODE_ID ?? hostname(), host: hostname(), leaseTtlMs: e.SESSION_LEASE_TTL_MS };
   }
 
   get media() {

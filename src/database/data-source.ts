@@ -14,6 +14,7 @@ import { CompatPhones1763800011000 } from '../../migrations/1763800011000-Compat
 import { MessageNumberAndOptInHold1763800009500 } from '../../migrations/1763800009500-MessageNumberAndOptInHold';
 import { CompatGateway1763800012000 } from '../../migrations/1763800012000-CompatGateway';
 import { CompatDevices1763800013000 } from '../../migrations/1763800013000-CompatDevices';
+import { SessionLeases1763800020000 } from '../../migrations/1763800020000-SessionLeases';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   CompatPhones1763800011000,
   CompatGateway1763800012000,
   CompatDevices1763800013000,
+  SessionLeases1763800020000,
 ];
 
 /**

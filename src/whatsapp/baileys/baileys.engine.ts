@@ -92,7 +92,7 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     await this.disconnect();
     assertWhatsAppRootTrusted(Boolean(this.config.socketUrl));
     const { sessionId } = this.options;
-    const { state, saveCreds } = await useDbAuthState(this.store, sessionId);
+    const { state, saveCreds } = await useDbAuthState(this.store, sessionId, this.options.writeFence);
     const linked = isLinked(state.creds);
     const logger = this.config.logger;
     const creds = new SerialQueue();
