@@ -22,6 +22,8 @@ export interface LeaseHolder {
    * stop sending for it. Resolves once the socket is closed (a release follows only then).
    */
   drop(sessionId: string, reason: DropReason): Promise<void>;
+  /** Whether the session may be handed to another node to rebalance now (e.g. not while it shows a QR). Default: yes. */
+  movable?(sessionId: string): boolean;
 }
 
 /** A session taken over from another node whose lease had expired (not released). */
@@ -253,9 +255,9 @@ export class ClusterService {
       // A node joined (or sessions were stopped): hand a few back per round, so the others take
       // them over gradually; each socket closes before its lease is released.
       const step = Math.min(this.held.size - share, Math.max(1, Math.ceil(wanted.length / 20)));
-      const victims = [...this.held.keys()].slice(-step);
+      const victims = [...this.held.keys()].filter((id) => holder.movable?.(id) ?? true).slice(-step);
       for (const sessionId of victims) await this.handBack(sessionId, 'rebalance');
-      this.logger.log({ nodeId: this.nodeId, released: victims.length, share, live }, 'Handed sessions over to rebalance');
+      if (victims.length) this.logger.log({ nodeId: this.nodeId, released: victims.length, share, live }, 'Handed sessions over to rebalance');
     }
     return [];
   }

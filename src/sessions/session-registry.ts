@@ -80,6 +80,8 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     wanted: async () => (await this.resolver.listActive()).map((row) => row.id),
     adopt: (sessionIds) => void this.restore(sessionIds),
     drop: (sessionId, reason) => this.drop(sessionId, reason),
+    // A session being linked stays where its QR or pairing code is shown.
+    movable: (sessionId) => this.live.get(sessionId)?.status !== SessionStatus.REGISTERING,
   };
 
   /**
