@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Replicas on one database: `cluster_node` (one row per replica, its heartbeat) and
- * `session_lease` (which replica runs a session's WhatsApp socket, until when, and the fencing
- * token that grows on every acquisition). See docs/scaling.md.
+ * `session_lease` (which replica runs a session's WhatsApp socket, until when, the fencing
+ * token that grows on every acquisition, and a replica asking for it). See docs/scaling.md.
  */
 export class SessionLeases1763800020000 implements MigrationInterface {
   name = 'SessionLeases1763800020000';
@@ -25,7 +25,8 @@ export class SessionLeases1763800020000 implements MigrationInterface {
         "expires_at" timestamptz NOT NULL,
         "token" bigint NOT NULL DEFAULT 0,
         "acquired_at" timestamptz,
-        "renewed_at" timestamptz
+        "renewed_at" timestamptz,
+        "handover_to" text
       )`);
     await q.query(`CREATE INDEX "session_lease_owner_idx" ON "session_lease" ("owner")`);
   }

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { LeaseRepository, type HeldLease, type LeaseRow, type NodeRow } from './lease.repository';
 
 /** Why a node stops holding a session. */
-export type DropReason = 'lost' | 'rebalance' | 'unwanted' | 'shutdown';
+export type DropReason = 'lost' | 'rebalance' | 'unwanted' | 'shutdown' | 'handover';
 
 /**
  * What the cluster asks of the module that runs sessions (the SessionRegistry): which sessions
@@ -172,6 +172,23 @@ export class ClusterService {
     return true;
   }
 
+  /**
+   * Gets the session's lease for this node, asking its current owner to hand it over when
+   * another live node holds it (the owner does so at its next renewal, within TTL/3). False
+   * when it did not arrive within `timeoutMs`.
+   */
+  async takeOver(sessionId: string, timeoutMs = this.ttlMs): Promise<boolean> {
+    if (await this.acquire(sessionId)) return true;
+    if (this.stopped || this.displaced) return false;
+    await this.repo.requestHandover(sessionId, this.nodeId);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (await this.acquire(sessionId)) return true;
+    }
+    return false;
+  }
+
   /** Gives up one session this node holds (its socket must be closed already). */
   async release(sessionId: string): Promise<void> {
     const held = this.held.get(sessionId);
@@ -230,6 +247,13 @@ export class ClusterService {
         if (!held || held.token !== lease.token) continue;
         if (renewed.has(lease.sessionId)) held.validUntil = this.validUntil(startedAt);
         else await this.lose(lease.sessionId);
+      }
+      // Another replica needs a session's socket for an API call: close, then release to it.
+      for (const [sessionId, to] of renewed) {
+        if (to && to !== this.nodeId && this.held.has(sessionId)) {
+          this.logger.log({ sessionId, to }, 'Handing a session over on request');
+          await this.handBack(sessionId, 'handover');
+        }
       }
     }
     if (this.stopped) return [];

@@ -105,9 +105,11 @@ export class LeaseRepository {
       `WITH free AS (
          SELECT session_id, owner FROM session_lease
           WHERE session_id = ANY($2::text[]) AND (owner IS NULL OR expires_at <= now() OR owner = $1)
+            -- a session handed over to a node is kept for it for one TTL
+            AND (handover_to IS NULL OR handover_to = $1 OR expires_at <= now() - $4 * interval '1 millisecond')
           ORDER BY session_id LIMIT $3 FOR UPDATE SKIP LOCKED)
        UPDATE session_lease l SET owner = $1, expires_at = now() + $4 * interval '1 millisecond', token = l.token + 1,
-              acquired_at = now(), renewed_at = now()
+              acquired_at = now(), renewed_at = now(), handover_to = NULL
          FROM free WHERE l.session_id = free.session_id
        RETURNING l.session_id, l.token::text AS token, free.owner AS previous_owner`,
         [node, sessionIds, limit, ttlMs],
@@ -116,19 +118,22 @@ export class LeaseRepository {
     return rows.map((r) => ({ sessionId: r.session_id, token: r.token, previousOwner: r.previous_owner }));
   }
 
-  /** Extends the leases `node` still holds under these tokens; returns the sessions renewed (the others are lost). */
-  async renew(node: string, held: HeldLease[], ttlMs: number): Promise<Set<string>> {
-    if (!held.length) return new Set();
+  /**
+   * Extends the leases `node` still holds under these tokens; returns the sessions renewed (the
+   * others are lost), each with the node that asked for it, if one did.
+   */
+  async renew(node: string, held: HeldLease[], ttlMs: number): Promise<Map<string, string | null>> {
+    if (!held.length) return new Map();
     const rows = rowsOf(
       await this.db.query(
       `UPDATE session_lease l SET expires_at = now() + $4 * interval '1 millisecond', renewed_at = now()
          FROM unnest($2::text[], $3::bigint[]) AS h(session_id, token)
         WHERE l.session_id = h.session_id AND l.token = h.token AND l.owner = $1 AND l.expires_at > now()
-       RETURNING l.session_id`,
+       RETURNING l.session_id, l.handover_to`,
         [node, held.map((h) => h.sessionId), held.map((h) => h.token), ttlMs],
       ),
-    ) as { session_id: string }[];
-    return new Set(rows.map((r) => r.session_id));
+    ) as { session_id: string; handover_to: string | null }[];
+    return new Map(rows.map((r) => [r.session_id, r.handover_to]));
   }
 
   /** Gives leases up at once (others may claim them right away); only those still held under these tokens. */
@@ -144,6 +149,20 @@ export class LeaseRepository {
       ),
     );
     return rows.length;
+  }
+
+  /**
+   * Asks the owner of an unexpired lease to hand the session to `node` (it does so on its next
+   * renewal). Returns the owner asked, or null when the lease is free (nobody to ask).
+   */
+  async requestHandover(sessionId: string, node: string): Promise<string | null> {
+    const rows = rowsOf(
+      await this.db.query(
+        `UPDATE session_lease SET handover_to = $2 WHERE session_id = $1 AND owner IS NOT NULL AND owner <> $2 AND expires_at > now() RETURNING owner`,
+        [sessionId, node],
+      ),
+    ) as { owner: string }[];
+    return rows[0]?.owner ?? null;
   }
 
   /**

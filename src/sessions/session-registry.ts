@@ -363,11 +363,12 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * Makes sure this node holds the session's lease before a call that needs its socket.
-   * @throws AppError SESSION_BUSY when another live replica runs the session
+   * Makes sure this node holds the session's lease before a call that needs its socket: when
+   * another replica runs the session, it is asked to hand it over (it closes its socket first).
+   * @throws AppError SESSION_BUSY when the session did not come over in time
    */
   private async requireLease(sessionId: string): Promise<void> {
-    if (await this.cluster.acquire(sessionId)) return;
+    if (await this.cluster.takeOver(sessionId)) return;
     const node = (await this.cluster.owners([sessionId])).get(sessionId) ?? null;
     throw new AppError(ErrorCode.SESSION_BUSY, `Session '${sessionId}' runs on replica '${node ?? 'unknown'}'; send this call there or stop the session first`, {
       sessionId,

@@ -54,9 +54,9 @@ for (const kind of testDatabaseKinds()) {
       const a = node();
       const b = node();
       const [first] = await repo.claim(a, [id], 1, 400);
-      assert.deepEqual([...(await repo.renew(a, [{ sessionId: id, token: first.token }], 400))], [id]);
-      assert.deepEqual([...(await repo.renew(a, [{ sessionId: id, token: '999' }], 400))], [], 'a stale token renews nothing');
-      assert.deepEqual([...(await repo.renew(b, [{ sessionId: id, token: first.token }], 400))], [], 'nor does another node');
+      assert.deepEqual([...(await repo.renew(a, [{ sessionId: id, token: first.token }], 400)).keys()], [id]);
+      assert.deepEqual([...(await repo.renew(a, [{ sessionId: id, token: '999' }], 400)).keys()], [], 'a stale token renews nothing');
+      assert.deepEqual([...(await repo.renew(b, [{ sessionId: id, token: first.token }], 400)).keys()], [], 'nor does another node');
       // Nobody renews: once it expires, b takes it over.
       const [stolen] = await waitFor(async () => {
         const got = await repo.claim(b, [id], 1, 10_000);
@@ -64,7 +64,7 @@ for (const kind of testDatabaseKinds()) {
       }, { what: 'the lease to expire and b to claim it' });
       assert.equal(stolen.token, '2', 'every acquisition increments the fencing token');
       assert.equal(stolen.previousOwner, a);
-      assert.deepEqual([...(await repo.renew(a, [{ sessionId: id, token: first.token }], 400))], [], 'the old owner cannot renew');
+      assert.deepEqual([...(await repo.renew(a, [{ sessionId: id, token: first.token }], 400)).keys()], [], 'the old owner cannot renew');
       const fenced = (node: string, token: string) => db.dataSource.transaction((tx) => repo.isHeldIn(tx, id, node, token));
       assert.equal(await fenced(a, first.token), false, "the old owner's writes are fenced off");
       assert.equal(await fenced(b, stolen.token), true);
@@ -80,6 +80,20 @@ for (const kind of testDatabaseKinds()) {
       assert.equal((await repo.leases([id]))[0].owner, null);
       const [taken] = await repo.claim(b, [id], 1, 60_000);
       assert.deepEqual(taken, { sessionId: id, token: '2', previousOwner: null });
+    });
+
+    it('hands a session over on request: the owner sees the request when it renews, and only the asking node may claim it', async () => {
+      const [id] = await sessions(1);
+      const [a, b, c] = [node(), node(), node()];
+      const [held] = await repo.claim(a, [id], 1, 60_000);
+      assert.equal(await repo.requestHandover(id, b), a, 'the owner is asked');
+      const renewed = await repo.renew(a, [held], 60_000);
+      assert.equal(renewed.get(id), b, 'the owner learns who asked');
+      await repo.release(a, [held]);
+      assert.deepEqual(await repo.claim(c, [id], 1, 60_000), [], 'kept for the node that asked');
+      const [taken] = await repo.claim(b, [id], 1, 60_000);
+      assert.equal(taken.token, '2');
+      assert.equal(await repo.requestHandover(id, b), null, 'nobody to ask once it holds it');
     });
 
     it('never gives one session to two nodes claiming at the same time', async () => {

@@ -17,4 +17,6 @@ export class SessionLeaseEntity {
   @Column({ type: 'bigint', default: 0 }) token: string;
   @TimestampColumn({ name: 'acquired_at', nullable: true }) acquiredAt: Date | null;
   @TimestampColumn({ name: 'renewed_at', nullable: true }) renewedAt: Date | null;
+  /** A node that asked for the session (an API call needing its socket reached it): the owner hands it over. */
+  @TextColumn({ name: 'handover_to', nullable: true }) handoverTo: string | null;
 }

@@ -124,7 +124,9 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
 
     // Registered first: Baileys mutates `creds` in place and pre-key uploads emit several
     // updates in a row, so writes are serialized and awaited before any reconnect.
-    sock.ev.on('creds.update', () => void creds.push(saveCreds));
+    // A write that fails (the database, or this replica no longer holding the session's lease)
+    // is logged; the next update writes the whole creds object again.
+    sock.ev.on('creds.update', () => void creds.push(saveCreds).catch((err: Error) => logger.warn({ err: err.message }, 'Storing credentials failed')));
     let pairingRequested = false;
 
     sock.ev.on('connection.update', (update: Partial<ConnectionState>) => {
