@@ -165,8 +165,23 @@ describe('Replicas sharing sessions through leases', { skip: !process.env.DATABA
     const c = nodes.get('c')!;
     nodes.delete('c');
     await c.kill9();
+    // Until a survivor holds them, c's sessions are never reported READY without an owner.
+    const seen: string[] = [];
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        for (const id of onC) {
+          const { body } = await call('a', `/api/sessions/${id}`);
+          seen.push(`${body.session.status}@${body.session.node}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50)); // sampling interval, not a wait for a condition
+      }
+    })();
     await waitFor(() => settled('a', ['a', 'b'], [3, 3]), { timeout: 40_000, what: "c's sessions READY on a and b" });
     const tookMs = Date.now() - killedAt;
+    watching = false;
+    await watch;
+    assert.deepEqual(seen.filter((s) => s === 'READY@null'), [], 'READY only while some replica holds the lease');
     await waitFor(async () => {
       const { body } = await call('b', `/api/cluster`);
       return body.nodes.find((n: { id: string }) => n.id === 'c')?.alive === false;
@@ -185,7 +200,7 @@ describe('Replicas sharing sessions through leases', { skip: !process.env.DATABA
     // which WhatsApp delivers once; nothing else is repeated.
     assert.ok(ids.length - accepted.length <= 1, `${ids.length} sends of ${accepted.length} messages`);
     assertNeverTwoSockets();
-    console.log(`# takeover after kill -9: ${tookMs} ms (lease TTL ${TTL_MS} ms)`);
+    console.log(`# takeover after kill -9: ${tookMs} ms (lease TTL ${TTL_MS} ms); statuses seen meanwhile: ${[...new Set(seen)].join(', ')}`);
   });
 
   it('SIGTERM: the stopping replica hands its sessions over at once', async () => {
