@@ -192,7 +192,8 @@ describe('Replicas sharing sessions through leases', { skip: !process.env.DATABA
     for (const account of sim.accounts()) assert.equal(account.devices.length, 1, `${account.phoneNumber} linked once`);
 
     // Every accepted message arrives under its own WhatsApp id, once.
-    const sent = () => sim.messages({ direction: 'out', from: phone }).filter((m) => accepted.some((a) => a.waMessageId === m.id));
+    // What the contact received (Baileys also sends a copy to the account's own phone).
+    const sent = () => sim.messages({ direction: 'out', from: phone, to: contact.phoneNumber }).filter((m) => accepted.some((a) => a.waMessageId === m.id));
     await waitFor(() => sent().length >= accepted.length, { timeout: 30_000, what: 'the accepted messages sent after the takeover' });
     const ids = sent().map((m) => m.id);
     assert.deepEqual([...new Set(ids)].sort(), accepted.map((m) => m.waMessageId).sort());
@@ -200,7 +201,11 @@ describe('Replicas sharing sessions through leases', { skip: !process.env.DATABA
     // which WhatsApp delivers once; nothing else is repeated.
     assert.ok(ids.length - accepted.length <= 1, `${ids.length} sends of ${accepted.length} messages`);
     assertNeverTwoSockets();
-    console.log(`# takeover after kill -9: ${tookMs} ms (lease TTL ${TTL_MS} ms); statuses seen meanwhile: ${[...new Set(seen)].join(', ')}`);
+    const copies = sim.messages({ direction: 'out', from: phone }).filter((m) => m.to !== contact.phoneNumber && accepted.some((a) => a.waMessageId === m.id)).length;
+    console.log(
+      `# takeover after kill -9: ${tookMs} ms (lease TTL ${TTL_MS} ms); statuses seen meanwhile: ${[...new Set(seen)].join(', ')}; ` +
+        `${ids.length} sends to the contact, ${copies} copies to the account's own devices`,
+    );
   });
 
   it('SIGTERM: the stopping replica hands its sessions over at once', async () => {
