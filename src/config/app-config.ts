@@ -88,6 +88,12 @@ export class AppConfig {
     };
   }
 
+  /** Replicas sharing the database (src/cluster). */
+  get cluster() {
+    const e = this.env;
+    return { nodeId: e.NODE_ID ?? hostname(), host: hostname(), leaseTtlMs: e.SESSION_LEASE_TTL_MS };
+  }
+
   get media() {
     const e = this.env;
     return {

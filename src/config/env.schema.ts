@@ -120,10 +120,6 @@ export class EnvSchema {
   @Transform(emptyToUndefined) @IsOptional() @IsIn(['json', 'pretty'])
   LOG_FORMAT?: 'json' | 'pretty';
 
-  /** Names this replica in logs (and cluster views). Unset: the host name. */
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
-  NODE_ID?: string;
-
   /** Bearer token Prometheus scrapes GET /metrics with; unset → only an admin credential may. */
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16)
   METRICS_TOKEN?: string;
@@ -148,6 +144,17 @@ export class EnvSchema {
 
   @IntSetting(0)
   SESSION_RESTORE_STAGGER_MS = 300;
+
+  /**
+   * Names this replica among those sharing the database (docs/scaling.md) and on every log
+   * line. Unset: the host name, so a restarted process takes its own sessions back at once.
+   */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/)
+  NODE_ID?: string;
+
+  /** How long a replica's hold on a session lasts without renewal (renewed every third of it). */
+  @IntSetting(300)
+  SESSION_LEASE_TTL_MS = 15_000;
 
   @IntSetting(0)
   RECONNECT_BASE_DELAY_MS = 1000;

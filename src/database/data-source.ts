@@ -16,6 +16,7 @@ import { CompatGateway1763800012000 } from '../../migrations/1763800012000-Compa
 import { CompatDevices1763800013000 } from '../../migrations/1763800013000-CompatDevices';
 import { SessionPhoneNumberId1763800015000 } from '../../migrations/1763800015000-SessionPhoneNumberId';
 import { MessageTemplateWorkspace1763800016000 } from '../../migrations/1763800016000-MessageTemplateWorkspace';
+import { SessionLeases1763800020000 } from '../../migrations/1763800020000-SessionLeases';
 import { MediaObjects1763800021000 } from '../../migrations/1763800021000-MediaObjects';
 import { WebhookChatOrder1763800022000 } from '../../migrations/1763800022000-WebhookChatOrder';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   CompatDevices1763800013000,
   SessionPhoneNumberId1763800015000,
   MessageTemplateWorkspace1763800016000,
+  SessionLeases1763800020000,
   MediaObjects1763800021000,
   WebhookChatOrder1763800022000,
 ];

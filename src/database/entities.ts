@@ -1,4 +1,6 @@
 import { ApiTokenEntity } from '../auth/entities/api-token.entity';
+import { ClusterNodeEntity } from '../cluster/entities/cluster-node.entity';
+import { SessionLeaseEntity } from '../cluster/entities/session-lease.entity';
 import { CloudApiMediaEntity } from '../cloud-api/entities/cloud-api-media.entity';
 import { CloudApiMessageEntity } from '../cloud-api/entities/cloud-api-message.entity';
 import { CompatConnectionEntity } from '../compat/connections/entities/compat-connection.entity';
@@ -40,4 +42,6 @@ export const ENTITIES = [
   CompatPhoneWebhookEntity,
   GatewaySessionEntity,
   CompatDeviceEntity,
+  ClusterNodeEntity,
+  SessionLeaseEntity,
 ];

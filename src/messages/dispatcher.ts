@@ -30,7 +30,8 @@ const HELD_RECHECK_BATCH = 500;
 type Outcome = 'sent' | 'done' | 'not-ready';
 
 /**
- * Sends what the queue holds. One worker per session that is READY in this process sends
+ * Sends what the queue holds. One worker per session that is READY in this process (which, with
+ * several replicas, means under this replica's lease: see SessionRegistry.readyEngine) sends
  * that session's due messages in FIFO order, one at a time, with the session's random pause
  * between sends and its daily cap. Receipts and failures are recorded on the row.
  */
@@ -62,7 +63,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   onApplicationBootstrap(): void {
     this.unsubscribe.push(
       this.bus.on('session.status', (e) => {
-        if (e.status === SessionStatus.READY) this.worker(e.sessionId).notify();
+        // Through notify: only a session READY here under this replica's lease gets a worker
+        // (whose first act returns the claims a previous owner left SENDING).
+        if (e.status === SessionStatus.READY) this.notify(e.sessionId);
         else this.workers.get(e.sessionId)?.notify();
       }),
       this.bus.on('session.settings', (e) => {

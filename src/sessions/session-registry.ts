@@ -4,6 +4,7 @@ import { AppError, SessionBusyError, SessionNotReadyError } from '../common/erro
 import { ErrorCode } from '../common/errors/error-codes';
 import { KeyedMutex } from '../common/utils/keyed-mutex';
 import { storableText } from '../common/utils/storable-text';
+import { ClusterService, type DropReason, type LeaseHolder } from '../cluster/cluster.service';
 import { AppConfig } from '../config/app-config';
 import { EventBus } from '../events/event-bus';
 import { AuthStateStore } from '../whatsapp/auth-state/auth-state.store';
@@ -47,6 +48,10 @@ const BUSY_WAIT_MS = 5_000;
  * start/stop/logout per session, turns engine events into status changes (written by
  * SessionStore), applies the reconnect policy to every close, hands inbound messages and
  * receipts to their stores, and restores active sessions at boot.
+ *
+ * With several replicas on one database it runs only the sessions whose lease this node holds
+ * (ClusterService, docs/scaling.md): it opens a socket only under a lease, closes it the moment
+ * the lease is lost or handed over, and hands every engine a fence for its credential writes.
  */
 @Injectable()
 export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy {
@@ -67,7 +72,17 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly authState: AuthStateStore,
     private readonly config: AppConfig,
     private readonly bus: EventBus,
+    private readonly cluster: ClusterService,
   ) {}
+
+  /** What the cluster asks of this runtime: which sessions should run, start these, close that. */
+  private readonly leaseHolder: LeaseHolder = {
+    wanted: async () => (await this.resolver.listActive()).map((row) => row.id),
+    adopt: (sessionIds) => void this.restore(sessionIds),
+    drop: (sessionId, reason) => this.drop(sessionId, reason),
+    // A session being linked stays where its QR or pairing code is shown.
+    movable: (sessionId) => this.live.get(sessionId)?.status !== SessionStatus.REGISTERING,
+  };
 
   /**
    * Where the engines' inbound messages are stored (the messages module registers its inbound
@@ -140,7 +155,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   async getReady(sessionId: string): Promise<WhatsAppEngine> {
     const state = await this.waitFor(sessionId, (s) => s?.status === SessionStatus.READY, this.config.whatsapp.readyWaitTimeoutMs);
     const live = this.live.get(sessionId);
-    if (!live || state?.status !== SessionStatus.READY) {
+    if (!live || state?.status !== SessionStatus.READY || !this.cluster.holds(sessionId)) {
       throw new SessionNotReadyError(sessionId, state?.status ?? (await this.resolver.getEntity(sessionId)).status);
     }
     return live.engine;
@@ -149,7 +164,22 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   /** The engine of a session that is READY in this process right now, or null (no waiting). */
   readyEngine(sessionId: string): WhatsAppEngine | null {
     const live = this.live.get(sessionId);
-    return live?.status === SessionStatus.READY ? live.engine : null;
+    // The lease check (in memory) makes a node that lost the session stop sending at once,
+    // before its socket is even closed.
+    return live?.status === SessionStatus.READY && this.cluster.holds(sessionId) ? live.engine : null;
+  }
+
+  /** This replica's NODE_ID. */
+  get nodeId(): string {
+    return this.cluster.nodeId;
+  }
+
+  /**
+   * The node holding each session's unexpired lease; a session missing from the map runs
+   * nowhere right now (its owner stopped renewing, or it was handed over and not yet taken).
+   */
+  placement(sessionIds: string[]): Promise<Map<string, string>> {
+    return this.cluster.owners(sessionIds);
   }
 
   /** @throws AppError ENGINE_UNSUPPORTED (not a sandbox session), SESSION_INACTIVE (not running) */
@@ -172,6 +202,8 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       if (this.live.has(sessionId)) return;
       const entity = await this.getFresh(sessionId);
       this.assertEngineConfigured(entity);
+      // Held by another live node: it runs there already (started is what was asked).
+      if (!(await this.cluster.acquire(sessionId))) return void (await this.store.update(sessionId, { active: true }));
       await this.store.update(sessionId, { active: true });
       await this.launch(entity);
     });
@@ -181,8 +213,10 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   stop(sessionId: string): Promise<void> {
     return this.exclusive(sessionId, async () => {
       await this.teardown(sessionId, 'disconnect');
+      // `active: false` also reaches a session another node runs: it closes it on its next round.
       this.setStatus(sessionId, SessionStatus.INACTIVE, 'STOPPED', { active: false });
       await this.flushWrites(sessionId);
+      await this.cluster.release(sessionId);
     });
   }
 
@@ -191,6 +225,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     return this.exclusive(sessionId, async () => {
       const entity = await this.getFresh(sessionId);
       this.assertEngineConfigured(entity);
+      await this.requireLease(sessionId);
       await this.teardown(sessionId, 'disconnect');
       await this.store.update(sessionId, { active: true });
       await this.launch(entity);
@@ -200,10 +235,12 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   /** Unlinks the device (when connected), wipes credentials, keeps the record as LOGGED_OUT. */
   logout(sessionId: string, reason = 'LOGGED_OUT_BY_USER'): Promise<void> {
     return this.exclusive(sessionId, async () => {
+      await this.requireLease(sessionId);
       await this.teardown(sessionId, 'logout');
       await this.authState.clear(sessionId);
       this.setStatus(sessionId, SessionStatus.LOGGED_OUT, reason, { active: false, lastError: null });
       await this.flushWrites(sessionId);
+      await this.cluster.release(sessionId);
     });
   }
 
@@ -212,6 +249,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     return this.exclusive(sessionId, async () => {
       const entity = await this.getFresh(sessionId);
       this.assertEngineConfigured(entity);
+      await this.requireLease(sessionId);
       await this.teardown(sessionId, 'logout');
       await this.authState.clear(sessionId);
       await this.store.update(sessionId, { active: true, lastError: null });
@@ -222,26 +260,37 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   /** Logs out and marks the session INACTIVE (DELETE /api/sessions/:id). */
   remove(sessionId: string): Promise<void> {
     return this.exclusive(sessionId, async () => {
+      await this.requireLease(sessionId);
       await this.teardown(sessionId, 'logout');
       await this.authState.clear(sessionId);
       this.setStatus(sessionId, SessionStatus.INACTIVE, 'DELETED', { active: false, lastError: 'DELETED' });
       await this.flushWrites(sessionId);
+      await this.cluster.release(sessionId);
     });
   }
 
   // ---------------------------------------------------------------- boot and shutdown
 
   onApplicationBootstrap(): void {
-    this.restoring = this.restoreActiveSessions();
+    // The first cluster round claims this node's share of the active sessions (all of them on
+    // a single node) before any socket opens; later rounds hand over what it claims via adopt.
+    this.restoring = this.cluster
+      .start(this.leaseHolder)
+      .then((claimed) => this.restore(claimed))
+      .catch((err) => this.logger.error({ err }, 'Joining the cluster failed; no session was restored'));
   }
 
-  /** Resolves once every session active at boot has been started (not necessarily READY). */
+  /** Resolves once every session this node claimed at boot has been started (not necessarily READY). */
   whenRestored(): Promise<void> {
     return this.restoring;
   }
 
-  private async restoreActiveSessions(): Promise<void> {
-    const rows = await this.resolver.listActive();
+  /** Starts sessions whose lease this node just acquired (boot, or orphans of a node that died). */
+  private async restore(sessionIds: string[]): Promise<void> {
+    if (!sessionIds.length) return;
+    const wanted = new Set(sessionIds);
+    const rows = (await this.resolver.listActive()).filter((row) => wanted.has(row.id));
+    // A claimed session stopped meanwhile is handed back on the next round.
     if (!rows.length) return;
     this.logger.log(`Restoring ${rows.length} session(s)`);
     const stagger = this.config.whatsapp.restoreStaggerMs;
@@ -255,7 +304,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
               if (this.shuttingDown) return resolve();
               this.mutex
                 .run(row.id, async () => {
-                  if (this.live.has(row.id)) return;
+                  if (this.live.has(row.id) || !this.cluster.holds(row.id)) return;
                   if (row.engine !== this.config.whatsapp.engine) {
                     this.setStatus(row.id, SessionStatus.INACTIVE, 'ENGINE_NOT_CONFIGURED', {
                       lastError: `Session runs on the ${row.engine} engine; WA_ENGINE is ${this.config.whatsapp.engine}`,
@@ -274,6 +323,18 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
+   * The cluster takes a session away from this node (lease lost, handed over to rebalance, or
+   * stopped through another replica): the socket closes without logging out and without a
+   * status write, since the next owner reports the session from now on.
+   */
+  private async drop(sessionId: string, reason: DropReason): Promise<void> {
+    // Close at once, whatever lifecycle call holds the session's lock; the engine is gone
+    // from `live` first, so nothing it reports afterwards is recorded.
+    await this.teardown(sessionId, 'disconnect');
+    if (reason !== 'unwanted') this.logger.log({ sessionId, reason }, 'Session closed on this node');
+  }
+
+  /**
    * Closes every socket without logging out, so the next boot restores the sessions. Runs in
    * the first shutdown phase: sessions stop producing events while the rest of the app can
    * still record them (background work drains in beforeApplicationShutdown, the database
@@ -283,6 +344,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     this.shuttingDown = true;
     for (const timer of this.restoreTimers) clearTimeout(timer);
     this.restoreTimers.clear();
+    await this.cluster.stop();
     await Promise.all(
       [...this.live.keys()].map(async (id) => {
         await this.teardown(id, 'disconnect');
@@ -290,12 +352,28 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       }),
     );
     await this.store.flushAll();
+    // Sockets closed and statuses written: other replicas may take every session over now.
+    await this.cluster.releaseAll().catch((err) => this.logger.error({ err }, 'Handing sessions over failed'));
   }
 
   // ---------------------------------------------------------------- internals
 
   private exclusive<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
     return this.mutex.runWithin(sessionId, BUSY_WAIT_MS, work, () => new SessionBusyError(sessionId));
+  }
+
+  /**
+   * Makes sure this node holds the session's lease before a call that needs its socket: when
+   * another replica runs the session, it is asked to hand it over (it closes its socket first).
+   * @throws AppError SESSION_BUSY when the session did not come over in time
+   */
+  private async requireLease(sessionId: string): Promise<void> {
+    if (await this.cluster.takeOver(sessionId)) return;
+    const node = (await this.cluster.owners([sessionId])).get(sessionId) ?? null;
+    throw new AppError(ErrorCode.SESSION_BUSY, `Session '${sessionId}' runs on replica '${node ?? 'unknown'}'; send this call there or stop the session first`, {
+      sessionId,
+      node,
+    });
   }
 
   private assertEngineConfigured(entity: SessionEntity): void {
@@ -313,6 +391,8 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       sessionId: entity.id,
       method: entity.method,
       pairingPhone: entity.pairingPhone,
+      // Credential writes commit only while this node still holds the session's lease.
+      writeFence: (tx) => this.cluster.assertHeld(tx, entity.id),
     });
     const session: LiveSession = {
       id: entity.id,
@@ -469,7 +549,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
       session.reconnectTimer = setTimeout(() => {
         session.reconnectTimer = null;
         void this.mutex.run(session.id, async () => {
-          if (this.live.get(session.id) === session && !this.shuttingDown) await this.connect(session);
+          if (this.live.get(session.id) === session && !this.shuttingDown && this.cluster.holds(session.id)) await this.connect(session);
         });
       }, decision.delayMs);
       return;

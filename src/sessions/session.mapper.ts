@@ -3,9 +3,25 @@ import type { SessionDto } from './dto/session.dto';
 import type { SessionEntity } from './entities/session.entity';
 import { resolveSessionSettings, type SettingsDefaults } from './session-settings';
 import type { LiveState } from './session-registry';
+import { SessionStatus } from './session-status';
+
+/** Statuses that claim a socket exists (or is being opened) somewhere. */
+const RUNNING = new Set<SessionStatus>([SessionStatus.READY, SessionStatus.CONNECTING, SessionStatus.REGISTERING]);
+
+/**
+ * The status to report: the live one when this replica runs the session; otherwise the stored
+ * one, unless no replica holds the session's lease (`node` null: its owner stopped renewing or
+ * handed it over) while the row still says it runs: then DISCONNECTED, until a survivor takes
+ * it and writes its own status. `node` undefined: the lease was not looked up.
+ */
+export function effectiveStatus(e: Pick<SessionEntity, 'status' | 'active'>, live: LiveState | null, node: string | null | undefined): SessionStatus {
+  if (live) return live.status;
+  if (node === null && e.active && RUNNING.has(e.status)) return SessionStatus.DISCONNECTED;
+  return e.status;
+}
 
 /** Explicit mapping so database columns never reach the API by accident. */
-export function toSessionDto(e: SessionEntity, live: LiveState | null, defaults: SettingsDefaults): SessionDto {
+export function toSessionDto(e: SessionEntity, live: LiveState | null, defaults: SettingsDefaults, node?: string | null): SessionDto {
   return {
     sessionId: e.id,
     name: e.name,
@@ -13,7 +29,8 @@ export function toSessionDto(e: SessionEntity, live: LiveState | null, defaults:
     mobile_number: e.mobileNumber,
     phoneNumberId: e.phoneNumberId ?? phoneNumberIdOf(e.id),
     wabaId: wabaIdOf(e.settings.workspace ?? null),
-    status: live?.status ?? e.status,
+    status: effectiveStatus(e, live, node),
+    node: node ?? null,
     method: e.method,
     engine: e.engine,
     active: e.active,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClusterModule } from '../cluster/cluster.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
 import { SessionEntity } from './entities/session.entity';
@@ -18,11 +19,12 @@ import { WorkspacesController } from './workspaces.controller';
  * - SessionAccess: which sessions a credential may act on; SessionPipe applies it to a
  *   route's `{sessionId}` (`@RouteSession()`).
  * - SessionStore: the only writer of both tables.
- * - SessionRegistry: the live runtime (engines, lifecycle, reconnects, restore at boot).
+ * - SessionRegistry: the live runtime (engines, lifecycle, reconnects, restore at boot), running
+ *   the sessions whose lease this replica holds (ClusterModule).
  * - SessionsService: the API's use cases (create, QR, settings, lifecycle, history).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([SessionEntity, SessionStatusChangeEntity]), WhatsappModule],
+  imports: [TypeOrmModule.forFeature([SessionEntity, SessionStatusChangeEntity]), WhatsappModule, ClusterModule],
   controllers: [SessionsController, SandboxController, WorkspacesController],
   providers: [SessionResolver, SessionAccess, SessionStore, SessionRegistry, SessionsService],
   exports: [SessionResolver, SessionAccess, SessionRegistry, SessionsService],

@@ -74,7 +74,13 @@ export class SessionsService {
       );
     }
     const [rows, total] = await qb.getManyAndCount();
-    return { sessions: rows.map((e) => toSessionDto(e, this.registry.liveState(e.id), this.settingsDefaults())), total, page, limit };
+    const placement = await this.registry.placement(rows.map((e) => e.id));
+    return {
+      sessions: rows.map((e) => toSessionDto(e, this.registry.liveState(e.id), this.settingsDefaults(), placement.get(e.id) ?? null)),
+      total,
+      page,
+      limit,
+    };
   }
 
   /**
@@ -118,7 +124,8 @@ export class SessionsService {
     // than the row read, shown without the account its write carries.
     const live = this.registry.liveState(id);
     const entity = await this.registry.getFresh(id);
-    return toSessionDto(entity, live, this.settingsDefaults());
+    const node = (await this.registry.placement([id])).get(id) ?? null;
+    return toSessionDto(entity, live, this.settingsDefaults(), node);
   }
 
   /**

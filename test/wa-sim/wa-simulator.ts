@@ -76,6 +76,19 @@ export interface AccountInfo {
   devices: Array<{ id: number; jid: string; lidJid: string; platform: string; online: boolean; linkedAt: string; preKeys: number }>;
   connectedDevices: number[];
   refuseLogins: false | { reason: number | 'close' };
+  sockets: SocketStats;
+}
+
+/**
+ * How many logged-in sockets an account has had: `online` now, `logins` in all, `overlaps` the
+ * logins that found the same device already online (WhatsApp replaces the older one, 440), and
+ * `peak` the most sockets of one device online at once (counting the one logging in).
+ */
+export interface SocketStats {
+  online: number;
+  logins: number;
+  overlaps: number;
+  peak: number;
 }
 
 const ALLOWED_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -94,6 +107,8 @@ export class WaSimulator {
   private readonly sockets = new Set<Duplex>();
   private readonly linker: Linker;
   private readonly onlineWaiters = new Set<(stopped?: boolean) => void>();
+  /** Per account phone number: logins, overlapping logins and the peak of simultaneous sockets. */
+  private readonly socketCounts = new Map<string, Omit<SocketStats, 'online'>>();
   private server?: Server;
   private wss?: WebSocketServer;
   private endpoints?: SimulatorEndpoints;
@@ -272,8 +287,14 @@ export class WaSimulator {
       else conn.sendAndClose({ tag: 'failure', attrs: { reason: String(reason), location: 'sim' } });
       return;
     }
+    const alreadyOnline = this.onlineConnections(account, deviceId);
+    const counts = this.socketCounts.get(account.phoneNumber) ?? { logins: 0, overlaps: 0, peak: 0 };
+    counts.logins += 1;
+    if (alreadyOnline.length) counts.overlaps += 1;
+    counts.peak = Math.max(counts.peak, alreadyOnline.length + 1);
+    this.socketCounts.set(account.phoneNumber, counts);
     // A second login of the same device replaces the first (→ 440 connectionReplaced there).
-    for (const old of this.onlineConnections(account, deviceId)) {
+    for (const old of alreadyOnline) {
       old.sendAndClose({ tag: 'stream:error', attrs: {}, content: [{ tag: 'conflict', attrs: { type: 'replaced' } }] });
     }
     conn.account = account;
@@ -411,6 +432,14 @@ export class WaSimulator {
     });
   }
 
+  /** The account's socket counts (SocketStats): what a test asserts "never two sockets at once" with. */
+  socketStats(phoneNumber: string): SocketStats {
+    const phone = normalizePhone(phoneNumber);
+    const account = this.directory.account(phone);
+    const counts = this.socketCounts.get(phone) ?? { logins: 0, overlaps: 0, peak: 0 };
+    return { online: account ? this.onlineConnections(account).length : 0, ...counts };
+  }
+
   accounts(): AccountInfo[] {
     return this.directory.accounts().map((a) => {
       const online = new Set(this.onlineConnections(a).map((c) => c.deviceId!));
@@ -430,6 +459,7 @@ export class WaSimulator {
         })),
         connectedDevices: [...online],
         refuseLogins: a.refuseLogins ?? false,
+        sockets: this.socketStats(a.phoneNumber),
       };
     });
   }

@@ -95,7 +95,14 @@ export class SessionDto {
     description: "The Cloud API WhatsApp Business Account id of the session's workspace (15 digits; sessions without a workspace share one): entry[].id in Cloud API webhooks",
   })
   wabaId: string;
-  @ApiProperty({ enum: SessionStatus, example: SessionStatus.READY }) status: SessionStatus;
+  @ApiProperty({
+    enum: SessionStatus,
+    example: SessionStatus.READY,
+    description: 'DISCONNECTED also while no replica holds the session (its owner stopped renewing), until another takes it over',
+  })
+  status: SessionStatus;
+  @ApiProperty({ nullable: true, type: String, example: 'gateway-1', description: 'The replica (NODE_ID) running the session now; null when none does' })
+  node: string | null;
   @ApiProperty({ enum: ['qr', 'phone'] }) method: 'qr' | 'phone';
   @ApiProperty({ enum: ['baileys', 'sandbox'], description: 'Which engine the session runs on' }) engine: string;
   @ApiProperty({ description: 'Restored at boot and reconnected when it drops' }) active: boolean;

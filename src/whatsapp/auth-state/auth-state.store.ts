@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AtRestEncryption, reencryptColumn, underReencryptLock } from '../../crypto/at-rest-encryption';
 import { SecretBox } from '../../crypto/secret-box';
 
@@ -66,12 +66,16 @@ export class AuthStateStore {
     return rows.length > 0;
   }
 
-  /** Applies all writes in one transaction. */
-  async write(sessionId: string, writes: AuthKeyWrite[]): Promise<void> {
+  /**
+   * Applies all writes in one transaction. `fence` runs first inside it (a replica's check
+   * that it still owns the session); when it throws nothing is written.
+   */
+  async write(sessionId: string, writes: AuthKeyWrite[], fence?: (tx: EntityManager) => Promise<void>): Promise<void> {
     if (!writes.length) return;
     const upserts = writes.filter((w) => w.value !== null);
     const deletes = writes.filter((w) => w.value === null);
     await this.db.transaction(async (tx) => {
+      if (fence) await fence(tx);
       for (let i = 0; i < upserts.length; i += UPSERT_CHUNK) {
         const chunk = upserts.slice(i, i + UPSERT_CHUNK);
         const params: string[] = [sessionId];
@@ -98,8 +102,8 @@ export class AuthStateStore {
     });
   }
 
-  async writeCreds(sessionId: string, value: string): Promise<void> {
-    await this.write(sessionId, [{ type: CREDS_TYPE, id: CREDS_ID, value }]);
+  async writeCreds(sessionId: string, value: string, fence?: (tx: EntityManager) => Promise<void>): Promise<void> {
+    await this.write(sessionId, [{ type: CREDS_TYPE, id: CREDS_ID, value }], fence);
   }
 
   /** Deletes the session's credentials and every key: the next connect registers anew. */

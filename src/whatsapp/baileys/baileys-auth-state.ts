@@ -9,6 +9,7 @@ import {
   type SignalKeyStore,
 } from '@whiskeysockets/baileys';
 import type { AuthKeyWrite, AuthStateStore } from '../auth-state/auth-state.store';
+import type { WriteFence } from '../engine/whatsapp-engine.port';
 
 const encode = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
 const decode = <T>(value: string): T => JSON.parse(value, BufferJSON.reviver) as T;
@@ -24,7 +25,7 @@ export interface DbAuthState {
  * equivalent of `useMultiFileAuthState`. `keys.set` is one transaction per call, as Baileys'
  * transaction layer expects (it buffers writes and commits them through a single `set`).
  */
-export async function useDbAuthState(store: AuthStateStore, sessionId: string): Promise<DbAuthState> {
+export async function useDbAuthState(store: AuthStateStore, sessionId: string, fence?: WriteFence): Promise<DbAuthState> {
   const stored = await store.readCreds(sessionId);
   let creds: AuthenticationCreds = stored ? decode<AuthenticationCreds>(stored) : initAuthCreds();
 
@@ -55,7 +56,7 @@ export async function useDbAuthState(store: AuthStateStore, sessionId: string): 
           writes.push({ type, id, value: value == null ? null : encode(value) });
         }
       }
-      await store.write(sessionId, writes);
+      await store.write(sessionId, writes, fence);
     },
     async clear() {
       await store.clear(sessionId);
@@ -64,7 +65,7 @@ export async function useDbAuthState(store: AuthStateStore, sessionId: string): 
 
   return {
     state: { creds, keys },
-    saveCreds: () => store.writeCreds(sessionId, encode(creds)),
+    saveCreds: () => store.writeCreds(sessionId, encode(creds), fence),
   };
 }
 

@@ -93,7 +93,7 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     await this.disconnect();
     assertWhatsAppRootTrusted(Boolean(this.config.socketUrl));
     const { sessionId } = this.options;
-    const { state, saveCreds } = await useDbAuthState(this.store, sessionId);
+    const { state, saveCreds } = await useDbAuthState(this.store, sessionId, this.options.writeFence);
     const linked = isLinked(state.creds);
     const logger = this.config.logger;
     const creds = new SerialQueue();
@@ -125,7 +125,9 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
 
     // Registered first: Baileys mutates `creds` in place and pre-key uploads emit several
     // updates in a row, so writes are serialized and awaited before any reconnect.
-    sock.ev.on('creds.update', () => void creds.push(saveCreds));
+    // A write that fails (the database, or this replica no longer holding the session's lease)
+    // is logged; the next update writes the whole creds object again.
+    sock.ev.on('creds.update', () => void creds.push(saveCreds).catch((err: Error) => logger.warn({ err: err.message }, 'Storing credentials failed')));
     let pairingRequested = false;
 
     sock.ev.on('connection.update', (update: Partial<ConnectionState>) => {

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { EngineEvent, InboundMessage, MessageStatusUpdate } from './engine-events';
 import type { MessageRef, NumberCheck, OutgoingMessage, PresenceState } from './outgoing-message';
 
@@ -16,7 +17,15 @@ export interface EngineSessionOptions {
   method: LinkMethod;
   /** Digits-only number a pairing code is requested for (method `phone`). */
   pairingPhone: string | null;
+  /**
+   * Run inside every credential write's transaction before it commits; throws when this
+   * process may no longer write the session's credentials (its lease moved to another replica).
+   */
+  writeFence?: WriteFence;
 }
+
+/** A check inside a write's transaction that throws when the write must not commit. */
+export type WriteFence = (tx: EntityManager) => Promise<void>;
 
 /**
  * One WhatsApp connection of one session. The SessionRegistry is the only caller: it decides

@@ -159,7 +159,7 @@ export class SandboxEngine extends EngineEmitter implements WhatsAppEngine, Sand
       pushName: 'Sandbox',
     };
     const creds: SandboxCreds = { engine: 'sandbox', account };
-    await this.store.writeCreds(this.options.sessionId, JSON.stringify(creds));
+    await this.store.writeCreds(this.options.sessionId, JSON.stringify(creds), this.options.writeFence);
     this.account = account;
     this.emit({ type: 'open', account });
   }

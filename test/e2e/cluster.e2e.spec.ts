@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from '../support/node-test';
+import { callServer, serverProcessEnv, SIMULATOR_PRELOAD, startServerProcess, type ServerProcess } from '../support/server-process';
+import { simulatorProcessEnv } from '../support/simulator-env';
+import { TEST_API_KEY } from '../support/test-app';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait';
+import { WaSimulator } from '../wa-sim/wa-simulator';
+
+const TTL_MS = 6_000;
+const PHONES = Array.from({ length: 6 }, (_, i) => `1555071000${i + 1}`);
+
+/**
+ * Replicas as separate processes on one PostgreSQL database, real Baileys through the
+ * simulator: sessions split between replicas, rebalance when one joins, are taken over after
+ * kill -9 (no new QR) and handed over at once on SIGTERM; a message accepted while its
+ * session's owner dies is sent once; and the simulator never sees two sockets for one account.
+ * Needs DATABASE_URL: embedded PGlite serves one process only.
+ */
+describe('Replicas sharing sessions through leases', { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL (PGlite serves a single process)' }, () => {
+  let database: TestDatabase;
+  let sim: WaSimulator;
+  const dirs: string[] = [];
+  const nodes = new Map<string, ServerProcess>();
+  const sessions = new Map<string, string>(); // phone → session id
+
+  before(async () => {
+    database = await createTestDatabase('postgres');
+    sim = new WaSimulator({ logErrors: false });
+    await sim.start();
+  });
+  after(async () => {
+    const running = [...nodes.values()];
+    nodes.clear();
+    for (const server of running) await server.stop().catch(() => undefined);
+    await sim?.stop();
+    await database?.drop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function startNode(nodeId: string): Promise<ServerProcess> {
+    const dir = mkdtempSync(join(tmpdir(), `sb-cluster-${nodeId}-`));
+    dirs.push(dir);
+    const env = serverProcessEnv(database.url, dir, {
+      ...simulatorProcessEnv(sim),
+      NODE_ID: nodeId,
+      SESSION_LEASE_TTL_MS: String(TTL_MS),
+      // Every replica must read the credentials the others stored.
+      MASTER_KEY: 'ab'.repeat(32),
+    });
+    const server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
+    nodes.set(nodeId, server);
+    // A replica that exits without being told to says why.
+    server.child.once('exit', (code, signal) => {
+      if (nodes.get(nodeId) === server) console.log(`# replica ${nodeId} exited (${code ?? signal}):\n${server.output().slice(-6000)}`);
+    });
+    return server;
+  }
+
+  /**
+   * A call to one replica. A request that meets a kept-alive connection the server closed as
+   * idle at that very moment never reached it: it is sent again, once.
+   */
+  async function call(nodeId: string, path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+    const url = nodes.get(nodeId)!.url;
+    try {
+      return await callServer(url, TEST_API_KEY, path, init);
+    } catch (err) {
+      if ((err as { cause?: { code?: string; message?: string } }).cause?.message !== 'other side closed') throw err;
+      return callServer(url, TEST_API_KEY, path, init);
+    }
+  }
+
+  /** Session ids per owning node, as GET /api/cluster on `via` reports them. */
+  async function placement(via: string): Promise<Map<string, string[]>> {
+    const { body } = await call(via, '/api/cluster');
+    const out = new Map<string, string[]>();
+    for (const s of body.sessions as { sessionId: string; node: string | null }[]) {
+      if (s.node) out.set(s.node, [...(out.get(s.node) ?? []), s.sessionId]);
+    }
+    return out;
+  }
+
+  /** Every session READY as `via` reports it, each on one of `owners`, split `counts` (sorted). */
+  async function settled(via: string, owners: string[], counts: number[]): Promise<boolean> {
+    const where = await placement(via);
+    const split = owners.map((n) => where.get(n)?.length ?? 0).sort();
+    if (JSON.stringify(split) !== JSON.stringify([...counts].sort())) return false;
+    for (const id of sessions.values()) {
+      const { body } = await call(via, `/api/sessions/${id}`);
+      if (body.session.status !== 'READY' || !owners.includes(body.session.node)) return false;
+    }
+    return true;
+  }
+
+  function assertNeverTwoSockets(): void {
+    for (const phone of PHONES) {
+      const stats = sim.socketStats(phone);
+      assert.equal(stats.overlaps, 0, `${phone}: a second socket logged in while one was online (${JSON.stringify(stats)})`);
+      assert.equal(stats.peak, 1, `${phone}: ${stats.peak} sockets at once`);
+    }
+  }
+
+  it('a single replica runs every session it links', async () => {
+    await startNode('a');
+    for (const phone of PHONES) {
+      const created = await call('a', '/api/sessions', { method: 'POST', body: JSON.stringify({ name: phone }) });
+      const id = created.body.session.sessionId as string;
+      const qr = await call('a', `/api/sessions/${id}/qr`);
+      await sim.scan(qr.body.qr, phone);
+      sessions.set(phone, id);
+    }
+    await waitFor(() => settled('a', ['a'], [6]), { timeout: 30_000, what: 'six sessions READY on a' });
+    const { body } = await call('a', '/api/cluster');
+    assert.deepEqual(body.nodes.map((n: { id: string; alive: boolean; sessionCount: number }) => [n.id, n.alive, n.sessionCount]), [['a', true, 6]]);
+  });
+
+  it('a second and a third replica join: sessions rebalance a few at a time, never two sockets for one account', async () => {
+    await startNode('b');
+    await waitFor(() => settled('b', ['a', 'b'], [3, 3]), { timeout: 40_000, what: 'a 3 + 3 split' });
+    assertNeverTwoSockets();
+    await startNode('c');
+    await waitFor(() => settled('c', ['a', 'b', 'c'], [2, 2, 2]), { timeout: 40_000, what: 'a 2 + 2 + 2 split' });
+    assertNeverTwoSockets();
+    for (const phone of PHONES) assert.equal(sim.socketStats(phone).online, 1);
+  });
+
+  it('a call that needs the socket, sent to another replica, moves the session there (closed first, then opened)', async () => {
+    const [target] = (await placement('a')).get('a')!;
+    const res = await call('b', `/api/sessions/${target}/restart`, { method: 'POST' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await waitFor(async () => {
+      const { body } = await call('b', `/api/sessions/${target}`);
+      return body.session.status === 'READY' && body.session.node === 'b';
+    }, { timeout: 30_000, what: 'the session READY on b' });
+    assertNeverTwoSockets();
+    // b now holds more than its share: the cluster evens out again.
+    await waitFor(() => settled('c', ['a', 'b', 'c'], [2, 2, 2]), { timeout: 40_000, what: 'the 2 + 2 + 2 split again' });
+    assertNeverTwoSockets();
+  });
+
+  it('kill -9: survivors take the dead replica\'s sessions within the TTL plus restore time, without a new QR, and send what it had accepted once', async () => {
+    const onC = (await placement('a')).get('c')!;
+    assert.equal(onC.length, 2);
+    const [target] = onC;
+    const phone = [...sessions].find(([, id]) => id === target)![0];
+    const contact = sim.addContact('15550720001', 'Cluster contact');
+    const registeringBefore = await registeringCount(target);
+    // Paced, so c is still working through the queue when it dies.
+    await call('a', `/api/sessions/${target}/settings`, { method: 'PATCH', body: JSON.stringify({ minDelayMs: 800, maxDelayMs: 800 }) });
+    // Accepted by a while c owns the session, then c dies before (or while) sending them.
+    const accepted: { id: string; waMessageId: string }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await call('a', '/api/messages/send', {
+        method: 'POST',
+        body: JSON.stringify({ sessionId: target, to: contact.phoneNumber, type: 'text', text: `takeover ${i}` }),
+      });
+      assert.equal(res.status, 202);
+      accepted.push(res.body.message);
+    }
+    const killedAt = Date.now();
+    const c = nodes.get('c')!;
+    nodes.delete('c');
+    await c.kill9();
+    // Until a survivor holds them, c's sessions are never reported READY without an owner.
+    const seen: string[] = [];
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        for (const id of onC) {
+          const { body } = await call('a', `/api/sessions/${id}`);
+          seen.push(`${body.session.status}@${body.session.node}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50)); // sampling interval, not a wait for a condition
+      }
+    })();
+    await waitFor(() => settled('a', ['a', 'b'], [3, 3]), { timeout: 40_000, what: "c's sessions READY on a and b" });
+    const tookMs = Date.now() - killedAt;
+    watching = false;
+    await watch;
+    assert.deepEqual(seen.filter((s) => s === 'READY@null'), [], 'READY only while some replica holds the lease');
+    await waitFor(async () => {
+      const { body } = await call('b', `/api/cluster`);
+      return body.nodes.find((n: { id: string }) => n.id === 'c')?.alive === false;
+    }, { what: 'c reported as not alive' });
+
+    // Same account, same device: a login, not a new link.
+    assert.equal(await registeringCount(target), registeringBefore, 'no new QR');
+    for (const account of sim.accounts()) assert.equal(account.devices.length, 1, `${account.phoneNumber} linked once`);
+
+    // Every accepted message arrives under its own WhatsApp id, once.
+    // What the contact received (Baileys also sends a copy to the account's own phone).
+    const sent = () => sim.messages({ direction: 'out', from: phone, to: contact.phoneNumber }).filter((m) => accepted.some((a) => a.waMessageId === m.id));
+    await waitFor(() => sent().length >= accepted.length, { timeout: 30_000, what: 'the accepted messages sent after the takeover' });
+    const ids = sent().map((m) => m.id);
+    assert.deepEqual([...new Set(ids)].sort(), accepted.map((m) => m.waMessageId).sort());
+    // A send c made just before it died but could not record is repeated under the same id,
+    // which WhatsApp delivers once; nothing else is repeated.
+    assert.ok(ids.length - accepted.length <= 1, `${ids.length} sends of ${accepted.length} messages`);
+    assertNeverTwoSockets();
+    const copies = sim.messages({ direction: 'out', from: phone }).filter((m) => m.to !== contact.phoneNumber && accepted.some((a) => a.waMessageId === m.id)).length;
+    console.log(
+      `# takeover after kill -9: ${tookMs} ms (lease TTL ${TTL_MS} ms); statuses seen meanwhile: ${[...new Set(seen)].join(', ')}; ` +
+        `${ids.length} sends to the contact, ${copies} copies to the account's own devices`,
+    );
+  });
+
+  it('SIGTERM: the stopping replica hands its sessions over at once', async () => {
+    const stoppedAt = Date.now();
+    const b = nodes.get('b')!;
+    nodes.delete('b');
+    await b.stop();
+    // Claimed by a well before b's leases could have expired.
+    await waitFor(async () => ((await placement('a')).get('a')?.length ?? 0) === 6, { what: 'a holding all six' });
+    const handoverMs = Date.now() - stoppedAt;
+    assert.ok(handoverMs < TTL_MS, `handed over in ${handoverMs} ms, not after the lease TTL`);
+    await waitFor(() => settled('a', ['a'], [6]), { timeout: 30_000, what: 'all six READY on a' });
+    assertNeverTwoSockets();
+  });
+
+  async function registeringCount(sessionId: string): Promise<number> {
+    const via = [...nodes.keys()][0];
+    const { body } = await call(via, `/api/sessions/${sessionId}/status-history`);
+    return (body.history as { status: string }[]).filter((h) => h.status === 'REGISTERING').length;
+  }
+});
