@@ -13,7 +13,8 @@ describe('Migration 1763800009500: message numbers and the opt-in hold', { skip:
 
   it('numbers existing messages 1, 2, … in insertion order and continues after them; held rows leave the claim index', async () => {
     database = await createTestDatabase('postgres', { empty: true });
-    const before = MIGRATIONS.filter((m) => !m.name.endsWith('1763800009500'));
+    // The schema as it was just before this migration: every older one.
+    const before = MIGRATIONS.filter((m) => Number(/\d{13}$/.exec(m.name)![0]) < 1763800009500);
     const old = await new DataSource({ ...dataSourceOptions(database.url!, { poolSize: 1, embedded: false }), migrations: before }).initialize();
     try {
       await runMigrations(old);

@@ -13,7 +13,7 @@ describe('Migration 1763800006000: admin tokens are never bound', { skip: !proce
 
   it('turns bound admin rows into API tokens, keeping the binding, and refuses new ones', async () => {
     database = await createTestDatabase('postgres', { empty: true });
-    const before = MIGRATIONS.filter((m) => !m.name.endsWith('1763800006000'));
+    const before = MIGRATIONS.filter((m) => Number(/\d{13}$/.exec(m.name)![0]) < 1763800006000);
     const old = await new DataSource({ ...dataSourceOptions(database.url!, { poolSize: 1, embedded: false }), migrations: before }).initialize();
     try {
       await runMigrations(old);
