@@ -35,6 +35,9 @@ describe('Webhook deliveries survive a crash (kill -9 and restart)', { skip: !pr
   const call = (path: string, method = 'GET', body?: unknown) =>
     callServer(server!.url, TEST_API_KEY, path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
 
+  /** Requests in flight per webhook at once, each for another chat (every message here has its own chat). */
+  const CHAT_CONCURRENCY = 4;
+
   it('delivers everything in order after a restart', async (ctx) => {
     database = await createTestDatabase('postgres');
     receiver = await WebhookReceiver.start();
@@ -47,6 +50,7 @@ describe('Webhook deliveries survive a crash (kill -9 and restart)', { skip: !pr
       WEBHOOK_RETRY_BASE_MS: '50',
       WEBHOOK_RETRY_MAX_MS: '300',
       WEBHOOK_POLL_INTERVAL_MS: '100',
+      WEBHOOK_CHAT_CONCURRENCY: String(CHAT_CONCURRENCY),
     });
     server = await startServerProcess(env);
     const created = await call('/api/sessions', 'POST', {});
@@ -81,7 +85,7 @@ describe('Webhook deliveries survive a crash (kill -9 and restart)', { skip: !pr
         const { rows } = await db.query(`SELECT status, count(*)::int AS n FROM webhook_delivery GROUP BY status`);
         throw new Error(`${err.message}: ${JSON.stringify(rows)}\n${server!.output().slice(-3000)}`);
       });
-      const { rows } = await db.query(`SELECT id, webhook_id, seq, event_id FROM webhook_delivery ORDER BY seq`);
+      const { rows } = await db.query(`SELECT id, webhook_id, order_key, seq, event_id FROM webhook_delivery ORDER BY seq`);
       const byId = new Map(rows.map((r) => [r.id as string, r]));
 
       const accepted = receiver.accepted;
@@ -94,22 +98,23 @@ describe('Webhook deliveries survive a crash (kill -9 and restart)', { skip: !pr
         assert.ok(verifySignature(SECRET, req.headers, req.rawBody));
       }
       assert.deepEqual([...received.keys()].sort(), [...byId.keys()].sort(), 'every delivery arrived; none was lost');
-      // At least once: what was sent but not yet recorded at the kill (per webhook, the request in
-      // flight and at most the few whose record was being written) is sent again, same event id.
+      // At least once: what was sent but not yet recorded at the kill (per webhook, the requests in
+      // flight, one per chat, and as many whose record was being written) is sent again, same event id.
       const duplicates = [...received.values()].filter((n) => n > 1).length;
-      assert.ok(duplicates <= 4, `only deliveries in flight at the kill are repeated (${duplicates})`);
+      assert.ok(duplicates <= 2 * 2 * CHAT_CONCURRENCY, `only deliveries in flight at the kill are repeated (${duplicates})`);
       ctx.diagnostic(`${rows.length} deliveries, ${pendingAtCrash} pending at the kill, ${duplicates} sent twice`);
 
-      for (const webhookId of new Set(rows.map((r) => r.webhook_id as string))) {
+      // Each chat's events reach each webhook in order of creation (chats go in parallel).
+      for (const lane of new Set(rows.map((r) => `${r.webhook_id} ${r.order_key}`))) {
         const seen = new Set<string>();
         const order: number[] = [];
         for (const req of accepted) {
           const row = byId.get(String(req.headers['x-switchboard-delivery']))!;
-          if (row.webhook_id !== webhookId || seen.has(row.id)) continue;
+          if (`${row.webhook_id} ${row.order_key}` !== lane || seen.has(row.id)) continue;
           seen.add(row.id);
           order.push(Number(row.seq));
         }
-        assert.deepEqual(order, [...order].sort((a, b) => a - b), `webhook ${webhookId}: delivered in order of creation`);
+        assert.deepEqual(order, [...order].sort((a, b) => a - b), `webhook and chat ${lane}: delivered in order of creation`);
       }
     } finally {
       await db.end();

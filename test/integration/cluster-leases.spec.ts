@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { phoneNumberIdOf } from '../../src/common/utils/graph-ids';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from '../support/node-test';
 import { ClusterService, LeaseLostError, type DropReason, type LeaseHolder } from '../../src/cluster/cluster.service';
@@ -31,7 +32,7 @@ for (const kind of testDatabaseKinds()) {
     async function sessions(n: number): Promise<string[]> {
       const ids = Array.from({ length: n }, (_, i) => `qr_${Date.now()}_${randomBytes(4).toString('hex')}_${i}`);
       for (const id of ids) {
-        await db.dataSource.query(`INSERT INTO session (id, method, engine, status) VALUES ($1, 'qr', 'sandbox', 'READY')`, [id]);
+        await db.dataSource.query(`INSERT INTO session (id, method, engine, status, phone_number_id) VALUES ($1, 'qr', 'sandbox', 'READY', $2)`, [id, phoneNumberIdOf(id)]);
       }
       return ids;
     }
