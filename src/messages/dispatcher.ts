@@ -214,6 +214,8 @@ class SessionWorker {
   private readonly wakeup = new Wakeup();
   private nextSendAt = 0;
   private done: Promise<void> = Promise.resolve();
+  /** The SENT mark of the last batch, still committing while the next one goes out. */
+  private marking: Promise<void> = Promise.resolve();
   /** Opt-in answers of the contacts in the batch being sent (see prefetchOptIns). */
   private readonly optIns = new Map<string, string | null>();
 
@@ -261,6 +263,7 @@ class SessionWorker {
       }
       if (sleepMs > 0) await this.wakeup.sleep(sleepMs);
     }
+    await this.marking;
     this.d.retire(this.sessionId, this);
   }
 
@@ -275,10 +278,14 @@ class SessionWorker {
     const paced = settings.maxDelayMs > 0;
     let room = claimRoom(settings, 0);
     if (settings.dailyLimit !== null) {
+      // The cap counts SENT marks: the last batch's must have landed.
+      await this.marking;
       const dayStart = startOfUtcDay();
       room = claimRoom(settings, await this.d.repo.countSentSince(this.sessionId, dayStart));
       if (room === 0) return Math.min(dayStart.getTime() + 86_400_000 - Date.now(), 60_000);
     }
+    // Wake-ups so far are answered by this claim: a later sleep waits for a new one.
+    void this.wakeup.sleep(0);
     const batch = await this.d.repo.claim(this.sessionId, this.d.instanceId, room, queue.leaseMs);
     if (!batch.length) {
       const due = await this.d.repo.nextDueAt(this.sessionId);
@@ -296,7 +303,14 @@ class SessionWorker {
       }
     }
     this.optIns.clear();
-    if (sent.length) await this.markSent(sent);
+    if (sent.length) {
+      // The SENT mark commits while the next batch is claimed and sent; one at a time, in order.
+      await this.marking;
+      this.marking = this.markSent(sent).catch((err) =>
+        // Left SENDING: the lease runs out and they are sent again under the same WhatsApp ids.
+        this.logger.error({ err, sessionId: this.sessionId, messages: sent.length }, 'Marking messages SENT failed'),
+      );
+    }
     if (paced && sent.length) this.nextSendAt = Date.now() + pauseAfterSend(settings);
     return 0;
   }
