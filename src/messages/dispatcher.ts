@@ -21,6 +21,7 @@ import type { MessageEntity } from './entities/message.entity';
 import { MessageStatus } from './message-status';
 import { MessagesRepository } from './messages.repository';
 import { isGroupJid } from './recipient';
+import { PgSentMessageStore, toHex } from './sent-message.store';
 
 /** Claimed per round when a session has no pacing (drains fast); paced sessions claim one. */
 const UNPACED_BATCH = 100;
@@ -56,6 +57,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     readonly config: AppConfig,
     readonly bus: EventBus,
     readonly contacts: ContactsService,
+    readonly sentMessages: PgSentMessageStore,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
   ) {}
@@ -75,6 +77,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       this.bus.on('contact.opt_in', (e) => {
         const jid = (e.data as { contact?: { jid?: string } }).contact?.jid;
         const optIn = (e.data as { optIn?: string }).optIn ?? null;
+        if (jid) this.workers.get(e.sessionId)?.optInChanged(jid, optIn);
         if (jid) void this.applyOptIn(e.sessionId, jid, optIn).catch((err) => this.logger.error({ err, sessionId: e.sessionId }, 'Applying an opt-in answer failed'));
       }),
     );
@@ -221,6 +224,10 @@ class SessionWorker {
   private readonly wakeup = new Wakeup();
   private nextSendAt = 0;
   private done: Promise<void> = Promise.resolve();
+  /** The SENT mark of the last batch, still committing while the next one goes out. */
+  private marking: Promise<void> = Promise.resolve();
+  /** Opt-in answers of the contacts in the batch being sent (see prefetchOptIns). */
+  private readonly optIns = new Map<string, string | null>();
 
   constructor(
     private readonly sessionId: string,
@@ -266,6 +273,7 @@ class SessionWorker {
       }
       if (sleepMs > 0) await this.wakeup.sleep(sleepMs);
     }
+    await this.marking;
     this.d.retire(this.sessionId, this);
   }
 
@@ -280,34 +288,88 @@ class SessionWorker {
     const paced = settings.maxDelayMs > 0;
     let room = claimRoom(settings, 0);
     if (settings.dailyLimit !== null) {
+      // The cap counts SENT marks: the last batch's must have landed.
+      await this.marking;
       const dayStart = startOfUtcDay();
       room = claimRoom(settings, await this.d.repo.countSentSince(this.sessionId, dayStart));
       if (room === 0) return Math.min(dayStart.getTime() + 86_400_000 - Date.now(), 60_000);
     }
+    // Wake-ups so far are answered by this claim: a later sleep waits for a new one.
+    void this.wakeup.sleep(0);
     const batch = await this.d.repo.claim(this.sessionId, this.d.instanceId, room, queue.leaseMs);
     if (!batch.length) {
       const due = await this.d.repo.nextDueAt(this.sessionId);
       return due ? Math.max(10, Math.min(due.getTime() - Date.now(), queue.pollIntervalMs)) : queue.pollIntervalMs;
     }
-    const sent: string[] = [];
+    await this.prefetchOptIns(batch);
+    const sent: MessageEntity[] = [];
     for (let i = 0; i < batch.length; i++) {
       const current = this.d.registry.readyEngine(this.sessionId);
       const outcome: Outcome = this.stopped || current !== engine ? 'not-ready' : await this.deliver(engine, batch[i], settings);
-      if (outcome === 'sent') sent.push(batch[i].id);
+      if (outcome === 'sent') sent.push(batch[i]);
       if (outcome === 'not-ready') {
         await this.d.repo.release(batch.slice(i).map((m) => m.id));
         break;
       }
     }
-    const sentAt = new Date();
-    if (sent.length) await this.d.changeStatus((m) => this.d.repo.markSent(sent, sentAt, m));
+    this.optIns.clear();
+    if (sent.length) {
+      // The SENT mark commits while the next batch is claimed and sent; one at a time, in order.
+      await this.marking;
+      this.marking = this.markSent(sent).catch((err) =>
+        // Left SENDING: the lease runs out and they are sent again under the same WhatsApp ids.
+        this.logger.error({ err, sessionId: this.sessionId, messages: sent.length }, 'Marking messages SENT failed'),
+      );
+    }
     if (paced && sent.length) this.nextSendAt = Date.now() + pauseAfterSend(settings);
     return 0;
+  }
+
+  /**
+   * Marks sent messages SENT, with the engine's copy of each (kept for retry receipts) in the
+   * same statement: the send itself waited for no write.
+   */
+  private async markSent(sent: MessageEntity[]): Promise<void> {
+    const sentAt = new Date();
+    const protos = this.d.sentMessages.pendingFor(this.sessionId, sent.map((m) => m.waMessageId));
+    const hex = sent.map((m) => {
+      const bytes = protos.get(m.waMessageId);
+      return bytes ? toHex(bytes) : null;
+    });
+    await this.d.changeStatus((tx) =>
+      this.d.repo.markSent(
+        sent.map((m) => m.id),
+        sentAt,
+        tx,
+        hex,
+      ),
+    );
+    this.d.sentMessages.written(this.sessionId, protos);
+  }
+
+  /**
+   * The opt-in answers of the claimed batch's contacts in one query. An answer recorded while
+   * the batch is sent reaches it through `optInChanged` (this process) before the next send.
+   */
+  private async prefetchOptIns(batch: MessageEntity[]): Promise<void> {
+    this.optIns.clear();
+    const jids = [...new Set(batch.filter(needsOptInCheck).map((m) => m.chatJid))];
+    if (!jids.length) return;
+    const answers = await this.d.contacts.optInsOf(jids.map((jid) => ({ sessionId: this.sessionId, jid })));
+    for (const jid of jids) this.optIns.set(jid, answers.get(`${this.sessionId}|${jid}`) ?? null);
+  }
+
+  /** A contact answered the opt-in prompt: messages of the batch still to go see the answer. */
+  optInChanged(jid: string, optIn: string | null): void {
+    if (this.optIns.has(jid)) this.optIns.set(jid, optIn);
   }
 
   private async deliver(engine: WhatsAppEngine, message: MessageEntity, settings: SessionSettings): Promise<Outcome> {
     const optOut = await this.optOutReason(message, settings);
     if (optOut === 'HOLD') {
+      // Holding reads the answer again (and may release the chat): the batch's next message
+      // for this contact reads it afresh too.
+      this.optIns.delete(message.chatJid);
       await this.d.holdForOptIn(message);
       return 'done';
     }
@@ -340,8 +402,9 @@ class SessionWorker {
    * and the others' messages are refused or held (optInMode).
    */
   private async optOutReason(message: MessageEntity, settings: SessionSettings): Promise<'OPTED_OUT' | 'NOT_OPTED_IN' | 'HOLD' | null> {
-    if (message.type === 'reaction' || isGroupJid(message.chatJid) || message.content.system) return null;
-    return optInOutcome(await this.d.contacts.optInOf(message.sessionId, message.chatJid), settings);
+    if (!needsOptInCheck(message)) return null;
+    const optIn = this.optIns.has(message.chatJid) ? this.optIns.get(message.chatJid)! : await this.d.contacts.optInOf(message.sessionId, message.chatJid);
+    return optInOutcome(optIn, settings);
   }
 
   /**
@@ -403,6 +466,11 @@ class SessionWorker {
     }
     return { id: message.waMessageId, to: message.chatJid, content, quoted: c.quoted };
   }
+}
+
+/** Reactions, group messages and Switchboard's own texts go out whatever the opt-in. */
+function needsOptInCheck(message: MessageEntity): boolean {
+  return !(message.type === 'reaction' || isGroupJid(message.chatJid) || message.content.system);
 }
 
 function rowList(row: MessageEntity | null): MessageEntity[] {

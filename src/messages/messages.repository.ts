@@ -254,17 +254,25 @@ export class MessagesRepository {
     await this.db.query(`UPDATE message SET media_id = $2, updated_at = now() WHERE id = $1`, [id, mediaId]);
   }
 
-  /** SENDING → SENT (a receipt that already moved the row further is kept). */
-  async markSent(ids: string[], at: Date, manager?: EntityManager): Promise<MessageEntity[]> {
+  /**
+   * SENDING → SENT (a receipt that already moved the row further is kept). `protos[i]` (hex,
+   * or null) is the engine's copy of message `ids[i]` for retry receipts, written in the same
+   * statement, so a SENT row carries it; a row the server's ack already made SENT gets it too.
+   */
+  async markSent(ids: string[], at: Date, manager?: EntityManager, protos?: (string | null)[]): Promise<MessageEntity[]> {
     if (!ids.length) return [];
     const rows: Record<string, unknown>[] = rowsOf(await (manager ?? this.db).query(
-      `UPDATE message SET sent_at = COALESCE(sent_at, $2), lease_until = NULL, updated_at = now(),
-              error_code = NULL, error_message = NULL,
+      `WITH p AS (SELECT * FROM unnest($1::uuid[], $3::text[]) AS p(pid, hex)),
+            acked AS (UPDATE message k SET wa_proto = decode(p.hex, 'hex') FROM p
+                       WHERE k.id = p.pid AND p.hex IS NOT NULL AND k.status = 'SENT' RETURNING k.id)
+       UPDATE message SET sent_at = COALESCE(sent_at, $2), lease_until = NULL, updated_at = now(),
+              error_code = NULL, error_message = NULL, wa_proto = COALESCE(decode(p.hex, 'hex'), wa_proto),
               ${historyAppend("'SENT'")},
               status = CASE WHEN ${statusRankSql('status')} < 2 THEN 'SENT' ELSE status END
-        WHERE id = ANY($1::uuid[]) AND status IN ('SENDING', 'DELIVERED', 'READ', 'PLAYED')
+         FROM p
+        WHERE id = p.pid AND status IN ('SENDING', 'DELIVERED', 'READ', 'PLAYED')
         ${this.returningRow}`,
-      [ids, at],
+      [ids, at, protos ?? ids.map(() => null)],
     ));
     return rows.map((r) => this.fromRaw(r));
   }

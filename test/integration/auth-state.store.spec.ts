@@ -60,4 +60,33 @@ describe('AuthStateStore on the real database', () => {
     assert.equal(await store.hasCreds(sessionId), false);
     assert.equal(await store.countKeys(sessionId), 0);
   });
+  it("commits the writes of many sessions together, each caller's whole, and a bad one fails alone", async () => {
+    const others = [await createSession(t), await createSession(t), await createSession(t)];
+    const before = await store.countKeys(others[2]);
+    const results = await Promise.allSettled([
+      // Sent together, as sessions that finished their sends in one turn: one group.
+      store.write(others[0], [{ type: 'session', id: 'a.0', value: '{"v":1}' }]),
+      store.write(others[1], [{ type: 'session', id: 'b.0', value: '{"v":1}' }]),
+      store.write(others[0], [{ type: 'session', id: 'a.0', value: '{"v":2}' }, { type: 'session', id: 'a.1', value: '{"v":1}' }]),
+      store.write(others[2], [{ type: 'session', id: 'ok', value: '{}' }, { type: 'session', id: 'bad\u0000id', value: '{}' }]),
+      store.write(others[1], [{ type: 'session', id: 'b.0', value: null }, { type: 'session', id: 'b.1', value: '{"v":3}' }]),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const a = await store.read(others[0], 'session', ['a.0', 'a.1']);
+    assert.equal(a.get('a.0'), '{"v":2}', 'the later write of a key wins');
+    assert.equal(a.get('a.1'), '{"v":1}');
+    const b = await store.read(others[1], 'session', ['b.0', 'b.1']);
+    assert.deepEqual([...b.keys()], ['b.1'], 'deleted by the later write');
+    assert.equal(await store.countKeys(others[2]), before, 'the failed write left nothing, not even its good row');
+  });
+
+  it('a clear removes what was written before it and keeps what came after', async () => {
+    const other = await createSession(t);
+    await Promise.all([
+      store.write(other, [{ type: 'session', id: 'old', value: '{}' }]),
+      store.clear(other),
+      store.write(other, [{ type: 'session', id: 'new', value: '{}' }]),
+    ]);
+    assert.deepEqual([...(await store.read(other, 'session', ['old', 'new'])).keys()], ['new']);
+  });
 });

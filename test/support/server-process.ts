@@ -25,14 +25,15 @@ export interface ServerProcess {
 
 /**
  * Starts the compiled server (`build/src/main.js`) as its own process and resolves once
- * /api/health answers. `preload` adds `node -r <module>` (e.g. the simulator's trust hook).
+ * /api/health answers. `preload` adds `node -r <module>` (e.g. the simulator's trust hook);
+ * `nodeArgs` go to node before it (e.g. `--cpu-prof`).
  */
-export async function startServerProcess(env: Record<string, string | undefined>, opts: { preload?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string | undefined>, opts: { preload?: string; timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   // Embedded PGlite starts from a copy of the migrated template, like startTestApp().
   if (!env.DATABASE_URL && env.DATA_DIR) await seedEmbeddedDatabase(env.DATA_DIR);
   const port = Number(env.PORT) || (await freePort());
   const main = join(__dirname, '..', '..', 'src', 'main.js');
-  const args = [...(opts.preload ? ['-r', opts.preload] : []), main];
+  const args = [...(opts.nodeArgs ?? []), ...(opts.preload ? ['-r', opts.preload] : []), main];
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,11 +14,24 @@ export interface AuthKeyWrite {
 export const CREDS_TYPE = 'creds';
 export const CREDS_ID = 'creds';
 const UPSERT_CHUNK = 400;
+/** Most queued writes (calls) committed in one transaction. */
+const GROUP_LIMIT = 200;
+
+/** A queued `write` or `clear` of one session. */
+/** A replica's check, inside the write's transaction, that it still owns the session; throws when not. */
+export type WriteFence = (tx: EntityManager) => Promise<void>;
+
+interface AuthOp {
+  sessionId: string;
+  writes: AuthKeyWrite[];
+  clear?: boolean;
+  fence?: WriteFence;
+}
 
 /**
  * WhatsApp credentials in Postgres, one row per item, engine-agnostic (values are opaque
- * strings). Every `write` is one transaction, so a batch of Signal keys lands whole or not
- * at all, and writes are idempotent upserts. Values are encrypted with the master key, bound
+ * strings). Every `write` lands whole or not at all (in one transaction, shared with the
+ * writes of other sessions that arrived meanwhile), and writes are idempotent upserts. Values are encrypted with the master key, bound
  * to their row (`<session>/<type>/<id>`).
  */
 @Injectable()
@@ -67,22 +80,106 @@ export class AuthStateStore {
   }
 
   /**
-   * Applies all writes in one transaction. `fence` runs first inside it (a replica's check
-   * that it still owns the session); when it throws nothing is written.
+   * Applies all writes in one transaction and resolves once it committed. Writes of all
+   * sessions that arrive while a commit is running go out together in the next transaction
+   * (group commit): every encrypted send stores its Signal session, and one commit per send
+   * was most of a send's time with many sessions. A group that fails is applied call by call,
+   * so one bad write fails alone. `fence` runs first inside the transaction (the session's
+   * lease check, docs/scaling.md): when it throws, this write is not applied.
    */
-  async write(sessionId: string, writes: AuthKeyWrite[], fence?: (tx: EntityManager) => Promise<void>): Promise<void> {
-    if (!writes.length) return;
-    const upserts = writes.filter((w) => w.value !== null);
-    const deletes = writes.filter((w) => w.value === null);
+  write(sessionId: string, writes: AuthKeyWrite[], fence?: WriteFence): Promise<void> {
+    if (!writes.length) return Promise.resolve();
+    return this.enqueue({ sessionId, writes, fence });
+  }
+
+  async writeCreds(sessionId: string, value: string, fence?: WriteFence): Promise<void> {
+    await this.write(sessionId, [{ type: CREDS_TYPE, id: CREDS_ID, value }], fence);
+  }
+
+  /** Deletes the session's credentials and every key: the next connect registers anew. */
+  clear(sessionId: string): Promise<void> {
+    // In line with the writes: one queued before it is gone after it, one queued after stays.
+    return this.enqueue({ sessionId, writes: [], clear: true });
+  }
+
+  private enqueue(op: AuthOp): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      if (!this.scheduled && !this.flushing) {
+        this.scheduled = true;
+        // The end of the turn: sends that finished together commit together.
+        setImmediate(() => {
+          this.scheduled = false;
+          void this.pump();
+        });
+      }
+    });
+  }
+
+  private readonly queue: { op: AuthOp; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private scheduled = false;
+  private flushing = false;
+
+  private async pump(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const group = this.queue.splice(0, GROUP_LIMIT);
+        try {
+          await this.apply(group.map((g) => g.op));
+          for (const g of group) g.resolve();
+        } catch (err) {
+          if (group.length === 1) {
+            group[0].reject(err);
+            continue;
+          }
+          for (const g of group) {
+            try {
+              await this.apply([g.op]);
+              g.resolve();
+            } catch (e) {
+              g.reject(e);
+            }
+          }
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** One transaction for these operations, in their order (the last write of a key wins). */
+  private async apply(ops: AuthOp[]): Promise<void> {
+    const cleared = new Set<string>();
+    const last = new Map<string, { sessionId: string; w: AuthKeyWrite }>();
+    for (const op of ops) {
+      if (op.clear) {
+        cleared.add(op.sessionId);
+        for (const [k, v] of last) if (v.sessionId === op.sessionId) last.delete(k);
+        continue;
+      }
+      for (const w of op.writes) {
+        const k = `${op.sessionId}\u0000${w.type}\u0000${w.id}`;
+        last.delete(k);
+        last.set(k, { sessionId: op.sessionId, w });
+      }
+    }
+    const upserts = [...last.values()].filter((u) => u.w.value !== null);
+    const deletes = [...last.values()].filter((u) => u.w.value === null);
+    // One fence per session: a lost lease fails the group, which is then applied call by call.
+    const fences = new Map<string, WriteFence>();
+    for (const op of ops) if (op.fence && !fences.has(op.sessionId)) fences.set(op.sessionId, op.fence);
     await this.db.transaction(async (tx) => {
-      if (fence) await fence(tx);
+      for (const fence of fences.values()) await fence(tx);
+      if (cleared.size) await tx.query('DELETE FROM wa_auth_key WHERE session_id = ANY($1::text[])', [[...cleared]]);
       for (let i = 0; i < upserts.length; i += UPSERT_CHUNK) {
         const chunk = upserts.slice(i, i + UPSERT_CHUNK);
-        const params: string[] = [sessionId];
-        const tuples = chunk.map((w) => {
-          params.push(w.type, w.id, this.cipher.seal(w.value!, address(sessionId, w.type, w.id)));
+        const params: string[] = [];
+        const tuples = chunk.map(({ sessionId, w }) => {
+          params.push(sessionId, w.type, w.id, this.cipher.seal(w.value!, address(sessionId, w.type, w.id)));
           const n = params.length;
-          return `($1, $${n - 2}, $${n - 1}, $${n}, now())`;
+          return `($${n - 3}, $${n - 2}, $${n - 1}, $${n}, now())`;
         });
         await tx.query(
           `INSERT INTO wa_auth_key (session_id, type, key_id, value, updated_at) VALUES ${tuples.join(', ')}
@@ -90,25 +187,14 @@ export class AuthStateStore {
           params,
         );
       }
-      const byType = new Map<string, string[]>();
-      for (const d of deletes) byType.set(d.type, [...(byType.get(d.type) ?? []), d.id]);
-      for (const [type, ids] of byType) {
-        await tx.query('DELETE FROM wa_auth_key WHERE session_id = $1 AND type = $2 AND key_id = ANY($3::text[])', [
-          sessionId,
-          type,
-          ids,
-        ]);
+      if (deletes.length) {
+        await tx.query(
+          `DELETE FROM wa_auth_key k USING unnest($1::text[], $2::text[], $3::text[]) AS d(session_id, type, key_id)
+            WHERE k.session_id = d.session_id AND k.type = d.type AND k.key_id = d.key_id`,
+          [deletes.map((d) => d.sessionId), deletes.map((d) => d.w.type), deletes.map((d) => d.w.id)],
+        );
       }
     });
-  }
-
-  async writeCreds(sessionId: string, value: string, fence?: (tx: EntityManager) => Promise<void>): Promise<void> {
-    await this.write(sessionId, [{ type: CREDS_TYPE, id: CREDS_ID, value }], fence);
-  }
-
-  /** Deletes the session's credentials and every key: the next connect registers anew. */
-  async clear(sessionId: string): Promise<void> {
-    await this.db.query('DELETE FROM wa_auth_key WHERE session_id = $1', [sessionId]);
   }
 
   async countKeys(sessionId: string): Promise<number> {
