@@ -102,17 +102,26 @@ export class InboundService implements OnModuleInit, BeforeApplicationShutdown {
   /** Stores messages in one transaction, in order; null for each duplicate. Events go out after the commit. */
   private async storeTogether(sessionId: string, messages: InboundMessage[]): Promise<(MessageEntity | null)[]> {
     const rows = await this.db.transaction(async (tx) => {
-      const stored: (MessageEntity | null)[] = [];
-      for (const m of messages) stored.push(await this.insert(tx, sessionId, m));
-      return stored;
+      const ids: (string | null)[] = [];
+      for (const m of messages) ids.push(await this.insert(tx, sessionId, m));
+      const stored = await this.repo.findManyWith(tx, ids.filter((id): id is string => id !== null));
+      const rowsInOrder = ids.map((id) => (id ? stored.get(id)! : null));
+      // One outbox write for the batch: its events keep the messages' order.
+      const events = rowsInOrder.filter((r): r is MessageEntity => r !== null).map((r) => ({ type: 'message.received' as const, sessionId, data: { message: toMessageDto(r) } }));
+      if (events.length) await this.outbox?.publishAll(events, tx);
+      return rowsInOrder;
     });
     const at = new Date().toISOString();
     for (const row of rows) if (row) this.bus.emit({ type: 'message.received', sessionId, data: { message: toMessageDto(row) }, at });
     return rows;
   }
 
-  /** clock_timestamp(), not now(): messages stored in one transaction keep distinct, ordered times. */
-  private async insert(tx: EntityManager, sessionId: string, m: InboundMessage): Promise<MessageEntity | null> {
+  /**
+   * Inserts one message with its sender's contact; returns the new row's id, null for a
+   * duplicate. clock_timestamp(), not now(): messages stored in one transaction keep distinct,
+   * ordered times.
+   */
+  private async insert(tx: EntityManager, sessionId: string, m: InboundMessage): Promise<string | null> {
     const content = toContent(m);
     const rows: Record<string, unknown>[] = await tx.query(
       `INSERT INTO message (session_id, direction, wa_message_id, chat_jid, sender_jid, type, content, status, status_history,
@@ -128,9 +137,7 @@ export class InboundService implements OnModuleInit, BeforeApplicationShutdown {
     if (!m.chatJid.endsWith('@g.us') || m.senderPhone) {
       await this.contacts.recordSender(tx, sessionId, m.senderJid, m.senderPhone, m.pushName);
     }
-    const stored = (await this.repo.findByIdWith(tx, rows[0].id as string))!;
-    await this.outbox?.publish({ type: 'message.received', sessionId, data: { message: toMessageDto(stored) } }, tx);
-    return stored;
+    return rows[0].id as string;
   }
 
   /** With `mediaDownload: eager`, fetches the media of a just-stored message (off the acknowledgement path). */

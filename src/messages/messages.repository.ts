@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import { DataSource, type EntityManager, Repository } from 'typeorm';
+import { DataSource, type EntityManager, In, Repository } from 'typeorm';
 import { MessageEntity } from './entities/message.entity';
 import { InsertBatcher } from './insert-batcher';
 import { MessageStatus, statusRankSql } from './message-status';
@@ -187,9 +187,11 @@ export class MessagesRepository {
     });
   }
 
-  /** By id inside a transaction. */
-  findByIdWith(manager: import('typeorm').EntityManager, id: string): Promise<MessageEntity | null> {
-    return manager.getRepository(MessageEntity).findOneBy({ id });
+  /** Rows by id in the manager's transaction, keyed by id. */
+  async findManyWith(manager: EntityManager, ids: string[]): Promise<Map<string, MessageEntity>> {
+    if (!ids.length) return new Map();
+    const rows = await manager.getRepository(MessageEntity).findBy({ id: In(ids) });
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   findById(id: string): Promise<MessageEntity | null> {
