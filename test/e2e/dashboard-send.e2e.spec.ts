@@ -42,11 +42,18 @@ describe('Web dashboard: Send and Messages in Chromium', { skip: chromiumSkip },
     const overflow = await page.evaluate<number>(SIDEWAYS);
     assert.ok(overflow <= 0, `${what}: the page scrolls sideways by ${overflow}px`);
   };
-  /** The newest item of "Sent from this page" and its number. */
+  /** Number of the newest item of "Sent from this page" when the last send was read (0: none yet). */
+  let lastSeen = 0;
+  /** The item a send just added to "Sent from this page" (waits until it replaces the previous newest) and its number. */
   const newestSent = async () => {
     const item = page.getByRole('region', { name: 'Sent from this page' }).getByRole('listitem').first();
-    await item.getByRole('link', { name: /^#\d+$/ }).waitFor();
-    const number = Number((await item.getByRole('link', { name: /^#\d+$/ }).textContent())!.slice(1));
+    const link = item.getByRole('link', { name: /^#\d+$/ });
+    const number = await waitFor(async () => {
+      if (!(await link.count())) return null;
+      const n = Number((await link.textContent())!.slice(1));
+      return n !== lastSeen ? n : null;
+    }, { what: 'the new message in "Sent from this page"' });
+    lastSeen = number;
     return { item, number };
   };
 
