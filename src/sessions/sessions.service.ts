@@ -28,6 +28,9 @@ import { SessionStore } from './session-store';
 
 export type QrResult = { kind: 'json'; body: QrResponseDto } | { kind: 'png'; png: Buffer };
 
+/** How often a replica that does not run a linking session looks for the QR its owner published. */
+const SHARED_QR_POLL_MS = 250;
+
 /** The lifecycle changes a caller can ask of one session. */
 export type SessionLifecycleAction = 'restart' | 'start' | 'stop' | 'logout' | 'relink';
 
@@ -130,7 +133,8 @@ export class SessionsService {
 
   /**
    * The QR (or pairing code) of a session that is linking. An idle unlinked session is
-   * started so a fresh QR appears; waits briefly for the first one.
+   * started so a fresh QR appears; waits briefly for the first one. A session another replica
+   * runs is answered from the QR that replica published.
    * @throws AppError SESSION_ALREADY_LINKED (409), QR_NOT_AVAILABLE (409)
    */
   async qr(entity: SessionEntity, format: 'json' | 'png'): Promise<QrResult> {
@@ -142,27 +146,48 @@ export class SessionsService {
       });
     }
     if (!live) await this.registry.start(entity.id);
+    if (!this.registry.liveState(entity.id)) return this.sharedQr(entity, format);
     const state = await this.registry.waitFor(
       entity.id,
       (s) => Boolean(s?.qr || s?.pairingCode) || s?.status === SessionStatus.READY,
       this.config.whatsapp.qrWaitTimeoutMs,
     );
-    const status = state?.status ?? entity.status;
-    if (entity.method === 'phone' && state?.pairingCode) {
-      if (format === 'png') throw new AppError(ErrorCode.QR_NOT_AVAILABLE, 'Method "phone" links with a pairing code, not a QR image');
-      return { kind: 'json', body: { success: true, method: 'phone', status, pairingCode: state.pairingCode } };
+    return this.qrAnswer(entity, state?.status ?? entity.status, state?.qr ?? null, state?.pairingCode ?? null, format);
+  }
+
+  /**
+   * The QR of a session another replica runs: what its owner published (docs/scaling.md),
+   * waiting briefly for a first one.
+   */
+  private async sharedQr(entity: SessionEntity, format: 'json' | 'png'): Promise<QrResult> {
+    const deadline = Date.now() + this.config.whatsapp.qrWaitTimeoutMs;
+    for (;;) {
+      const shared = await this.store.sharedLinkCode(entity.id);
+      const current = await this.registry.getFresh(entity.id);
+      if (shared || current.status === SessionStatus.READY || Date.now() >= deadline) {
+        return this.qrAnswer(current, current.status, shared?.qr ?? null, shared?.pairingCode ?? null, format);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(SHARED_QR_POLL_MS, Math.max(0, deadline - Date.now()))));
     }
-    if (!state?.qr) {
+  }
+
+  /** @throws AppError SESSION_ALREADY_LINKED (409), QR_NOT_AVAILABLE (409) */
+  private async qrAnswer(entity: SessionEntity, status: SessionStatus, qr: string | null, pairingCode: string | null, format: 'json' | 'png'): Promise<QrResult> {
+    if (entity.method === 'phone' && pairingCode) {
+      if (format === 'png') throw new AppError(ErrorCode.QR_NOT_AVAILABLE, 'Method "phone" links with a pairing code, not a QR image');
+      return { kind: 'json', body: { success: true, method: 'phone', status, pairingCode } };
+    }
+    if (!qr) {
       throw new AppError(
         status === SessionStatus.READY ? ErrorCode.SESSION_ALREADY_LINKED : ErrorCode.QR_NOT_AVAILABLE,
         status === SessionStatus.READY ? 'The session is already linked' : 'No QR is available yet; retry in a few seconds',
         { sessionId: entity.id, status },
       );
     }
-    if (format === 'png') return { kind: 'png', png: await QRCode.toBuffer(state.qr, { type: 'png', margin: 2, width: 320 }) };
+    if (format === 'png') return { kind: 'png', png: await QRCode.toBuffer(qr, { type: 'png', margin: 2, width: 320 }) };
     return {
       kind: 'json',
-      body: { success: true, method: 'qr', status, qr: state.qr, qrCodeDataUrl: await QRCode.toDataURL(state.qr, { margin: 2, width: 320 }) },
+      body: { success: true, method: 'qr', status, qr, qrCodeDataUrl: await QRCode.toDataURL(qr, { margin: 2, width: 320 }) },
     };
   }
 

@@ -12,6 +12,7 @@ import { WaSimulator } from '../wa-sim/wa-simulator';
 
 const TTL_MS = 6_000;
 const PHONES = Array.from({ length: 6 }, (_, i) => `1555071000${i + 1}`);
+const LINKED_THROUGH_D = '15550710007';
 
 /**
  * Replicas as separate processes on one PostgreSQL database, real Baileys through the
@@ -219,6 +220,29 @@ describe('Replicas sharing sessions through leases', { skip: !process.env.DATABA
     assert.ok(handoverMs < TTL_MS, `handed over in ${handoverMs} ms, not after the lease TTL`);
     await waitFor(() => settled('a', ['a'], [6]), { timeout: 30_000, what: 'all six READY on a' });
     assertNeverTwoSockets();
+  });
+
+  it('the QR of a session being linked is answered by a replica that does not run it, and scanning it links the session', async () => {
+    await startNode('d');
+    const created = await call('a', '/api/sessions', { method: 'POST', body: JSON.stringify({ name: 'linked through d' }) });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.session.sessionId as string;
+    assert.equal((await placement('d')).get('a')?.includes(id), true, 'a runs the new session');
+    const qr = await call('d', `/api/sessions/${id}/qr`);
+    assert.equal(qr.status, 200, JSON.stringify(qr.body));
+    assert.match(qr.body.qr, /2@/);
+    const png = await fetch(`${nodes.get('d')!.url}/api/sessions/${id}/qr?format=png`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    await sim.scan(qr.body.qr, LINKED_THROUGH_D);
+    await waitFor(async () => {
+      const { body } = await call('d', `/api/sessions/${id}`);
+      return body.session.status === 'READY' && body.session.node === 'a';
+    }, { timeout: 30_000, what: 'the session linked and READY on a' });
+    // Linked: no replica offers a QR any more.
+    const after = await call('d', `/api/sessions/${id}/qr`);
+    assert.equal(after.status, 409);
+    assert.equal(after.body.error.code, 'SESSION_ALREADY_LINKED');
+    assert.equal(sim.socketStats(LINKED_THROUGH_D).peak, 1);
   });
 
   async function registeringCount(sessionId: string): Promise<number> {
