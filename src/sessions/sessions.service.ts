@@ -18,7 +18,7 @@ import type {
 } from './dto/session.dto';
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
 import { SessionEntity } from './entities/session.entity';
-import { toSessionDto } from './session.mapper';
+import { effectiveStatus, RUNNING_STATUSES, toSessionDto } from './session.mapper';
 import { SessionAccess } from './session-access';
 import { SessionRegistry } from './session-registry';
 import { SessionResolver } from './session-resolver';
@@ -301,13 +301,26 @@ export class SessionsService {
     return rows.map((r) => ({ name: r.name, sessions: r.n }));
   }
 
-  /** How many sessions are in each status; only those of `sessionIds` unless it is null. */
+  /**
+   * How many sessions are in each status, as session info reports it (`effectiveStatus`: the live
+   * status here, DISCONNECTED for a running row whose lease nobody holds); only those of
+   * `sessionIds` unless it is null.
+   */
   async statusCounts(sessionIds: string[] | null): Promise<Record<string, number>> {
-    const rows: { status: string; n: number }[] = await this.sessions.query(
-      `SELECT status, count(*)::int AS n FROM session WHERE ($1::text[] IS NULL OR id = ANY($1)) GROUP BY status`,
-      [sessionIds],
+    const rows: { status: SessionStatus; active: boolean; n: number; ids: string[] | null }[] = await this.sessions.query(
+      `SELECT status, active, count(*)::int AS n,
+              CASE WHEN active AND status::text = ANY($2::text[]) THEN array_agg(id) END AS ids
+         FROM session WHERE ($1::text[] IS NULL OR id = ANY($1)) GROUP BY status, active`,
+      [sessionIds, RUNNING_STATUSES],
     );
-    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    const counts: Record<string, number> = {};
+    const add = (status: string, n: number) => (counts[status] = (counts[status] ?? 0) + n);
+    // Only rows claiming a socket somewhere need their lease (or this node's live state) looked up.
+    const running = rows.flatMap((r) => (r.ids ?? []).map((id) => ({ id, status: r.status, active: r.active })));
+    const placement = running.length ? await this.registry.placement(running.map((r) => r.id)) : new Map<string, string>();
+    for (const r of rows) if (!r.ids) add(r.status, r.n);
+    for (const r of running) add(effectiveStatus(r, this.registry.liveState(r.id), placement.get(r.id) ?? null), 1);
+    return counts;
   }
 
   /** The session's effective policy. */
