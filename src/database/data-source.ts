@@ -20,6 +20,7 @@ import { SessionLeases1763800020000 } from '../../migrations/1763800020000-Sessi
 import { MediaObjects1763800021000 } from '../../migrations/1763800021000-MediaObjects';
 import { WebhookChatOrder1763800022000 } from '../../migrations/1763800022000-WebhookChatOrder';
 import { SessionLinkCode1763800024000 } from '../../migrations/1763800024000-SessionLinkCode';
+import { ClusterNodeUrl1763800024100 } from '../../migrations/1763800024100-ClusterNodeUrl';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
@@ -46,6 +47,7 @@ export const MIGRATIONS = [
   MediaObjects1763800021000,
   WebhookChatOrder1763800022000,
   SessionLinkCode1763800024000,
+  ClusterNodeUrl1763800024100,
 ];
 
 /**
