@@ -63,6 +63,8 @@ export class ClusterService {
   private readonly logger = new Logger(ClusterService.name);
   readonly nodeId: string;
   readonly host: string;
+  /** The base URL other replicas forward this one's sessions' calls to (NODE_URL). */
+  readonly url: string;
   readonly ttlMs: number;
   private readonly incarnation = randomUUID();
   private readonly held = new Map<string, Held>();
@@ -80,7 +82,7 @@ export class ClusterService {
     config: AppConfig,
     @Optional() metrics?: MetricsService,
   ) {
-    ({ nodeId: this.nodeId, host: this.host, leaseTtlMs: this.ttlMs } = config.cluster);
+    ({ nodeId: this.nodeId, host: this.host, url: this.url, leaseTtlMs: this.ttlMs } = config.cluster);
     if (metrics) this.onTakeover(() => metrics.sessionLeaseTakenOver('expired'));
   }
 
@@ -135,6 +137,16 @@ export class ClusterService {
     return new Map(rows.filter((r) => r.owner).map((r) => [r.sessionId, r.owner!]));
   }
 
+  /**
+   * Where a call for the session must go when another replica runs it: that replica's id and
+   * advertised URL; null when this replica holds the lease or nobody does.
+   */
+  async remoteOwner(sessionId: string): Promise<{ node: string; url: string | null } | null> {
+    if (this.holds(sessionId)) return null;
+    const owner = await this.repo.ownerWithUrl(sessionId);
+    return owner && owner.node !== this.nodeId ? owner : null;
+  }
+
   nodes(): Promise<NodeRow[]> {
     return this.repo.nodes(this.ttlMs);
   }
@@ -151,7 +163,7 @@ export class ClusterService {
    */
   async start(holder: LeaseHolder): Promise<string[]> {
     this.holder = holder;
-    await this.repo.registerNode(this.nodeId, this.host, this.incarnation);
+    await this.repo.registerNode(this.nodeId, this.host, this.incarnation, this.url);
     this.logger.log({ nodeId: this.nodeId, leaseTtlMs: this.ttlMs }, 'Joined the cluster');
     const first = await this.runRound(false);
     this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(this.ttlMs / 3)));

@@ -45,11 +45,12 @@ export class LeaseRepository {
   // ---------------------------------------------------------------- nodes
 
   /** Records this process as the node `id` (a later process with the same id takes the row over). */
-  async registerNode(id: string, host: string, incarnation: string): Promise<void> {
+  async registerNode(id: string, host: string, incarnation: string, url: string | null = null): Promise<void> {
     await this.db.query(
-      `INSERT INTO cluster_node (id, host, incarnation, started_at, last_seen, stopped_at) VALUES ($1, $2, $3, now(), now(), NULL)
-       ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, incarnation = EXCLUDED.incarnation, started_at = now(), last_seen = now(), stopped_at = NULL`,
-      [id, host, incarnation],
+      `INSERT INTO cluster_node (id, host, incarnation, started_at, last_seen, stopped_at, url) VALUES ($1, $2, $3, now(), now(), NULL, $4)
+       ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, incarnation = EXCLUDED.incarnation, started_at = now(), last_seen = now(), stopped_at = NULL,
+         url = EXCLUDED.url`,
+      [id, host, incarnation, url],
     );
     // Nodes gone for a day are history nobody needs.
     await this.db.query(`DELETE FROM cluster_node WHERE last_seen < now() - interval '1 day'`);
@@ -72,6 +73,19 @@ export class LeaseRepository {
       [ttlMs],
     );
     return row.n;
+  }
+
+  /**
+   * The node holding the session's unexpired lease, with the URL it advertised, or null when
+   * nobody holds it.
+   */
+  async ownerWithUrl(sessionId: string): Promise<{ node: string; url: string | null } | null> {
+    const [row]: { owner: string; url: string | null }[] = await this.db.query(
+      `SELECT l.owner, n.url FROM session_lease l LEFT JOIN cluster_node n ON n.id = l.owner
+        WHERE l.session_id = $1 AND l.owner IS NOT NULL AND l.expires_at > now()`,
+      [sessionId],
+    );
+    return row ? { node: row.owner, url: row.url } : null;
   }
 
   /** Every known node with whether it is alive and how many unexpired leases it holds. */

@@ -91,7 +91,8 @@ export class AppConfig {
   /** Replicas sharing the database (src/cluster). */
   get cluster() {
     const e = this.env;
-    return { nodeId: e.NODE_ID ?? hostname(), host: hostname(), leaseTtlMs: e.SESSION_LEASE_TTL_MS };
+    const url = (e.NODE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '');
+    return { nodeId: e.NODE_ID ?? hostname(), host: hostname(), url, leaseTtlMs: e.SESSION_LEASE_TTL_MS };
   }
 
   get media() {

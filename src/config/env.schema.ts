@@ -152,6 +152,13 @@ export class EnvSchema {
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/)
   NODE_ID?: string;
 
+  /**
+   * The base URL other replicas reach this one at, for calls that need the replica running a
+   * session (docs/scaling.md). Unset: http://127.0.0.1:PORT (replicas on one host).
+   */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/)
+  NODE_URL?: string;
+
   /** How long a replica's hold on a session lasts without renewal (renewed every third of it). */
   @IntSetting(300)
   SESSION_LEASE_TTL_MS = 15_000;

@@ -19,6 +19,8 @@ import { MessageTemplateWorkspace1763800016000 } from '../../migrations/17638000
 import { SessionLeases1763800020000 } from '../../migrations/1763800020000-SessionLeases';
 import { MediaObjects1763800021000 } from '../../migrations/1763800021000-MediaObjects';
 import { WebhookChatOrder1763800022000 } from '../../migrations/1763800022000-WebhookChatOrder';
+import { SessionLinkCode1763800024000 } from '../../migrations/1763800024000-SessionLinkCode';
+import { ClusterNodeUrl1763800024100 } from '../../migrations/1763800024100-ClusterNodeUrl';
 import { DatabaseLogger, SLOW_QUERY_MS } from './database-logger';
 import { ENTITIES } from './entities';
 import { UnnamedStatementClient } from './unnamed-statement-client';
@@ -44,6 +46,8 @@ export const MIGRATIONS = [
   SessionLeases1763800020000,
   MediaObjects1763800021000,
   WebhookChatOrder1763800022000,
+  SessionLinkCode1763800024000,
+  ClusterNodeUrl1763800024100,
 ];
 
 /**

@@ -436,6 +436,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     this.live.delete(sessionId);
     this.clearTimers(session);
     session.unsubscribe();
+    if (session.qr || session.pairingCode) this.store.queueLinkCodeCleared(sessionId, this.cluster.nodeId);
     await (how === 'logout' ? session.engine.logout() : session.engine.disconnect()).catch((err: Error) =>
       this.logger.warn({ sessionId, err: err.message }, `Engine ${how} failed`),
     );
@@ -459,10 +460,13 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
         session.qr = event.qr;
         this.setStatus(session.id, SessionStatus.REGISTERING, null);
         this.store.queueQr(session.id, event.qr);
+        // Any replica answers GET …/qr from what the owner publishes.
+        this.store.queueLinkCode(session.id, this.cluster.nodeId, { qr: event.qr });
         break;
       case 'pairing-code':
         session.pairingCode = event.code;
         this.setStatus(session.id, SessionStatus.REGISTERING, null);
+        this.store.queueLinkCode(session.id, this.cluster.nodeId, { pairingCode: event.code });
         this.bus.emit({ type: 'session.pairing_code', sessionId: session.id, code: event.code, at: new Date().toISOString() });
         break;
       case 'open':
@@ -499,6 +503,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private onOpen(session: LiveSession, account: EngineAccount): void {
+    if (session.qr || session.pairingCode) this.store.queueLinkCodeCleared(session.id, this.cluster.nodeId);
     session.qr = null;
     session.pairingCode = null;
     session.linked = true;
@@ -527,6 +532,7 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   private onClose(session: LiveSession, reason: DisconnectReason, message?: string): void {
     if (this.shuttingDown || this.live.get(session.id) !== session) return;
     this.clearTimers(session);
+    if (session.qr || session.pairingCode) this.store.queueLinkCodeCleared(session.id, this.cluster.nodeId);
     session.qr = null;
     session.pairingCode = null;
     const decision = decideReconnect(

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { phoneNumberIdOf } from '../common/utils/graph-ids';
+import { openColumn, sealColumn } from '../crypto/encrypted-column';
 import { EventBus } from '../events/event-bus';
 import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
@@ -17,6 +18,22 @@ export type SessionPatch = Partial<
     'active' | 'lastError' | 'mobileNumber' | 'mobid' | 'meJid' | 'pushName' | 'connectedAt' | 'lastSeenAt' | 'reconnectAttempts' | 'method' | 'pairingPhone'
   >
 >;
+
+/** The QR or pairing code a session being linked shows, as its owner published it. */
+export interface SharedLinkCode {
+  qr: string | null;
+  pairingCode: string | null;
+  /** The replica that published it (the one running the session). */
+  node: string;
+}
+
+/**
+ * How long a published QR / pairing code is trusted without being replaced. WhatsApp rotates a
+ * QR within a minute and the owner republishes each one; the bound only matters when the owner
+ * died while linking (a survivor then shows a new one).
+ */
+const QR_SHARE_MS = 60_000;
+const PAIRING_CODE_SHARE_MS = 180_000;
 
 export type NewSession = Pick<SessionEntity, 'id' | 'name' | 'method' | 'pairingPhone' | 'engine' | 'settings'>;
 
@@ -125,6 +142,57 @@ export class SessionStore {
     });
   }
 
+  /**
+   * Queues publishing the QR or pairing code `node` shows for the session (sealed with the master
+   * key), so another replica can answer for it; replaces what was published before.
+   */
+  queueLinkCode(sessionId: string, node: string, code: { qr: string } | { pairingCode: string }): void {
+    const qr = 'qr' in code ? sealColumn(code.qr, linkCodeAddress('qr', sessionId)) : null;
+    const pairing = 'pairingCode' in code ? sealColumn(code.pairingCode, linkCodeAddress('pairing_code', sessionId)) : null;
+    const ttl = qr ? QR_SHARE_MS : PAIRING_CODE_SHARE_MS;
+    this.enqueue(sessionId, async () => {
+      await this.sessions.query(
+        `INSERT INTO session_link_code (session_id, node, qr, pairing_code, expires_at, updated_at)
+         VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond', now())
+         ON CONFLICT (session_id) DO UPDATE SET node = excluded.node,
+           qr = COALESCE(excluded.qr, CASE WHEN session_link_code.node = excluded.node THEN session_link_code.qr END),
+           pairing_code = COALESCE(excluded.pairing_code, CASE WHEN session_link_code.node = excluded.node THEN session_link_code.pairing_code END),
+           expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+        [sessionId, node, qr, pairing, ttl],
+      );
+    });
+  }
+
+  /**
+   * Queues withdrawing what `node` published for the session (linked, closed, logged out or
+   * handed over). What another replica published since is left alone.
+   */
+  queueLinkCodeCleared(sessionId: string, node: string): void {
+    this.enqueue(sessionId, async () => {
+      await this.sessions.query(`DELETE FROM session_link_code WHERE session_id = $1 AND node = $2`, [sessionId, node]);
+    });
+  }
+
+  /** The QR or pairing code published for the session and not expired (database clock), or null. */
+  async sharedLinkCode(sessionId: string): Promise<SharedLinkCode | null> {
+    const [row]: { node: string; qr: string | null; pairing_code: string | null }[] = await this.sessions.query(
+      `SELECT node, qr, pairing_code FROM session_link_code WHERE session_id = $1 AND expires_at > now()`,
+      [sessionId],
+    );
+    if (!row) return null;
+    try {
+      return {
+        node: row.node,
+        qr: row.qr === null ? null : openColumn(row.qr, linkCodeAddress('qr', sessionId)),
+        pairingCode: row.pairing_code === null ? null : openColumn(row.pairing_code, linkCodeAddress('pairing_code', sessionId)),
+      };
+    } catch {
+      // Sealed under a key this replica lacks (replicas must share MASTER_KEY): not usable here.
+      this.logger.warn({ sessionId }, 'The published QR could not be opened with this replica\'s master key');
+      return null;
+    }
+  }
+
   /** Resolves once every write queued so far for the session is in the database. */
   async flush(sessionId: string): Promise<void> {
     await this.writes.get(sessionId);
@@ -143,4 +211,9 @@ export class SessionStore {
       if (this.writes.get(sessionId) === next) this.writes.delete(sessionId);
     });
   }
+}
+
+/** The sealing address of a published link code: the column and the session it belongs to. */
+function linkCodeAddress(column: 'qr' | 'pairing_code', sessionId: string): string {
+  return `session_link_code.${column}:${sessionId}`;
 }

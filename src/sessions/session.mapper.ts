@@ -6,7 +6,8 @@ import type { LiveState } from './session-registry';
 import { SessionStatus } from './session-status';
 
 /** Statuses that claim a socket exists (or is being opened) somewhere. */
-const RUNNING = new Set<SessionStatus>([SessionStatus.READY, SessionStatus.CONNECTING, SessionStatus.REGISTERING]);
+export const RUNNING_STATUSES: readonly SessionStatus[] = [SessionStatus.READY, SessionStatus.CONNECTING, SessionStatus.REGISTERING];
+const RUNNING = new Set<SessionStatus>(RUNNING_STATUSES);
 
 /**
  * The status to report: the live one when this replica runs the session; otherwise the stored

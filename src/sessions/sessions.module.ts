@@ -1,9 +1,10 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClusterModule } from '../cluster/cluster.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
 import { SessionEntity } from './entities/session.entity';
+import { ForwardToOwnerMiddleware } from './forward-to-owner.middleware';
 import { SandboxController } from './sandbox.controller';
 import { SessionAccess } from './session-access';
 import { SessionRegistry } from './session-registry';
@@ -22,6 +23,7 @@ import { WorkspacesController } from './workspaces.controller';
  * - SessionRegistry: the live runtime (engines, lifecycle, reconnects, restore at boot), running
  *   the sessions whose lease this replica holds (ClusterModule).
  * - SessionsService: the API's use cases (create, QR, settings, lifecycle, history).
+ * - ForwardToOwnerMiddleware: sends a call that needs the live socket to the replica running the session.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([SessionEntity, SessionStatusChangeEntity]), WhatsappModule, ClusterModule],
@@ -29,4 +31,9 @@ import { WorkspacesController } from './workspaces.controller';
   providers: [SessionResolver, SessionAccess, SessionStore, SessionRegistry, SessionsService],
   exports: [SessionResolver, SessionAccess, SessionRegistry, SessionsService],
 })
-export class SessionsModule {}
+export class SessionsModule implements NestModule {
+  /** Calls that need the replica running the session go to it (ForwardToOwnerMiddleware). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(ForwardToOwnerMiddleware).forRoutes('{*splat}');
+  }
+}

@@ -18,7 +18,7 @@ import type {
 } from './dto/session.dto';
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
 import { SessionEntity } from './entities/session.entity';
-import { toSessionDto } from './session.mapper';
+import { effectiveStatus, RUNNING_STATUSES, toSessionDto } from './session.mapper';
 import { SessionAccess } from './session-access';
 import { SessionRegistry } from './session-registry';
 import { SessionResolver } from './session-resolver';
@@ -27,6 +27,9 @@ import { PACING_PRESETS, resolveSessionSettings, type SessionSettings } from './
 import { SessionStore } from './session-store';
 
 export type QrResult = { kind: 'json'; body: QrResponseDto } | { kind: 'png'; png: Buffer };
+
+/** How often a replica that does not run a linking session looks for the QR its owner published. */
+const SHARED_QR_POLL_MS = 250;
 
 /** The lifecycle changes a caller can ask of one session. */
 export type SessionLifecycleAction = 'restart' | 'start' | 'stop' | 'logout' | 'relink';
@@ -130,7 +133,8 @@ export class SessionsService {
 
   /**
    * The QR (or pairing code) of a session that is linking. An idle unlinked session is
-   * started so a fresh QR appears; waits briefly for the first one.
+   * started so a fresh QR appears; waits briefly for the first one. A session another replica
+   * runs is answered from the QR that replica published.
    * @throws AppError SESSION_ALREADY_LINKED (409), QR_NOT_AVAILABLE (409)
    */
   async qr(entity: SessionEntity, format: 'json' | 'png'): Promise<QrResult> {
@@ -142,27 +146,48 @@ export class SessionsService {
       });
     }
     if (!live) await this.registry.start(entity.id);
+    if (!this.registry.liveState(entity.id)) return this.sharedQr(entity, format);
     const state = await this.registry.waitFor(
       entity.id,
       (s) => Boolean(s?.qr || s?.pairingCode) || s?.status === SessionStatus.READY,
       this.config.whatsapp.qrWaitTimeoutMs,
     );
-    const status = state?.status ?? entity.status;
-    if (entity.method === 'phone' && state?.pairingCode) {
-      if (format === 'png') throw new AppError(ErrorCode.QR_NOT_AVAILABLE, 'Method "phone" links with a pairing code, not a QR image');
-      return { kind: 'json', body: { success: true, method: 'phone', status, pairingCode: state.pairingCode } };
+    return this.qrAnswer(entity, state?.status ?? entity.status, state?.qr ?? null, state?.pairingCode ?? null, format);
+  }
+
+  /**
+   * The QR of a session another replica runs: what its owner published (docs/scaling.md),
+   * waiting briefly for a first one.
+   */
+  private async sharedQr(entity: SessionEntity, format: 'json' | 'png'): Promise<QrResult> {
+    const deadline = Date.now() + this.config.whatsapp.qrWaitTimeoutMs;
+    for (;;) {
+      const shared = await this.store.sharedLinkCode(entity.id);
+      const current = await this.registry.getFresh(entity.id);
+      if (shared || current.status === SessionStatus.READY || Date.now() >= deadline) {
+        return this.qrAnswer(current, current.status, shared?.qr ?? null, shared?.pairingCode ?? null, format);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(SHARED_QR_POLL_MS, Math.max(0, deadline - Date.now()))));
     }
-    if (!state?.qr) {
+  }
+
+  /** @throws AppError SESSION_ALREADY_LINKED (409), QR_NOT_AVAILABLE (409) */
+  private async qrAnswer(entity: SessionEntity, status: SessionStatus, qr: string | null, pairingCode: string | null, format: 'json' | 'png'): Promise<QrResult> {
+    if (entity.method === 'phone' && pairingCode) {
+      if (format === 'png') throw new AppError(ErrorCode.QR_NOT_AVAILABLE, 'Method "phone" links with a pairing code, not a QR image');
+      return { kind: 'json', body: { success: true, method: 'phone', status, pairingCode } };
+    }
+    if (!qr) {
       throw new AppError(
         status === SessionStatus.READY ? ErrorCode.SESSION_ALREADY_LINKED : ErrorCode.QR_NOT_AVAILABLE,
         status === SessionStatus.READY ? 'The session is already linked' : 'No QR is available yet; retry in a few seconds',
         { sessionId: entity.id, status },
       );
     }
-    if (format === 'png') return { kind: 'png', png: await QRCode.toBuffer(state.qr, { type: 'png', margin: 2, width: 320 }) };
+    if (format === 'png') return { kind: 'png', png: await QRCode.toBuffer(qr, { type: 'png', margin: 2, width: 320 }) };
     return {
       kind: 'json',
-      body: { success: true, method: 'qr', status, qr: state.qr, qrCodeDataUrl: await QRCode.toDataURL(state.qr, { margin: 2, width: 320 }) },
+      body: { success: true, method: 'qr', status, qr, qrCodeDataUrl: await QRCode.toDataURL(qr, { margin: 2, width: 320 }) },
     };
   }
 
@@ -276,13 +301,26 @@ export class SessionsService {
     return rows.map((r) => ({ name: r.name, sessions: r.n }));
   }
 
-  /** How many sessions are in each status; only those of `sessionIds` unless it is null. */
+  /**
+   * How many sessions are in each status, as session info reports it (`effectiveStatus`: the live
+   * status here, DISCONNECTED for a running row whose lease nobody holds); only those of
+   * `sessionIds` unless it is null.
+   */
   async statusCounts(sessionIds: string[] | null): Promise<Record<string, number>> {
-    const rows: { status: string; n: number }[] = await this.sessions.query(
-      `SELECT status, count(*)::int AS n FROM session WHERE ($1::text[] IS NULL OR id = ANY($1)) GROUP BY status`,
-      [sessionIds],
+    const rows: { status: SessionStatus; active: boolean; n: number; ids: string[] | null }[] = await this.sessions.query(
+      `SELECT status, active, count(*)::int AS n,
+              CASE WHEN active AND status::text = ANY($2::text[]) THEN array_agg(id) END AS ids
+         FROM session WHERE ($1::text[] IS NULL OR id = ANY($1)) GROUP BY status, active`,
+      [sessionIds, RUNNING_STATUSES],
     );
-    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    const counts: Record<string, number> = {};
+    const add = (status: string, n: number) => (counts[status] = (counts[status] ?? 0) + n);
+    // Only rows claiming a socket somewhere need their lease (or this node's live state) looked up.
+    const running = rows.flatMap((r) => (r.ids ?? []).map((id) => ({ id, status: r.status, active: r.active })));
+    const placement = running.length ? await this.registry.placement(running.map((r) => r.id)) : new Map<string, string>();
+    for (const r of rows) if (!r.ids) add(r.status, r.n);
+    for (const r of running) add(effectiveStatus(r, this.registry.liveState(r.id), placement.get(r.id) ?? null), 1);
+    return counts;
   }
 
   /** The session's effective policy. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { after, before, describe, it } from '../support/node-test';
 import { callServer, serverProcessEnv, SIMULATOR_PRELOAD, startServerProcess, type ServerProcess } from '../support/server-process';
 import { simulatorProcessEnv } from '../support/simulator-env';
@@ -12,6 +13,7 @@ import { WaSimulator } from '../wa-sim/wa-simulator';
 
 const TTL_MS = 6_000;
 const PHONES = Array.from({ length: 6 }, (_, i) => `1555071000${i + 1}`);
+const LINKED_THROUGH_D = '15550710007';
 
 /**
  * Replicas as separate processes on one PostgreSQL database, real Baileys through the
@@ -219,6 +221,80 @@ describe('Replicas sharing sessions through leases', { skip: !process.env.DATABA
     assert.ok(handoverMs < TTL_MS, `handed over in ${handoverMs} ms, not after the lease TTL`);
     await waitFor(() => settled('a', ['a'], [6]), { timeout: 30_000, what: 'all six READY on a' });
     assertNeverTwoSockets();
+  });
+
+  it('the QR of a session being linked is answered by a replica that does not run it, and scanning it links the session', async () => {
+    await startNode('d');
+    const created = await call('a', '/api/sessions', { method: 'POST', body: JSON.stringify({ name: 'linked through d' }) });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.session.sessionId as string;
+    assert.equal((await placement('d')).get('a')?.includes(id), true, 'a runs the new session');
+    const qr = await call('d', `/api/sessions/${id}/qr`);
+    assert.equal(qr.status, 200, JSON.stringify(qr.body));
+    assert.match(qr.body.qr, /2@/);
+    const png = await fetch(`${nodes.get('d')!.url}/api/sessions/${id}/qr?format=png`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    await sim.scan(qr.body.qr, LINKED_THROUGH_D);
+    await waitFor(async () => {
+      const { body } = await call('d', `/api/sessions/${id}`);
+      // Once linked it may move to d (a holds more than its share of seven).
+      return body.session.status === 'READY' && ['a', 'd'].includes(body.session.node);
+    }, { timeout: 30_000, what: 'the session linked and READY' });
+    // Linked: no replica offers a QR any more.
+    const after = await call('d', `/api/sessions/${id}/qr`);
+    assert.equal(after.status, 409);
+    assert.equal(after.body.error.code, 'SESSION_ALREADY_LINKED');
+    assert.equal(sim.socketStats(LINKED_THROUGH_D).peak, 1);
+    sessions.set(LINKED_THROUGH_D, id);
+  });
+
+  it('a call that needs the live socket, sent to a replica that does not run the session, is answered by the one that does', async () => {
+    // Rebalanced first (7 sessions on a and d), so the lease stays put during the calls.
+    await waitFor(() => settled('d', ['a', 'd'], [3, 4]), { timeout: 40_000, what: 'a 4 + 3 split' });
+    const [id] = (await placement('d')).get('a')!;
+    const contact = sim.addContact('15550720002', 'Forwarded check');
+    const d = nodes.get('d')!.url;
+    const auth = { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' };
+    const checked = await fetch(`${d}/api/sessions/${id}/check-numbers`, {
+      method: 'POST',
+      headers: { ...auth, 'x-request-id': 'forwarded-check-1' },
+      body: JSON.stringify({ numbers: [contact.phoneNumber, '15550799999'] }),
+    });
+    const body = (await checked.json()) as { results: { number: string; exists: boolean }[] };
+    assert.equal(checked.status, 200, JSON.stringify(body));
+    assert.equal(checked.headers.get('x-switchboard-node'), 'a', 'answered by the replica running the session');
+    assert.deepEqual(body.results.map((r) => [r.number, r.exists]), [[contact.phoneNumber, true], ['15550799999', false]]);
+    // Group reads: the same answer as the owner gives directly (whatever the simulator supports).
+    const groups = await fetch(`${d}/api/sessions/${id}/groups`, { headers: auth });
+    const direct = await fetch(`${nodes.get('a')!.url}/api/sessions/${id}/groups`, { headers: auth });
+    assert.equal(groups.headers.get('x-switchboard-node'), 'a');
+    assert.equal(groups.status, direct.status);
+    const strip = (b: unknown) => ({ ...(b as object), requestId: undefined });
+    assert.deepEqual(strip(await groups.json()), strip(await direct.json()));
+    // The owner checks the caller's credentials itself.
+    const anonymous = await fetch(`${d}/api/sessions/${id}/groups`);
+    assert.equal(anonymous.status, 401);
+    // A request already forwarded is answered where it lands (no ping-pong while a lease moves).
+    const looped = await fetch(`${d}/api/sessions/${id}/groups`, { headers: { ...auth, 'x-switchboard-forwarded-by': 'a' } });
+    assert.equal(looped.status, 409);
+    assert.equal(((await looped.json()) as { error: { code: string } }).error.code, 'SESSION_NOT_READY');
+
+    // The owner's advertised address does not answer: 503 naming it.
+    const db = new Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      const [{ url }] = (await db.query(`SELECT url FROM cluster_node WHERE id = 'a'`)).rows;
+      assert.equal(url, nodes.get('a')!.url.replace('localhost', '127.0.0.1'));
+      await db.query(`UPDATE cluster_node SET url = 'http://127.0.0.1:9' WHERE id = 'a'`);
+      const down = await fetch(`${d}/api/sessions/${id}/groups`, { headers: auth });
+      assert.equal(down.status, 503);
+      const error = ((await down.json()) as { error: { code: string; details: { node: string } } }).error;
+      assert.equal(error.code, 'SESSION_OWNER_UNREACHABLE');
+      assert.equal(error.details.node, 'a');
+      await db.query(`UPDATE cluster_node SET url = $1 WHERE id = 'a'`, [url]);
+    } finally {
+      await db.end();
+    }
   });
 
   async function registeringCount(sessionId: string): Promise<number> {
