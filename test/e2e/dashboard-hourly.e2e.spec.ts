@@ -2,20 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from '../support/node-test';
 import { ReceiptRecorder } from '../../src/messages/receipt-recorder';
 import { MessageStatus } from '../../src/messages/message-status';
+import type { HourlyFlow } from '../../src/messages/messages.repository';
 import { api } from '../support/http';
 import { FAST_QUEUE_ENV, startTestApp, type TestApp } from '../support/test-app';
 import { createToken, getMessage, linkedSession, messageWithStatus, sendText, type Message } from '../support/factories';
 import { waitFor } from '../support/wait';
 
-interface Hour {
-  hour: string;
-  outbound: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  inbound: number;
-}
+type Hour = HourlyFlow;
 
 /** The UTC hour of an instant, as the overview names it. */
 const hourOf = (at: string | Date) => `${new Date(at).toISOString().slice(0, 13)}:00:00Z`;
