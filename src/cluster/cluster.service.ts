@@ -131,10 +131,13 @@ export class ClusterService {
     }
   }
 
-  /** The owner of each session whose lease is unexpired (absent: nobody runs it now). */
-  async owners(sessionIds: string[] | null): Promise<Map<string, string>> {
+  /**
+   * The owner of each session that has a lease row: its node while the lease is unexpired, null
+   * once it expired or was released (nobody runs it now). Absent: never leased yet (just created).
+   */
+  async owners(sessionIds: string[] | null): Promise<Map<string, string | null>> {
     const rows = await this.repo.leases(sessionIds);
-    return new Map(rows.filter((r) => r.owner).map((r) => [r.sessionId, r.owner!]));
+    return new Map(rows.map((r) => [r.sessionId, r.owner ?? null]));
   }
 
   /**

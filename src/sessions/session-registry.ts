@@ -175,10 +175,11 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * The node holding each session's unexpired lease; a session missing from the map runs
-   * nowhere right now (its owner stopped renewing, or it was handed over and not yet taken).
+   * Where each session runs: the node holding its unexpired lease; null when it runs nowhere
+   * right now (its owner stopped renewing, or it was handed over and not yet taken); absent
+   * when it was never leased (just created: its stored status stands).
    */
-  placement(sessionIds: string[]): Promise<Map<string, string>> {
+  placement(sessionIds: string[]): Promise<Map<string, string | null>> {
     return this.cluster.owners(sessionIds);
   }
 

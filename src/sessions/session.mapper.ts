@@ -13,7 +13,7 @@ const RUNNING = new Set<SessionStatus>(RUNNING_STATUSES);
  * The status to report: the live one when this replica runs the session; otherwise the stored
  * one, unless no replica holds the session's lease (`node` null: its owner stopped renewing or
  * handed it over) while the row still says it runs: then DISCONNECTED, until a survivor takes
- * it and writes its own status. `node` undefined: the lease was not looked up.
+ * it and writes its own status. `node` undefined: never leased (just created) or not looked up.
  */
 export function effectiveStatus(e: Pick<SessionEntity, 'status' | 'active'>, live: LiveState | null, node: string | null | undefined): SessionStatus {
   if (live) return live.status;

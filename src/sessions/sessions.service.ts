@@ -79,7 +79,7 @@ export class SessionsService {
     const [rows, total] = await qb.getManyAndCount();
     const placement = await this.registry.placement(rows.map((e) => e.id));
     return {
-      sessions: rows.map((e) => toSessionDto(e, this.registry.liveState(e.id), this.settingsDefaults(), placement.get(e.id) ?? null)),
+      sessions: rows.map((e) => toSessionDto(e, this.registry.liveState(e.id), this.settingsDefaults(), placement.get(e.id))),
       total,
       page,
       limit,
@@ -127,7 +127,7 @@ export class SessionsService {
     // than the row read, shown without the account its write carries.
     const live = this.registry.liveState(id);
     const entity = await this.registry.getFresh(id);
-    const node = (await this.registry.placement([id])).get(id) ?? null;
+    const node = (await this.registry.placement([id])).get(id);
     return toSessionDto(entity, live, this.settingsDefaults(), node);
   }
 
@@ -317,9 +317,9 @@ export class SessionsService {
     const add = (status: string, n: number) => (counts[status] = (counts[status] ?? 0) + n);
     // Only rows claiming a socket somewhere need their lease (or this node's live state) looked up.
     const running = rows.flatMap((r) => (r.ids ?? []).map((id) => ({ id, status: r.status, active: r.active })));
-    const placement = running.length ? await this.registry.placement(running.map((r) => r.id)) : new Map<string, string>();
+    const placement = running.length ? await this.registry.placement(running.map((r) => r.id)) : new Map<string, string | null>();
     for (const r of rows) if (!r.ids) add(r.status, r.n);
-    for (const r of running) add(effectiveStatus(r, this.registry.liveState(r.id), placement.get(r.id) ?? null), 1);
+    for (const r of running) add(effectiveStatus(r, this.registry.liveState(r.id), placement.get(r.id)), 1);
     return counts;
   }
 
