@@ -12,13 +12,18 @@ export const FORWARDED_BY_HEADER = 'x-switchboard-forwarded-by';
 
 /**
  * The session-scoped calls that need the live WhatsApp socket and answer synchronously: group
- * reads, number checks, the typing indicator and the sandbox controls. The first group of
- * each pattern is the session reference.
+ * reads, number checks, the typing indicator, the sandbox controls, and on the Cloud API facade
+ * (Meta's paths, with or without a version) the business profile and read receipts (a
+ * `/messages` POST with `status: "read"`; sends are queued on any replica). The first group of
+ * each pattern is the session reference (on the facade, any phone number id alias).
  */
-const OWNER_ONLY_ROUTES: { method: string; path: RegExp }[] = [
+const OWNER_ONLY_ROUTES: { method: string; path: RegExp; when?: (req: Request) => boolean }[] = [
   { method: 'GET', path: /^\/api\/sessions\/([^/]+)\/groups(?:\/[^/]+)?$/ },
   { method: 'POST', path: /^\/api\/sessions\/([^/]+)\/(?:check-numbers|typing)$/ },
   { method: 'POST', path: /^\/api\/sessions\/([^/]+)\/sandbox\/(?:link|inbound|call)$/ },
+  { method: 'GET', path: /^(?:\/v\d+\.\d+)?\/([^/]+)\/whatsapp_business_profile\/?$/ },
+  { method: 'POST', path: /^(?:\/v\d+\.\d+)?\/([^/]+)\/whatsapp_business_profile\/?$/ },
+  { method: 'POST', path: /^(?:\/v\d+\.\d+)?\/([^/]+)\/messages\/?$/, when: (req) => (req.body as { status?: unknown } | undefined)?.status === 'read' },
 ];
 
 /** Request headers passed on to the owner: the caller's credentials, the body's type, the request id. */
@@ -55,7 +60,7 @@ export class ForwardToOwnerMiddleware implements NestMiddleware {
   private async target(req: Request): Promise<{ node: string; url: string | null } | null> {
     if (req.headers[FORWARDED_BY_HEADER] !== undefined) return null;
     const path = req.originalUrl.split('?')[0];
-    const route = OWNER_ONLY_ROUTES.find((r) => r.method === req.method && r.path.test(path));
+    const route = OWNER_ONLY_ROUTES.find((r) => r.method === req.method && r.path.test(path) && (!r.when || r.when(req)));
     if (!route) return null;
     let ref: string;
     try {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { phoneNumberIdOf } from '../../src/common/utils/graph-ids';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -271,6 +272,22 @@ describe('Replicas sharing sessions through leases', { skip: !process.env.DATABA
     assert.equal(groups.status, direct.status);
     const strip = (b: unknown) => ({ ...(b as object), requestId: undefined });
     assert.deepEqual(strip(await groups.json()), strip(await direct.json()));
+    // The Cloud API facade's business profile, by the canonical phone number id on Meta's path.
+    const profile = await fetch(`${d}/v21.0/${phoneNumberIdOf(id)}/whatsapp_business_profile?fields=about`, { headers: auth });
+    const profileBody = (await profile.json()) as { data: { messaging_product: string }[] };
+    assert.equal(profile.status, 200, JSON.stringify(profileBody));
+    assert.equal(profile.headers.get('x-switchboard-node'), 'a', 'the profile is read by the replica running the session');
+    assert.equal(profileBody.data[0].messaging_product, 'whatsapp');
+    // A read receipt goes to the owner too, and its answer comes back as the owner gives it; a send is queued where it lands.
+    const markRead = (base: string) =>
+      fetch(`${base}/v21.0/${phoneNumberIdOf(id)}/messages`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.HBgLMTU1NTA3MjAwMDIVAgASGBQzRUIwQUFBQUFBQUFBQUFBQUFBQQA=' }),
+      });
+    const read = await markRead(d);
+    assert.equal(read.headers.get('x-switchboard-node'), 'a', 'the read receipt was handled by the replica running the session');
+    assert.equal(read.status, (await markRead(nodes.get('a')!.url)).status);
     // The owner checks the caller's credentials itself.
     const anonymous = await fetch(`${d}/api/sessions/${id}/groups`);
     assert.equal(anonymous.status, 401);
