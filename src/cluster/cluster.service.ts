@@ -137,7 +137,8 @@ export class ClusterService {
    */
   async owners(sessionIds: string[] | null): Promise<Map<string, string | null>> {
     const rows = await this.repo.leases(sessionIds);
-    return new Map(rows.map((r) => [r.sessionId, r.owner ?? null]));
+    // Token 0: the row was only prepared for a first claim, never held (a new session): absent.
+    return new Map(rows.filter((r) => r.token !== '0').map((r) => [r.sessionId, r.owner ?? null]));
   }
 
   /**
