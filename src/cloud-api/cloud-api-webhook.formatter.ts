@@ -3,7 +3,7 @@ import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { phoneNumberIdOf, wabaIdOf } from '../common/utils/graph-ids';
 import { jidUser } from '../messages/recipient';
-import type { FormattedPayload, FormatterSetupInput, SignInput, WebhookFormatter } from '../webhooks/formats/webhook-formatter';
+import type { FormattedPayload, FormatterSetupInput, SignInput, TestPing, WebhookFormatter } from '../webhooks/formats/webhook-formatter';
 import type { WebhookEnvelope, WebhookEventType } from '../webhooks/webhook-events';
 import { requestWebhook, type WebhookTransport } from '../webhooks/webhook-http';
 import { businessUserIdOf } from './business-user-id';
@@ -104,12 +104,33 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
 
   format(envelope: WebhookEnvelope): FormattedPayload[] {
     const value = envelope.event === 'message.received' ? this.inbound(envelope) : this.status(envelope);
-    if (!value) return [];
-    const payload = {
-      object: 'whatsapp_business_account',
-      entry: [{ id: this.wabaId(envelope.sessionId), changes: [{ value: { messaging_product: 'whatsapp', metadata: this.metadata(envelope.sessionId), ...value }, field: 'messages' }] }],
+    return value ? [{ body: this.envelope(envelope.sessionId, value) }] : [];
+  }
+
+  /**
+   * Meta's payload with one `sent` status for a message id that exists nowhere (`wamid.TEST_…`)
+   * and recipient `0`: Meta clients hand it to their status handler, and nothing the receiver
+   * does with it can reach a real chat (a sample inbound message would be answered by a bot).
+   * A global webhook's test names no session: phone number id `0`.
+   */
+  testPing(ping: TestPing): string {
+    const status = {
+      id: `wamid.TEST_${ping.eventId.slice('evt_'.length).replace(/-/g, '')}`,
+      status: 'sent',
+      timestamp: String(Math.floor(Date.parse(ping.createdAt) / 1000)),
+      recipient_id: '0',
     };
-    return [{ body: asciiJson(payload) }];
+    if (ping.sessionId) return this.envelope(ping.sessionId, { statuses: [status] });
+    const metadata = { display_phone_number: '', phone_number_id: '0' };
+    return asciiJson({ object: 'whatsapp_business_account', entry: [{ id: '0', changes: [{ value: { messaging_product: 'whatsapp', metadata, statuses: [status] }, field: 'messages' }] }] });
+  }
+
+  /** One change of the session's WABA entry, as Meta posts it. */
+  private envelope(sessionId: string, value: Record<string, unknown>): string {
+    return asciiJson({
+      object: 'whatsapp_business_account',
+      entry: [{ id: this.wabaId(sessionId), changes: [{ value: { messaging_product: 'whatsapp', metadata: this.metadata(sessionId), ...value }, field: 'messages' }] }],
+    });
   }
 
   headers(input: SignInput): Record<string, string> {

@@ -17,8 +17,7 @@ class SessionPlacementDto {
   @ApiProperty({ example: 'qr_1782473171252_bb1a0195' }) sessionId: string;
   @ApiProperty({ nullable: true, type: String, example: 'gateway-1', description: 'The node holding its lease; null while nobody does (expired or released)' })
   node: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When the lease runs out unless renewed; null for a session never held' })
-  leaseExpiresAt: string | null;
+  @ApiProperty({ format: 'date-time', description: 'When the lease runs out unless renewed' }) leaseExpiresAt: string;
 }
 
 class ClusterResponseDto {
@@ -58,13 +57,7 @@ export class ClusterController {
         sessionCount: n.sessionCount,
         alive: n.alive,
       })),
-      sessions: leases.map((l) => ({ sessionId: l.sessionId, node: l.owner, leaseExpiresAt: isoOrNull(l.expiresAt) })),
+      sessions: leases.map((l) => ({ sessionId: l.sessionId, node: l.owner, leaseExpiresAt: l.expiresAt.toISOString() })),
     };
   }
-}
-
-/** A lease never held expires at '-infinity', which the drivers give as -Infinity or an invalid Date. */
-function isoOrNull(at: Date | number | null): string | null {
-  const time = at instanceof Date ? at.getTime() : at;
-  return typeof time === 'number' && Number.isFinite(time) ? new Date(time).toISOString() : null;
 }

@@ -137,8 +137,7 @@ export class ClusterService {
    */
   async owners(sessionIds: string[] | null): Promise<Map<string, string | null>> {
     const rows = await this.repo.leases(sessionIds);
-    // Token 0: the row was only prepared for a first claim, never held (a new session): absent.
-    return new Map(rows.filter((r) => r.token !== '0').map((r) => [r.sessionId, r.owner ?? null]));
+    return new Map(rows.map((r) => [r.sessionId, r.owner ?? null]));
   }
 
   /**

@@ -192,11 +192,15 @@ export class LeaseRepository {
     return rows.length > 0;
   }
 
-  /** The leases of these sessions (all when null); `owner` is null when the lease expired or was released. */
+  /**
+   * The leases of these sessions (all when null) that were ever held; `owner` is null when the
+   * lease expired or was released. A row only prepared for a first claim (token 0) is left out:
+   * a new session has no lease yet, not a lost one.
+   */
   async leases(sessionIds: string[] | null): Promise<LeaseRow[]> {
     const rows: { session_id: string; owner: string | null; expires_at: Date; token: string }[] = await this.db.query(
       `SELECT session_id, CASE WHEN expires_at > now() THEN owner END AS owner, expires_at, token::text AS token
-         FROM session_lease WHERE ($1::text[] IS NULL OR session_id = ANY($1::text[])) ORDER BY session_id`,
+         FROM session_lease WHERE token > 0 AND ($1::text[] IS NULL OR session_id = ANY($1::text[])) ORDER BY session_id`,
       [sessionIds],
     );
     return rows.map((r) => ({ sessionId: r.session_id, owner: r.owner, expiresAt: r.expires_at, token: r.token }));

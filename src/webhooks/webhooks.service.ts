@@ -11,7 +11,7 @@ import type { CreateWebhookDto, ListWebhooksQueryDto, UpdateWebhookDto, WebhookD
 import type { WebhookEntity } from './entities/webhook.entity';
 import { EventPublisher } from './event-publisher';
 import { WebhookFormats } from './formats/webhook-formats';
-import { TEST_PING_EVENT, testPingBody } from './formats/test-ping';
+import { TEST_PING_EVENT } from './formats/webhook-formatter';
 import type { WebhookFormatter } from './formats/webhook-formatter';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { ALL_EVENTS, type WebhookEventInput } from './webhook-events';
@@ -218,8 +218,9 @@ export class WebhooksService {
       throw new AppError(ErrorCode.WEBHOOK_INACTIVE, 'The webhook is paused (active: false); activate it to send a test', { webhookId: webhook.id });
     }
     const eventId = `evt_${randomUUID()}`;
-    const body = testPingBody(webhook.format, { eventId, webhookId: webhook.id, sessionId: webhook.sessionId, createdAt: new Date().toISOString() });
-    if (body === null) {
+    const ping = { eventId, webhookId: webhook.id, sessionId: webhook.sessionId, createdAt: new Date().toISOString() };
+    const body = this.formats.find(webhook.format)?.testPing?.(ping);
+    if (body === undefined) {
       const message = `Format "${webhook.format}" has no test delivery`;
       throw new AppError(ErrorCode.VALIDATION_FAILED, message, { fields: [{ field: 'format', messages: [message] }] });
     }

@@ -50,6 +50,19 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(lease.owner, a);
     });
 
+    it('reports no lease for a session that was never held, and a null owner once a held lease is released', async () => {
+      const [fresh, held] = await sessions(2);
+      // What a claim writes first for every candidate: a placeholder row, token 0.
+      await db.dataSource.query(`INSERT INTO session_lease (session_id, owner, expires_at, token) VALUES ($1, NULL, '-infinity', 0)`, [fresh]);
+      const a = node();
+      const [claimed] = await repo.claim(a, [held], 1, 10_000);
+      assert.deepEqual((await repo.leases([fresh, held])).map((l) => [l.sessionId, l.owner]), [[held, a]], 'a new session has no lease yet, not a lost one');
+      await repo.release(a, [{ sessionId: held, token: claimed.token }]);
+      const [released] = await repo.leases([held]);
+      assert.equal(released.owner, null);
+      assert.ok(Number.isFinite(released.expiresAt.getTime()));
+    });
+
     it('renews only under the current token, and a node takes an expired lease over with the next token', async () => {
       const [id] = await sessions(1);
       const a = node();

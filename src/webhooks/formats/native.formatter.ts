@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { AppError } from '../../common/errors/app-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { WEBHOOK_EVENT_TYPES, type WebhookEnvelope } from '../webhook-events';
-import type { FormattedPayload, FormatterSetupInput, SignInput, WebhookFormatter } from './webhook-formatter';
+import { TEST_PING_EVENT, type FormattedPayload, type FormatterSetupInput, type SignInput, type TestPing, type WebhookFormatter } from './webhook-formatter';
 
 /**
  * `X-Switchboard-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`. The
@@ -29,6 +29,18 @@ export class NativeWebhookFormatter implements WebhookFormatter {
 
   format(envelope: WebhookEnvelope): FormattedPayload[] {
     return [{ body: serializeEnvelope(envelope) }];
+  }
+
+  /** The usual envelope with `event: "webhook.test"` and `data: {webhookId, test: true, message}`. */
+  testPing(ping: TestPing): string {
+    return serializeEnvelope({
+      id: ping.eventId,
+      // Not a subscribable event: only the test route creates it.
+      event: TEST_PING_EVENT as never,
+      sessionId: ping.sessionId as string,
+      createdAt: ping.createdAt,
+      data: { webhookId: ping.webhookId, test: true, message: 'Test delivery from Switchboard: this webhook is reachable.' },
+    });
   }
 
   headers(input: SignInput): Record<string, string> {

@@ -69,4 +69,23 @@ export interface WebhookFormatter {
 
   /** Event types this format can carry; subscriptions of the format may name only these (or `*`). */
   readonly events: readonly WebhookEventType[];
+
+  /**
+   * The body of a test delivery (`POST /api/webhooks/{id}/test`) in this format: something the
+   * receiver's parser accepts and no bot would answer. Absent: the format has no test delivery.
+   */
+  testPing?(ping: TestPing): string;
 }
+
+/** A test delivery to one webhook (see `WebhookFormatter.testPing`). */
+export interface TestPing {
+  /** `evt_<uuid>`, as any event id. */
+  eventId: string;
+  webhookId: string;
+  /** The webhook's session; null for a global webhook. */
+  sessionId: string | null;
+  createdAt: string;
+}
+
+/** The event type of a test delivery; never published to other webhooks or the stream. */
+export const TEST_PING_EVENT = 'webhook.test';
