@@ -74,3 +74,24 @@ export function ConfirmDialog(props: {
     </Dialog>
   );
 }
+
+/** The end of a form in a dialog: its error (if any), Cancel, and the submit button that shows the request in flight. */
+export function FormActions(props: { error?: string | null; pending: boolean; submitLabel: string; pendingLabel: string; onCancel: () => void }) {
+  return (
+    <>
+      {props.error && (
+        <p role="alert" className="error">
+          {props.error}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button type="button" className="button secondary" onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="button primary" disabled={props.pending}>
+          {props.pending ? props.pendingLabel : props.submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}

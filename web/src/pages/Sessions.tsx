@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Dialog } from '../components/Dialog';
+import { Dialog, FormActions } from '../components/Dialog';
 import { LinkPanel } from '../components/LinkPanel';
 import { SessionActions } from '../components/SessionActions';
 import { StatusBadge } from '../components/StatusBadge';
@@ -187,19 +187,13 @@ function NewSessionDialog({ open, onClose }: { open: boolean; onClose: () => voi
               )}
             </>
           )}
-          {create.isError && (
-            <p role="alert" className="error">
-              {create.error.message}
-            </p>
-          )}
-          <div className="dialog-actions">
-            <button type="button" className="button secondary" onClick={close}>
-              Cancel
-            </button>
-            <button type="submit" className="button primary" disabled={create.isPending}>
-              {create.isPending ? 'Creating…' : 'Create session'}
-            </button>
-          </div>
+          <FormActions
+            error={create.isError ? create.error.message : null}
+            pending={create.isPending}
+            submitLabel="Create session"
+            pendingLabel="Creating…"
+            onCancel={close}
+          />
         </form>
       )}
     </Dialog>

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { ConfirmDialog, Dialog, FormActions } from '../components/Dialog';
 import { SecretReveal } from '../components/SecretReveal';
 import { useApi } from '../context';
 import { checkTokenForm, PRODUCT_APIS, tokenBinding, when, type ApiToken } from '../lib/admin';
@@ -232,19 +232,13 @@ function NewTokenDialog({ open, onClose }: { open: boolean; onClose: () => void 
           <p id="token-expiry-hint" className="hint">
             A number with s, m, h or d (e.g. 30d, at most 3650 days). Empty: no expiry.
           </p>
-          {(formError || create.isError) && (
-            <p role="alert" className="error">
-              {formError ?? create.error?.message}
-            </p>
-          )}
-          <div className="dialog-actions">
-            <button type="button" className="button secondary" onClick={close}>
-              Cancel
-            </button>
-            <button type="submit" className="button primary" disabled={create.isPending}>
-              {create.isPending ? 'Creating…' : 'Create token'}
-            </button>
-          </div>
+          <FormActions
+            error={formError ?? (create.isError ? create.error.message : null)}
+            pending={create.isPending}
+            submitLabel="Create token"
+            pendingLabel="Creating…"
+            onCancel={close}
+          />
         </form>
       )}
     </Dialog>

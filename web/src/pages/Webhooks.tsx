@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { ConfirmDialog, Dialog, FormActions } from '../components/Dialog';
 import { SecretReveal } from '../components/SecretReveal';
 import { useApi } from '../context';
 import { checkWebhookForm, eventsLabel, formatLabel, when, WEBHOOK_EVENTS, webhookHealth, type Delivery, type Webhook } from '../lib/admin';
@@ -334,19 +334,13 @@ function WebhookDialog({ editing, token, onClose }: { editing: Webhook | 'new' |
           <p id="wh-secret-hint" className="hint">
             {existing ? 'Empty keeps the current secret.' : 'Empty: one is generated and shown once.'} 16 to 256 characters.
           </p>
-          {(formError || save.isError) && (
-            <p role="alert" className="error">
-              {formError ?? save.error?.message}
-            </p>
-          )}
-          <div className="dialog-actions">
-            <button type="button" className="button secondary" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="button primary" disabled={save.isPending}>
-              {save.isPending ? 'Saving…' : existing ? 'Save webhook' : 'Create webhook'}
-            </button>
-          </div>
+          <FormActions
+            error={formError ?? (save.isError ? save.error.message : null)}
+            pending={save.isPending}
+            submitLabel={existing ? 'Save webhook' : 'Create webhook'}
+            pendingLabel="Saving…"
+            onCancel={onClose}
+          />
         </form>
       )}
     </Dialog>
