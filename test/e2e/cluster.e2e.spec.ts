@@ -190,6 +190,14 @@ describe('Replicas sharing sessions through leases', { skip: !process.env.DATABA
       return body.nodes.find((n: { id: string }) => n.id === 'c')?.alive === false;
     }, { what: 'c reported as not alive' });
 
+    // The survivors counted the takeovers in /metrics.
+    let takeovers = 0;
+    for (const n of ['a', 'b']) {
+      const text = await (await fetch(`${nodes.get(n)!.url}/metrics`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } })).text();
+      for (const m of text.matchAll(/^switchboard_session_lease_takeovers_total(?:\{[^}]*\})? (\d+)$/gm)) takeovers += Number(m[1]);
+    }
+    assert.ok(takeovers >= 1, `lease takeovers counted by the survivors (${takeovers})`);
+
     // Same account, same device: a login, not a new link.
     assert.equal(await registeringCount(target), registeringBefore, 'no new QR');
     for (const account of sim.accounts()) assert.equal(account.devices.length, 1, `${account.phoneNumber} linked once`);
