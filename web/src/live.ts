@@ -88,7 +88,13 @@ export function useLiveEvents(token: string, queryClient: QueryClient, onUnautho
             const status = envelope.data?.status as string | undefined;
             if (messageId && status) {
               for (const [key, old] of queryClient.getQueriesData<MessageData>({ queryKey: ['message'] })) {
-                if (old?.message.id !== messageId) continue;
+                // A page still loading its first answer may get a state older than this event:
+                // fetch it again (the in-flight request is cancelled), or the last status is lost.
+                if (!old) {
+                  void queryClient.invalidateQueries({ queryKey: key, exact: true });
+                  continue;
+                }
+                if (old.message.id !== messageId) continue;
                 queryClient.setQueryData(key, { ...old, message: { ...old.message, status: nextStatus(old.message.status, status) } });
                 void queryClient.invalidateQueries({ queryKey: key, exact: true });
               }
