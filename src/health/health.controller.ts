@@ -1,10 +1,10 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/decorators/public.decorator';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import type { ToolSource } from '../media/audio/tool-location';
-import { HealthService, type ResourceReport } from './health.service';
+import { HealthService, type NotReadyCode, type ResourceReport } from './health.service';
 
 class ToolDto {
   @ApiProperty({
@@ -29,6 +29,19 @@ class HealthDto {
   @ApiProperty({ example: { database: 'ok' } }) checks: { database: 'ok' | 'down' };
   @ApiProperty({ type: ToolsDto, description: 'Which ffmpeg and espeak-ng this server runs: the system ones when installed, else the npm-packaged ones' })
   tools: ToolsDto;
+}
+
+class LivenessDto {
+  @ApiProperty({ enum: ['ok'], example: 'ok' }) status: 'ok';
+}
+
+class ReadinessDto {
+  @ApiProperty({ enum: ['ready', 'unavailable'], example: 'ready' }) status: 'ready' | 'unavailable';
+  @ApiPropertyOptional({
+    enum: ['DRAINING', 'DATABASE_UNAVAILABLE'],
+    description: 'Why not ready: DRAINING (shutting down, handing its sessions over) or DATABASE_UNAVAILABLE',
+  })
+  code?: NotReadyCode;
 }
 
 class ResourcesDto {
@@ -66,6 +79,36 @@ export class HealthController {
       checks: { database: databaseUp ? 'ok' : 'down' },
       tools,
     };
+  }
+
+  @Public()
+  @Get('live')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Liveness probe',
+    description: 'No credential needed. 200 while the process and its event loop answer; asks nothing else (no database), so a database outage never restarts the process.',
+  })
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessDto {
+    return { status: 'ok' };
+  }
+
+  @Public()
+  @Get('ready')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Readiness probe',
+    description:
+      'No credential needed. 200 when this replica should get traffic; 503 with `code` DATABASE_UNAVAILABLE when its database does not answer, ' +
+      'or DRAINING from the moment it received SIGTERM (it is handing its sessions over and will exit). See docs/deployment.md.',
+  })
+  @ApiOkResponse({ type: ReadinessDto })
+  @ApiResponse({ status: 503, type: ReadinessDto })
+  async ready(@Res({ passthrough: true }) res: Response): Promise<ReadinessDto> {
+    const readiness = await this.health.readiness();
+    if (readiness.ready) return { status: 'ready' };
+    res.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: 'unavailable', code: readiness.code };
   }
 
   @Get('resources')

@@ -1,5 +1,5 @@
 import { cpus, loadavg } from 'node:os';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -22,10 +22,21 @@ export interface ToolsReport {
   espeak: ToolReport;
 }
 
+/** Why this replica should get no traffic now (GET /api/health/ready answers 503 with it). */
+export type NotReadyCode = 'DRAINING' | 'DATABASE_UNAVAILABLE';
+
+export type Readiness = { ready: true } | { ready: false; code: NotReadyCode };
+
 const DB_CHECK_TIMEOUT_MS = 2_000;
+/** The signals that start a graceful shutdown (the ones the app's shutdown hooks handle). */
+const DRAIN_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 @Injectable()
-export class HealthService {
+export class HealthService implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+  private readonly logger = new Logger(HealthService.name);
+  /** Set at the first shutdown signal (or app close): from then on this replica is not ready. */
+  private draining = false;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly registry: SessionRegistry,
@@ -45,6 +56,57 @@ export class HealthService {
       ([ffmpeg, espeak]) => ({ ffmpeg, espeak }),
     );
     return this.toolsReport;
+  }
+
+  /**
+   * Listens for the shutdown signals ahead of the shutdown hooks, so readiness turns false the
+   * moment a signal arrives, while the sessions are still being handed over and the HTTP
+   * server still answers (it closes only after the handover).
+   */
+  onApplicationBootstrap(): void {
+    for (const signal of DRAIN_SIGNALS) process.prependListener(signal, this.onSignal);
+  }
+
+  /** Covers a shutdown started without a signal (`app.close()`); the signal usually came first. */
+  onModuleDestroy(): void {
+    this.startDraining();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopListening();
+  }
+
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    this.startDraining();
+    this.stopListening();
+    // Nobody else handles the signal (shutdown hooks not enabled): its default action, as if
+    // this listener had never been there.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+
+  private stopListening(): void {
+    for (const signal of DRAIN_SIGNALS) process.removeListener(signal, this.onSignal);
+  }
+
+  private startDraining(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.logger.log('Shutting down: not ready any more, handing sessions over');
+  }
+
+  isDraining(): boolean {
+    return this.draining;
+  }
+
+  /**
+   * Whether a load balancer should send this replica requests: not once it is shutting down,
+   * nor while its database does not answer.
+   */
+  async readiness(): Promise<Readiness> {
+    if (this.draining) return { ready: false, code: 'DRAINING' };
+    const databaseUp = await this.isDatabaseUp();
+    if (this.draining) return { ready: false, code: 'DRAINING' };
+    return databaseUp ? { ready: true } : { ready: false, code: 'DATABASE_UNAVAILABLE' };
   }
 
   async isDatabaseUp(): Promise<boolean> {

@@ -33,7 +33,7 @@ describe('Swagger docs and health', () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops as Record<string, { summary?: string; security?: unknown[]; responses: object }>)) {
         assert.ok(op.summary, `${method} ${path} has no summary`);
-        const isPublic = path === '/api/health' || path === '/api/auth/login';
+        const isPublic = ['/api/health', '/api/health/live', '/api/health/ready', '/api/auth/login'].includes(path);
         if (!isPublic) assert.ok(op.security?.length, `${method} ${path} has no security`);
       }
     }
