@@ -16,7 +16,8 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # ---- runtime: production dependencies only, non-root ------------------------------------
 FROM node:20-bookworm-slim AS runtime
 # ffmpeg converts voice notes to Ogg/Opus; espeak-ng is the offline text-to-speech voice;
-# tini forwards SIGTERM so sessions close cleanly (without logging out) on redeploys.
+# tini is PID 1: it forwards SIGTERM to node (which then hands its sessions over to the other
+# replicas and closes them without logging out) and reaps the ffmpeg/espeak-ng children.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg espeak-ng tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
@@ -26,16 +27,22 @@ ENV NODE_ENV=production \
     DATA_DIR=/data \
     LOG_FORMAT=json
 WORKDIR /app
-COPY --from=build --chown=node:node /app/package.json ./package.json
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
+# The code stays owned by root (read-only to the process); only /data belongs to the app's user.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 # `npm run token` prints the generated admin token (docs/operations.md)
-COPY --chown=node:node scripts/token.mjs ./scripts/token.mjs
+COPY scripts/token.mjs ./scripts/token.mjs
 RUN mkdir -p /data && chown node:node /data
-USER node
+# The image's `node` user by number, so Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
 VOLUME ["/data"]
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# Liveness only (no database): a database outage makes the replica not ready (GET /api/health/ready,
+# what load balancers check), it is no reason to restart the process.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# SIGTERM starts the graceful shutdown (the default, stated so nobody changes it by accident).
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/src/main.js"]
