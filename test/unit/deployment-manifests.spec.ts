@@ -11,6 +11,7 @@ import type { Request, Response } from 'express';
 import { parse, parseAllDocuments } from 'yaml';
 import { cloudApiRouting } from '../../src/cloud-api/cloud-api-routing';
 import { IS_PUBLIC } from '../../src/common/decorators/public.decorator';
+import { AppConfig } from '../../src/config/app-config';
 import { ConfigValidationError, EnvSchema, validateEnv } from '../../src/config/env.schema';
 import { HealthController } from '../../src/health/health.controller';
 import { MetricsController } from '../../src/metrics/metrics.controller';
@@ -41,6 +42,18 @@ function refusedKeys(env: Record<string, string>): string[] {
     if (err instanceof ConfigValidationError) return err.keys;
     throw err;
   }
+}
+
+/**
+ * The configuration the app builds from `env`, every section of it read once (as the modules
+ * do at boot), so a value the schema lets through but a section cannot use fails here.
+ */
+function appConfig(env: Record<string, string>): AppConfig {
+  const config = new AppConfig(env);
+  for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(AppConfig.prototype))) {
+    if (descriptor.get) assert.doesNotThrow(() => descriptor.get!.call(config), `AppConfig.${name}`);
+  }
+  return config;
 }
 
 // ------------------------------------------------------------------------------------- compose
@@ -153,7 +166,9 @@ describe('docker-compose.yml', () => {
         const unknown = Object.keys(env).filter((k) => !APP_ENV_KEYS.has(k));
         assert.deepEqual(unknown, [], `${name} sets variables the app does not read`);
         assert.deepEqual(refusedKeys(env), [], `${name}: the app refuses these values`);
-        assert.notEqual(env.MEDIA_STORAGE, 'disk');
+        const config = appConfig(env);
+        assert.deepEqual([config.cluster.nodeId, config.cluster.url], [env.NODE_ID, env.NODE_URL]);
+        assert.equal(config.media.storage, storage);
       }
     }
     // By default (nothing set but MASTER_KEY) the replicas share media through Postgres.
@@ -367,6 +382,8 @@ describe('deploy/kubernetes', () => {
     // The placeholder master key cannot be deployed by mistake; the rest is accepted.
     assert.deepEqual(refusedKeys(env), ['MASTER_KEY']);
     assert.deepEqual(refusedKeys({ ...env, MASTER_KEY: A_MASTER_KEY }), []);
+    const config = appConfig({ ...env, MASTER_KEY: A_MASTER_KEY });
+    assert.deepEqual([config.cluster.nodeId, config.cluster.url], ['pod-name-0', 'http://10.0.0.1:3000']);
     assert.notEqual(env.MEDIA_STORAGE, 'disk', 'replicas need shared media');
     assert.ok(env.DATABASE_URL?.startsWith('postgres'), 'replicas need PostgreSQL');
   });
