@@ -94,10 +94,6 @@ export class HealthService implements OnApplicationBootstrap, OnModuleDestroy, O
     this.logger.log('Shutting down: not ready any more, handing sessions over');
   }
 
-  isDraining(): boolean {
-    return this.draining;
-  }
-
   /**
    * Whether a load balancer should send this replica requests: not once it is shutting down,
    * nor while its database does not answer.
