@@ -16,6 +16,7 @@ import { ContactsModule } from './contacts/contacts.module';
 import { ContactRepliesModule } from './contacts/contact-replies.module';
 import { GroupsModule } from './groups/groups.module';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { ForwardingModule } from './sessions/forwarding.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SettingsModule } from './settings/settings.module';
 import { AudioModule } from './media/audio/audio.module';
@@ -44,6 +45,7 @@ export class AppModule {
         SettingsModule,
         AuthModule,
         SessionsModule,
+        ForwardingModule,
         AudioModule,
         TtsModule,
         HealthModule,

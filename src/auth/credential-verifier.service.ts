@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { looksLikeJwt } from './credentials';
+import type { Request } from 'express';
+import { extractCredential, issuedForAnotherApi, looksLikeJwt, unauthenticated } from './credentials';
 import { JwtKeysService } from './jwt-keys.service';
 import { Principal } from './principal';
+import type { ProductApi } from './product-api';
 import type { JwtClaims } from './strategies/jwt.strategy';
 import { TokensService } from './tokens.service';
 
@@ -37,6 +39,20 @@ export class CredentialVerifier {
       return this.tokens.authenticateCredential(credential);
     }
     return this.principalForClaims(claims);
+  }
+
+  /**
+   * A request's caller as the global guard decides it for a route of `api` (null: the native
+   * API), with the guard's errors; used where a request is judged before routing (a call
+   * forwarded to the replica running its session is authenticated first).
+   * @throws AppError UNAUTHENTICATED (401), FORBIDDEN (403, a token of another product API)
+   */
+  async authenticateRequest(req: Request, api: ProductApi | null): Promise<Principal> {
+    const credential = extractCredential(req);
+    const principal = credential ? await this.authenticate(credential) : null;
+    if (!principal) throw unauthenticated();
+    if (principal.api !== null && principal.api !== api) throw issuedForAnotherApi(principal.api);
+    return principal;
   }
 
   /** Claims whose signature and expiry were verified → the principal, or null when revoked. */

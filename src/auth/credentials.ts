@@ -1,4 +1,6 @@
 import type { Request } from 'express';
+import { AppError } from '../common/errors/app-error';
+import { ErrorCode } from '../common/errors/error-codes';
 
 export const AUTH_COOKIE = 'sb_token';
 
@@ -39,4 +41,14 @@ export function readCookie(header: string | undefined, name: string): string | n
 
 export function looksLikeJwt(credential: string): boolean {
   return /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(credential);
+}
+
+/** The answer to a call without a valid credential (the global guard's, and the forwarding check's). */
+export function unauthenticated(): AppError {
+  return new AppError(ErrorCode.UNAUTHENTICATED, 'A valid credential is required: Authorization: Bearer <token>, X-API-Key or apikey header');
+}
+
+/** The answer to a product API's token used outside that API. */
+export function issuedForAnotherApi(api: string): AppError {
+  return new AppError(ErrorCode.FORBIDDEN, `This token was issued for the ${api} API (/compat/${api}) and works only there`);
 }

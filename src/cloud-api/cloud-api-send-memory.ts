@@ -1,10 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, Repository } from 'typeorm';
+import { type EntityManager, MoreThan, Repository } from 'typeorm';
 import { EventBus } from '../events/event-bus';
 import { Principal } from '../auth/principal';
 import type { ListSessionsQueryDto } from '../sessions/dto/session.dto';
 import { SessionRegistry } from '../sessions/session-registry';
+import { SessionResolver } from '../sessions/session-resolver';
 import { SessionStatus } from '../sessions/session-status';
 import { SessionsService } from '../sessions/sessions.service';
 import { CloudApiMessageEntity, type ReplyOptions } from './entities/cloud-api-message.entity';
@@ -19,7 +20,8 @@ const MAX_ENTRIES = 100_000;
  * `biz_opaque_callback_data` of recent facade sends, the reply options last offered in each
  * chat, and each session's phone number and workspace. It is filled from the database at boot (the last
  * seven days of sends) and kept current by the facade and by session events, so it survives
- * restarts.
+ * restarts. The number and workspace are also read again in the transaction of every event the
+ * Meta format carries (`refresh`), so a change made through another replica shows at once.
  */
 @Injectable()
 export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -35,6 +37,7 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
     private readonly registry: SessionRegistry,
     private readonly sessionsService: SessionsService,
     private readonly bus: EventBus,
+    private readonly resolver: SessionResolver,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -105,6 +108,18 @@ export class CloudApiSendMemory implements OnApplicationBootstrap, BeforeApplica
   /** The session's workspace when known (null: none, or not known yet). */
   workspaceOf(sessionId: string): string | null {
     return this.workspaces.get(sessionId) ?? null;
+  }
+
+  /**
+   * Reads the session's number and workspace again, in the transaction publishing its event
+   * (before a Meta-format webhook body is written): the workspace may have been changed through
+   * another replica, whose settings event this one never hears.
+   */
+  async refresh(sessionId: string, manager: EntityManager): Promise<void> {
+    const s = await this.resolver.readNow(sessionId, manager);
+    if (!s) return;
+    this.numbers.set(s.id, s.mobileNumber);
+    this.workspaces.set(s.id, s.settings.workspace ?? null);
   }
 
   private readonly refreshing = new Set<Promise<void>>();

@@ -11,6 +11,7 @@ import { META_ERRORS } from './cloud-api-error.map';
 import { mediaIdOfMessage } from './cloud-api-media.service';
 import type { CloudApiSendMemory } from './cloud-api-send-memory';
 import { encodeWamid } from './wamid';
+import type { EntityManager } from 'typeorm';
 
 /** The parts of a stored message (`MessageDto`) an inbound webhook is built from. */
 interface InboundData {
@@ -100,6 +101,11 @@ export class CloudApiWebhookFormatter implements WebhookFormatter {
     }
     await verifyCallback(input.transport, input.url, verifyToken, this.timeoutMs);
     return { verifyToken };
+  }
+
+  /** The session's number and workspace (`entry[].id`) as the database has them now, whichever replica changed them. */
+  prepare(sessionId: string, manager: EntityManager): Promise<void> {
+    return this.memory.refresh(sessionId, manager);
   }
 
   format(envelope: WebhookEnvelope): FormattedPayload[] {

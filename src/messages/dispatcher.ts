@@ -8,6 +8,7 @@ import { ContactsService } from '../contacts/contacts.service';
 import { EventBus } from '../events/event-bus';
 import { EVENT_OUTBOX, type EventOutbox, type OutboxEventInput } from '../events/event-outbox';
 import { MediaService } from '../media/media.service';
+import { MediaObjectNotFoundError } from '../media/media-storage';
 import { isTransient } from '../tts/tts-errors';
 import { TtsService } from '../tts/tts.service';
 import { SessionRegistry } from '../sessions/session-registry';
@@ -431,7 +432,7 @@ class SessionWorker {
     if (message.mediaId) {
       const media = await this.d.media.get(message.mediaId);
       if (!media) throw new EngineSendError('permanent', 'MEDIA_MISSING', 'The stored media of this message is gone');
-      const file = { path: await this.d.media.localPath(media), mimetype: media.mimetype, size: media.size, fileName: media.fileName };
+      const file = { path: await this.d.media.localPath(media).catch(mediaMissing), mimetype: media.mimetype, size: media.size, fileName: media.fileName };
       switch (message.type) {
         case 'image':
         case 'video':
@@ -482,6 +483,12 @@ function statusError(m: MessageEntity): { code: string; message: string } | null
 }
 
 /** The `message.status` event of a row whose status changed. */
+/** An object gone from the media storage will not come back: the message fails, never retried. */
+function mediaMissing(err: unknown): never {
+  if (err instanceof MediaObjectNotFoundError) throw new EngineSendError('permanent', 'MEDIA_MISSING', 'The stored media of this message is missing from the media storage', { cause: err });
+  throw err;
+}
+
 export function statusEvent(m: MessageEntity): OutboxEventInput {
   return {
     type: 'message.status',

@@ -1,43 +1,31 @@
 import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { CredentialVerifier } from '../auth/credential-verifier.service';
 import { ClusterService } from '../cluster/cluster.service';
 import { AppError } from '../common/errors/app-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { currentRequestContext } from '../common/logging/request-context';
 import { AppConfig } from '../config/app-config';
-import { SessionResolver } from './session-resolver';
+import { OwnerRoutes } from './owner-routes';
 
 /** Set on a forwarded request: the replica that forwarded it. Such a request is never forwarded again. */
 export const FORWARDED_BY_HEADER = 'x-switchboard-forwarded-by';
 
-/**
- * The session-scoped calls that need the live WhatsApp socket and answer synchronously: group
- * reads, number checks, the typing indicator, the sandbox controls, and on the Cloud API facade
- * (Meta's paths, with or without a version) the business profile and read receipts (a
- * `/messages` POST with `status: "read"`; sends are queued on any replica). The first group of
- * each pattern is the session reference (on the facade, any phone number id alias).
- */
-const OWNER_ONLY_ROUTES: { method: string; path: RegExp; when?: (req: Request) => boolean }[] = [
-  { method: 'GET', path: /^\/api\/sessions\/([^/]+)\/groups(?:\/[^/]+)?$/ },
-  { method: 'POST', path: /^\/api\/sessions\/([^/]+)\/(?:check-numbers|typing)$/ },
-  { method: 'POST', path: /^\/api\/sessions\/([^/]+)\/sandbox\/(?:link|inbound|call)$/ },
-  { method: 'GET', path: /^(?:\/v\d+\.\d+)?\/([^/]+)\/whatsapp_business_profile\/?$/ },
-  { method: 'POST', path: /^(?:\/v\d+\.\d+)?\/([^/]+)\/whatsapp_business_profile\/?$/ },
-  { method: 'POST', path: /^(?:\/v\d+\.\d+)?\/([^/]+)\/messages\/?$/, when: (req) => (req.body as { status?: unknown } | undefined)?.status === 'read' },
-];
-
-/** Request headers passed on to the owner: the caller's credentials, the body's type, the request id. */
-const PASSED_HEADERS = ['authorization', 'x-api-key', 'content-type', 'accept', 'accept-language'];
+/** Request headers passed on to the owner: the caller's credentials (every header a guard reads), the body's type. */
+const PASSED_HEADERS = ['authorization', 'x-api-key', 'apikey', 'cookie', 'content-type', 'accept', 'accept-language'];
 /** Response headers passed back to the caller. */
 const RETURNED_HEADERS = ['content-type', 'retry-after', 'cache-control'];
 
 /**
- * Any replica accepts a call that needs the replica running the session: when another live
- * replica holds the session's lease, the request (method, path, query, body, the caller's
- * credentials, the request id) is sent on to that replica's NODE_URL and its answer returned
- * as is. The owner authenticates and authorizes it like any call. A forwarded request is never
- * forwarded again (a loop guard while a lease moves). Owner unreachable: 503
- * SESSION_OWNER_UNREACHABLE with `details.node`. See docs/scaling.md.
+ * Any replica accepts a call that needs the replica running the session (the OwnerRoutes: the
+ * native ones and those each product API under /compat registers): the caller is
+ * authenticated here first, as the route's guard does (an anonymous or bad credential gets
+ * its 401 on this replica and is never forwarded); then, when another live replica holds the
+ * session's lease, the request (method, path, query, body, the caller's credentials, the
+ * request id) is sent on to that replica's NODE_URL and its answer returned as is. The owner
+ * authenticates and authorizes it again like any call. A forwarded request is never forwarded
+ * again (a loop guard while a lease moves). Owner unreachable: 503 SESSION_OWNER_UNREACHABLE
+ * with `details.node`. See docs/scaling.md.
  */
 @Injectable()
 export class ForwardToOwnerMiddleware implements NestMiddleware {
@@ -45,11 +33,15 @@ export class ForwardToOwnerMiddleware implements NestMiddleware {
 
   constructor(
     private readonly cluster: ClusterService,
-    private readonly resolver: SessionResolver,
+    private readonly routes: OwnerRoutes,
+    private readonly verifier: CredentialVerifier,
     private readonly config: AppConfig,
   ) {}
 
-  /** @throws AppError SESSION_OWNER_UNREACHABLE (answered through the app's exception filters) */
+  /**
+   * @throws AppError SESSION_OWNER_UNREACHABLE, and the route's authentication errors
+   * (answered through the app's exception filters, in the route's API's format)
+   */
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     const target = await this.target(req);
     if (!target) return next();
@@ -59,19 +51,14 @@ export class ForwardToOwnerMiddleware implements NestMiddleware {
   /** The replica to send this request to, or null to answer it here. */
   private async target(req: Request): Promise<{ node: string; url: string | null } | null> {
     if (req.headers[FORWARDED_BY_HEADER] !== undefined) return null;
-    const path = req.originalUrl.split('?')[0];
-    const route = OWNER_ONLY_ROUTES.find((r) => r.method === req.method && r.path.test(path) && (!r.when || r.when(req)));
-    if (!route) return null;
-    let ref: string;
-    try {
-      ref = decodeURIComponent(route.path.exec(path)![1]);
-    } catch {
-      return null;
-    }
-    // An unknown session is answered here (404 after authentication), never forwarded.
-    const entity = await this.resolver.findEntity(ref).catch(() => null);
-    if (!entity) return null;
-    return this.cluster.remoteOwner(entity.id);
+    const found = this.routes.match(req);
+    if (!found) return null;
+    const { route, match } = found;
+    // Who calls is settled before anything else: an anonymous request costs no lease lookup.
+    const caller = route.authenticate ? await route.authenticate(req) : await this.verifier.authenticateRequest(req, route.api);
+    const sessionId = await route.session(req, match, caller).catch(() => null);
+    if (!sessionId) return null;
+    return this.cluster.remoteOwner(sessionId);
   }
 
   private async forward(req: Request, res: Response, target: { node: string; url: string | null }): Promise<void> {

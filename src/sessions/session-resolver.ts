@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { SessionNotFoundError } from '../common/errors/app-error';
 import { normalizePhoneNumber } from '../common/utils/phone-number';
 import { AppConfig } from '../config/app-config';
@@ -95,6 +95,14 @@ export class SessionResolver {
   }
 
   /** The row by id as it is in the database now (no cache). @throws SessionNotFoundError */
+  /**
+   * The session's row as `manager` sees it now (in its transaction), never cached: for readers
+   * that must not lag a change another replica made. Null when there is no such session.
+   */
+  readNow(sessionId: string, manager: EntityManager): Promise<SessionEntity | null> {
+    return manager.getRepository(SessionEntity).findOneBy({ id: sessionId });
+  }
+
   async getUncached(sessionId: string): Promise<SessionEntity> {
     const entity = await this.sessions.findOneBy({ id: sessionId });
     if (!entity) throw new SessionNotFoundError(sessionId);

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { phoneNumberIdOf } from '../common/utils/graph-ids';
+import { AtRestEncryption, underReencryptLock } from '../crypto/at-rest-encryption';
 import { openColumn, sealColumn } from '../crypto/encrypted-column';
+import { SecretBox } from '../crypto/secret-box';
 import { EventBus } from '../events/event-bus';
 import { EVENT_OUTBOX, type EventOutbox } from '../events/event-outbox';
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
@@ -61,8 +63,50 @@ export class SessionStore {
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly resolver: SessionResolver,
     private readonly bus: EventBus,
+    private readonly box: SecretBox,
+    encryption: AtRestEncryption,
     @Optional() @Inject(EVENT_OUTBOX) private readonly outbox?: EventOutbox,
-  ) {}
+  ) {
+    // Published QRs and pairing codes are sealed with the master key: rewritten with a new one at boot.
+    encryption.register({ name: 'session_link_code', reencrypt: () => this.reencryptLinkCodes() });
+  }
+
+  /**
+   * Rewrites the published link codes sealed with a previous master key (or in clear) with the
+   * current one (boot step after a rotation), compare-and-set so a newer publication wins.
+   * Expired ones are never read again: left alone. One that cannot be opened (a key this replica
+   * lacks, a tampered row) is deleted rather than stopping the boot: its owner publishes a new
+   * one within a minute.
+   */
+  reencryptLinkCodes(): Promise<number> {
+    return underReencryptLock(this.sessions.manager, async (tx) => {
+      const prefix = this.box.currentPrefix;
+      const rows: { session_id: string; qr: string | null; pairing_code: string | null }[] = await tx.query(
+        `SELECT session_id, qr, pairing_code FROM session_link_code
+          WHERE expires_at > now() AND (left(qr, length($1)) <> $1 OR left(pairing_code, length($1)) <> $1)`,
+        [prefix],
+      );
+      let total = 0;
+      for (const row of rows) {
+        const same = `session_id = $1 AND qr IS NOT DISTINCT FROM $2 AND pairing_code IS NOT DISTINCT FROM $3`;
+        const reseal = (column: 'qr' | 'pairing_code', value: string | null) =>
+          value === null || value.startsWith(prefix) ? value : this.box.seal(this.box.open(value, linkCodeAddress(column, row.session_id)), linkCodeAddress(column, row.session_id));
+        let qr: string | null;
+        let pairing: string | null;
+        try {
+          qr = reseal('qr', row.qr);
+          pairing = reseal('pairing_code', row.pairing_code);
+        } catch {
+          this.logger.warn({ sessionId: row.session_id }, 'A published QR that this replica cannot open was withdrawn');
+          await tx.query(`DELETE FROM session_link_code WHERE ${same}`, [row.session_id, row.qr, row.pairing_code]);
+          continue;
+        }
+        await tx.query(`UPDATE session_link_code SET qr = $4, pairing_code = $5 WHERE ${same}`, [row.session_id, row.qr, row.pairing_code, qr, pairing]);
+        total += 1;
+      }
+      return total;
+    });
+  }
 
   /**
    * Inserts a new session, REGISTERING and active, with its first history entry and its

@@ -1,10 +1,10 @@
-import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClusterModule } from '../cluster/cluster.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
 import { SessionStatusChangeEntity } from './entities/session-status-change.entity';
 import { SessionEntity } from './entities/session.entity';
-import { ForwardToOwnerMiddleware } from './forward-to-owner.middleware';
+import { OwnerRoutes } from './owner-routes';
 import { SandboxController } from './sandbox.controller';
 import { SessionAccess } from './session-access';
 import { SessionRegistry } from './session-registry';
@@ -23,17 +23,13 @@ import { WorkspacesController } from './workspaces.controller';
  * - SessionRegistry: the live runtime (engines, lifecycle, reconnects, restore at boot), running
  *   the sessions whose lease this replica holds (ClusterModule).
  * - SessionsService: the API's use cases (create, QR, settings, lifecycle, history).
- * - ForwardToOwnerMiddleware: sends a call that needs the live socket to the replica running the session.
+ * - OwnerRoutes: the calls that need the live socket (forwarded to the replica running the
+ *   session by ForwardToOwnerMiddleware, mounted by ForwardingModule); product APIs add theirs.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([SessionEntity, SessionStatusChangeEntity]), WhatsappModule, ClusterModule],
   controllers: [SessionsController, SandboxController, WorkspacesController],
-  providers: [SessionResolver, SessionAccess, SessionStore, SessionRegistry, SessionsService],
-  exports: [SessionResolver, SessionAccess, SessionRegistry, SessionsService],
+  providers: [SessionResolver, SessionAccess, SessionStore, SessionRegistry, SessionsService, OwnerRoutes],
+  exports: [SessionResolver, SessionAccess, SessionRegistry, SessionsService, OwnerRoutes],
 })
-export class SessionsModule implements NestModule {
-  /** Calls that need the replica running the session go to it (ForwardToOwnerMiddleware). */
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ForwardToOwnerMiddleware).forRoutes('{*splat}');
-  }
-}
+export class SessionsModule {}

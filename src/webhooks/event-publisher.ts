@@ -63,6 +63,11 @@ export class EventPublisher implements EventOutbox {
     for (const [sessionId, list] of bySession) {
       const subscriptions = await this.repo.findMatching(manager, sessionId, [...new Set(list.map((e) => e.event))]);
       if (!subscriptions.length) continue;
+      const types = new Set(list.map((e) => e.event));
+      for (const format of new Set(subscriptions.map((s) => s.format))) {
+        const formatter = this.formats.find(format);
+        if (formatter?.prepare && formatter.events.some((t) => types.has(t))) await formatter.prepare(sessionId, manager);
+      }
       for (const envelope of list) {
         for (const sub of subscriptions) {
           if (!sub.events.includes(ALL_EVENTS) && !sub.events.includes(envelope.event)) continue;

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { phoneNumberIdOf } from '../../src/common/utils/graph-ids';
+import { AtRestEncryption } from '../../src/crypto/at-rest-encryption';
 import { installColumnSecretBox } from '../../src/crypto/encrypted-column';
 import { loadKeyring } from '../../src/crypto/master-key';
 import { SecretBox } from '../../src/crypto/secret-box';
@@ -14,20 +15,28 @@ import { openTestDataSource, testDatabaseKinds, type TestDataSource } from '../s
 
 /**
  * The QR / pairing code a session's owner publishes for the other replicas, on a real database:
- * sealed at rest, replaced on rotation, withdrawn only by its publisher, ignored once expired.
+ * sealed at rest, replaced on rotation, withdrawn only by its publisher, ignored once expired,
+ * re-encrypted when the master key is rotated.
  */
 for (const kind of testDatabaseKinds()) {
   describe(`published link codes (${kind})`, () => {
     let db: TestDataSource;
     let store: SessionStore;
     const keyDir = mkdtempSync(join(tmpdir(), 'sb-keys-'));
+    const firstKey = randomBytes(32).toString('hex');
+
+    /** A store as a process with this keyring builds it, and the boot step it registers with. */
+    function storeWith(box: SecretBox): { store: SessionStore; encryption: AtRestEncryption } {
+      installColumnSecretBox(box);
+      const encryption = new AtRestEncryption();
+      const resolver = { forget: () => undefined };
+      const bus = { emit: () => undefined };
+      return { store: new SessionStore(db.dataSource.getRepository(SessionEntity), resolver as never, bus as never, box, encryption), encryption };
+    }
 
     before(async () => {
       db = await openTestDataSource(kind);
-      installColumnSecretBox(new SecretBox(loadKeyring({ masterKey: randomBytes(32).toString('hex') }, keyDir)));
-      const resolver = { forget: () => undefined };
-      const bus = { emit: () => undefined };
-      store = new SessionStore(db.dataSource.getRepository(SessionEntity), resolver as never, bus as never);
+      ({ store } = storeWith(new SecretBox(loadKeyring({ masterKey: firstKey }, keyDir))));
     });
     after(async () => {
       await db?.close();
@@ -86,6 +95,34 @@ for (const kind of testDatabaseKinds()) {
       await store.flush(id);
       await db.dataSource.query(`UPDATE session_link_code SET expires_at = now() - interval '1 second' WHERE session_id = $1`, [id]);
       assert.equal(await store.sharedLinkCode(id), null);
+    });
+
+    it('is re-encrypted with a new master key at boot, and stays readable without the old one', async () => {
+      const id = await session();
+      store.queueLinkCode(id, 'node-a', { qr: '2@rotated-ref' });
+      store.queueLinkCode(id, 'node-a', { pairingCode: 'ROTA1234' });
+      await store.flush(id);
+      const [before] = await db.dataSource.query(`SELECT qr, pairing_code FROM session_link_code WHERE session_id = $1`, [id]);
+
+      // A new MASTER_KEY, the old one kept as previous: the boot step rewrites the row.
+      const newKey = randomBytes(32).toString('hex');
+      const rotated = new SecretBox(loadKeyring({ masterKey: newKey, previousKeys: firstKey }, keyDir));
+      const { store: rotatedStore, encryption } = storeWith(rotated);
+      const done = await encryption.reencryptAll();
+      assert.ok(done.session_link_code >= 1, `rewritten: ${JSON.stringify(done)}`);
+      const [after] = await db.dataSource.query(`SELECT qr, pairing_code FROM session_link_code WHERE session_id = $1`, [id]);
+      assert.notEqual(after.qr, before.qr);
+      assert.ok(String(after.qr).startsWith(rotated.currentPrefix), 'the QR is sealed with the new key');
+      assert.ok(String(after.pairing_code).startsWith(rotated.currentPrefix), 'the pairing code is sealed with the new key');
+      assert.deepEqual(await rotatedStore.sharedLinkCode(id), { node: 'node-a', qr: '2@rotated-ref', pairingCode: 'ROTA1234' });
+      assert.equal((await encryption.reencryptAll()).session_link_code, 0, 'nothing left under the old key');
+      // The copy bound to another session (first test) cannot be opened: withdrawn, not a failed boot.
+      const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM session_link_code WHERE expires_at > now() AND left(qr, length($1)) <> $1`, [rotated.currentPrefix]);
+      assert.equal(count, 0);
+
+      // The old key retired: the QR is still readable (another replica with only the new key).
+      const { store: newOnly } = storeWith(new SecretBox(loadKeyring({ masterKey: newKey }, keyDir)));
+      assert.deepEqual(await newOnly.sharedLinkCode(id), { node: 'node-a', qr: '2@rotated-ref', pairingCode: 'ROTA1234' });
     });
   });
 }

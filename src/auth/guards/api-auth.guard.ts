@@ -5,15 +5,11 @@ import type { Request } from 'express';
 import { AppError } from '../../common/errors/app-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
-import { extractCredential, looksLikeJwt } from '../credentials';
+import { extractCredential, issuedForAnotherApi, looksLikeJwt, unauthenticated } from '../credentials';
 import { ADMIN_ONLY } from '../decorators';
 import { PRODUCT_API, ProductApi } from '../product-api';
 import type { Principal } from '../principal';
 import { TokensService } from '../tokens.service';
-
-function unauthenticated(): AppError {
-  return new AppError(ErrorCode.UNAUTHENTICATED, 'A valid credential is required: Authorization: Bearer <token>, X-API-Key or apikey header');
-}
 
 interface RouteFlags {
   isPublic: boolean;
@@ -49,7 +45,7 @@ export class ApiAuthGuard extends AuthGuard('jwt') {
     req.user = (await this.principalOf(context, req, credential)) ?? undefined;
     if (!req.user) throw unauthenticated();
     if (req.user.api !== null && req.user.api !== productApi) {
-      throw new AppError(ErrorCode.FORBIDDEN, `This token was issued for the ${req.user.api} API (/compat/${req.user.api}) and works only there`);
+      throw issuedForAnotherApi(req.user.api);
     }
     if (adminOnly && !req.user.isAdmin) {
       throw new AppError(ErrorCode.ADMIN_REQUIRED, 'This route needs an admin credential');

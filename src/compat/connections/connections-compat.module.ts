@@ -10,11 +10,12 @@ import { ConnectionsDashboardController } from './connections-dashboard.controll
 import { ConnectionsController } from './connections.controller';
 import { ConnectionsService } from './connections.service';
 import { CompatConnectionEntity } from './entities/compat-connection.entity';
+import { ConnectionsOwnerRoutes } from './connections-owner-routes';
 
 /** The connections product API under /compat/connections. */
 @Module({
   imports: [TypeOrmModule.forFeature([CompatConnectionEntity]), JwtModule.register({}), AuthModule, SessionsModule, MessagesModule],
   controllers: [ConnectionsController, ConnectionMessagesController, ConnectionsDashboardController],
-  providers: [ConnectionsService, ConnectionTokens],
+  providers: [ConnectionsService, ConnectionTokens, ConnectionsOwnerRoutes],
 })
 export class ConnectionsCompatModule {}

@@ -196,7 +196,7 @@ export class ConnectionsService {
     return {
       totalConnections: rows.length,
       byStatus,
-      reachable: rows.filter((r) => this.registry.readyEngine(r.sessionId) !== null).length,
+      reachable: await this.reachableCount(states),
       messages: messages as unknown as Record<string, unknown>,
       checkedAt: new Date().toISOString(),
     };
@@ -291,6 +291,11 @@ export class ConnectionsService {
    * acts on its own connection only; any other credential names one by `connectionId`.
    * @throws VALIDATION_FAILED (no connectionId), 404 CONNECTION_NOT_FOUND, ForbiddenError
    */
+  /** The native session a call names (its connection token, or `connectionId`). @throws as resolve */
+  async sessionIdOf(principal: Principal, connectionId?: string): Promise<string> {
+    return (await this.resolve(principal, connectionId)).sessionId;
+  }
+
   private async resolve(principal: Principal, connectionId?: string): Promise<CompatConnectionEntity> {
     if (principal.sessionId) {
       const row =
@@ -342,6 +347,18 @@ export class ConnectionsService {
     const live = this.registry.liveState(row.sessionId);
     const native = live?.status ?? session.status;
     return { row, session, live, native, status: connectionStatusOf(native, row.loggedOutAt !== null) };
+  }
+
+  /**
+   * How many of these connections a send reaches now: READY on this replica, or READY as its
+   * owner wrote it while that replica holds the lease (any replica answers the same).
+   */
+  private async reachableCount(states: ConnectionState[]): Promise<number> {
+    const here = states.filter((s) => this.registry.readyEngine(s.row.sessionId) !== null).length;
+    const elsewhere = states.filter((s) => !this.registry.liveState(s.row.sessionId) && s.session.status === SessionStatus.READY).map((s) => s.row.sessionId);
+    if (!elsewhere.length) return here;
+    const owners = await this.registry.placement(elsewhere);
+    return here + elsewhere.filter((id) => Boolean(owners.get(id)) && owners.get(id) !== this.registry.nodeId).length;
   }
 
   private async qrOf(state: ConnectionState): Promise<string | null> {

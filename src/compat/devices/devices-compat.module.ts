@@ -10,11 +10,12 @@ import { WebhooksModule } from '../../webhooks/webhooks.module';
 import { CompatDeviceEntity } from './compat-device.entity';
 import { DevicesController } from './devices.controller';
 import { DevicesService } from './devices.service';
+import { DevicesOwnerRoutes } from './devices-owner-routes';
 
 /** The devices product API under /compat/devices. */
 @Module({
   imports: [TypeOrmModule.forFeature([CompatDeviceEntity]), AuthModule, SessionsModule, MessagesModule, ContactsModule, GroupsModule, MediaModule, WebhooksModule],
   controllers: [DevicesController],
-  providers: [DevicesService],
+  providers: [DevicesService, DevicesOwnerRoutes],
 })
 export class DevicesCompatModule {}

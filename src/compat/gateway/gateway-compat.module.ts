@@ -6,6 +6,7 @@ import { GatewaySessionEntity } from './entities/gateway-session.entity';
 import { GatewayMessagesService } from './gateway-messages.service';
 import { GatewaySessionsService } from './gateway-sessions.service';
 import { GatewayController } from './gateway.controller';
+import { GatewayOwnerRoutes } from './gateway-owner-routes';
 
 /**
  * The WA Gateway's API under /compat/gateway: named sessions (`compat_gateway_session`) over
@@ -14,6 +15,6 @@ import { GatewayController } from './gateway.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([GatewaySessionEntity]), SessionsModule, MessagesModule],
   controllers: [GatewayController],
-  providers: [GatewaySessionsService, GatewayMessagesService],
+  providers: [GatewaySessionsService, GatewayMessagesService, GatewayOwnerRoutes],
 })
 export class GatewayCompatModule {}

@@ -55,6 +55,13 @@ export class GatewaySessionsService {
     return this.createNamed(principal, DEFAULT_SESSION, false);
   }
 
+  /** The native session behind a gateway name (`default` when omitted), or null (none yet: nothing is created here). */
+  async sessionIdOf(name: string | undefined): Promise<string | null> {
+    const wanted = name ?? DEFAULT_SESSION;
+    if (!GATEWAY_SESSION_NAME.test(wanted)) return null;
+    return (await this.names.findOneBy({ name: wanted }))?.sessionId ?? null;
+  }
+
   /** Whether a native session is one of the gateway's (has a gateway name). */
   async isGatewaySession(sessionId: string): Promise<boolean> {
     return (await this.names.countBy({ sessionId })) > 0;

@@ -17,6 +17,7 @@ import { PhonesContactsController, PhonesController, PhonesWebhooksController } 
 import { PhonesHealthController } from './phones-health.controller';
 import { PhonesService } from './phones.service';
 import { PhonesWebhooksService } from './phones-webhooks.service';
+import { PhonesOwnerRoutes } from './phones-owner-routes';
 
 /** The phones product API under /compat/phones: a thin adapter over the native services. */
 @Module({
@@ -33,6 +34,6 @@ import { PhonesWebhooksService } from './phones-webhooks.service';
     HealthModule,
   ],
   controllers: [PhonesAuthController, PhonesController, PhonesContactsController, PhonesWebhooksController, PhonesHealthController],
-  providers: [PhonesAuthService, PhonesService, PhonesWebhooksService],
+  providers: [PhonesAuthService, PhonesService, PhonesWebhooksService, PhonesOwnerRoutes],
 })
 export class PhonesCompatModule {}

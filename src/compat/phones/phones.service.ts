@@ -247,6 +247,11 @@ export class PhonesService {
 
   // ------------------------------------------------------------------ helpers
 
+  /** The native session of a phone (by its number as the path gives it), or null: none yet, or no such phone. */
+  async sessionIdOf(ref: string): Promise<string | null> {
+    return (await this.get(ref).catch(() => null))?.sessionId ?? null;
+  }
+
   /** A phone by its number as the path gives it (`919876543210`, `+919876543210`). @throws AppError PHONE_NOT_FOUND (404) */
   async get(ref: string): Promise<CompatPhoneEntity> {
     const phone = phoneDigits(decodeURIComponentSafe(ref));

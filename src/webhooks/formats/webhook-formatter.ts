@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { WebhookTransport } from '../webhook-http';
 import type { WebhookEnvelope, WebhookEventType } from '../webhook-events';
 
@@ -60,6 +61,13 @@ export interface WebhookFormatter {
    * this event, several when the format posts one item per request.
    */
   format(envelope: WebhookEnvelope, subscription: FormatterSubscription): FormattedPayload[];
+
+  /**
+   * Optional: called before `format` for each session of a published batch whose events this
+   * format carries, inside the producer's transaction (`manager`), so a format that needs session
+   * state another replica may have changed reads it fresh while `format` stays synchronous.
+   */
+  prepare?(sessionId: string, manager: EntityManager): Promise<void>;
 
   /**
    * Headers of one attempt besides Content-Type and User-Agent (signature, event names).
