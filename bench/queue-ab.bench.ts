@@ -13,6 +13,7 @@
  * request: the whole process (GC and pool threads included) and its main (JavaScript) thread.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import type { BenchGateway } from './support/gateway';
@@ -91,6 +92,8 @@ async function measure(builds: Build[], route: 'send' | 'health'): Promise<Map<B
   return tallies;
 }
 
+const loadAverage = () => loadavg().map((v) => v.toFixed(2)).join(' ');
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
   try {
     builds.push(await startBuild(`baseline (${baseline})`, resolve(baseline)));
     builds.push(await startBuild('this build', resolve(__dirname, '..', '..')));
+    const loadBefore = loadAverage();
     const lines = [
       `## Queue A/B (${new Date().toISOString()}, ${ROUNDS} alternating ${BURST_S} s bursts per build and route, ${CONNECTIONS} connections)`,
       '',
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
         lines.push(`| ${route} | ${b.name} | ${Math.round(t.requests / t.seconds)} | ${median(t.p99s)} ms | ${us(t.cpu)} / ${us(t.mainCpu)} |`);
       }
     }
+    lines.push('', `Load average (1 / 5 / 15 min): ${loadBefore} before, ${loadAverage()} after.`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     for (const b of builds) await b.gateway.close();

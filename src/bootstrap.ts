@@ -7,6 +7,7 @@ import { securityHeaders } from './common/http/security-headers';
 import { AppLogger } from './common/logging/app-logger';
 import { ROOT_LOGGER } from './common/logging/logging.module';
 import { requestLogger } from './common/logging/request-logger';
+import { requestContextMiddleware } from './common/logging/request-context';
 import { AppModule } from './app.module';
 import { MetricsService } from './metrics/metrics.service';
 import { cloudApiFormToken } from './cloud-api/cloud-api-forms';
@@ -52,6 +53,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.use(requestBody(config.http.bodyLimit));
   // Graph's access_token as a form field on facade routes (multipart parsed here when needed).
   app.use(cloudApiFormToken(Math.min(config.media.maxBytes, 100 * 1024 * 1024)));
+  // After the body parsers: handlers log inside their request's context (see request-context.ts).
+  app.use(requestContextMiddleware());
   app.use(bodyErrors);
   app.enableShutdownHooks();
   setupSwagger(app);

@@ -89,6 +89,27 @@ export class TokensService {
     return this.authenticateHash(digest.toString('hex'));
   }
 
+  /**
+   * What `authenticateCredential` would answer when that is known without the database: the
+   * API_KEY, or a token verified within VERIFIED_TTL_MS (the same cache entry and rules);
+   * undefined when it needs the lookup. Lets the per-request guard decide the common case
+   * without a promise.
+   */
+  knownCredential(credential: string): Principal | undefined {
+    const digest = sha256(credential);
+    if (this.apiKeyDigest && timingSafeEqual(digest, this.apiKeyDigest)) return API_KEY_PRINCIPAL;
+    return this.cachedPrincipal(digest.toString('hex'), Date.now());
+  }
+
+  /** The verified principal cached for a token hash, if it may still be trusted at `now`. */
+  private cachedPrincipal(tokenHash: string, now: number): Principal | undefined {
+    const hit = this.verified.get(tokenHash);
+    if (hit && now - hit.checkedAt < VERIFIED_TTL_MS && now - hit.lastUsedAt <= LAST_USED_RESOLUTION_MS) {
+      if (hit.expiresAt === null || hit.expiresAt > now) return hit.principal;
+    }
+    return undefined;
+  }
+
   /** @throws Error when an admin token would be bound (callers validate before). */
   async create(input: {
     name: string;
@@ -162,10 +183,8 @@ export class TokensService {
 
   private async authenticateHash(tokenHash: string): Promise<Principal | null> {
     const now = Date.now();
-    const hit = this.verified.get(tokenHash);
-    if (hit && now - hit.checkedAt < VERIFIED_TTL_MS && now - hit.lastUsedAt <= LAST_USED_RESOLUTION_MS) {
-      if (hit.expiresAt === null || hit.expiresAt > now) return hit.principal;
-    }
+    const cached = this.cachedPrincipal(tokenHash, now);
+    if (cached) return cached;
     this.verified.delete(tokenHash);
     const token = await this.repo.findOneBy({ tokenHash });
     if (!token || token.revokedAt) return null;

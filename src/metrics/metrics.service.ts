@@ -139,7 +139,8 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   httpMetrics(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
       const started = performance.now();
-      res.once('close', () => {
+      // Emitted once per response: a plain listener, no once-wrapper per request.
+      res.on('close', () => {
         const route = (req as Request & { route?: { path?: unknown } }).route?.path;
         this.httpDuration.observe(
           {

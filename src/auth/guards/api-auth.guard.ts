@@ -36,13 +36,25 @@ export class ApiAuthGuard extends AuthGuard('jwt') {
   /** Each route's `@Public()` / `@AdminOnly()` flags by controller and handler, read once. */
   private readonly routeFlags = new WeakMap<Function, WeakMap<Function, RouteFlags>>();
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const { isPublic, adminOnly, productApi } = this.flagsOf(context);
-    if (isPublic) return true;
+  /**
+   * Synchronous when the answer is known without I/O (a public route, the API_KEY, an API token
+   * verified moments ago), so the common request pays no promise here; a login JWT or a token
+   * not in the cache is looked up.
+   */
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const flags = this.flagsOf(context);
+    if (flags.isPublic) return true;
     const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
     const credential = extractCredential(req);
     if (!credential) throw unauthenticated();
-    req.user = (await this.principalOf(context, req, credential)) ?? undefined;
+    const known = looksLikeJwt(credential) ? undefined : this.tokens.knownCredential(credential);
+    if (known) return this.admit(req, known, flags);
+    return this.principalOf(context, req, credential).then((principal) => this.admit(req, principal, flags));
+  }
+
+  /** Sets the request's principal once it passes the route's product-API and admin rules. */
+  private admit(req: Request & { user?: Principal }, principal: Principal | null, { adminOnly, productApi }: RouteFlags): true {
+    req.user = principal ?? undefined;
     if (!req.user) throw unauthenticated();
     if (req.user.api !== null && req.user.api !== productApi) {
       throw issuedForAnotherApi(req.user.api);

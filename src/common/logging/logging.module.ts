@@ -1,9 +1,8 @@
-import { Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppConfig } from '../../config/app-config';
 import { AppLogger } from './app-logger';
 import { createRootLogger } from './logger.options';
-import { requestContextMiddleware } from './request-context';
 
 /** The root pino logger, injectable where a component needs pino itself (the request log). */
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
@@ -16,9 +15,4 @@ export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
   ],
   exports: [ROOT_LOGGER, AppLogger],
 })
-export class LoggingModule implements NestModule {
-  /** After the body parsers: handlers log inside their request's context (see request-context.ts). */
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requestContextMiddleware()).forRoutes('{*splat}');
-  }
-}
+export class LoggingModule {}

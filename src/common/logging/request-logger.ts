@@ -27,8 +27,9 @@ export function requestLogger(logger: Logger): RequestHandler {
     (req as RequestWithId).id = id;
     res.setHeader('X-Request-Id', id);
     const started = performance.now();
-    // 'close' follows 'finish' on every response, and comes alone when the client went away.
-    res.once('close', () => {
+    // 'close' follows 'finish' on every response, and comes alone when the client went away; it
+    // comes once, so a plain listener does (no once-wrapper per request).
+    res.on('close', () => {
       const aborted = !res.writableFinished;
       const level: Level = aborted || res.statusCode < 400 ? 'debug' : res.statusCode >= 500 ? 'error' : 'info';
       if (!logger.isLevelEnabled(level)) return;

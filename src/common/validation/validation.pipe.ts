@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe, type ArgumentMetadata, type ValidationPipeOptions } from '@nestjs/common';
+import { ValidationError, ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationPipeOptions } from '@nestjs/common';
 import { DECORATORS } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import { AppError } from '../errors/app-error';
@@ -58,15 +58,31 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
  * DTO instance at once; anything else (an error, a multipart field that needs its transform)
  * takes the ordinary pipe, which decides and names the errors exactly as for any other route.
  */
-export class AppValidationPipe extends ValidationPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    refuseHostileInput(value, metadata);
-    const { metatype } = metadata;
-    if (metadata.type === 'body' && metatype) {
-      const accepts = schemaOf(metatype);
-      if (accepts?.(value)) return Object.assign(new (metatype as new () => object)(), value);
+export class AppValidationPipe implements PipeTransform<unknown, unknown> {
+  private readonly pipe: ValidationPipe;
+
+  constructor(options: ValidationPipeOptions) {
+    this.pipe = new ValidationPipe(options);
+  }
+
+  /**
+   * Synchronous where nothing is awaited (a custom parameter decorator's value, which Nest's pipe
+   * passes through unchecked without `validateCustomDecorators`; a body its schema accepts), so
+   * those parameters cost no promise of their own. A refusal is always a rejected promise.
+   */
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'custom') return value;
+    try {
+      refuseHostileInput(value, metadata);
+      const { metatype } = metadata;
+      if (metadata.type === 'body' && metatype) {
+        const accepts = schemaOf(metatype);
+        if (accepts?.(value)) return Object.assign(new (metatype as new () => object)(), value);
+      }
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return super.transform(value, metadata);
+    return this.pipe.transform(value, metadata);
   }
 }
 
@@ -84,6 +100,6 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
 };
 
 /** The single global pipe. */
-export function createValidationPipe(): ValidationPipe {
+export function createValidationPipe(): AppValidationPipe {
   return new AppValidationPipe(VALIDATION_OPTIONS);
 }

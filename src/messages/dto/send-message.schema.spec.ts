@@ -106,7 +106,7 @@ describe('Send message schema (the enqueue path) against SendMessageDto', () => 
       const parsed = JSON.parse(JSON.stringify(bad)) as unknown;
       const expected = await dtoVerdict(parsed);
       assert.notEqual(expected, 'valid', JSON.stringify(bad));
-      await assert.rejects(appPipe.transform(parsed, BODY), (err: unknown) => err instanceof AppError && err.message === expected);
+      await assert.rejects(async () => appPipe.transform(parsed, BODY), (err: unknown) => err instanceof AppError && err.message === expected);
     }
   });
 });
