@@ -1,0 +1,271 @@
+/**
+ * Replicas benchmark: do two replicas send more than one? Target: two replicas deliver
+ * ≥ 1.7× one replica's send throughput on the same machine class, both measured in one run.
+ *
+ * For each engine in BENCH_REPLICA_ENGINES (default `baileys,sandbox`): replicas as separate
+ * processes on one fresh PostgreSQL database (NODE_ID, NODE_URL, SESSION_LEASE_TTL_MS, as in the
+ * cluster e2e spec). `baileys`: real Baileys against the loopback simulator (its own process);
+ * `sandbox`: the built-in sandbox engine, no simulator, so the gateway and Postgres alone.
+ * BENCH_REPLICA_SESSIONS (20) sessions are linked on replica `a`; then, each phase sending the
+ * same load (BENCH_REPLICA_MESSAGES per session, BENCH_REPLICA_SANDBOX_MESSAGES with the sandbox, one contact per session, every session's
+ * client POSTing one message after another, spread over the running replicas' HTTP ports):
+ *
+ *   1. one replica, unpinned (the OS may run it on either core);
+ *   2. one replica pinned to core 0 (`taskset -a -cp 0`);
+ *   3. replica `b` joins pinned to core 1; the sessions rebalance until GET /api/cluster shows
+ *      an even split and every session is READY again; two replicas, one core each;
+ *   4. the same two replicas unpinned;
+ *   5. `b` stops (SIGTERM hands its sessions back to `a`): one replica, unpinned, again (the
+ *      drift of the shared machine between the first and the last phase).
+ *
+ * The simulator, Postgres and this load generator are never pinned: they share both cores with
+ * the replicas. A phase's rate comes from the gateway's rows: messages SENT over the time from
+ * the phase's first accepted message (`created_at`) to its last `sent_at`. Before each phase
+ * every session sends BENCH_REPLICA_WARMUP messages unmeasured (the first message to a contact
+ * sets up its Signal session; a replica that just joined warms up its JIT). Each phase also
+ * reports the CPU each process used, in % of one core, to show what limits the rate.
+ */
+import { Client } from 'pg';
+import { waitFor } from '../test/support/wait';
+import type { ServerProcess } from '../test/support/server-process';
+import {
+  ALL_CPUS,
+  callJson,
+  cpuSeconds,
+  loadAverage,
+  machineTicks,
+  pin,
+  SIMULATOR_PRELOAD,
+  startBenchCluster,
+  startSimulatorProcess,
+  type BenchCluster,
+  type SimInfo,
+} from './support/cluster';
+import { runBench } from './support/run';
+
+const ENGINES = (process.env.BENCH_REPLICA_ENGINES ?? 'baileys,sandbox').split(',') as ('baileys' | 'sandbox')[];
+const SESSIONS = Number(process.env.BENCH_REPLICA_SESSIONS ?? 20);
+const MESSAGES = Number(process.env.BENCH_REPLICA_MESSAGES ?? 30);
+/** The sandbox sends far faster: more messages, so a phase lasts long enough to measure. */
+const SANDBOX_MESSAGES = Number(process.env.BENCH_REPLICA_SANDBOX_MESSAGES ?? 100);
+const WARMUP = Number(process.env.BENCH_REPLICA_WARMUP ?? 2);
+const TTL_MS = 4_000;
+
+interface Phase {
+  label: string;
+  sent: number;
+  failed: number;
+  seconds: number;
+  rate: number;
+  /** CPU used during the phase, % of one core. */
+  cpu: Record<string, number>;
+  load: string;
+}
+
+interface Target {
+  sessionId: string;
+  contact: string;
+}
+
+const round = (v: number) => Math.round(v * 10) / 10;
+
+/** Pids of the Postgres backends serving this database (they come and go with the pools). */
+async function backendPids(db: Client): Promise<number[]> {
+  const { rows } = await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  return rows.map((r: { pid: number }) => r.pid);
+}
+
+function cpuOf(pids: number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      out.set(pid, cpuSeconds(pid));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+async function sendLoad(urls: string[], targets: Target[], perSession: number, tag: string): Promise<void> {
+  await Promise.all(
+    targets.map(async (t, i) => {
+      for (let m = 0; m < perSession; m++) {
+        const url = urls[(i + m) % urls.length];
+        await callJson(`${url}/api/messages/send`, 'POST', { sessionId: t.sessionId, to: t.contact, type: 'text', text: `${tag} ${m}` });
+      }
+    }),
+  );
+}
+
+/** Sends `perSession` messages per session through `urls` and waits until each is SENT or FAILED. */
+async function phase(cluster: BenchCluster, label: string, nodes: string[], targets: Target[], extra: Record<string, number>, messages: number): Promise<Phase> {
+  const urls = nodes.map((n) => cluster.replicas.get(n)!.url);
+  // Warm-up, unmeasured.
+  const [{ t: warmFrom }] = (await cluster.db.query(`SELECT clock_timestamp() AS t`)).rows;
+  await sendLoad(urls, targets, WARMUP, 'warm-up');
+  await waitDone(cluster.db, warmFrom, targets.length * WARMUP);
+
+  const [{ t: from }] = (await cluster.db.query(`SELECT clock_timestamp() AS t`)).rows;
+  const pids: Record<string, number> = { ...extra };
+  for (const n of nodes) pids[`replica ${n}`] = cluster.replicas.get(n)!.child.pid!;
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const selfBefore = process.cpuUsage();
+  const pgBefore = cpuOf(await backendPids(cluster.db));
+  const machineBefore = machineTicks();
+  const started = Date.now();
+
+  const total = targets.length * messages;
+  await sendLoad(urls, targets, messages, label);
+  await waitDone(cluster.db, from, total);
+
+  const wall = (Date.now() - started) / 1000;
+  const cpu: Record<string, number> = {};
+  for (const [k, pid] of Object.entries(pids)) cpu[k] = Math.round(((cpuSeconds(pid) - before[k]) / wall) * 100);
+  const self = process.cpuUsage(selfBefore);
+  cpu['load generator'] = Math.round(((self.user + self.system) / 1e6 / wall) * 100);
+  const pgAfter = cpuOf(await backendPids(cluster.db));
+  let pg = 0;
+  for (const [pid, s] of pgAfter) pg += s - (pgBefore.get(pid) ?? 0);
+  cpu['postgres (this database)'] = Math.round((pg / wall) * 100);
+  const machineAfter = machineTicks();
+  // Busy share of the whole machine (both cores, everybody's work), in % of one core.
+  cpu['machine'] = Math.round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 2 * 100);
+
+  const { rows } = await cluster.db.query(
+    `SELECT count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS sent, count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
+            extract(epoch FROM max(sent_at) - min(created_at))::float8 AS seconds
+       FROM message WHERE direction = 'outbound' AND created_at >= $1`,
+    [from],
+  );
+  const r = rows[0] as { sent: number; failed: number; seconds: number };
+  const result = { label, sent: r.sent, failed: r.failed, seconds: round(r.seconds), rate: round(r.sent / r.seconds), cpu, load: loadAverage() };
+  process.stderr.write(`[bench] ${label}: ${JSON.stringify(result)}\n`);
+  return result;
+}
+
+async function waitDone(db: Client, from: Date, total: number): Promise<void> {
+  await waitFor(
+    async () =>
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM message WHERE direction = 'outbound' AND created_at >= $1 AND (sent_at IS NOT NULL OR status IN ('FAILED', 'EXPIRED'))`,
+          [from],
+        )
+      ).rows[0].n >= total,
+    { timeout: 120_000 + total * 100, interval: 100, what: `${total} messages sent` },
+  );
+}
+
+/** Every session READY and GET /api/cluster showing `counts` sessions on `nodes`. */
+async function waitSplit(cluster: BenchCluster, nodes: string[], counts: number[]): Promise<void> {
+  const via = cluster.replicas.get(nodes[0])!.url;
+  await waitFor(
+    async () => {
+      const body = await callJson(`${via}/api/cluster`);
+      const per = new Map<string, number>();
+      for (const s of body.sessions as { node: string | null }[]) if (s.node) per.set(s.node, (per.get(s.node) ?? 0) + 1);
+      const split = nodes.map((n) => per.get(n) ?? 0);
+      if (JSON.stringify(split) !== JSON.stringify(counts)) return false;
+      const { rows } = await cluster.db.query(`SELECT count(*)::int AS n FROM session WHERE status = 'READY'`);
+      return rows[0].n === SESSIONS;
+    },
+    { timeout: 180_000, interval: 250, what: `sessions split ${counts.join(' + ')} over ${nodes.join(', ')}, all READY` },
+  );
+}
+
+async function linkSessions(cluster: BenchCluster, engine: 'baileys' | 'sandbox', sim: SimInfo | null, runTag: string): Promise<Target[]> {
+  const a = cluster.replicas.get('a')!.url;
+  const targets: Target[] = [];
+  for (let i = 0; i < SESSIONS; i++) {
+    const phone = `1556${runTag}${String(i).padStart(4, '0')}`;
+    const { session } = await callJson(`${a}/api/sessions`, 'POST', { name: phone });
+    if (engine === 'baileys') {
+      const { qr } = await callJson(`${a}/api/sessions/${session.sessionId}/qr`);
+      await callJson(`${sim!.controlUrl}/scan`, 'POST', { qr, phoneNumber: phone }, false);
+    } else {
+      await callJson(`${a}/api/sessions/${session.sessionId}/sandbox/link`, 'POST', { phoneNumber: phone });
+    }
+    targets.push({ sessionId: session.sessionId, contact: `1667${runTag}${String(i + 1).padStart(4, '0')}` });
+  }
+  await waitFor(async () => (await cluster.db.query(`SELECT count(*)::int AS n FROM session WHERE status = 'READY'`)).rows[0].n === SESSIONS, {
+    timeout: 60_000 + SESSIONS * 2_000,
+    interval: 200,
+    what: `${SESSIONS} sessions READY`,
+  });
+  return targets;
+}
+
+async function runEngine(engine: 'baileys' | 'sandbox', runTag: string): Promise<Phase[]> {
+  const sim = engine === 'baileys' ? await startSimulatorProcess() : null;
+  const env: Record<string, string> = {
+    WA_ENGINE: engine,
+    SESSION_LEASE_TTL_MS: String(TTL_MS),
+    SESSION_RESTORE_STAGGER_MS: '50',
+    DEFAULT_MIN_DELAY_MS: '0',
+    DEFAULT_MAX_DELAY_MS: '0',
+    // A message accepted by the replica that does not run its session waits for the owner's
+    // next poll of the queue: shorter than the default second, so the two-replica phases do
+    // not pay for it at their start.
+    QUEUE_POLL_INTERVAL_MS: '200',
+    SANDBOX_RECEIPT_DELAY_MS: '0',
+    ...(sim ? { WA_SIMULATOR_URL: sim.info.url, WA_SIMULATOR_ROOT_KEY: sim.info.rootPublicKey, WA_SIMULATOR_MEDIA_CA: sim.info.mediaCaPem } : {}),
+  };
+  const cluster = await startBenchCluster(env, { preload: sim ? SIMULATOR_PRELOAD : undefined });
+  const extra: Record<string, number> = sim ? { simulator: sim.child.pid! } : {};
+  const phases: Phase[] = [];
+  const messages = engine === 'sandbox' ? SANDBOX_MESSAGES : MESSAGES;
+  try {
+    const a = await cluster.start('a');
+    const targets = await linkSessions(cluster, engine, sim?.info ?? null, runTag);
+    phases.push(await phase(cluster, '1 replica, unpinned', ['a'], targets, extra, messages));
+    pin(a.child.pid!, '0');
+    phases.push(await phase(cluster, '1 replica on core 0', ['a'], targets, extra, messages));
+    const b: ServerProcess = await cluster.start('b');
+    pin(b.child.pid!, '1');
+    const joinedAt = Date.now();
+    await waitSplit(cluster, ['a', 'b'], [SESSIONS / 2, SESSIONS / 2]);
+    process.stderr.write(`[bench] ${engine}: b joined, even split after ${round((Date.now() - joinedAt) / 1000)} s\n`);
+    phases.push(await phase(cluster, '2 replicas, a on core 0, b on core 1', ['a', 'b'], targets, extra, messages));
+    pin(a.child.pid!, ALL_CPUS);
+    pin(b.child.pid!, ALL_CPUS);
+    phases.push(await phase(cluster, '2 replicas, unpinned', ['a', 'b'], targets, extra, messages));
+    cluster.replicas.delete('b');
+    await b.stop();
+    await waitSplit(cluster, ['a'], [SESSIONS]);
+    phases.push(await phase(cluster, '1 replica, unpinned, again', ['a'], targets, extra, messages));
+  } finally {
+    await cluster.close();
+    sim?.child.kill('SIGTERM');
+  }
+  return phases;
+}
+
+async function main(): Promise<void> {
+  const runTag = String(Date.now() % 1000).padStart(3, '0');
+  process.stdout.write(`## Replicas benchmark (${new Date().toISOString()}), load average at start ${loadAverage()}\n\n`);
+  process.stdout.write(
+    `${SESSIONS} sessions; per phase ${MESSAGES} messages per session with Baileys (${SESSIONS * MESSAGES}), ${SANDBOX_MESSAGES} with the sandbox (${SESSIONS * SANDBOX_MESSAGES}), ` +
+      `after ${WARMUP} unmeasured per session; ` +
+      `simulator, Postgres and load generator unpinned.\n\n`,
+  );
+  for (const engine of ENGINES) {
+    const phases = await runEngine(engine, runTag);
+    const [oneU, oneP, twoP, twoU, oneU2] = phases;
+    const order = ['replica a', 'replica b', 'simulator', 'postgres (this database)', 'load generator', 'machine'];
+    const cpuKeys = order.filter((k) => phases.some((p) => k in p.cpu));
+    process.stdout.write(`### ${engine === 'baileys' ? 'Real Baileys against the simulator' : 'Sandbox engine (no simulator)'}\n\n`);
+    process.stdout.write(`| phase | sent (failed) | seconds | sent/s | ${cpuKeys.map((k) => `CPU ${k} %`).join(' | ')} | load average |\n`);
+    process.stdout.write(`|---|---|---|---|${cpuKeys.map(() => '---|').join('')}---|\n`);
+    for (const p of phases) {
+      process.stdout.write(`| ${p.label} | ${p.sent} (${p.failed}) | ${p.seconds} | ${p.rate} | ${cpuKeys.map((k) => p.cpu[k] ?? '').join(' | ')} | ${p.load} |\n`);
+    }
+    const oneUnpinned = (oneU.rate + oneU2.rate) / 2;
+    process.stdout.write(
+      `\nTwo replicas / one: pinned (one core each / one core) **${(twoP.rate / oneP.rate).toFixed(2)}×**; ` +
+        `unpinned (against the mean of the first and last one-replica phases) **${(twoU.rate / oneUnpinned).toFixed(2)}×**.\n\n`,
+    );
+  }
+}
+
+runBench(main);
