@@ -7,8 +7,9 @@
  * cluster e2e spec). `baileys`: real Baileys against the loopback simulator (its own process);
  * `sandbox`: the built-in sandbox engine, no simulator, so the gateway and Postgres alone.
  * BENCH_REPLICA_SESSIONS (20) sessions are linked on replica `a`; then, each phase sending the
- * same load (BENCH_REPLICA_MESSAGES per session, BENCH_REPLICA_SANDBOX_MESSAGES with the sandbox, one contact per session, every session's
- * client POSTing one message after another, spread over the running replicas' HTTP ports):
+ * same load (BENCH_REPLICA_MESSAGES per session, BENCH_REPLICA_SANDBOX_MESSAGES with the sandbox,
+ * one contact per session, BENCH_REPLICA_CONCURRENCY (32) POSTs in flight, spread over the
+ * running replicas' HTTP ports):
  *
  *   1. one replica, unpinned (the OS may run it on either core);
  *   2. one replica pinned to core 0 (`taskset -a -cp 0`);
@@ -23,7 +24,10 @@
  * the phase's first accepted message (`created_at`) to its last `sent_at`. Before each phase
  * every session sends BENCH_REPLICA_WARMUP messages unmeasured (the first message to a contact
  * sets up its Signal session; a replica that just joined warms up its JIT). Each phase also
- * reports the CPU each process used, in % of one core, to show what limits the rate.
+ * reports the CPU each process used, in % of one core, to show what limits the rate, and the CPU
+ * milliseconds each part spent per sent message: on a machine others load too, the rate follows
+ * the scheduler's share, while the CPU cost per message (replicas together, simulator, Postgres)
+ * shows whether a second replica adds overhead.
  */
 import { Client } from 'pg';
 import { waitFor } from '../test/support/wait';
@@ -49,16 +53,22 @@ const MESSAGES = Number(process.env.BENCH_REPLICA_MESSAGES ?? 30);
 /** The sandbox sends far faster: more messages, so a phase lasts long enough to measure. */
 const SANDBOX_MESSAGES = Number(process.env.BENCH_REPLICA_SANDBOX_MESSAGES ?? 100);
 const WARMUP = Number(process.env.BENCH_REPLICA_WARMUP ?? 2);
+const CONCURRENCY = Number(process.env.BENCH_REPLICA_CONCURRENCY ?? 32);
 const TTL_MS = 4_000;
 
 interface Phase {
   label: string;
   sent: number;
   failed: number;
+  /** From the first accepted message to the last. */
+  acceptedSeconds: number;
+  /** From the first accepted message to the last SENT. */
   seconds: number;
   rate: number;
   /** CPU used during the phase, % of one core. */
   cpu: Record<string, number>;
+  /** CPU milliseconds per sent message: every replica together, the simulator, Postgres. */
+  perMessage: { replicas: number; simulator: number | null; postgres: number };
   load: string;
 }
 
@@ -87,12 +97,21 @@ function cpuOf(pids: number[]): Map<number, number> {
   return out;
 }
 
+/**
+ * POSTs `perSession` messages for every session, round robin over the sessions and over `urls`,
+ * CONCURRENCY requests in flight: the queue fills faster than it drains, so the phase measures
+ * sending, not how fast one client per session can wait for its answers.
+ */
 async function sendLoad(urls: string[], targets: Target[], perSession: number, tag: string): Promise<void> {
+  const jobs: { t: Target; m: number }[] = [];
+  for (let m = 0; m < perSession; m++) for (const t of targets) jobs.push({ t, m });
+  let next = 0;
   await Promise.all(
-    targets.map(async (t, i) => {
-      for (let m = 0; m < perSession; m++) {
-        const url = urls[(i + m) % urls.length];
-        await callJson(`${url}/api/messages/send`, 'POST', { sessionId: t.sessionId, to: t.contact, type: 'text', text: `${tag} ${m}` });
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < jobs.length) {
+        const k = next++;
+        const { t, m } = jobs[k];
+        await callJson(`${urls[k % urls.length]}/api/messages/send`, 'POST', { sessionId: t.sessionId, to: t.contact, type: 'text', text: `${tag} ${m}` });
       }
     }),
   );
@@ -121,7 +140,11 @@ async function phase(cluster: BenchCluster, label: string, nodes: string[], targ
 
   const wall = (Date.now() - started) / 1000;
   const cpu: Record<string, number> = {};
-  for (const [k, pid] of Object.entries(pids)) cpu[k] = Math.round(((cpuSeconds(pid) - before[k]) / wall) * 100);
+  const used: Record<string, number> = {};
+  for (const [k, pid] of Object.entries(pids)) {
+    used[k] = cpuSeconds(pid) - before[k];
+    cpu[k] = Math.round((used[k] / wall) * 100);
+  }
   const self = process.cpuUsage(selfBefore);
   cpu['load generator'] = Math.round(((self.user + self.system) / 1e6 / wall) * 100);
   const pgAfter = cpuOf(await backendPids(cluster.db));
@@ -134,12 +157,26 @@ async function phase(cluster: BenchCluster, label: string, nodes: string[], targ
 
   const { rows } = await cluster.db.query(
     `SELECT count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS sent, count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
-            extract(epoch FROM max(sent_at) - min(created_at))::float8 AS seconds
+            extract(epoch FROM max(sent_at) - min(created_at))::float8 AS seconds,
+            extract(epoch FROM max(created_at) - min(created_at))::float8 AS accepted
        FROM message WHERE direction = 'outbound' AND created_at >= $1`,
     [from],
   );
-  const r = rows[0] as { sent: number; failed: number; seconds: number };
-  const result = { label, sent: r.sent, failed: r.failed, seconds: round(r.seconds), rate: round(r.sent / r.seconds), cpu, load: loadAverage() };
+  const r = rows[0] as { sent: number; failed: number; seconds: number; accepted: number };
+  const ms = (seconds: number) => round((seconds * 1000) / r.sent);
+  const replicaSeconds = nodes.reduce((sum, n) => sum + used[`replica ${n}`], 0);
+  const perMessage = { replicas: ms(replicaSeconds), simulator: 'simulator' in used ? ms(used.simulator) : null, postgres: ms(pg) };
+  const result = {
+    label,
+    sent: r.sent,
+    failed: r.failed,
+    acceptedSeconds: round(r.accepted),
+    seconds: round(r.seconds),
+    rate: round(r.sent / r.seconds),
+    cpu,
+    perMessage,
+    load: loadAverage(),
+  };
   process.stderr.write(`[bench] ${label}: ${JSON.stringify(result)}\n`);
   return result;
 }
@@ -255,10 +292,15 @@ async function main(): Promise<void> {
     const order = ['replica a', 'replica b', 'simulator', 'postgres (this database)', 'load generator', 'machine'];
     const cpuKeys = order.filter((k) => phases.some((p) => k in p.cpu));
     process.stdout.write(`### ${engine === 'baileys' ? 'Real Baileys against the simulator' : 'Sandbox engine (no simulator)'}\n\n`);
-    process.stdout.write(`| phase | sent (failed) | seconds | sent/s | ${cpuKeys.map((k) => `CPU ${k} %`).join(' | ')} | load average |\n`);
-    process.stdout.write(`|---|---|---|---|${cpuKeys.map(() => '---|').join('')}---|\n`);
+    process.stdout.write(
+      `| phase | sent (failed) | all accepted after (s) | last SENT after (s) | sent/s | ${cpuKeys.map((k) => `CPU ${k} %`).join(' | ')} | CPU ms per message: replicas / simulator / Postgres | load average |\n`,
+    );
+    process.stdout.write(`|---|---|---|---|---|${cpuKeys.map(() => '---|').join('')}---|---|\n`);
     for (const p of phases) {
-      process.stdout.write(`| ${p.label} | ${p.sent} (${p.failed}) | ${p.seconds} | ${p.rate} | ${cpuKeys.map((k) => p.cpu[k] ?? '').join(' | ')} | ${p.load} |\n`);
+      const pm = p.perMessage;
+      process.stdout.write(
+        `| ${p.label} | ${p.sent} (${p.failed}) | ${p.acceptedSeconds} | ${p.seconds} | ${p.rate} | ${cpuKeys.map((k) => p.cpu[k] ?? '').join(' | ')} | ${pm.replicas} / ${pm.simulator ?? '–'} / ${pm.postgres} | ${p.load} |\n`,
+      );
     }
     const oneUnpinned = (oneU.rate + oneU2.rate) / 2;
     process.stdout.write(
