@@ -29,6 +29,7 @@
  * the scheduler's share, while the CPU cost per message (replicas together, simulator, Postgres)
  * shows whether a second replica adds overhead.
  */
+import { cpus, totalmem } from 'node:os';
 import { Client } from 'pg';
 import { waitFor } from '../test/support/wait';
 import type { ServerProcess } from '../test/support/server-process';
@@ -233,7 +234,7 @@ async function linkSessions(cluster: BenchCluster, engine: 'baileys' | 'sandbox'
   return targets;
 }
 
-async function runEngine(engine: 'baileys' | 'sandbox', runTag: string): Promise<Phase[]> {
+async function runEngine(engine: 'baileys' | 'sandbox', runTag: string): Promise<{ phases: Phase[]; rebalanceSeconds: number }> {
   const sim = engine === 'baileys' ? await startSimulatorProcess() : null;
   const env: Record<string, string> = {
     WA_ENGINE: engine,
@@ -251,6 +252,7 @@ async function runEngine(engine: 'baileys' | 'sandbox', runTag: string): Promise
   const cluster = await startBenchCluster(env, { preload: sim ? SIMULATOR_PRELOAD : undefined });
   const extra: Record<string, number> = sim ? { simulator: sim.child.pid! } : {};
   const phases: Phase[] = [];
+  let rebalanceSeconds = 0;
   const messages = engine === 'sandbox' ? SANDBOX_MESSAGES : MESSAGES;
   try {
     const a = await cluster.start('a');
@@ -262,7 +264,7 @@ async function runEngine(engine: 'baileys' | 'sandbox', runTag: string): Promise
     pin(b.child.pid!, '1');
     const joinedAt = Date.now();
     await waitSplit(cluster, ['a', 'b'], [SESSIONS / 2, SESSIONS / 2]);
-    process.stderr.write(`[bench] ${engine}: b joined, even split after ${round((Date.now() - joinedAt) / 1000)} s\n`);
+    rebalanceSeconds = round((Date.now() - joinedAt) / 1000);
     phases.push(await phase(cluster, '2 replicas, a on core 0, b on core 1', ['a', 'b'], targets, extra, messages));
     pin(a.child.pid!, ALL_CPUS);
     pin(b.child.pid!, ALL_CPUS);
@@ -275,19 +277,20 @@ async function runEngine(engine: 'baileys' | 'sandbox', runTag: string): Promise
     await cluster.close();
     sim?.child.kill('SIGTERM');
   }
-  return phases;
+  return { phases, rebalanceSeconds };
 }
 
 async function main(): Promise<void> {
   const runTag = String(Date.now() % 1000).padStart(3, '0');
   process.stdout.write(`## Replicas benchmark (${new Date().toISOString()}), load average at start ${loadAverage()}\n\n`);
+  process.stdout.write(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB.\n\n`);
   process.stdout.write(
     `${SESSIONS} sessions; per phase ${MESSAGES} messages per session with Baileys (${SESSIONS * MESSAGES}), ${SANDBOX_MESSAGES} with the sandbox (${SESSIONS * SANDBOX_MESSAGES}), ` +
       `after ${WARMUP} unmeasured per session; ` +
       `simulator, Postgres and load generator unpinned.\n\n`,
   );
   for (const engine of ENGINES) {
-    const phases = await runEngine(engine, runTag);
+    const { phases, rebalanceSeconds } = await runEngine(engine, runTag);
     const [oneU, oneP, twoP, twoU, oneU2] = phases;
     const order = ['replica a', 'replica b', 'simulator', 'postgres (this database)', 'load generator', 'machine'];
     const cpuKeys = order.filter((k) => phases.some((p) => k in p.cpu));
@@ -305,7 +308,8 @@ async function main(): Promise<void> {
     const oneUnpinned = (oneU.rate + oneU2.rate) / 2;
     process.stdout.write(
       `\nTwo replicas / one: pinned (one core each / one core) **${(twoP.rate / oneP.rate).toFixed(2)}×**; ` +
-        `unpinned (against the mean of the first and last one-replica phases) **${(twoU.rate / oneUnpinned).toFixed(2)}×**.\n\n`,
+        `unpinned (against the mean of the first and last one-replica phases) **${(twoU.rate / oneUnpinned).toFixed(2)}×**. ` +
+        `When b joined (answering /api/health), the split was ${SESSIONS / 2} + ${SESSIONS / 2} with every session READY after ${rebalanceSeconds} s (lease TTL ${TTL_MS / 1000} s).\n\n`,
     );
   }
 }
