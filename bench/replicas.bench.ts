@@ -215,22 +215,30 @@ async function waitSplit(cluster: BenchCluster, nodes: string[], counts: number[
 async function linkSessions(cluster: BenchCluster, engine: 'baileys' | 'sandbox', sim: SimInfo | null, runTag: string): Promise<Target[]> {
   const a = cluster.replicas.get('a')!.url;
   const targets: Target[] = [];
+  const statusOf = async (id: string) => (await cluster.db.query(`SELECT status FROM session WHERE id = $1`, [id])).rows[0]?.status as string;
   for (let i = 0; i < SESSIONS; i++) {
     const phone = `1556${runTag}${String(i).padStart(4, '0')}`;
     const { session } = await callJson(`${a}/api/sessions`, 'POST', { name: phone });
-    if (engine === 'baileys') {
-      const { qr } = await callJson(`${a}/api/sessions/${session.sessionId}/qr`);
-      await callJson(`${sim!.controlUrl}/scan`, 'POST', { qr, phoneNumber: phone }, false);
-    } else {
-      await callJson(`${a}/api/sessions/${session.sessionId}/sandbox/link`, 'POST', { phoneNumber: phone });
+    const id = session.sessionId as string;
+    // One at a time, each READY before the next; a link that did not complete (a QR that
+    // expired on a busy machine) is scanned again with a fresh QR, up to three times.
+    for (let attempt = 1; ; attempt++) {
+      if (engine === 'baileys') {
+        const { qr } = await callJson(`${a}/api/sessions/${id}/qr`);
+        await callJson(`${sim!.controlUrl}/scan`, 'POST', { qr, phoneNumber: phone }, false);
+      } else {
+        await callJson(`${a}/api/sessions/${id}/sandbox/link`, 'POST', { phoneNumber: phone });
+      }
+      try {
+        await waitFor(async () => (await statusOf(id)) === 'READY', { timeout: 30_000, interval: 100, what: `session ${i} READY` });
+        break;
+      } catch (err) {
+        process.stderr.write(`[bench] session ${i} not READY after linking (${await statusOf(id)}), attempt ${attempt}\n`);
+        if (attempt === 3) throw err;
+      }
     }
-    targets.push({ sessionId: session.sessionId, contact: `1667${runTag}${String(i + 1).padStart(4, '0')}` });
+    targets.push({ sessionId: id, contact: `1667${runTag}${String(i + 1).padStart(4, '0')}` });
   }
-  await waitFor(async () => (await cluster.db.query(`SELECT count(*)::int AS n FROM session WHERE status = 'READY'`)).rows[0].n === SESSIONS, {
-    timeout: 60_000 + SESSIONS * 2_000,
-    interval: 200,
-    what: `${SESSIONS} sessions READY`,
-  });
   return targets;
 }
 
