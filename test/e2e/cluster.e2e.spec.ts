@@ -20,8 +20,8 @@ const LINKED_THROUGH_D = '15550710007';
  * Replicas as separate processes on one PostgreSQL database, real Baileys through the
  * simulator: sessions split between replicas, rebalance when one joins, are taken over after
  * kill -9 (no new QR) and handed over at once on SIGTERM; a message accepted while its
- * session's owner dies reaches the contact once under its own id (only one the dead owner had
- * sent but not recorded goes out again, under that id); and the simulator never sees two
+ * session's owner dies reaches the contact under its own id (only a message the dead owner had
+ * sent but not recorded goes out again, under that same id); and the simulator never sees two
  * sockets for one account.
  * Needs DATABASE_URL: embedded PGlite serves one process only.
  */
