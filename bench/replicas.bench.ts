@@ -247,7 +247,6 @@ async function runEngine(engine: 'baileys' | 'sandbox', runTag: string): Promise
   const env: Record<string, string> = {
     WA_ENGINE: engine,
     SESSION_LEASE_TTL_MS: String(TTL_MS),
-    SESSION_RESTORE_STAGGER_MS: '50',
     DEFAULT_MIN_DELAY_MS: '0',
     DEFAULT_MAX_DELAY_MS: '0',
     // A message accepted by the replica that does not run its session waits for the owner's
