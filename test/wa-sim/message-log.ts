@@ -25,6 +25,11 @@ export interface SimMessage {
   to: string;
   /** Account device that sent (out) or the devices it was delivered to (in). */
   fromDevice?: number;
+  /**
+   * For `out`: the socket the sender's stanza came in on (numbered in order of connection), so a
+   * test can tell one process's sends from the next one's on the same account and device.
+   */
+  connection?: number;
   deliveredToDevices?: number[];
   /** Stanza type attribute (`text`, `media`, `reaction`, `poll`…). */
   stanzaType: string;

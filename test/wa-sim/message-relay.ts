@@ -132,7 +132,7 @@ export class MessageRelay {
       }
       const ciphertext = enc.content as Uint8Array;
       if (r?.kind === 'contact' && r.device === 0) {
-        await this.recipientReceives({ contact: r.contact }, account, conn.deviceId, node, type, ciphertext, senderLid);
+        await this.recipientReceives({ contact: r.contact }, account, conn.deviceId, conn.id, node, type, ciphertext, senderLid);
       } else if (r?.kind === 'account' && r.device === 0 && r.account === account) {
         // Own primary phone: the deviceSentMessage copy Baileys sends to "me".
         try {
@@ -142,7 +142,7 @@ export class MessageRelay {
         }
       } else if (r?.kind === 'account' && r.device === 0) {
         // Another simulated account's phone: recorded like a contact's message.
-        await this.recipientReceives({ account: r.account }, account, conn.deviceId, node, type, ciphertext, senderLid);
+        await this.recipientReceives({ account: r.account }, account, conn.deviceId, conn.id, node, type, ciphertext, senderLid);
       } else if (r?.kind === 'account') {
         this.forwardToCompanion(r.account, r.device, account, conn.deviceId, node, enc);
       } else {
@@ -173,6 +173,7 @@ export class MessageRelay {
     recipient: { contact: Contact } | { account: Account },
     sender: Account,
     senderDevice: number,
+    connection: number,
     node: BinaryNode,
     type: 'pkmsg' | 'msg',
     ciphertext: Uint8Array,
@@ -196,6 +197,7 @@ export class MessageRelay {
       from: sender.phoneNumber,
       to: recipientPhone,
       fromDevice: senderDevice,
+      connection,
       stanzaType: node.attrs.type,
       ...summarizeMessage(message),
       receipts: {},
