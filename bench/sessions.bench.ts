@@ -106,7 +106,8 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
   const preload = join(__dirname, '..', 'test', 'wa-sim', 'preload.js');
   let gateway: ServerProcess = await startServerProcess(env, { preload, timeoutMs: 60_000 });
   // BENCH_PROFILE_DIR: the restarted gateway (restore and send phase) writes a V8 CPU profile there on exit.
-  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  // BENCH_GATEWAY_NODE_ARGS: more node options for the restarted gateway (e.g. `-r <probe>`).
+  const nodeArgs = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const db = new Client({ connectionString: database.url });
   await db.connect();
   const ready = async () => (await db.query(`SELECT count(*)::int AS n FROM session WHERE status = 'READY'`)).rows[0].n as number;

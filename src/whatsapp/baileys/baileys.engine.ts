@@ -47,6 +47,11 @@ export function createRetryCounterCache(): CacheStore {
   return new NodeCache({ stdTTL: 3600, useClones: false }) as unknown as CacheStore;
 }
 
+/** The engine's Signal key cache: Baileys' own settings (5 minutes, no clones). */
+function createKeyCache(): NodeCache<unknown> {
+  return new NodeCache<unknown>({ stdTTL: 300, useClones: false, deleteOnExpire: true });
+}
+
 /** Chains async work so creds writes land in order and can be awaited before a reconnect. */
 class SerialQueue {
   private tail: Promise<void> = Promise.resolve();
@@ -79,6 +84,13 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
    * as `messages.update` right after, and those must not be recorded a second time.
    */
   private readonly recordedBeforeAck = new Set<string>();
+  /**
+   * The Signal key cache in front of the database: one for the engine's life, emptied at every
+   * connect (a key write that failed to commit must not outlive its socket) and closed when the
+   * engine is disconnected or logged out. One per socket, never closed, kept every cache and its
+   * keys alive until the cache's own expiry timer ran (up to ten minutes).
+   */
+  private keyCache: NodeCache<unknown> | null = null;
 
   constructor(
     private readonly options: EngineSessionOptions,
@@ -90,7 +102,7 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
   }
 
   async connect(): Promise<void> {
-    await this.disconnect();
+    this.closeSocket();
     assertWhatsAppRootTrusted(Boolean(this.config.socketUrl));
     const { sessionId } = this.options;
     const { state, saveCreds } = await useDbAuthState(this.store, sessionId, this.options.writeFence);
@@ -98,8 +110,10 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     const logger = this.config.logger;
     const creds = new SerialQueue();
 
+    const keyCache = (this.keyCache ??= createKeyCache());
+    keyCache.flushAll();
     const sock = makeWASocket({
-      auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, logger) },
+      auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, logger, keyCache as unknown as CacheStore) },
       logger,
       browser: Browsers.ubuntu('Chrome'),
       // Online presence would stop notifications on the user's phone.
@@ -399,21 +413,35 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     return sock;
   }
 
-  async disconnect(): Promise<void> {
+  /** Ends the socket (if any); the key cache stays for the next connect. */
+  private closeSocket(): void {
     const sock = this.sock;
     this.sock = null;
     if (sock) sock.end(undefined);
   }
 
+  /** Empties and closes the key cache (its expiry timer included); a later connect makes a new one. */
+  private releaseKeyCache(): void {
+    this.keyCache?.flushAll();
+    this.keyCache?.close();
+    this.keyCache = null;
+  }
+
+  async disconnect(): Promise<void> {
+    this.closeSocket();
+    this.releaseKeyCache();
+  }
+
   async logout(): Promise<void> {
     const sock = this.sock;
     this.sock = null;
-    if (!sock) return;
     try {
       // Tells WhatsApp to remove this companion device, then closes with 401.
-      await sock.logout();
+      if (sock) await sock.logout();
     } catch {
-      sock.end(undefined);
+      sock?.end(undefined);
+    } finally {
+      this.releaseKeyCache();
     }
   }
 }
