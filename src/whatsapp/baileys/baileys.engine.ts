@@ -52,6 +52,13 @@ function createKeyCache(): NodeCache<unknown> {
   return new NodeCache<unknown>({ stdTTL: 300, useClones: false, deleteOnExpire: true });
 }
 
+/** How long a contact's device list is trusted without a lookup (device notifications update it meanwhile). */
+const DEVICE_LIST_TTL_S = 3600;
+
+function createDeviceCache(): NodeCache<unknown> {
+  return new NodeCache<unknown>({ stdTTL: DEVICE_LIST_TTL_S, useClones: false });
+}
+
 /** Chains async work so creds writes land in order and can be awaited before a reconnect. */
 class SerialQueue {
   private tail: Promise<void> = Promise.resolve();
@@ -91,6 +98,15 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
    * keys alive until the cache's own expiry timer ran (up to ten minutes).
    */
   private keyCache: NodeCache<unknown> | null = null;
+  /**
+   * Baileys' cache of each contact's device list, for the engine's life like the key cache.
+   * Every miss costs a device lookup and, when WhatsApp answers with the contact's LID (it does),
+   * a forced re-fetch of the Signal sessions of that contact and of the account's own devices
+   * (docs/baileys-patches.md, "Device lookups"); Baileys' own default forgets a list after five
+   * minutes, so a contact written to all day was re-keyed every five minutes. Device changes
+   * reach the cache through WhatsApp's device notifications, which Baileys applies to it.
+   */
+  private deviceCache: NodeCache<unknown> | null = null;
 
   constructor(
     private readonly options: EngineSessionOptions,
@@ -112,6 +128,8 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
 
     const keyCache = (this.keyCache ??= createKeyCache());
     keyCache.flushAll();
+    const deviceCache = (this.deviceCache ??= createDeviceCache());
+    deviceCache.flushAll();
     const sock = makeWASocket({
       auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, logger, keyCache as unknown as CacheStore) },
       logger,
@@ -121,6 +139,7 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
       // A gateway does not need the phone's full history; the initial sync still runs.
       syncFullHistory: false,
       msgRetryCounterCache: this.config.msgRetryCounterCache,
+      userDevicesCache: deviceCache as unknown as CacheStore,
       // A recipient device that could not decrypt a message sends a retry receipt; Baileys
       // re-encrypts what this returns. Without it the chat shows "Waiting for this message".
       getMessage: (key) => this.getMessage(key.id),
@@ -420,16 +439,18 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     if (sock) sock.end(undefined);
   }
 
-  /** Empties and closes the key cache (its expiry timer included); a later connect makes a new one. */
-  private releaseKeyCache(): void {
-    this.keyCache?.flushAll();
-    this.keyCache?.close();
-    this.keyCache = null;
+  /** Empties and closes the caches (their expiry timers included); a later connect makes new ones. */
+  private releaseCaches(): void {
+    for (const cache of [this.keyCache, this.deviceCache]) {
+      cache?.flushAll();
+      cache?.close();
+    }
+    this.keyCache = this.deviceCache = null;
   }
 
   async disconnect(): Promise<void> {
     this.closeSocket();
-    this.releaseKeyCache();
+    this.releaseCaches();
   }
 
   async logout(): Promise<void> {
@@ -441,7 +462,7 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     } catch {
       sock?.end(undefined);
     } finally {
-      this.releaseKeyCache();
+      this.releaseCaches();
     }
   }
 }
