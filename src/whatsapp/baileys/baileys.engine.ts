@@ -102,7 +102,7 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
    * Baileys' cache of each contact's device list, for the engine's life like the key cache.
    * Every miss costs a device lookup and, when WhatsApp answers with the contact's LID (it does),
    * a forced re-fetch of the Signal sessions of that contact and of the account's own devices
-   * (docs/baileys-patches.md, "Device lookups"); Baileys' own default forgets a list after five
+   * (docs/baileys-patches.md, "Not patched: device lookups"); Baileys' own default forgets a list after five
    * minutes, so a contact written to all day was re-keyed every five minutes. Device changes
    * reach the cache through WhatsApp's device notifications, which Baileys applies to it.
    */
