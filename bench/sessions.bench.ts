@@ -15,8 +15,11 @@
  * own rows from the first accepted message (`created_at`) to the last one marked SENT
  * (`sent_at`). So the gateway's time includes queueing, claiming, the opt-in check, the
  * engine's send, storing the sent proto for retry receipts and marking SENT with its event,
- * but not the HTTP client's overhead before the first message was accepted. The machine is
- * shared: compare the ratio of one run, not absolute figures across runs.
+ * but not the HTTP client's overhead before the first message was accepted. The bare run has
+ * no accepting step (its messages are handed to `sendMessage` in-process), so the run also
+ * times the gateway's send engine alone (`dispatchOnly`: the same messages, to new contacts,
+ * queued before they are due). The machine is shared: compare the ratios of one run, not
+ * absolute figures across runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
