@@ -119,4 +119,21 @@ describe('AuthStateStore on the real database', () => {
       store.read = read;
     }
   });
+  it("keeps each session's writes (and a clear) in order while other sessions' transactions commit alongside", async () => {
+    const sessions = [await createSession(t), await createSession(t), await createSession(t)];
+    const pending: Promise<void>[] = [];
+    pending.push(store.write(sessions[0], [{ type: 'session', id: 'before-clear', value: '"gone"' }]));
+    for (let i = 0; i < 60; i++) {
+      const sessionId = sessions[i % 3];
+      pending.push(store.write(sessionId, [{ type: 'session', id: 'x', value: String(i) }]));
+      if (i === 30) pending.push(store.clear(sessions[0]));
+      // Across turns, so several transactions are under way at once.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(pending);
+    for (const [n, sessionId] of sessions.entries()) {
+      assert.equal((await store.read(sessionId, 'session', ['x'])).get('x'), String(57 + n), 'the last write of each session wins');
+    }
+    assert.equal((await store.read(sessions[0], 'session', ['before-clear'])).size, 0, 'the clear came after the first write');
+  });
 });
