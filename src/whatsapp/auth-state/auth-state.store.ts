@@ -16,18 +16,10 @@ export const CREDS_ID = 'creds';
 const UPSERT_CHUNK = 400;
 /** Most queued writes (calls) committed in one transaction. */
 const GROUP_LIMIT = 200;
-/** Most transactions committing at once (of different sessions). */
-const MAX_CONCURRENT = 3;
 
 /** A queued `write` or `clear` of one session. */
 /** A replica's check, inside the write's transaction, that it still owns the session; throws when not. */
 export type WriteFence = (tx: EntityManager) => Promise<void>;
-
-interface Queued {
-  op: AuthOp;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
 
 interface AuthOp {
   sessionId: string;
@@ -89,10 +81,9 @@ export class AuthStateStore {
 
   /**
    * Applies all writes in one transaction and resolves once it committed. Writes of all
-   * sessions that arrive together go out together in one transaction (group commit): every
-   * encrypted send stores its Signal session, and one commit per send was most of a send's time
-   * with many sessions. Up to MAX_CONCURRENT transactions of different sessions commit at once,
-   * so a session's write does not wait behind a commit that holds none of its writes. A group that fails is applied call by call,
+   * sessions that arrive while a commit is running go out together in the next transaction
+   * (group commit): every encrypted send stores its Signal session, and one commit per send
+   * was most of a send's time with many sessions. A group that fails is applied call by call,
    * so one bad write fails alone. `fence` runs first inside the transaction (the session's
    * lease check, docs/scaling.md): when it throws, this write is not applied.
    */
@@ -114,80 +105,47 @@ export class AuthStateStore {
   private enqueue(op: AuthOp): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
-      if (!this.scheduled) {
+      if (!this.scheduled && !this.flushing) {
         this.scheduled = true;
         // The end of the turn: sends that finished together commit together.
         setImmediate(() => {
           this.scheduled = false;
-          this.pump();
+          void this.pump();
         });
       }
     });
   }
 
-  private queue: Queued[] = [];
+  private readonly queue: { op: AuthOp; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private scheduled = false;
-  /** Transactions committing now. */
-  private running = 0;
-  /** Sessions with writes in a committing transaction: their next writes wait for it. */
-  private readonly committing = new Set<string>();
+  private flushing = false;
 
-  /**
-   * Starts transactions while fewer than MAX_CONCURRENT commit: each takes the waiting writes of
-   * sessions that have none committing (a session's writes stay in order, one transaction of
-   * that session at a time), so a send does not wait behind another session's commit.
-   */
-  private pump(): void {
-    while (this.running < MAX_CONCURRENT && this.queue.length) {
-      const group = this.takeGroup();
-      if (!group.length) return;
-      const sessions = new Set(group.map((g) => g.op.sessionId));
-      for (const sessionId of sessions) this.committing.add(sessionId);
-      this.running++;
-      void this.commit(group).finally(() => {
-        this.running--;
-        for (const sessionId of sessions) this.committing.delete(sessionId);
-        this.pump();
-      });
-    }
-  }
-
-  /** The waiting writes (in order, at most GROUP_LIMIT) of sessions with nothing committing. */
-  private takeGroup(): Queued[] {
-    const group: Queued[] = [];
-    const rest: Queued[] = [];
-    const held = new Set<string>();
-    for (const item of this.queue) {
-      const sessionId = item.op.sessionId;
-      if (group.length < GROUP_LIMIT && !this.committing.has(sessionId) && !held.has(sessionId)) {
-        group.push(item);
-      } else {
-        rest.push(item);
-        held.add(sessionId);
-      }
-    }
-    this.queue = rest;
-    return group;
-  }
-
-  /** Commits a group; a group that fails is applied call by call, so one bad write fails alone. */
-  private async commit(group: Queued[]): Promise<void> {
+  private async pump(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
     try {
-      await this.apply(group.map((g) => g.op));
-      for (const g of group) g.resolve();
-    } catch (err) {
-      if (group.length === 1) {
-        group[0].reject(err);
-        return;
-      }
-      for (const g of group) {
+      while (this.queue.length) {
+        const group = this.queue.splice(0, GROUP_LIMIT);
         try {
-          await this.apply([g.op]);
-          g.resolve();
-        } catch (e) {
-          g.reject(e);
+          await this.apply(group.map((g) => g.op));
+          for (const g of group) g.resolve();
+        } catch (err) {
+          if (group.length === 1) {
+            group[0].reject(err);
+            continue;
+          }
+          for (const g of group) {
+            try {
+              await this.apply([g.op]);
+              g.resolve();
+            } catch (e) {
+              g.reject(e);
+            }
+          }
         }
       }
+    } finally {
+      this.flushing = false;
     }
   }
 
