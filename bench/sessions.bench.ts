@@ -15,8 +15,11 @@
  * own rows from the first accepted message (`created_at`) to the last one marked SENT
  * (`sent_at`). So the gateway's time includes queueing, claiming, the opt-in check, the
  * engine's send, storing the sent proto for retry receipts and marking SENT with its event,
- * but not the HTTP client's overhead before the first message was accepted. The machine is
- * shared: compare the ratio of one run, not absolute figures across runs.
+ * but not the HTTP client's overhead before the first message was accepted. The bare run has
+ * no accepting step (its messages are handed to `sendMessage` in-process), so the run also
+ * times the gateway's send engine alone (`dispatchOnly`: the same messages, to new contacts,
+ * queued before they are due). The machine is shared: compare the ratios of one run, not
+ * absolute figures across runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -106,7 +109,8 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
   const preload = join(__dirname, '..', 'test', 'wa-sim', 'preload.js');
   let gateway: ServerProcess = await startServerProcess(env, { preload, timeoutMs: 60_000 });
   // BENCH_PROFILE_DIR: the restarted gateway (restore and send phase) writes a V8 CPU profile there on exit.
-  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  // BENCH_GATEWAY_NODE_ARGS: more node options for the restarted gateway (e.g. `-r <probe>`).
+  const nodeArgs = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const db = new Client({ connectionString: database.url });
   await db.connect();
   const ready = async () => (await db.query(`SELECT count(*)::int AS n FROM session WHERE status = 'READY'`)).rows[0].n as number;
@@ -171,6 +175,7 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
     process.stderr.write(`[bench] ${n} sessions: all accepted after ${round(phases.posted)} s, first SENT after ${round(phases.first_sent)} s, last SENT after ${round(span.seconds)} s\n`);
     const failed = span.failed;
     const sendSeconds = span.seconds;
+    const dispatch = await dispatchOnly(db, n);
     return {
       sessions: n,
       linkSeconds: round(linkSeconds),
@@ -180,6 +185,7 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
       messages: total,
       failed,
       messagesPerSecond: round((total - failed) / sendSeconds),
+      dispatchMessagesPerSecond: dispatch,
       rawMessagesPerSecond: await rawCeiling(n, sim),
     };
   } finally {
@@ -188,6 +194,40 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The gateway's send engine alone, the like-for-like counterpart of the bare run (whose messages
+ * are handed to the sockets in-process, with no accepting step): the same N × M messages, to
+ * contacts of their own (so first messages again), are written into the queue with one due time
+ * a few seconds ahead, as copies of the rows the API accepted in the end-to-end phase. Timed by
+ * the rows from that due time to the last one marked SENT: claiming, the opt-in check, the
+ * engine's send with its key writes, marking SENT and recording the receipts that come back, all
+ * while nothing is being accepted.
+ */
+async function dispatchOnly(db: Client, n: number): Promise<number> {
+  const total = n * MESSAGES_PER_SESSION;
+  const { rows } = await db.query(
+    `INSERT INTO message (session_id, direction, wa_message_id, chat_jid, recipient_input, type, content, status, status_history, next_attempt_at, expires_at)
+     SELECT session_id, direction, '3EB0' || upper(substr(md5(random()::text || id::text), 1, 18)),
+            regexp_replace(chat_jid, '^1666', '1667'), regexp_replace(recipient_input, '^1666', '1667'),
+            type, content, 'QUEUED', jsonb_build_array(status_history -> 0), now() + interval '2 seconds', expires_at
+       FROM message WHERE direction = 'outbound' AND chat_jid LIKE '1666%'
+     RETURNING next_attempt_at`,
+  );
+  if (rows.length !== total) throw new Error(`queued ${rows.length} of ${total} messages for the dispatch-only phase`);
+  const done = async () =>
+    (await db.query(`SELECT count(*)::int AS n FROM message WHERE chat_jid LIKE '1667%' AND (sent_at IS NOT NULL OR status IN ('FAILED', 'EXPIRED'))`)).rows[0].n === total;
+  await waitFor(done, { timeout: 120_000 + total * 200, interval: 100, what: `${total} queued messages sent or failed` });
+  const span = (
+    await db.query(
+      `SELECT count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
+              extract(epoch FROM max(sent_at) - min(next_attempt_at))::float8 AS seconds
+         FROM message WHERE chat_jid LIKE '1667%'`,
+    )
+  ).rows[0] as { failed: number; seconds: number };
+  process.stderr.write(`[bench] ${n} sessions, dispatch only: last SENT ${round(span.seconds)} s after the messages were due, ${span.failed} failed\n`);
+  return round((total - span.failed) / span.seconds);
 }
 
 const round = (v: number) => Math.round(v * 10) / 10;
@@ -201,17 +241,17 @@ async function main(): Promise<void> {
       '',
       `Gateway and simulator in separate processes; restore stagger ${STAGGER_MS} ms; ${MESSAGES_PER_SESSION} messages per session to one contact each.`,
       '',
-      '| sessions | link all (s) | RSS per session (MB) | gateway RSS (MB) | restore all after restart (s) | messages (failed) | gateway messages/s | bare Baileys messages/s | gateway / bare |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| sessions | link all (s) | RSS per session (MB) | gateway RSS (MB) | restore all after restart (s) | messages (failed) | gateway messages/s (end to end) | gateway messages/s (dispatch only) | bare Baileys messages/s | end to end / bare | dispatch only / bare |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
       '',
     ].join('\n'),
   );
   try {
     for (const n of LEVELS) {
       const r = await runLevel(n, info);
-      const share = Math.round((r.messagesPerSecond / r.rawMessagesPerSecond) * 100);
+      const share = (rate: number) => `${Math.round((rate / r.rawMessagesPerSecond) * 100)} %`;
       process.stdout.write(
-        `| ${r.sessions} | ${r.linkSeconds} | ${r.rssPerSessionMb} | ${r.totalRssMb} | ${r.restoreSeconds} | ${r.messages} (${r.failed}) | ${r.messagesPerSecond} | ${r.rawMessagesPerSecond} | ${share} % |\n`,
+        `| ${r.sessions} | ${r.linkSeconds} | ${r.rssPerSessionMb} | ${r.totalRssMb} | ${r.restoreSeconds} | ${r.messages} (${r.failed}) | ${r.messagesPerSecond} | ${r.dispatchMessagesPerSecond} | ${r.rawMessagesPerSecond} | ${share(r.messagesPerSecond)} | ${share(r.dispatchMessagesPerSecond)} |\n`,
       );
     }
   } finally {

@@ -5,13 +5,13 @@ import type { MessageStatusUpdate } from '../whatsapp/engine/engine-events';
 import { Dispatcher } from './dispatcher';
 import { MessageStatus } from './message-status';
 import { MessagesRepository } from './messages.repository';
-import { KeyedMutex } from '../common/utils/keyed-mutex';
 
-/** Most receipts of one session applied in one transaction. */
+/** Most receipts applied in one transaction. */
 const RECEIPT_BATCH = 200;
 
 /** One waiting receipt; `settle` is set when a caller awaits its commit. */
 interface Waiting {
+  sessionId: string;
   update: MessageStatusUpdate;
   settle?: (err?: Error) => void;
 }
@@ -19,8 +19,10 @@ interface Waiting {
 /**
  * Records receipts from the engines on the message rows. Receipts may arrive out of order or
  * twice; the repository only ever moves a status forward, so a late DELIVERED after READY is
- * a no-op and emits nothing. Each session's receipts are applied in arrival order, those
- * that arrived together in one transaction with their `message.status` events.
+ * a no-op and emits nothing. Receipts are applied in arrival order (so each session's are too),
+ * those of all sessions that arrived while the previous transaction committed together in the
+ * next one with their `message.status` events: with many sessions sending, a transaction per
+ * receipt (with its event write) cost more than the receipts themselves.
  *
  * Two ways in: the engines' receipt sink (`record`, awaited: the engine acknowledges the
  * receipt to WhatsApp only once it resolved) and the bus event `message.receipt` (server
@@ -30,10 +32,10 @@ interface Waiting {
 export class ReceiptRecorder implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReceiptRecorder.name);
   private unsubscribe?: () => void;
-  /** Receipts of one session are applied in arrival order. */
-  private readonly perSession = new KeyedMutex();
-  /** Receipts waiting, per session; present while that session's drain runs. */
-  private readonly waiting = new Map<string, Waiting[]>();
+  /** Receipts waiting, in arrival order. */
+  private readonly waiting: Waiting[] = [];
+  /** The running drain (one at a time), or null. */
+  private draining: Promise<void> | null = null;
 
   constructor(
     private readonly bus: EventBus,
@@ -48,13 +50,13 @@ export class ReceiptRecorder implements OnModuleInit, OnApplicationBootstrap, Be
   }
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.bus.on('message.receipt', (e) => this.enqueueOne(e.sessionId, { update: e.update }));
+    this.unsubscribe = this.bus.on('message.receipt', (e) => this.enqueueOne({ sessionId: e.sessionId, update: e.update }));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.registry.setReceiptStore(null);
     this.unsubscribe?.();
-    await this.perSession.idle();
+    while (this.draining) await this.draining;
   }
 
   /**
@@ -67,7 +69,7 @@ export class ReceiptRecorder implements OnModuleInit, OnApplicationBootstrap, Be
     const results = updates.map(
       (update) =>
         new Promise<void>((resolve, reject) => {
-          this.enqueueOne(sessionId, { update, settle: (err) => (err ? reject(err) : resolve()) });
+          this.enqueueOne({ sessionId, update, settle: (err) => (err ? reject(err) : resolve()) });
         }),
     );
     const settled = await Promise.allSettled(results);
@@ -75,35 +77,41 @@ export class ReceiptRecorder implements OnModuleInit, OnApplicationBootstrap, Be
     if (failed) throw failed.reason as Error;
   }
 
-  private enqueueOne(sessionId: string, item: Waiting): void {
-    const waiting = this.waiting.get(sessionId);
-    if (waiting) {
-      waiting.push(item);
-      return;
-    }
-    this.waiting.set(sessionId, [item]);
-    this.perSession.run(sessionId, () => this.drain(sessionId)).catch((err) => this.logger.error({ err, sessionId }, 'Recording receipts failed'));
+  private enqueueOne(item: Waiting): void {
+    this.waiting.push(item);
+    this.startDrain();
   }
 
-  private async drain(sessionId: string): Promise<void> {
+  private startDrain(): void {
+    if (this.draining) return;
+    this.draining = this.drain()
+      .catch((err) => this.logger.error({ err }, 'Recording receipts failed'))
+      .finally(() => {
+        this.draining = null;
+        // One that arrived between the drain's last look and now.
+        if (this.waiting.length) this.startDrain();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    // Started from enqueueOne: the first batch waits for the end of the turn, so receipts that
+    // arrive together go together.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     for (;;) {
-      const batch = this.waiting.get(sessionId)!.splice(0, RECEIPT_BATCH);
-      if (!batch.length) {
-        this.waiting.delete(sessionId);
-        return;
-      }
+      const batch = this.waiting.splice(0, RECEIPT_BATCH);
+      if (!batch.length) return;
       try {
-        await this.applyAll(sessionId, batch.map((w) => w.update));
+        await this.applyAll(batch);
         for (const w of batch) w.settle?.();
       } catch (err) {
         // One bad receipt must not cost the others theirs: apply them one by one.
-        this.logger.warn({ err, sessionId, receipts: batch.length }, 'Recording a batch of receipts failed; recording them one by one');
+        this.logger.warn({ err, receipts: batch.length }, 'Recording a batch of receipts failed; recording them one by one');
         for (const w of batch) {
           try {
-            await this.applyAll(sessionId, [w.update]);
+            await this.applyAll([w]);
             w.settle?.();
           } catch (e) {
-            this.logger.error({ err: e, sessionId }, 'Recording a receipt failed');
+            this.logger.error({ err: e, sessionId: w.sessionId }, 'Recording a receipt failed');
             w.settle?.(e as Error);
           }
         }
@@ -111,10 +119,10 @@ export class ReceiptRecorder implements OnModuleInit, OnApplicationBootstrap, Be
     }
   }
 
-  private applyAll(sessionId: string, updates: MessageStatusUpdate[]): Promise<unknown> {
+  private applyAll(batch: Waiting[]): Promise<unknown> {
     return this.dispatcher.changeStatus(async (m) => {
       const changed = [];
-      for (const update of updates) {
+      for (const { sessionId, update } of batch) {
         const row =
           update.status === 'FAILED'
             ? await this.repo.failSent(sessionId, update.waMessageId, update.errorCode ?? 'WHATSAPP_ERROR', m)

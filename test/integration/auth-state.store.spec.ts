@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from '../support/node-test';
 import { AuthStateStore } from '../../src/whatsapp/auth-state/auth-state.store';
+import { useDbAuthState } from '../../src/whatsapp/baileys/baileys-auth-state';
 import { api } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createSession } from '../support/factories';
@@ -88,5 +89,51 @@ describe('AuthStateStore on the real database', () => {
       store.write(other, [{ type: 'session', id: 'new', value: '{}' }]),
     ]);
     assert.deepEqual([...(await store.read(other, 'session', ['old', 'new'])).keys()], ['new']);
+  });
+  it("Baileys' key store reads a key found absent only once, until it is written", async () => {
+    const id = await createSession(t);
+    const { state } = await useDbAuthState(store, id);
+    const reads: string[][] = [];
+    const read = store.read.bind(store);
+    store.read = (sessionId, type, ids) => (reads.push(ids), read(sessionId, type, ids));
+    try {
+      assert.deepEqual(await state.keys.get('tctoken', ['__index', 'a@lid']), {});
+      assert.deepEqual(await state.keys.get('tctoken', ['__index', 'a@lid']), {});
+      assert.deepEqual(reads, [['__index', 'a@lid']], 'the second read asked the database nothing');
+      await state.keys.set({ tctoken: { 'a@lid': { token: Buffer.from('t') } } });
+      const got = await state.keys.get('tctoken', ['__index', 'a@lid']);
+      assert.equal(Buffer.from(got['a@lid'].token).toString(), 't', 'a written key is read again');
+      assert.deepEqual(reads.at(-1), ['a@lid']);
+      // Another writer (here: the store directly) is not seen for a key remembered absent, so
+      // a read overlapping a write must not remember anything.
+      reads.length = 0;
+      const pending = state.keys.get('session', ['x.0']);
+      await state.keys.set({ 'sender-key': { g: Buffer.from('k') } });
+      assert.deepEqual(await pending, {});
+      await store.write(id, [{ type: 'session', id: 'x.0', value: JSON.stringify({ s: 1 }) }]);
+      assert.deepEqual(await state.keys.get('session', ['x.0']), { 'x.0': { s: 1 } });
+      await state.keys.clear!();
+      assert.deepEqual(await state.keys.get('tctoken', ['a@lid']), {});
+      assert.deepEqual(reads.at(-1), ['a@lid'], 'clear forgets what was remembered');
+    } finally {
+      store.read = read;
+    }
+  });
+  it("keeps each session's writes (and a clear) in order while other sessions' transactions commit alongside", async () => {
+    const sessions = [await createSession(t), await createSession(t), await createSession(t)];
+    const pending: Promise<void>[] = [];
+    pending.push(store.write(sessions[0], [{ type: 'session', id: 'before-clear', value: '"gone"' }]));
+    for (let i = 0; i < 60; i++) {
+      const sessionId = sessions[i % 3];
+      pending.push(store.write(sessionId, [{ type: 'session', id: 'x', value: String(i) }]));
+      if (i === 30) pending.push(store.clear(sessions[0]));
+      // Across turns, so several transactions are under way at once.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(pending);
+    for (const [n, sessionId] of sessions.entries()) {
+      assert.equal((await store.read(sessionId, 'session', ['x'])).get('x'), String(57 + n), 'the last write of each session wins');
+    }
+    assert.equal((await store.read(sessions[0], 'session', ['before-clear'])).size, 0, 'the clear came after the first write');
   });
 });

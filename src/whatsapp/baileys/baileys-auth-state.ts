@@ -37,10 +37,15 @@ export async function useDbAuthState(store: AuthStateStore, sessionId: string, f
     creds = initAuthCreds();
   }
 
+  const absent = new AbsentKeys();
   const keys: SignalKeyStore = {
     async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
-      const rows = await store.read(sessionId, type, ids);
       const out: { [id: string]: SignalDataTypeMap[T] } = {};
+      const toRead = ids.filter((id) => !absent.has(type, id));
+      if (!toRead.length) return out;
+      const version = absent.version;
+      const rows = await store.read(sessionId, type, toRead);
+      absent.addMissing(type, toRead, rows, version);
       for (const [id, raw] of rows) {
         let value = decode<unknown>(raw);
         // Stored as plain JSON; Baileys needs the protobuf message back (as useMultiFileAuthState does).
@@ -56,9 +61,11 @@ export async function useDbAuthState(store: AuthStateStore, sessionId: string, f
           writes.push({ type, id, value: value == null ? null : encode(value) });
         }
       }
+      absent.written(writes);
       await store.write(sessionId, writes, fence);
     },
     async clear() {
+      absent.reset();
       await store.clear(sessionId);
     },
   };
@@ -67,6 +74,49 @@ export async function useDbAuthState(store: AuthStateStore, sessionId: string, f
     state: { creds, keys },
     saveCreds: () => store.writeCreds(sessionId, encode(creds), fence),
   };
+}
+
+/** Most ids remembered as absent (per state); the oldest are forgotten first. */
+const ABSENT_LIMIT = 20_000;
+
+/**
+ * Ids read from the database and not found there, so the next read of them costs no query.
+ * Baileys asks for some keys that usually do not exist on every send (privacy tokens and their
+ * index, sessions of devices not yet set up), and its key cache remembers only what it found.
+ * Sound because only this state writes the session's keys (the lease) and every write passes
+ * `written`; a read that overlapped a write remembers nothing.
+ */
+class AbsentKeys {
+  private readonly ids = new Set<string>();
+  /** Bumped on every write, so a read that overlapped one does not mark anything absent. */
+  version = 0;
+
+  has(type: string, id: string): boolean {
+    return this.ids.has(`${type}\u0000${id}`);
+  }
+
+  addMissing(type: string, asked: string[], found: Map<string, string>, versionBefore: number): void {
+    if (this.version !== versionBefore) return;
+    for (const id of asked) {
+      if (found.has(id)) continue;
+      this.ids.add(`${type}\u0000${id}`);
+      if (this.ids.size > ABSENT_LIMIT) this.ids.delete(this.ids.values().next().value!);
+    }
+  }
+
+  written(writes: AuthKeyWrite[]): void {
+    this.version++;
+    for (const w of writes) {
+      const key = `${w.type}\u0000${w.id}`;
+      if (w.value === null) this.ids.add(key);
+      else this.ids.delete(key);
+    }
+  }
+
+  reset(): void {
+    this.version++;
+    this.ids.clear();
+  }
 }
 
 /** Linked means pair-success happened: both `me` and the signed `account` are set. */

@@ -47,6 +47,18 @@ export function createRetryCounterCache(): CacheStore {
   return new NodeCache({ stdTTL: 3600, useClones: false }) as unknown as CacheStore;
 }
 
+/** The engine's Signal key cache: Baileys' own settings (5 minutes, no clones). */
+function createKeyCache(): NodeCache<unknown> {
+  return new NodeCache<unknown>({ stdTTL: 300, useClones: false, deleteOnExpire: true });
+}
+
+/** How long a contact's device list is trusted without a lookup (device notifications update it meanwhile). */
+const DEVICE_LIST_TTL_S = 3600;
+
+function createDeviceCache(): NodeCache<unknown> {
+  return new NodeCache<unknown>({ stdTTL: DEVICE_LIST_TTL_S, useClones: false });
+}
+
 /** Chains async work so creds writes land in order and can be awaited before a reconnect. */
 class SerialQueue {
   private tail: Promise<void> = Promise.resolve();
@@ -79,6 +91,22 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
    * as `messages.update` right after, and those must not be recorded a second time.
    */
   private readonly recordedBeforeAck = new Set<string>();
+  /**
+   * The Signal key cache in front of the database: one for the engine's life, emptied at every
+   * connect (a key write that failed to commit must not outlive its socket) and closed when the
+   * engine is disconnected or logged out. One per socket, never closed, kept every cache and its
+   * keys alive until the cache's own expiry timer ran (up to ten minutes).
+   */
+  private keyCache: NodeCache<unknown> | null = null;
+  /**
+   * Baileys' cache of each contact's device list, for the engine's life like the key cache.
+   * Every miss costs a device lookup and, when WhatsApp answers with the contact's LID (it does),
+   * a forced re-fetch of the Signal sessions of that contact and of the account's own devices
+   * (docs/baileys-patches.md, "Not patched: device lookups"); Baileys' own default forgets a list after five
+   * minutes, so a contact written to all day was re-keyed every five minutes. Device changes
+   * reach the cache through WhatsApp's device notifications, which Baileys applies to it.
+   */
+  private deviceCache: NodeCache<unknown> | null = null;
 
   constructor(
     private readonly options: EngineSessionOptions,
@@ -90,7 +118,7 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
   }
 
   async connect(): Promise<void> {
-    await this.disconnect();
+    this.closeSocket();
     assertWhatsAppRootTrusted(Boolean(this.config.socketUrl));
     const { sessionId } = this.options;
     const { state, saveCreds } = await useDbAuthState(this.store, sessionId, this.options.writeFence);
@@ -98,8 +126,12 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     const logger = this.config.logger;
     const creds = new SerialQueue();
 
+    const keyCache = (this.keyCache ??= createKeyCache());
+    keyCache.flushAll();
+    const deviceCache = (this.deviceCache ??= createDeviceCache());
+    deviceCache.flushAll();
     const sock = makeWASocket({
-      auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, logger) },
+      auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, logger, keyCache as unknown as CacheStore) },
       logger,
       browser: Browsers.ubuntu('Chrome'),
       // Online presence would stop notifications on the user's phone.
@@ -107,6 +139,7 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
       // A gateway does not need the phone's full history; the initial sync still runs.
       syncFullHistory: false,
       msgRetryCounterCache: this.config.msgRetryCounterCache,
+      userDevicesCache: deviceCache as unknown as CacheStore,
       // A recipient device that could not decrypt a message sends a retry receipt; Baileys
       // re-encrypts what this returns. Without it the chat shows "Waiting for this message".
       getMessage: (key) => this.getMessage(key.id),
@@ -399,21 +432,37 @@ export class BaileysEngine extends EngineEmitter implements WhatsAppEngine {
     return sock;
   }
 
-  async disconnect(): Promise<void> {
+  /** Ends the socket (if any); the key cache stays for the next connect. */
+  private closeSocket(): void {
     const sock = this.sock;
     this.sock = null;
     if (sock) sock.end(undefined);
   }
 
+  /** Empties and closes the caches (their expiry timers included); a later connect makes new ones. */
+  private releaseCaches(): void {
+    for (const cache of [this.keyCache, this.deviceCache]) {
+      cache?.flushAll();
+      cache?.close();
+    }
+    this.keyCache = this.deviceCache = null;
+  }
+
+  async disconnect(): Promise<void> {
+    this.closeSocket();
+    this.releaseCaches();
+  }
+
   async logout(): Promise<void> {
     const sock = this.sock;
     this.sock = null;
-    if (!sock) return;
     try {
       // Tells WhatsApp to remove this companion device, then closes with 401.
-      await sock.logout();
+      if (sock) await sock.logout();
     } catch {
-      sock.end(undefined);
+      sock?.end(undefined);
+    } finally {
+      this.releaseCaches();
     }
   }
 }
