@@ -10,13 +10,14 @@
  *      session is READY, with the simulator's view of it: handshakes in flight at once (peak)
  *      and begun per second (peak). SESSION_RESTORE_CONCURRENCY, when set, goes to the gateway;
  *      BENCH_HANDSHAKE_DELAY_MS (0) makes the simulator answer each login that late.
- *   3. Soak for BENCH_SOAK_S (600) seconds: BENCH_SOAK_RATE (20) messages per second sent through
+ *   3. Soak for BENCH_SOAK_S (600) seconds: BENCH_SOAK_RATE (10) messages per second sent through
  *      POST /api/messages/send, round robin over the sessions (each to a contact of its own),
  *      and BENCH_INBOUND_RATE (5) per second from other contacts to the sessions; every
  *      BENCH_SAMPLE_S (5) seconds the gateway's RSS (kernel), then RSS and heap after a forced GC
  *      (through its inspector). Reports start, peak and end, and the slope over the second half.
  *
- *   npm run bench:capacity                                       (BENCH_PROFILE_DIR: CPU profile of the restarted gateway)
+ *   npm run bench:capacity                                       (BENCH_PROFILE_DIR: CPU profile of the restarted gateway;
+ *                                                                BENCH_HEAP_SNAPSHOTS=1: live objects grown over the soak)
  *   BENCH_SESSIONS=50 BENCH_SOAK_S=60 npm run bench:capacity      (a quick run)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,17 +30,19 @@ import { startServerProcess, type ServerProcess } from '../test/support/server-p
 import { createTestDatabase } from '../test/support/test-database';
 import { waitFor } from '../test/support/wait';
 import { BENCH_API_KEY } from './support/gateway';
-import { inspectArgs, kernelRssMb, openHeapProbe, slopePerMinute, type HeapProbe, type MemorySample } from './support/heap-probe';
+import { growth, inspectArgs, kernelRssMb, openHeapProbe, slopePerMinute, type HeapProbe, type MemorySample } from './support/heap-probe';
 import { runBench } from './support/run';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 200);
 const LINK_CONCURRENCY = Number(process.env.BENCH_LINK_CONCURRENCY ?? 4);
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 600);
-const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 20);
+const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 10);
 const INBOUND_RATE = Number(process.env.BENCH_INBOUND_RATE ?? 5);
 const SAMPLE_S = Number(process.env.BENCH_SAMPLE_S ?? 5);
 const HANDSHAKE_DELAY_MS = Number(process.env.BENCH_HANDSHAKE_DELAY_MS ?? 0);
 const RESTORE_CONCURRENCY = process.env.SESSION_RESTORE_CONCURRENCY;
+/** 1: heap snapshots before and after the soak, compared by live objects (heavy: small N only). */
+const SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS === '1';
 /** A directory: the restarted gateway (restore and soak) writes a V8 CPU profile there on exit. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
@@ -191,6 +194,7 @@ async function main(): Promise<void> {
 
     // 3. Soak with traffic.
     for (const phone of senders) await json(`${sim.controlUrl}/contacts`, 'POST', { phoneNumber: phone }, false).catch(() => undefined);
+    const beforeSoak = SNAPSHOTS ? await probe.objectCounts() : null;
     const samples: (MemorySample & { kernelRssMb: number })[] = [];
     const soakStart = Date.now();
     const over = () => Date.now() - soakStart >= SOAK_S * 1000;
@@ -226,6 +230,7 @@ async function main(): Promise<void> {
       )
     ).rows[0] as { sent: number; failed: number; inbound: number };
     const end = { ...(await probe.sample()), kernelRssMb: kernelRssMb(gateway.child.pid) };
+    const grown = beforeSoak ? growth(beforeSoak, await probe.objectCounts(), 25) : [];
 
     const first = samples[0];
     const lastT = samples[samples.length - 1].t;
@@ -258,6 +263,16 @@ async function main(): Promise<void> {
         '',
         '</details>',
         '',
+        ...(grown.length
+          ? [
+              'Live objects that grew most over the soak (heap snapshots before it and after the queue drained):',
+              '',
+              '| constructor / type | before | after | bytes grown |',
+              '|---|---|---|---|',
+              ...grown.map((g) => `| ${g.name} | ${g.before} | ${g.after} | ${g.bytesDelta} |`),
+              '',
+            ]
+          : []),
       ].join('\n'),
     );
   } finally {
