@@ -18,7 +18,7 @@ const BAILEYS_MESSAGES = Number(process.env.BENCH_INBOUND_BAILEYS ?? 300);
 const SANDBOX_MESSAGES = Number(process.env.BENCH_INBOUND_SANDBOX ?? 1000);
 
 async function gateway(env: Record<string, string>, preload?: string) {
-  const g = await startBenchGateway({ DATABASE_POOL_SIZE: '10', SESSION_RESTORE_STAGGER_MS: '0', ...env }, { preload });
+  const g = await startBenchGateway({ DATABASE_POOL_SIZE: '10', ...env }, { preload });
   const storedCount = async () => (await g.db.query(`SELECT count(*)::int AS n FROM message WHERE direction = 'inbound'`)).rows[0].n as number;
   /** Polls often: the time until a condition holds is the figure. */
   const until = (check: () => Promise<boolean> | boolean) => waitFor(check, { timeout: 120_000, interval: 10, what: 'the bench condition' });

@@ -35,7 +35,6 @@ import { runBench } from './support/run';
 const API_KEY = 'bench-admin-key-0123456789abcdef';
 const LEVELS = (process.env.BENCH_SESSIONS ?? '10,50,200').split(',').map(Number);
 const MESSAGES_PER_SESSION = Number(process.env.BENCH_MESSAGES_PER_SESSION ?? 10);
-const STAGGER_MS = Number(process.env.BENCH_RESTORE_STAGGER_MS ?? 50);
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
 interface SimInfo {
@@ -100,7 +99,6 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
     WA_SIMULATOR_URL: sim.url,
     WA_SIMULATOR_ROOT_KEY: sim.rootPublicKey,
     WA_SIMULATOR_MEDIA_CA: sim.mediaCaPem,
-    SESSION_RESTORE_STAGGER_MS: String(STAGGER_MS),
     DEFAULT_MIN_DELAY_MS: '0',
     DEFAULT_MAX_DELAY_MS: '0',
     DATABASE_POOL_SIZE: '20',
@@ -239,7 +237,7 @@ async function main(): Promise<void> {
     [
       `## Sessions benchmark (${new Date().toISOString()})`,
       '',
-      `Gateway and simulator in separate processes; restore stagger ${STAGGER_MS} ms; ${MESSAGES_PER_SESSION} messages per session to one contact each.`,
+      `Gateway and simulator in separate processes; ${MESSAGES_PER_SESSION} messages per session to one contact each.`,
       '',
       '| sessions | link all (s) | RSS per session (MB) | gateway RSS (MB) | restore all after restart (s) | messages (failed) | gateway messages/s (end to end) | gateway messages/s (dispatch only) | bare Baileys messages/s | end to end / bare | dispatch only / bare |',
       '|---|---|---|---|---|---|---|---|---|---|---|',

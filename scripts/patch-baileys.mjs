@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Applies Switchboard's three fixes to @whiskeysockets/baileys 7.0.0-rc14 in node_modules.
+ * Applies Switchboard's four fixes to @whiskeysockets/baileys 7.0.0-rc14 in node_modules.
  * Runs as the `postinstall` script, so `npm install` and `npm ci` apply it on every machine
  * (and in the Docker build). Why, and how to drop it on an upgrade: docs/baileys-patches.md.
  *
@@ -24,6 +24,12 @@
  *    pairing) were never really checked. The patch returns the result, and checks the whole
  *    chain: intermediate signed by the trusted root with issuer serial 0, leaf signed by the
  *    intermediate and issued by its serial, leaf key equal to the server's Noise static key.
+ *
+ * 4. tx-storage-release (lib/Utils/auth-utils.js, lib/Socket/socket.js): every socket makes an
+ *    AsyncLocalStorage for its key transactions and never disables it. On Node 20 each enabled
+ *    storage stays in a process-wide list whose every entry is copied onto every new promise,
+ *    so a process that made hundreds of sockets (sessions, reconnects) spends a large share of
+ *    its CPU and heap on that. The patch disables the storage when the socket ends.
  *
  * Each change is an exact text replacement. A file already patched is left alone; a file
  * whose original text is not found exactly once (another Baileys version) stops the install
@@ -279,6 +285,31 @@ const PATCHES = [
       `export declare const verifyNoiseCertChain: (chain: proto.ICertChain, serverStaticKey: Uint8Array) => void;\n` +
       `export declare const makeNoiseHandler: `,
   },
+  {
+    name: 'tx-storage-release',
+    file: 'lib/Utils/auth-utils.js',
+    original:
+      `    return {\n` +
+      `        get: async (type, ids) => {\n` +
+      `            const ctx = txStorage.getStore();\n`,
+    replacement:
+      `    return {\n` +
+      `        // ${MARK} tx-storage-release: the socket's AsyncLocalStorage leaves Node's list of\n` +
+      `        // storages when the socket ends; each one left there is copied onto every promise the\n` +
+      `        // process creates afterwards (Node 20), so they cost CPU and memory per socket ever made.\n` +
+      `        close: () => txStorage.disable(),\n` +
+      `        get: async (type, ids) => {\n` +
+      `            const ctx = txStorage.getStore();\n`,
+  },
+  {
+    name: 'tx-storage-release',
+    file: 'lib/Socket/socket.js',
+    original: `        signalRepository.close?.();\n`,
+    replacement:
+      `        signalRepository.close?.();\n` +
+      `        // ${MARK} tx-storage-release: see lib/Utils/auth-utils.js\n` +
+      `        keys.close?.();\n`,
+  },
 ];
 
 function main() {
@@ -316,7 +347,7 @@ function main() {
   }
   console.log(
     applied
-      ? `[patch-baileys] patched @whiskeysockets/baileys ${version}: ${applied} change(s) (receipt-after-commit, status-receipt-before-ack, noise-cert-verify)`
+      ? `[patch-baileys] patched @whiskeysockets/baileys ${version}: ${applied} change(s) (receipt-after-commit, status-receipt-before-ack, noise-cert-verify, tx-storage-release)`
       : `[patch-baileys] @whiskeysockets/baileys ${version} already patched`,
   );
 }

@@ -19,10 +19,11 @@ export interface BenchGateway {
 /**
  * A gateway process on a fresh database of the local PostgreSQL (DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres) with the sandbox engine unless `env` says
- * otherwise; `preload` is a module the server process loads first (the simulator's root key).
+ * otherwise; `preload` is a module the server process loads first (the simulator's root key),
+ * `nodeArgs` go to node (e.g. `--inspect` for a heap probe).
  * `close()` stops it and drops the database and data directory.
  */
-export async function startBenchGateway(env: Record<string, string>, opts: { preload?: string } = {}): Promise<BenchGateway> {
+export async function startBenchGateway(env: Record<string, string>, opts: { preload?: string; nodeArgs?: string[] } = {}): Promise<BenchGateway> {
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
   const database = await createTestDatabase('postgres');
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-'));

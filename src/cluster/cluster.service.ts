@@ -16,7 +16,7 @@ export type DropReason = 'lost' | 'rebalance' | 'unwanted' | 'shutdown' | 'hando
 export interface LeaseHolder {
   /** Ids of every session that should be connected (on some node). */
   wanted(): Promise<string[]>;
-  /** This node now holds these sessions: connect them (staggered as it likes; not awaited). */
+  /** This node now holds these sessions: connect them (as many at once as it likes; not awaited). */
   adopt(sessionIds: string[]): void;
   /**
    * This node no longer holds, or is about to give up, the session: close its socket now and

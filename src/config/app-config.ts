@@ -73,7 +73,7 @@ export class AppConfig {
       engine: e.WA_ENGINE,
       defaultCountry: e.DEFAULT_COUNTRY,
       simulatorUrl: e.WA_SIMULATOR_URL,
-      restoreStaggerMs: e.SESSION_RESTORE_STAGGER_MS,
+      restoreConcurrency: e.SESSION_RESTORE_CONCURRENCY,
       readyWaitTimeoutMs: e.READY_WAIT_TIMEOUT_MS,
       qrWaitTimeoutMs: e.QR_WAIT_TIMEOUT_MS,
       sandboxReceiptDelayMs: e.SANDBOX_RECEIPT_DELAY_MS,

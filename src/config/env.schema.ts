@@ -142,8 +142,13 @@ export class EnvSchema {
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^[0-9a-fA-F]{64}$/)
   WA_SIMULATOR_ROOT_KEY?: string;
 
-  @IntSetting(0)
-  SESSION_RESTORE_STAGGER_MS = 300;
+  /**
+   * How many sessions restored at once may be in their handshake (socket opened, not yet READY,
+   * a QR or closed): the next one connects as soon as one of them is through, so hundreds of
+   * sessions come back quickly without hundreds of simultaneous handshakes.
+   */
+  @IntSetting(1, 1000)
+  SESSION_RESTORE_CONCURRENCY = 16;
 
   /**
    * Names this replica among those sharing the database (docs/scaling.md) and on every log

@@ -44,6 +44,12 @@ interface LiveSession extends LiveState {
 const BUSY_WAIT_MS = 5_000;
 
 /**
+ * The longest a restored session holds its handshake slot: one that neither opens nor closes
+ * by then (Baileys gives up after 20 s) lets the next one connect.
+ */
+const HANDSHAKE_SLOT_MS = 30_000;
+
+/**
  * The live runtime: the only owner of WhatsApp engines in this process. It serializes
  * start/stop/logout per session, turns engine events into status changes (written by
  * SessionStore), applies the reconnect policy to every close, hands inbound messages and
@@ -59,7 +65,9 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly live = new Map<string, LiveSession>();
   private readonly mutex = new KeyedMutex();
   private readonly changes = new EventEmitter().setMaxListeners(0);
-  private readonly restoreTimers = new Set<NodeJS.Timeout>();
+  /** Restored sessions in their handshake now, and those waiting for a slot (restoreOne). */
+  private handshakesInFlight = 0;
+  private readonly handshakeQueue: Array<() => void> = [];
   private restoring: Promise<void> = Promise.resolve();
   private shuttingDown = false;
   private inboundStore: ((sessionId: string, message: InboundMessage) => Promise<void>) | null = null;
@@ -286,7 +294,12 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     return this.restoring;
   }
 
-  /** Starts sessions whose lease this node just acquired (boot, or orphans of a node that died). */
+  /**
+   * Starts sessions whose lease this node just acquired (boot, or orphans of a node that died).
+   * At most SESSION_RESTORE_CONCURRENCY of them are in their handshake at once (socket opened,
+   * not yet READY, a QR or closed); the next one connects the moment one of them is through.
+   * Resolves once every one of them has begun connecting.
+   */
   private async restore(sessionIds: string[]): Promise<void> {
     if (!sessionIds.length) return;
     const wanted = new Set(sessionIds);
@@ -294,33 +307,50 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     // A claimed session stopped meanwhile is handed back on the next round.
     if (!rows.length) return;
     this.logger.log(`Restoring ${rows.length} session(s)`);
-    const stagger = this.config.whatsapp.restoreStaggerMs;
-    // Staggered so hundreds of sockets do not handshake, upload keys and sync at once.
-    await Promise.all(
-      rows.map(
-        (row, i) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(() => {
-              this.restoreTimers.delete(timer);
-              if (this.shuttingDown) return resolve();
-              this.mutex
-                .run(row.id, async () => {
-                  if (this.live.has(row.id) || !this.cluster.holds(row.id)) return;
-                  if (row.engine !== this.config.whatsapp.engine) {
-                    this.setStatus(row.id, SessionStatus.INACTIVE, 'ENGINE_NOT_CONFIGURED', {
-                      lastError: `Session runs on the ${row.engine} engine; WA_ENGINE is ${this.config.whatsapp.engine}`,
-                    });
-                    return;
-                  }
-                  await this.launch(row);
-                })
-                .catch((err) => this.logger.error({ err, sessionId: row.id }, 'Session restore failed'))
-                .finally(resolve);
-            }, i * stagger);
-            this.restoreTimers.add(timer);
-          }),
-      ),
-    );
+    await Promise.all(rows.map((row) => this.restoreOne(row)));
+  }
+
+  private async restoreOne(row: SessionEntity): Promise<void> {
+    const release = await this.handshakeSlot();
+    let launched = false;
+    try {
+      if (this.shuttingDown) return;
+      await this.mutex.run(row.id, async () => {
+        // A replica opens a socket only for a session whose lease it holds, checked at the
+        // moment it connects (the wait for a slot may have outlasted the lease).
+        if (this.live.has(row.id) || !this.cluster.holds(row.id)) return;
+        if (row.engine !== this.config.whatsapp.engine) {
+          this.setStatus(row.id, SessionStatus.INACTIVE, 'ENGINE_NOT_CONFIGURED', {
+            lastError: `Session runs on the ${row.engine} engine; WA_ENGINE is ${this.config.whatsapp.engine}`,
+          });
+          return;
+        }
+        await this.launch(row);
+        launched = true;
+      });
+    } catch (err) {
+      this.logger.error({ err, sessionId: row.id }, 'Session restore failed');
+    } finally {
+      if (!launched) release();
+    }
+    if (!launched) return;
+    // The slot is held until the handshake is over, whatever its outcome; not awaited here.
+    void this.waitFor(row.id, (state) => state?.status !== SessionStatus.CONNECTING, HANDSHAKE_SLOT_MS).finally(release);
+  }
+
+  /** Waits for one of SESSION_RESTORE_CONCURRENCY handshake slots; resolves with its release. */
+  private async handshakeSlot(): Promise<() => void> {
+    if (this.handshakesInFlight < this.config.whatsapp.restoreConcurrency) this.handshakesInFlight += 1;
+    else await new Promise<void>((resolve) => this.handshakeQueue.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      // The slot passes straight to the next waiter, if any.
+      const next = this.handshakeQueue.shift();
+      if (next) next();
+      else this.handshakesInFlight -= 1;
+    };
   }
 
   /**
@@ -343,8 +373,11 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
    */
   async onModuleDestroy(): Promise<void> {
     this.shuttingDown = true;
-    for (const timer of this.restoreTimers) clearTimeout(timer);
-    this.restoreTimers.clear();
+    // Sessions still waiting for a handshake slot give up (they see shuttingDown).
+    for (const next of this.handshakeQueue.splice(0)) {
+      this.handshakesInFlight += 1;
+      next();
+    }
     await this.cluster.stop();
     await Promise.all(
       [...this.live.keys()].map(async (id) => {

@@ -169,7 +169,7 @@ describe('SessionRegistry with a fake engine', () => {
     await api(t, token).get(`/api/sessions/${id}`).expect(403);
   });
 
-  it('closes sockets without logging out on shutdown, and restores them staggered at boot', async () => {
+  it('closes sockets without logging out on shutdown, and restores them at boot', async () => {
     const { id, engine } = await newSession();
     engine().open();
     await waitStatus(id, SessionStatus.READY);
@@ -181,7 +181,7 @@ describe('SessionRegistry with a fake engine', () => {
       engineFactory: engines,
       database: t.database,
       dataDir: t.dataDir,
-      env: { WA_ENGINE: 'baileys', SESSION_RESTORE_STAGGER_MS: '10' },
+      env: { WA_ENGINE: 'baileys' },
     });
     await t.registry.whenRestored();
     const restored = engines.latest(id);

@@ -84,10 +84,10 @@ export async function callServer(url: string, token: string, path: string, init:
 
 /**
  * What every spec that runs the server as its own process gives it: its database, its data
- * dir, the test admin key, sessions restored at once, the sandbox engine; `extra` wins.
+ * dir, the test admin key, the sandbox engine; `extra` wins.
  */
 export function serverProcessEnv(databaseUrl: string | undefined, dataDir: string, extra: Record<string, string> = {}): Record<string, string | undefined> {
-  return { DATABASE_URL: databaseUrl, DATA_DIR: dataDir, API_KEY: TEST_API_KEY, WA_ENGINE: 'sandbox', SESSION_RESTORE_STAGGER_MS: '0', ...extra };
+  return { DATABASE_URL: databaseUrl, DATA_DIR: dataDir, API_KEY: TEST_API_KEY, WA_ENGINE: 'sandbox', ...extra };
 }
 
 /** `node -r` module that makes a server process trust the loopback simulator (test-only). */

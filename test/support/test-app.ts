@@ -64,7 +64,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     API_KEY: TEST_API_KEY,
     WA_ENGINE: 'sandbox',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    SESSION_RESTORE_STAGGER_MS: '0',
     ...options.env,
   };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];

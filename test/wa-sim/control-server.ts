@@ -170,6 +170,11 @@ export async function handleControlRequest(sim: WaSimulator, req: IncomingMessag
         res.writeHead(200, { 'content-type': sim.message(parts[1])?.mimetype ?? 'application/octet-stream', 'content-length': bytes.length });
         return void res.end(bytes);
       }
+      case 'GET /handshakes':
+        return send(res, 200, sim.handshakeStats());
+      case 'DELETE /handshakes':
+        sim.resetHandshakeStats();
+        return send(res, 200, { ok: true });
       case 'GET /errors':
         return send(res, 200, sim.errorList());
       case 'DELETE /errors':

@@ -8,7 +8,8 @@
  *
  * Options: --port N (0 = random, default 0), --host 127.0.0.1|::1|localhost,
  *          --media-port N, --auto-contacts (every number exists on WhatsApp),
- *          --read-receipts (contacts also send read receipts automatically).
+ *          --read-receipts (contacts also send read receipts automatically),
+ *          --handshake-delay-ms N (the server answers each login N ms late, like a real network).
  */
 import { WaSimulator } from './wa-simulator';
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     host,
     autoCreateContacts: !!args['auto-contacts'],
     autoReceipts: { delivery: true, read: !!args['read-receipts'] },
+    handshakeDelayMs: typeof args['handshake-delay-ms'] === 'string' ? Number(args['handshake-delay-ms']) : 0,
   });
   const info = await sim.start({ port: port(args.port, 'port'), mediaPort: port(args['media-port'], 'media-port') });
   process.stdout.write(`${JSON.stringify(info)}\n`);

@@ -55,6 +55,11 @@ export interface WaSimulatorOptions {
   historySync?: boolean;
   /** QR refs sent in `pair-device` (Baileys emits one QR per ref; default 6). */
   qrRefCount?: number;
+  /**
+   * How long the server thinks before answering a handshake's login or registration (default
+   * 0): the round trips of a real network, which make a handshake last and many overlap.
+   */
+  handshakeDelayMs?: number;
 }
 
 export { ControlError } from './control-error';
@@ -91,6 +96,20 @@ export interface SocketStats {
   peak: number;
 }
 
+/**
+ * Handshakes as the server sees them: a socket is in its handshake from the WebSocket upgrade
+ * until its login succeeded (`<success>` sent), its registration began (QR), it was refused,
+ * or it closed. `peakInFlight` is the most at once, `peakPerSecond` the most begun in one
+ * wall-clock second, both since the start or the last `resetHandshakeStats()`.
+ */
+export interface HandshakeStats {
+  inFlight: number;
+  peakInFlight: number;
+  started: number;
+  completed: number;
+  peakPerSecond: number;
+}
+
 const ALLOWED_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export class WaSimulator {
@@ -109,6 +128,9 @@ export class WaSimulator {
   private readonly onlineWaiters = new Set<(stopped?: boolean) => void>();
   /** Per account phone number: logins, overlapping logins and the peak of simultaneous sockets. */
   private readonly socketCounts = new Map<string, Omit<SocketStats, 'online'>>();
+  /** Connections in their handshake (HandshakeStats). */
+  private readonly handshaking = new Set<DeviceConnection>();
+  private handshakeCounts = { peakInFlight: 0, started: 0, completed: 0, peakPerSecond: 0, second: 0, inSecond: 0 };
   private server?: Server;
   private wss?: WebSocketServer;
   private endpoints?: SimulatorEndpoints;
@@ -176,9 +198,14 @@ export class WaSimulator {
       socket.once('close', () => this.sockets.delete(socket));
       this.wss!.handleUpgrade(req, socket, head, (ws) => {
         const conn = new DeviceConnection(ws, this.noise, {
-          onHandshake: (c, payload, clientStatic) => this.onHandshake(c, payload, clientStatic),
+          onHandshake: (c, payload, clientStatic) => {
+            const delay = this.options.handshakeDelayMs ?? 0;
+            if (!delay) return this.onHandshake(c, payload, clientStatic);
+            setTimeout(() => !c.closed && this.onHandshake(c, payload, clientStatic), delay).unref();
+          },
           onNode: (c, node) => void this.router.dispatch(node, { conn: c, reply: (n) => c.send(n), deviceLabel: c.label }),
           onClose: (c) => {
+            this.handshakeDone(c, false);
             this.connections.delete(c);
             if (c.account && c.deviceId !== undefined && !this.onlineConnections(c.account, c.deviceId).length) {
               this.relay.connectionEnded(c.account, c.deviceId);
@@ -187,6 +214,7 @@ export class WaSimulator {
           onProtocolError: (c, error) => this.errors.record('protocol', error.message, { device: c.label }),
         });
         this.connections.add(conn);
+        this.handshakeBegun(conn);
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -258,7 +286,39 @@ export class WaSimulator {
     );
   }
 
+  private handshakeBegun(conn: DeviceConnection): void {
+    const c = this.handshakeCounts;
+    this.handshaking.add(conn);
+    c.started += 1;
+    c.peakInFlight = Math.max(c.peakInFlight, this.handshaking.size);
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== c.second) {
+      c.second = second;
+      c.inSecond = 0;
+    }
+    c.inSecond += 1;
+    c.peakPerSecond = Math.max(c.peakPerSecond, c.inSecond);
+  }
+
+  private handshakeDone(conn: DeviceConnection, completed: boolean): void {
+    if (!this.handshaking.delete(conn)) return;
+    if (completed) this.handshakeCounts.completed += 1;
+  }
+
+  /** How many handshakes are in flight now, and the peaks since the start or the last reset. */
+  handshakeStats(): HandshakeStats {
+    const { peakInFlight, started, completed, peakPerSecond } = this.handshakeCounts;
+    return { inFlight: this.handshaking.size, peakInFlight, started, completed, peakPerSecond };
+  }
+
+  /** Starts the counts and peaks of handshakeStats() again from the handshakes in flight now. */
+  resetHandshakeStats(): void {
+    this.handshakeCounts = { peakInFlight: this.handshaking.size, started: 0, completed: 0, peakPerSecond: 0, second: 0, inSecond: 0 };
+  }
+
   private onHandshake(conn: DeviceConnection, payload: proto.ClientPayload, clientStatic: Buffer): void {
+    // Logged in, registering or refused below: the handshake is over either way.
+    this.handshakeDone(conn, true);
     try {
       if (payload.devicePairingData) this.linker.startRegistration(conn, payload, clientStatic);
       else this.login(conn, payload, clientStatic);

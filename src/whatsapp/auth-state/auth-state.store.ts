@@ -170,17 +170,18 @@ export class AuthStateStore {
     // One fence per session: a lost lease fails the group, which is then applied call by call.
     const fences = new Map<string, WriteFence>();
     for (const op of ops) if (op.fence && !fences.has(op.sessionId)) fences.set(op.sessionId, op.fence);
+    // Encrypted before the transaction opens: its fences hold the sessions' lease rows until it
+    // commits, and this replica's own lease renewal waits for them. A new link stores 812
+    // pre-keys at once; sealed inside, several links on a busy CPU held the rows long enough
+    // for the leases to lapse.
+    const sealed = upserts.map(({ sessionId, w }) => [sessionId, w.type, w.id, this.cipher.seal(w.value!, address(sessionId, w.type, w.id))]);
     await this.db.transaction(async (tx) => {
       for (const fence of fences.values()) await fence(tx);
       if (cleared.size) await tx.query('DELETE FROM wa_auth_key WHERE session_id = ANY($1::text[])', [[...cleared]]);
-      for (let i = 0; i < upserts.length; i += UPSERT_CHUNK) {
-        const chunk = upserts.slice(i, i + UPSERT_CHUNK);
-        const params: string[] = [];
-        const tuples = chunk.map(({ sessionId, w }) => {
-          params.push(sessionId, w.type, w.id, this.cipher.seal(w.value!, address(sessionId, w.type, w.id)));
-          const n = params.length;
-          return `($${n - 3}, $${n - 2}, $${n - 1}, $${n}, now())`;
-        });
+      for (let i = 0; i < sealed.length; i += UPSERT_CHUNK) {
+        const chunk = sealed.slice(i, i + UPSERT_CHUNK);
+        const params = chunk.flat();
+        const tuples = chunk.map((_, j) => `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4}, now())`);
         await tx.query(
           `INSERT INTO wa_auth_key (session_id, type, key_id, value, updated_at) VALUES ${tuples.join(', ')}
            ON CONFLICT (session_id, type, key_id) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,

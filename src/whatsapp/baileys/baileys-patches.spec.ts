@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Curve, proto, verifyNoiseCertChain, WA_CERT_DETAILS } from '@whiskeysockets/baileys';
+import { addTransactionCapability, Curve, proto, verifyNoiseCertChain, WA_CERT_DETAILS } from '@whiskeysockets/baileys';
 import { assertBaileysPatched, assertWhatsAppRootTrusted } from './baileys-patches';
 
 type KeyPair = { public: Uint8Array; private: Uint8Array };
@@ -77,5 +77,21 @@ describe('Baileys patches (scripts/patch-baileys.mjs)', () => {
     for (const [name, c, error] of cases) {
       assert.throws(() => verifyNoiseCertChain(c, staticKey), error, name);
     }
+  });
+});
+
+describe('Baileys patch tx-storage-release', () => {
+  it("releases a socket's key-transaction storage when the socket ends: promises made afterwards no longer carry it", async () => {
+    // On Node 20 every enabled AsyncLocalStorage puts a symbol on each new promise.
+    const storagesOnANewPromise = () => Object.getOwnPropertySymbols(Promise.resolve()).length;
+    const silent = { level: 'silent', trace() {}, debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } };
+    const store = { get: async () => ({}), set: async () => undefined };
+    const before = storagesOnANewPromise();
+    const keys = addTransactionCapability(store as never, silent as never, { maxCommitRetries: 1, delayBetweenTriesMs: 1 });
+    await keys.transaction(async () => undefined, 'test');
+    assert.equal(storagesOnANewPromise(), before + 1, 'a transaction enables the storage');
+    // What the patched socket.js calls from end().
+    (keys as unknown as { close(): void }).close();
+    assert.equal(storagesOnANewPromise(), before);
   });
 });
