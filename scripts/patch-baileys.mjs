@@ -25,11 +25,11 @@
  *    chain: intermediate signed by the trusted root with issuer serial 0, leaf signed by the
  *    intermediate and issued by its serial, leaf key equal to the server's Noise static key.
  *
- * 4. tx-storage-release (lib/Utils/auth-utils.js, lib/Socket/socket.js): every socket makes an
- *    AsyncLocalStorage for its key transactions and never disables it. On Node 20 each enabled
- *    storage stays in a process-wide list whose every entry is copied onto every new promise,
- *    so a process that made hundreds of sockets (sessions, reconnects) spends a large share of
- *    its CPU and heap on that. The patch disables the storage when the socket ends.
+ * 4. tx-storage-shared (lib/Utils/auth-utils.js): every socket makes an AsyncLocalStorage for
+ *    its key transactions and never disables it. On Node 20 each enabled storage stays in a
+ *    process-wide list whose every entry is copied onto every new promise, so a process with
+ *    hundreds of sockets (sessions, reconnects) spends a large share of its CPU and heap on
+ *    that. The patch makes all sockets share one storage, each seeing only its own transactions.
  *
  * Each change is an exact text replacement. A file already patched is left alone; a file
  * whose original text is not found exactly once (another Baileys version) stops the install
@@ -286,29 +286,30 @@ const PATCHES = [
       `export declare const makeNoiseHandler: `,
   },
   {
-    name: 'tx-storage-release',
+    name: 'tx-storage-shared',
     file: 'lib/Utils/auth-utils.js',
-    original:
-      `    return {\n` +
-      `        get: async (type, ids) => {\n` +
-      `            const ctx = txStorage.getStore();\n`,
+    original: `import { AsyncLocalStorage } from 'async_hooks';\n`,
     replacement:
-      `    return {\n` +
-      `        // ${MARK} tx-storage-release: the socket's AsyncLocalStorage leaves Node's list of\n` +
-      `        // storages when the socket ends; each one left there is copied onto every promise the\n` +
-      `        // process creates afterwards (Node 20), so they cost CPU and memory per socket ever made.\n` +
-      `        close: () => txStorage.disable(),\n` +
-      `        get: async (type, ids) => {\n` +
-      `            const ctx = txStorage.getStore();\n`,
+      `import { AsyncLocalStorage } from 'async_hooks';\n` +
+      `// ${MARK} tx-storage-shared: one storage for the key transactions of every socket (see below).\n` +
+      `const sharedTxStorage = new AsyncLocalStorage();\n`,
   },
   {
-    name: 'tx-storage-release',
-    file: 'lib/Socket/socket.js',
-    original: `        signalRepository.close?.();\n`,
+    name: 'tx-storage-shared',
+    file: 'lib/Utils/auth-utils.js',
+    original: `    const txStorage = new AsyncLocalStorage();\n`,
     replacement:
-      `        signalRepository.close?.();\n` +
-      `        // ${MARK} tx-storage-release: see lib/Utils/auth-utils.js\n` +
-      `        keys.close?.();\n`,
+      `    // ${MARK} tx-storage-shared: every socket made its own AsyncLocalStorage, and on Node 20 each\n` +
+      `    // enabled one is copied onto every promise the process creates, for ever (nothing disables\n` +
+      `    // it). All sockets share one storage instead; each sees only the transactions it opened.\n` +
+      `    const txOwner = {};\n` +
+      `    const txStorage = {\n` +
+      `        getStore: () => {\n` +
+      `            const entry = sharedTxStorage.getStore();\n` +
+      `            return entry !== undefined && entry.owner === txOwner ? entry.ctx : undefined;\n` +
+      `        },\n` +
+      `        run: (ctx, work) => sharedTxStorage.run({ owner: txOwner, ctx }, work)\n` +
+      `    };\n`,
   },
 ];
 
@@ -347,7 +348,7 @@ function main() {
   }
   console.log(
     applied
-      ? `[patch-baileys] patched @whiskeysockets/baileys ${version}: ${applied} change(s) (receipt-after-commit, status-receipt-before-ack, noise-cert-verify, tx-storage-release)`
+      ? `[patch-baileys] patched @whiskeysockets/baileys ${version}: ${applied} change(s) (receipt-after-commit, status-receipt-before-ack, noise-cert-verify, tx-storage-shared)`
       : `[patch-baileys] @whiskeysockets/baileys ${version} already patched`,
   );
 }

@@ -80,18 +80,55 @@ describe('Baileys patches (scripts/patch-baileys.mjs)', () => {
   });
 });
 
-describe('Baileys patch tx-storage-release', () => {
-  it("releases a socket's key-transaction storage when the socket ends: promises made afterwards no longer carry it", async () => {
+describe('Baileys patch tx-storage-shared', () => {
+  const silent = { level: 'silent', trace() {}, debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } };
+  const options = { maxCommitRetries: 1, delayBetweenTriesMs: 1 };
+  /** A key store in memory that records what reached it. */
+  const memoryStore = () => {
+    const data: Record<string, Record<string, unknown>> = {};
+    const writes: string[] = [];
+    return {
+      data,
+      writes,
+      get: async (type: string, ids: string[]) => Object.fromEntries(ids.filter((id) => data[type]?.[id] !== undefined).map((id) => [id, data[type]![id]])),
+      set: async (mutations: Record<string, Record<string, unknown>>) => {
+        for (const [type, values] of Object.entries(mutations)) {
+          writes.push(...Object.keys(values).map((id) => `${type}:${id}`));
+          data[type] = { ...data[type], ...values };
+        }
+      },
+    };
+  };
+
+  it('all sockets share one key-transaction storage: promises do not carry one more per socket ever made', async () => {
     // On Node 20 every enabled AsyncLocalStorage puts a symbol on each new promise.
     const storagesOnANewPromise = () => Object.getOwnPropertySymbols(Promise.resolve()).length;
-    const silent = { level: 'silent', trace() {}, debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } };
-    const store = { get: async () => ({}), set: async () => undefined };
+    const first = addTransactionCapability(memoryStore() as never, silent as never, options);
+    await first.transaction(async () => undefined, 'warm-up');
     const before = storagesOnANewPromise();
-    const keys = addTransactionCapability(store as never, silent as never, { maxCommitRetries: 1, delayBetweenTriesMs: 1 });
-    await keys.transaction(async () => undefined, 'test');
-    assert.equal(storagesOnANewPromise(), before + 1, 'a transaction enables the storage');
-    // What the patched socket.js calls from end().
-    (keys as unknown as { close(): void }).close();
+    for (let i = 0; i < 50; i += 1) {
+      const keys = addTransactionCapability(memoryStore() as never, silent as never, options);
+      await keys.transaction(async () => keys.set({ session: { [`s${i}`]: Buffer.from('k') } } as never), `tx-${i}`);
+    }
     assert.equal(storagesOnANewPromise(), before);
+  });
+
+  it("a socket's transaction is its own: another socket's key store inside it reads and writes directly", async () => {
+    const a = memoryStore();
+    const b = memoryStore();
+    const keysA = addTransactionCapability(a as never, silent as never, options);
+    const keysB = addTransactionCapability(b as never, silent as never, options);
+    await keysA.transaction(async () => {
+      await keysA.set({ session: { one: Buffer.from('a1') } } as never);
+      assert.equal(keysA.isInTransaction(), true);
+      assert.equal(keysB.isInTransaction(), false);
+      await keysB.set({ session: { two: Buffer.from('b2') } } as never);
+      assert.deepEqual(b.writes, ['session:two'], "B's write is not held in A's transaction");
+      assert.deepEqual(a.writes, [], "A's write waits for its commit");
+      assert.deepEqual(Object.keys(await keysA.get('session', ['one'])), ['one'], 'A reads its own uncommitted write');
+      assert.deepEqual(Object.keys(await keysB.get('session', ['one'])), [], "B does not see A's transaction");
+    }, 'a');
+    assert.deepEqual(a.writes, ['session:one']);
+    assert.equal(keysA.isInTransaction(), false);
   });
 });
