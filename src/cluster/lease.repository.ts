@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../database/sql';
+import { LeaseConnection } from './lease-connection';
 
 /** A lease this node holds: the session and the fencing token of its acquisition. */
 export interface HeldLease {
@@ -39,8 +40,17 @@ export interface LeaseRow {
  * Every time comparison uses the database clock (`now()`), never a replica's.
  */
 @Injectable()
-export class LeaseRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+export class LeaseRepository implements OnApplicationShutdown {
+  /** Heartbeats and renewals run here, on a connection of their own (see LeaseConnection). */
+  private readonly renewals: LeaseConnection;
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {
+    this.renewals = new LeaseConnection(db);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.renewals.close();
+  }
 
   // ---------------------------------------------------------------- nodes
 
@@ -58,7 +68,7 @@ export class LeaseRepository {
 
   /** The heartbeat; false when another process now runs under this node id. */
   async heartbeat(id: string, incarnation: string): Promise<boolean> {
-    const rows = rowsOf(await this.db.query(`UPDATE cluster_node SET last_seen = now() WHERE id = $1 AND incarnation = $2 RETURNING id`, [id, incarnation]));
+    const rows = await this.renewals.query(`UPDATE cluster_node SET last_seen = now() WHERE id = $1 AND incarnation = $2 RETURNING id`, [id, incarnation]);
     return rows.length > 0;
   }
 
@@ -138,15 +148,13 @@ export class LeaseRepository {
    */
   async renew(node: string, held: HeldLease[], ttlMs: number): Promise<Map<string, string | null>> {
     if (!held.length) return new Map();
-    const rows = rowsOf(
-      await this.db.query(
+    const rows = (await this.renewals.query(
       `UPDATE session_lease l SET expires_at = now() + $4 * interval '1 millisecond', renewed_at = now()
          FROM unnest($2::text[], $3::bigint[]) AS h(session_id, token)
         WHERE l.session_id = h.session_id AND l.token = h.token AND l.owner = $1 AND l.expires_at > now()
        RETURNING l.session_id, l.handover_to`,
         [node, held.map((h) => h.sessionId), held.map((h) => h.token), ttlMs],
-      ),
-    ) as { session_id: string; handover_to: string | null }[];
+    )) as { session_id: string; handover_to: string | null }[];
     return new Map(rows.map((r) => [r.session_id, r.handover_to]));
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { phoneNumberIdOf } from '../../src/common/utils/graph-ids';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from '../support/node-test';
 import { ClusterService, LeaseLostError, type DropReason, type LeaseHolder } from '../../src/cluster/cluster.service';
 import { LeaseRepository } from '../../src/cluster/lease.repository';
@@ -25,6 +25,7 @@ for (const kind of testDatabaseKinds()) {
     });
     after(async () => {
       for (const s of services) await s.stop();
+      await repo?.onApplicationShutdown();
       await db?.close();
     });
 
@@ -38,6 +39,30 @@ for (const kind of testDatabaseKinds()) {
     }
 
     const node = () => `node-${randomBytes(3).toString('hex')}`;
+
+    it('heartbeats and renews while every pooled connection is busy (PostgreSQL: a connection of their own)', { skip: kind !== 'postgres' }, async () => {
+      const [id] = await sessions(1);
+      const a = node();
+      const incarnation = randomUUID();
+      await repo.registerNode(a, 'test-host', incarnation);
+      const [claimed] = await repo.claim(a, [id], 1, 10_000);
+      // Check out every connection of the pool, as a burst of key writes would.
+      const size = (db.dataSource.options as unknown as { extra: { max: number } }).extra.max;
+      const runners = Array.from({ length: size }, () => db.dataSource.createQueryRunner());
+      await Promise.all(runners.map((r) => r.connect()));
+      try {
+        let poolFree = false;
+        const pooled = db.dataSource.query('SELECT 1').then(() => poolFree);
+        const renewed = await repo.renew(a, [{ sessionId: id, token: claimed.token }], 10_000);
+        assert.deepEqual([...renewed.keys()], [id]);
+        assert.equal(await repo.heartbeat(a, incarnation), true);
+        poolFree = true;
+        await Promise.all(runners.map((r) => r.release()));
+        assert.equal(await pooled, true, 'a pooled query waited for a connection meanwhile');
+      } finally {
+        await Promise.all(runners.map((r) => (r.isReleased ? undefined : r.release())));
+      }
+    });
 
     it('gives a free session to one node, with fencing token 1; another node gets nothing while it is held', async () => {
       const [id] = await sessions(1);
