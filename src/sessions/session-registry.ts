@@ -120,6 +120,17 @@ export class SessionRegistry implements OnApplicationBootstrap, OnModuleDestroy 
     return this.resolver.getUncached(sessionId);
   }
 
+  /**
+   * The live state and the row that goes with it: the live state is taken first, then the row
+   * once its writes have landed, so a READY shown here comes with the account its write carries
+   * (taken the other way round, the live state can be newer than the row).
+   * @throws SessionNotFoundError
+   */
+  async snapshot(sessionId: string): Promise<{ live: LiveState | null; entity: SessionEntity }> {
+    const live = this.liveState(sessionId);
+    return { live, entity: await this.getFresh(sessionId) };
+  }
+
   /** Resolves once every state change this runtime made to the session is in the database. */
   flushWrites(sessionId: string): Promise<void> {
     return this.store.flush(sessionId);

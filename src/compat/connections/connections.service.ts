@@ -343,8 +343,9 @@ export class ConnectionsService {
   }
 
   private async stateOf(row: CompatConnectionEntity, fresh = false): Promise<ConnectionState> {
-    const session = fresh ? await this.registry.getFresh(row.sessionId) : await this.resolver.getEntity(row.sessionId);
-    const live = this.registry.liveState(row.sessionId);
+    const { live, entity: session } = fresh
+      ? await this.registry.snapshot(row.sessionId)
+      : { entity: await this.resolver.getEntity(row.sessionId), live: this.registry.liveState(row.sessionId) };
     const native = live?.status ?? session.status;
     return { row, session, live, native, status: connectionStatusOf(native, row.loggedOutAt !== null) };
   }

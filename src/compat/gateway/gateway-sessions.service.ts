@@ -7,7 +7,7 @@ import { AppError, ForbiddenError, SessionNotFoundError } from '../../common/err
 import { ErrorCode } from '../../common/errors/error-codes';
 import { KeyedMutex } from '../../common/utils/keyed-mutex';
 import type { SessionEntity } from '../../sessions/entities/session.entity';
-import { SessionRegistry } from '../../sessions/session-registry';
+import { SessionRegistry, type LiveState } from '../../sessions/session-registry';
 import { PACING_PRESETS, type SessionSettings } from '../../sessions/session-settings';
 import { SessionStatus } from '../../sessions/session-status';
 import { SessionsService } from '../../sessions/sessions.service';
@@ -69,8 +69,9 @@ export class GatewaySessionsService {
 
   /** `GET /api/status`: the default session. */
   async status(principal: Principal): Promise<GatewayStatusDto> {
-    const session = await this.resolve(principal, DEFAULT_SESSION);
-    return { ...this.describe(DEFAULT_SESSION, session), qr_code: await this.qrDataUrl(session) };
+    const { id } = await this.resolve(principal, DEFAULT_SESSION);
+    const { live, entity } = await this.registry.snapshot(id);
+    return { ...this.describe(DEFAULT_SESSION, entity, live), qr_code: await this.qrDataUrl(entity) };
   }
 
   /** `GET /api/sessions`: every gateway session, `default` first (created if missing), then by creation. */
@@ -79,7 +80,10 @@ export class GatewaySessionsService {
     const rows = await this.names.find({ order: { createdAt: 'ASC', name: 'ASC' } });
     rows.sort((a, b) => Number(b.name === DEFAULT_SESSION) - Number(a.name === DEFAULT_SESSION));
     const out: GatewaySessionDto[] = [];
-    for (const row of rows) out.push(this.describe(row.name, await this.registry.getFresh(row.sessionId)));
+    for (const row of rows) {
+      const { live, entity } = await this.registry.snapshot(row.sessionId);
+      out.push(this.describe(row.name, entity, live));
+    }
     return out;
   }
 
@@ -143,8 +147,8 @@ export class GatewaySessionsService {
     });
   }
 
-  private describe(name: string, session: SessionEntity): GatewaySessionDto {
-    const status = this.registry.liveState(session.id)?.status ?? session.status;
+  private describe(name: string, session: SessionEntity, live: LiveState | null): GatewaySessionDto {
+    const status = live?.status ?? session.status;
     const unlinked = status === SessionStatus.LOGGED_OUT || (status === SessionStatus.INACTIVE && session.lastError === 'DELETED');
     return {
       name,
