@@ -18,6 +18,8 @@ const KINDS: { value: Kind; label: string }[] = [
   { value: 'contact', label: 'Contact' },
   { value: 'voice', label: 'Voice note (text to speech)' },
 ];
+/** Statuses of a message that has not been sent or refused yet. */
+const AWAITING_OUTCOME = ['QUEUED', 'SENDING'];
 const MEDIA: Kind[] = ['image', 'document', 'audio', 'video'];
 
 interface Voices {
@@ -277,7 +279,13 @@ function VoiceFields({ text, voice, setVoice }: { text: string; voice: string; s
 
 function SentItem({ id }: { id: string }) {
   const api = useApi();
-  const q = useQuery({ queryKey: ['message', id], queryFn: () => api.get<{ message: Message }>(`/api/messages/${id}`) });
+  const q = useQuery({
+    queryKey: ['message', id],
+    queryFn: () => api.get<{ message: Message }>(`/api/messages/${id}`),
+    // The live stream moves the status; while the message waits for its first outcome it is also
+    // read again now and then, so an event that never reached this tab cannot leave it stuck.
+    refetchInterval: (query) => (AWAITING_OUTCOME.includes(query.state.data?.message.status ?? 'QUEUED') ? 15_000 : false),
+  });
   const m = q.data?.message;
   return (
     <li className="sent-item" aria-label={m ? `Message ${m.number}` : 'Message'}>
