@@ -20,11 +20,9 @@
  *                                                                BENCH_HEAP_SNAPSHOTS=1: live objects grown over the soak)
  *   BENCH_SESSIONS=50 BENCH_SOAK_S=60 npm run bench:capacity      (a quick run)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process';
 import { createTestDatabase } from '../test/support/test-database';
@@ -32,6 +30,7 @@ import { waitFor } from '../test/support/wait';
 import { BENCH_API_KEY } from './support/gateway';
 import { growth, inspectArgs, kernelRssMb, openHeapProbe, slopePerMinute, type HeapProbe, type MemorySample } from './support/heap-probe';
 import { runBench } from './support/run';
+import { callJson, startSimulatorProcess, type SimInfo } from './support/simulator';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 200);
 // One link at a time by default: each new link generates and stores 812 pre-keys, and several
@@ -49,12 +48,6 @@ const SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS === '1';
 /** A directory: the restarted gateway (restore and soak) writes a V8 CPU profile there on exit. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
-interface SimInfo {
-  url: string;
-  rootPublicKey: string;
-  controlUrl: string;
-  mediaCaPem: string;
-}
 
 interface HandshakeStats {
   inFlight: number;
@@ -69,27 +62,7 @@ const round = (v: number) => Math.round(v * 10) / 10;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`[capacity] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
-async function startSimulator(): Promise<{ info: SimInfo; child: ChildProcess }> {
-  const main = join(__dirname, '..', 'test', 'wa-sim', 'main.js');
-  const args = [main, '--port', '0', '--auto-contacts', ...(HANDSHAKE_DELAY_MS ? ['--handshake-delay-ms', String(HANDSHAKE_DELAY_MS)] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
-  });
-  return { info: JSON.parse(line) as SimInfo, child };
-}
 
-async function json(url: string, method = 'GET', body?: unknown, auth = true): Promise<any> {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${BENCH_API_KEY}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** Runs `work` for every item, at most `limit` at a time. */
 async function eachLimited<T>(items: T[], limit: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
@@ -130,7 +103,7 @@ async function steady(rate: number, stop: () => boolean, fire: (k: number) => Pr
 
 async function main(): Promise<void> {
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
-  const { info: sim, child: simChild } = await startSimulator();
+  const { info: sim, child: simChild } = await startSimulatorProcess(HANDSHAKE_DELAY_MS ? ['--handshake-delay-ms', String(HANDSHAKE_DELAY_MS)] : []);
   const database = await createTestDatabase('postgres');
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-capacity-'));
   const env = {
@@ -173,9 +146,9 @@ async function main(): Promise<void> {
     const senders = phones.map((_, i) => `1777${String(i).padStart(7, '0')}`);
     const linkStart = Date.now();
     await eachLimited(phones, LINK_CONCURRENCY, async (phone) => {
-      const { session } = await json(`${gateway.url}/api/sessions`, 'POST', { name: phone });
-      const { qr } = await json(`${gateway.url}/api/sessions/${session.sessionId}/qr`);
-      await json(`${sim.controlUrl}/scan`, 'POST', { qr, phoneNumber: phone }, false);
+      const { session } = await callJson(`${gateway.url}/api/sessions`, 'POST', { name: phone });
+      const { qr } = await callJson(`${gateway.url}/api/sessions/${session.sessionId}/qr`);
+      await callJson(`${sim.controlUrl}/scan`, 'POST', { qr, phoneNumber: phone }, false);
     });
     await waitFor(async () => (await ready()) === SESSIONS, { timeout: 120_000 + SESSIONS * 1000, interval: 250, what: `${SESSIONS} sessions READY` });
     const linkSeconds = (Date.now() - linkStart) / 1000;
@@ -188,13 +161,13 @@ async function main(): Promise<void> {
     // 2. Restart.
     probe.close();
     await gateway.stop();
-    await json(`${sim.controlUrl}/handshakes`, 'DELETE', undefined, false);
+    await callJson(`${sim.controlUrl}/handshakes`, 'DELETE', undefined, false);
     const restoreStart = Date.now();
     ({ gateway, probe } = await start(true));
     const upSeconds = (Date.now() - restoreStart) / 1000;
     await waitFor(async () => (await ready()) === SESSIONS, { timeout: 120_000 + SESSIONS * 1000, interval: 100, what: `${SESSIONS} sessions restored` });
     const restoreSeconds = (Date.now() - restoreStart) / 1000;
-    const handshakes = (await json(`${sim.controlUrl}/handshakes`, 'GET', undefined, false)) as HandshakeStats;
+    const handshakes = (await callJson(`${sim.controlUrl}/handshakes`, 'GET', undefined, false)) as HandshakeStats;
     log(`restored in ${round(restoreSeconds)} s (${JSON.stringify(handshakes)})`);
     await pause(5000);
     const restored = await probe.sample();
@@ -202,7 +175,7 @@ async function main(): Promise<void> {
     acquired.push(await acquisitions());
 
     // 3. Soak with traffic.
-    for (const phone of senders) await json(`${sim.controlUrl}/contacts`, 'POST', { phoneNumber: phone }, false).catch(() => undefined);
+    for (const phone of senders) await callJson(`${sim.controlUrl}/contacts`, 'POST', { phoneNumber: phone }, false).catch(() => undefined);
     const beforeSoak = SNAPSHOTS ? await probe.objectCounts() : null;
     const samples: (MemorySample & { kernelRssMb: number })[] = [];
     const soakStart = Date.now();
@@ -217,11 +190,11 @@ async function main(): Promise<void> {
     const [outbound, inbound] = await Promise.all([
       steady(SOAK_RATE, over, async (k) => {
         const i = k % SESSIONS;
-        await json(`${gateway.url}/api/messages/send`, 'POST', { sessionId: phones[i], to: contacts[i], type: 'text', text: `soak ${k}` });
+        await callJson(`${gateway.url}/api/messages/send`, 'POST', { sessionId: phones[i], to: contacts[i], type: 'text', text: `soak ${k}` });
       }),
       steady(INBOUND_RATE, over, async (k) => {
         const i = (k * 7) % SESSIONS;
-        await json(`${sim.controlUrl}/contacts/${senders[i]}/send`, 'POST', { to: phones[i], text: `inbound ${k}` }, false);
+        await callJson(`${sim.controlUrl}/contacts/${senders[i]}/send`, 'POST', { to: phones[i], text: `inbound ${k}` }, false);
       }),
     ]);
     await sampler;

@@ -35,17 +35,14 @@ import { waitFor } from '../test/support/wait';
 import type { ServerProcess } from '../test/support/server-process';
 import {
   ALL_CPUS,
-  callJson,
   cpuSeconds,
   loadAverage,
   machineTicks,
   pin,
-  SIMULATOR_PRELOAD,
   startBenchCluster,
-  startSimulatorProcess,
   type BenchCluster,
-  type SimInfo,
 } from './support/cluster';
+import { callJson, SIMULATOR_PRELOAD, startSimulatorProcess, type SimInfo } from './support/simulator';
 import { runBench } from './support/run';
 
 const ENGINES = (process.env.BENCH_REPLICA_ENGINES ?? 'baileys,sandbox').split(',') as ('baileys' | 'sandbox')[];

@@ -21,7 +21,7 @@
  * queued before they are due). The machine is shared: compare the ratios of one run, not
  * absolute figures across runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,39 +31,15 @@ import { startServerProcess, type ServerProcess } from '../test/support/server-p
 import { createTestDatabase } from '../test/support/test-database';
 import { waitFor } from '../test/support/wait';
 import { runBench } from './support/run';
+import { BENCH_API_KEY } from './support/gateway';
+import { callJson, startSimulatorProcess, type SimInfo } from './support/simulator';
 
-const API_KEY = 'bench-admin-key-0123456789abcdef';
 const LEVELS = (process.env.BENCH_SESSIONS ?? '10,50,200').split(',').map(Number);
 const MESSAGES_PER_SESSION = Number(process.env.BENCH_MESSAGES_PER_SESSION ?? 10);
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
-interface SimInfo {
-  url: string;
-  rootPublicKey: string;
-  controlUrl: string;
-  mediaCaPem: string;
-}
 
-async function startSimulator(): Promise<{ info: SimInfo; child: ChildProcess }> {
-  const main = join(__dirname, '..', 'test', 'wa-sim', 'main.js');
-  const child = spawn(process.execPath, [main, '--port', '0', '--auto-contacts'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
-  });
-  return { info: JSON.parse(line) as SimInfo, child };
-}
 
-async function json(url: string, method = 'GET', body?: unknown, auth = true): Promise<any> {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${API_KEY}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** Messages per second of bare Baileys sockets doing the gateway's run (see raw-baileys.ts). */
 async function rawCeiling(n: number, sim: SimInfo): Promise<number> {
@@ -94,7 +70,7 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
   const env = {
     DATABASE_URL: database.url,
     DATA_DIR: dataDir,
-    API_KEY,
+    API_KEY: BENCH_API_KEY,
     WA_ENGINE: 'baileys',
     WA_SIMULATOR_URL: sim.url,
     WA_SIMULATOR_ROOT_KEY: sim.rootPublicKey,
@@ -113,16 +89,16 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
   await db.connect();
   const ready = async () => (await db.query(`SELECT count(*)::int AS n FROM session WHERE status = 'READY'`)).rows[0].n as number;
   try {
-    const rss = async () => (await json(`${gateway.url}/api/health/resources`)).resources.memory.rss as number;
+    const rss = async () => (await callJson(`${gateway.url}/api/health/resources`)).resources.memory.rss as number;
     const baseRss = await rss();
     const linkStart = Date.now();
     const phones: string[] = [];
     for (let i = 0; i < n; i++) {
       const phone = `1555${String(n).padStart(3, '0')}${String(i).padStart(4, '0')}`;
       phones.push(phone);
-      const { session } = await json(`${gateway.url}/api/sessions`, 'POST', { name: phone });
-      const { qr } = await json(`${gateway.url}/api/sessions/${session.sessionId}/qr`);
-      await json(`${sim.controlUrl}/scan`, 'POST', { qr, phoneNumber: phone }, false);
+      const { session } = await callJson(`${gateway.url}/api/sessions`, 'POST', { name: phone });
+      const { qr } = await callJson(`${gateway.url}/api/sessions/${session.sessionId}/qr`);
+      await callJson(`${sim.controlUrl}/scan`, 'POST', { qr, phoneNumber: phone }, false);
     }
     await waitFor(async () => (await ready()) === n, { timeout: 120_000 + n * 1000, interval: 100, what: `${n} sessions READY` });
     const linkSeconds = (Date.now() - linkStart) / 1000;
@@ -139,7 +115,7 @@ async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>
     await Promise.all(
       phones.map(async (phone, i) => {
         for (let m = 0; m < MESSAGES_PER_SESSION; m++) {
-          await json(`${gateway.url}/api/messages/send`, 'POST', {
+          await callJson(`${gateway.url}/api/messages/send`, 'POST', {
             sessionId: phone,
             // One contact per session: the first message sets up the Signal session (usync,
             // key fetch), the rest measure steady-state encryption and sending.
@@ -232,7 +208,7 @@ const round = (v: number) => Math.round(v * 10) / 10;
 
 async function main(): Promise<void> {
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
-  const { info, child } = await startSimulator();
+  const { info, child } = await startSimulatorProcess();
   process.stdout.write(
     [
       `## Sessions benchmark (${new Date().toISOString()})`,

@@ -4,47 +4,15 @@
  * MASTER_KEY), the loopback simulator as a process of its own, CPU pinning with `taskset` and
  * CPU accounting from /proc (Linux).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { freePort, startServerProcess, type ServerProcess } from '../../test/support/server-process';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 import { BENCH_API_KEY } from './gateway';
-
-export interface SimInfo {
-  url: string;
-  rootPublicKey: string;
-  controlUrl: string;
-  mediaCaPem: string;
-}
-
-/** The loopback WhatsApp simulator in a process of its own (every unknown number is a contact). */
-export async function startSimulatorProcess(): Promise<{ info: SimInfo; child: ChildProcess }> {
-  const main = join(__dirname, '..', '..', 'test', 'wa-sim', 'main.js');
-  const child = spawn(process.execPath, [main, '--port', '0', '--auto-contacts'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
-  });
-  return { info: JSON.parse(line) as SimInfo, child };
-}
-
-export const SIMULATOR_PRELOAD = join(__dirname, '..', '..', 'test', 'wa-sim', 'preload.js');
-
-/** JSON call with the admin key; throws on a non-2xx answer. */
-export async function callJson(url: string, method = 'GET', body?: unknown, auth = true): Promise<any> {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${BENCH_API_KEY}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+import { callJson } from './simulator';
 
 export interface BenchCluster {
   db: Client;
