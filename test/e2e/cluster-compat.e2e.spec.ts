@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from '../support/node-test';
-import { callServer, serverProcessEnv, SIMULATOR_PRELOAD, startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer, SIMULATOR_PRELOAD, type ServerProcess } from '../support/server-process';
 import { simulatorProcessEnv } from '../support/simulator-env';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait';
 import { WaSimulator } from '../wa-sim/wa-simulator';
+import { Replicas } from '../support/replicas';
 
 const TTL_MS = 6_000;
 const PHONES_PHONE = '15550730001';
@@ -25,8 +23,8 @@ const LINK_PHONES = ['15550730002', '15550730003', '15550730004'];
 describe('Product APIs on any replica', { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL (PGlite serves a single process)' }, () => {
   let database: TestDatabase;
   let sim: WaSimulator;
-  const dirs: string[] = [];
-  const nodes = new Map<string, ServerProcess>();
+  const replicas = new Replicas('cluster-compat');
+  const nodes = replicas.nodes;
   /** API → native session id */
   const sessionOf = new Map<string, string>();
   let connectionId = '';
@@ -37,30 +35,19 @@ describe('Product APIs on any replica', { skip: !process.env.DATABASE_URL && 'ne
     await sim.start();
   });
   after(async () => {
-    const running = [...nodes.values()];
-    nodes.clear();
-    for (const server of running) await server.stop().catch(() => undefined);
+    await replicas.stopAll();
     await sim?.stop();
     await database?.drop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   async function startNode(nodeId: string): Promise<ServerProcess> {
-    const dir = mkdtempSync(join(tmpdir(), `sb-cluster-compat-${nodeId}-`));
-    dirs.push(dir);
-    const env = serverProcessEnv(database.url, dir, {
+    return replicas.start(database.url, nodeId, {
       ...simulatorProcessEnv(sim),
-      NODE_ID: nodeId,
       SESSION_LEASE_TTL_MS: String(TTL_MS),
       MASTER_KEY: 'cd'.repeat(32),
-    });
-    const server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
-    nodes.set(nodeId, server);
-    server.child.once('exit', (code, signal) => {
-      if (nodes.get(nodeId) === server) console.log(`# replica ${nodeId} exited (${code ?? signal}):\n${server.output().slice(-6000)}`);
-    });
-    return server;
+    }, { preload: SIMULATOR_PRELOAD });
   }
+
 
   const call = (nodeId: string, path: string, init?: RequestInit) => callServer(nodes.get(nodeId)!.url, TEST_API_KEY, path, init);
 

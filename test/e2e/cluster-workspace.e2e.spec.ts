@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { wabaIdOf } from '../../src/common/utils/graph-ids';
 import { CloudWebhookReceiver } from '../support/cloud-webhook-receiver';
 import { eventually } from '../support/http';
 import { after, before, describe, it } from '../support/node-test';
-import { callServer, serverProcessEnv, startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer } from '../support/server-process';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { Replicas } from '../support/replicas';
 
 const SECRET = 'meta-app-secret-0123456789';
 const VERIFY = 'workspace-verify-token';
@@ -21,26 +19,23 @@ const VERIFY = 'workspace-verify-token';
 describe('A workspace change through another replica', { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL (PGlite serves a single process)' }, () => {
   let database: TestDatabase;
   let crm: CloudWebhookReceiver;
-  const dirs: string[] = [];
-  const nodes = new Map<string, ServerProcess>();
+  const replicas = new Replicas('workspace');
+  const nodes = replicas.nodes;
 
   before(async () => {
     database = await createTestDatabase('postgres');
     crm = await CloudWebhookReceiver.start(SECRET, VERIFY);
   });
   after(async () => {
-    for (const server of nodes.values()) await server.stop().catch(() => undefined);
+    await replicas.stopAll();
     await crm?.close();
     await database?.drop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   async function startNode(nodeId: string): Promise<void> {
-    const dir = mkdtempSync(join(tmpdir(), `sb-workspace-${nodeId}-`));
-    dirs.push(dir);
-    const env = serverProcessEnv(database.url, dir, { NODE_ID: nodeId, MASTER_KEY: 'ef'.repeat(32), DEFAULT_MIN_DELAY_MS: '0', DEFAULT_MAX_DELAY_MS: '0' });
-    nodes.set(nodeId, await startServerProcess(env));
+    await replicas.start(database.url, nodeId, { MASTER_KEY: 'ef'.repeat(32), DEFAULT_MIN_DELAY_MS: '0', DEFAULT_MAX_DELAY_MS: '0' });
   }
+
   const call = (nodeId: string, path: string, init?: RequestInit) => callServer(nodes.get(nodeId)!.url, TEST_API_KEY, path, init);
 
   it('shows in entry[].id of the next webhook the running replica posts', async () => {

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { phoneNumberIdOf } from '../../src/common/utils/graph-ids';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { after, before, describe, it } from '../support/node-test';
-import { callServer, serverProcessEnv, SIMULATOR_PRELOAD, startServerProcess, type ServerProcess } from '../support/server-process';
+import { callServer, SIMULATOR_PRELOAD, type ServerProcess } from '../support/server-process';
 import { simulatorProcessEnv } from '../support/simulator-env';
 import { TEST_API_KEY } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait';
 import { WaSimulator } from '../wa-sim/wa-simulator';
+import { Replicas } from '../support/replicas';
 
 const TTL_MS = 6_000;
 const PHONES = Array.from({ length: 6 }, (_, i) => `1555071000${i + 1}`);
@@ -28,8 +26,8 @@ const LINKED_THROUGH_D = '15550710007';
 describe('Replicas sharing sessions through leases', { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL (PGlite serves a single process)' }, () => {
   let database: TestDatabase;
   let sim: WaSimulator;
-  const dirs: string[] = [];
-  const nodes = new Map<string, ServerProcess>();
+  const replicas = new Replicas('cluster');
+  const nodes = replicas.nodes;
   const sessions = new Map<string, string>(); // phone → session id
 
   before(async () => {
@@ -38,32 +36,20 @@ describe('Replicas sharing sessions through leases', { skip: !process.env.DATABA
     await sim.start();
   });
   after(async () => {
-    const running = [...nodes.values()];
-    nodes.clear();
-    for (const server of running) await server.stop().catch(() => undefined);
+    await replicas.stopAll();
     await sim?.stop();
     await database?.drop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   async function startNode(nodeId: string): Promise<ServerProcess> {
-    const dir = mkdtempSync(join(tmpdir(), `sb-cluster-${nodeId}-`));
-    dirs.push(dir);
-    const env = serverProcessEnv(database.url, dir, {
+    return replicas.start(database.url, nodeId, {
       ...simulatorProcessEnv(sim),
-      NODE_ID: nodeId,
       SESSION_LEASE_TTL_MS: String(TTL_MS),
       // Every replica must read the credentials the others stored.
       MASTER_KEY: 'ab'.repeat(32),
-    });
-    const server = await startServerProcess(env, { preload: SIMULATOR_PRELOAD });
-    nodes.set(nodeId, server);
-    // A replica that exits without being told to says why.
-    server.child.once('exit', (code, signal) => {
-      if (nodes.get(nodeId) === server) console.log(`# replica ${nodeId} exited (${code ?? signal}):\n${server.output().slice(-6000)}`);
-    });
-    return server;
+    }, { preload: SIMULATOR_PRELOAD });
   }
+
 
   /**
    * A call to one replica. A request that meets a kept-alive connection the server closed as
