@@ -30,7 +30,7 @@ import { waitFor } from '../test/support/wait';
 import { BENCH_API_KEY } from './support/gateway';
 import { growth, inspectArgs, kernelRssMb, openHeapProbe, slopePerMinute, type HeapProbe, type MemorySample } from './support/heap-probe';
 import { runBench } from './support/run';
-import { callJson, startSimulatorProcess, type SimInfo } from './support/simulator';
+import { callJson, simulatorGatewayEnv, startSimulatorProcess, type SimInfo } from './support/simulator';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 200);
 // One link at a time by default: each new link generates and stores 812 pre-keys, and several
@@ -107,17 +107,7 @@ async function main(): Promise<void> {
   const database = await createTestDatabase('postgres');
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-capacity-'));
   const env = {
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    API_KEY: BENCH_API_KEY,
-    WA_ENGINE: 'baileys',
-    WA_SIMULATOR_URL: sim.url,
-    WA_SIMULATOR_ROOT_KEY: sim.rootPublicKey,
-    WA_SIMULATOR_MEDIA_CA: sim.mediaCaPem,
-    DEFAULT_MIN_DELAY_MS: '0',
-    DEFAULT_MAX_DELAY_MS: '0',
-    DATABASE_POOL_SIZE: '20',
-    LOG_LEVEL: 'error',
+    ...simulatorGatewayEnv(sim, database.url, dataDir),
     ...(RESTORE_CONCURRENCY ? { SESSION_RESTORE_CONCURRENCY: RESTORE_CONCURRENCY } : {}),
   };
   const preload = join(__dirname, '..', 'test', 'wa-sim', 'preload.js');

@@ -32,7 +32,7 @@ import { createTestDatabase } from '../test/support/test-database';
 import { waitFor } from '../test/support/wait';
 import { runBench } from './support/run';
 import { BENCH_API_KEY } from './support/gateway';
-import { callJson, startSimulatorProcess, type SimInfo } from './support/simulator';
+import { callJson, simulatorGatewayEnv, startSimulatorProcess, type SimInfo } from './support/simulator';
 
 const LEVELS = (process.env.BENCH_SESSIONS ?? '10,50,200').split(',').map(Number);
 const MESSAGES_PER_SESSION = Number(process.env.BENCH_MESSAGES_PER_SESSION ?? 10);
@@ -67,19 +67,7 @@ async function rawCeiling(n: number, sim: SimInfo): Promise<number> {
 async function runLevel(n: number, sim: SimInfo): Promise<Record<string, number>> {
   const database = await createTestDatabase('postgres');
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-sessions-'));
-  const env = {
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    API_KEY: BENCH_API_KEY,
-    WA_ENGINE: 'baileys',
-    WA_SIMULATOR_URL: sim.url,
-    WA_SIMULATOR_ROOT_KEY: sim.rootPublicKey,
-    WA_SIMULATOR_MEDIA_CA: sim.mediaCaPem,
-    DEFAULT_MIN_DELAY_MS: '0',
-    DEFAULT_MAX_DELAY_MS: '0',
-    DATABASE_POOL_SIZE: '20',
-    LOG_LEVEL: 'error',
-  };
+  const env = simulatorGatewayEnv(sim, database.url, dataDir);
   const preload = join(__dirname, '..', 'test', 'wa-sim', 'preload.js');
   let gateway: ServerProcess = await startServerProcess(env, { preload, timeoutMs: 60_000 });
   // BENCH_PROFILE_DIR: the restarted gateway (restore and send phase) writes a V8 CPU profile there on exit.

@@ -34,3 +34,20 @@ export async function callJson(url: string, method = 'GET', body?: unknown, auth
   if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
 }
+
+/** The gateway settings a bench gives a Baileys gateway on `databaseUrl` that talks to `sim`, with no pacing. */
+export function simulatorGatewayEnv(sim: SimInfo, databaseUrl: string | undefined, dataDir: string): Record<string, string | undefined> {
+  return {
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    API_KEY: BENCH_API_KEY,
+    WA_ENGINE: 'baileys',
+    WA_SIMULATOR_URL: sim.url,
+    WA_SIMULATOR_ROOT_KEY: sim.rootPublicKey,
+    WA_SIMULATOR_MEDIA_CA: sim.mediaCaPem,
+    DEFAULT_MIN_DELAY_MS: '0',
+    DEFAULT_MAX_DELAY_MS: '0',
+    DATABASE_POOL_SIZE: '20',
+    LOG_LEVEL: 'error',
+  };
+}
