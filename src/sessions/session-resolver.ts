@@ -94,7 +94,6 @@ export class SessionResolver {
     return entity;
   }
 
-  /** The row by id as it is in the database now (no cache). @throws SessionNotFoundError */
   /**
    * The session's row as `manager` sees it now (in its transaction), never cached: for readers
    * that must not lag a change another replica made. Null when there is no such session.
@@ -103,6 +102,7 @@ export class SessionResolver {
     return manager.getRepository(SessionEntity).findOneBy({ id: sessionId });
   }
 
+  /** The row by id as it is in the database now (no cache). @throws SessionNotFoundError */
   async getUncached(sessionId: string): Promise<SessionEntity> {
     const entity = await this.sessions.findOneBy({ id: sessionId });
     if (!entity) throw new SessionNotFoundError(sessionId);

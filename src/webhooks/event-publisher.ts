@@ -58,12 +58,16 @@ export class EventPublisher implements EventOutbox {
       data: e.data,
     }));
     const bySession = new Map<string, WebhookEnvelope[]>();
-    for (const env of envelopes) bySession.set(env.sessionId, [...(bySession.get(env.sessionId) ?? []), env]);
+    for (const env of envelopes) {
+      const list = bySession.get(env.sessionId);
+      if (list) list.push(env);
+      else bySession.set(env.sessionId, [env]);
+    }
     const deliveries: NewDelivery[] = [];
     for (const [sessionId, list] of bySession) {
-      const subscriptions = await this.repo.findMatching(manager, sessionId, [...new Set(list.map((e) => e.event))]);
-      if (!subscriptions.length) continue;
       const types = new Set(list.map((e) => e.event));
+      const subscriptions = await this.repo.findMatching(manager, sessionId, [...types]);
+      if (!subscriptions.length) continue;
       for (const format of new Set(subscriptions.map((s) => s.format))) {
         const formatter = this.formats.find(format);
         if (formatter?.prepare && formatter.events.some((t) => types.has(t))) await formatter.prepare(sessionId, manager);
